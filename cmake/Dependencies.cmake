@@ -1,0 +1,17 @@
+# Every dependency is a Debian package installed by scripts/setup.sh.
+# Debian's antlr4_generate() is broken; grammar/CMakeLists.txt calls the tool directly.
+find_library(ANTLR4_RUNTIME antlr4-runtime REQUIRED)
+find_path(ANTLR4_INCLUDE_DIR antlr4-runtime.h PATH_SUFFIXES antlr4-runtime REQUIRED)
+find_program(ANTLR4_TOOL antlr4 REQUIRED)
+
+find_package(LLVM 14 REQUIRED CONFIG PATHS /usr/lib/llvm-14/lib/cmake/llvm NO_DEFAULT_PATH)
+llvm_map_components_to_libnames(PIPE_LLVM_LIBS support)
+# Never take llvm-config's C++ flags (-fno-exceptions, -std=c++14): only includes.
+add_library(pipe_llvm INTERFACE)
+target_include_directories(pipe_llvm SYSTEM INTERFACE ${LLVM_INCLUDE_DIRS})
+target_link_libraries(pipe_llvm INTERFACE ${PIPE_LLVM_LIBS})
+
+find_package(fmt REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Threads REQUIRED)

@@ -1,0 +1,12 @@
+# Writes OUT: a C++ table of (code, text) from every DIR/<CODE>.md.
+file(GLOB files ${DIR}/*.md)
+list(SORT files)
+set(body "// Generated from compiler/diag/explanations/*.md: do not edit.\n#include \"compiler/diag/Explanations.h\"\nnamespace pipelang {\nconst std::vector<Explanation>& explanations() {\n  static const std::vector<Explanation> table = {\n")
+foreach(f ${files})
+  get_filename_component(code ${f} NAME_WE)
+  file(READ ${f} text)
+  string(APPEND body "    {\"${code}\", R\"pipe_expl(${text})pipe_expl\"},\n")
+endforeach()
+string(APPEND body "  };\n  return table;\n}\n}  // namespace pipelang\n")
+file(WRITE ${OUT}.tmp "${body}")
+configure_file(${OUT}.tmp ${OUT} COPYONLY)

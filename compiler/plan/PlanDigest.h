@@ -1,0 +1,18 @@
+// The plan's self-check (docs/plan-format.md, "Digest"), shared by pipec and piperun.
+#pragma once
+
+#include <llvm/Support/JSON.h>
+
+#include <string>
+
+namespace pipelang::planformat {
+
+inline constexpr const char* kSchemaV1 = "pipe.plan/v1";
+
+// The canonical bytes of a plan: sorted keys, compact, with "digest" blanked.
+std::string canonicalBytes(const llvm::json::Value& plan);
+
+// "sha256:" + lower-case hex of canonicalBytes(plan).
+std::string computeDigest(const llvm::json::Value& plan);
+
+}  // namespace pipelang::planformat
