@@ -1,0 +1,20 @@
+// `pipec check`: what teams run in pre-merge checks (checks.md §1).
+#include "compiler/cli/Commands.h"
+#include "compiler/cli/Options.h"
+#include "compiler/cli/Reporting.h"
+#include "compiler/driver/Frontend.h"
+
+namespace pipelang::cli {
+
+int runCheck() {
+  FrontendOptions options;
+  for (const std::string& path : opt::checkPaths) options.inputs.emplace_back(path);
+  if (options.inputs.empty()) options.inputs.emplace_back(".");
+  options.root = opt::root.getValue();
+  options.stdlibDir = opt::stdlib.getValue();
+  options.upto = Phase::Check;
+  std::unique_ptr<Compilation> compilation = Frontend::run(options);
+  return reportDiagnostics(*compilation);
+}
+
+}  // namespace pipelang::cli

@@ -1,0 +1,22 @@
+// One function per `pipec` subcommand; each returns the process exit status.
+#pragma once
+
+#include <llvm/Support/CommandLine.h>
+
+namespace pipelang::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitErrors = 1;
+inline constexpr int kExitUsage = 2;
+
+extern llvm::cl::OptionCategory category;
+
+extern llvm::cl::SubCommand checkCommand;
+extern llvm::cl::SubCommand explainCommand;
+extern llvm::cl::SubCommand parseCommand;
+
+int runCheck();
+int runExplain();
+int runParse();
+
+}  // namespace pipelang::cli

@@ -1,0 +1,26 @@
+// Every pipec subcommand and option, defined in one file (Options.cpp) so
+// that static initialisation order across files can never bite.
+#pragma once
+
+#include <llvm/Support/CommandLine.h>
+
+#include <string>
+
+namespace pipelang::cli {
+
+enum class ColorMode { Auto, Always, Never };
+enum class OutputFormat { Human, Json, Sarif };
+
+namespace opt {
+extern llvm::cl::list<std::string> checkPaths;
+extern llvm::cl::opt<std::string> root;
+extern llvm::cl::opt<std::string> stdlib;
+extern llvm::cl::opt<OutputFormat> format;
+extern llvm::cl::opt<ColorMode> color;
+extern llvm::cl::opt<bool> werror;
+extern llvm::cl::opt<std::string> explainCode;
+extern llvm::cl::opt<bool> dumpAst;
+extern llvm::cl::opt<std::string> parseFile;
+}  // namespace opt
+
+}  // namespace pipelang::cli

@@ -1,0 +1,34 @@
+#include "compiler/cli/Reporting.h"
+
+#include "compiler/cli/Commands.h"
+#include "compiler/cli/Options.h"
+#include "compiler/diag/DiagnosticRenderer.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <unistd.h>
+
+namespace pipelang::cli {
+
+int reportDiagnostics(const Compilation& compilation) {
+  for (const std::string& error : compilation.ioErrors) llvm::errs() << "pipec: error: " << error << "\n";
+  const auto& diagnostics = compilation.diagnostics.diagnostics();
+  switch (opt::format.getValue()) {
+    case OutputFormat::Json: llvm::outs() << renderJson(diagnostics, compilation.sources); break;
+    case OutputFormat::Sarif: llvm::outs() << renderSarif(diagnostics, compilation.sources); break;
+    case OutputFormat::Human: {
+      bool color = opt::color == ColorMode::Always || (opt::color == ColorMode::Auto && isatty(STDERR_FILENO));
+      for (const Diagnostic& d : diagnostics) llvm::errs() << renderHuman(d, compilation.sources, color);
+      break;
+    }
+  }
+  llvm::outs().flush();
+  size_t errors = compilation.diagnostics.errorCount();
+  size_t warnings = compilation.diagnostics.warningCount();
+  llvm::errs() << summaryLine(errors, warnings, compilation.inputFileCount) << "\n";
+  if (!compilation.ioErrors.empty()) return kExitUsage;
+  if (errors > 0 || (opt::werror && warnings > 0)) return kExitErrors;
+  return kExitOk;
+}
+
+}  // namespace pipelang::cli

@@ -1,0 +1,36 @@
+// pipec: the compiler's command line. Dispatches to one subcommand.
+#include "compiler/cli/Commands.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+using namespace pipelang::cli;
+
+namespace pipelang::cli {
+llvm::cl::OptionCategory category("pipec options");
+}
+
+int main(int argc, char** argv) {
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream& out) { out << "pipec " << PIPE_VERSION << "\n"; });
+  for (llvm::cl::SubCommand* sub : llvm::cl::getRegisteredSubcommands())
+    llvm::cl::HideUnrelatedOptions(category, *sub);
+  std::string errors;
+  llvm::raw_string_ostream errorStream(errors);
+  bool parsed = llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "pipec: checks and plans .pipe deployment pipelines\n\n"
+      "  pipec check [PATHS...]      report every problem in the pipelines\n"
+      "  pipec explain CODE          explain a diagnostic code with examples\n"
+      "  pipec parse --dump-ast FILE print the syntax tree (debugging)\n",
+      &errorStream);
+  errorStream.flush();
+  if (!parsed) {
+    llvm::errs() << errors;
+    llvm::errs() << "run `pipec --help` for usage\n";
+    return kExitUsage;
+  }
+  if (checkCommand) return runCheck();
+  if (explainCommand) return runExplain();
+  if (parseCommand) return runParse();
+  llvm::cl::PrintHelpMessage();
+  return kExitUsage;
+}

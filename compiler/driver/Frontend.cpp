@@ -1,0 +1,87 @@
+#include "compiler/driver/Frontend.h"
+
+#include "compiler/sema/Program.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace pipelang {
+
+namespace fs = std::filesystem;
+
+Compilation::Compilation() = default;
+Compilation::~Compilation() = default;
+
+fs::path defaultStdlibDir() {
+  if (const char* fromEnv = std::getenv("PIPE_STDLIB")) return fromEnv;
+  return PIPE_DEFAULT_STDLIB;
+}
+
+namespace {
+
+fs::path canonicalOrSelf(const fs::path& path) {
+  std::error_code ec;
+  fs::path result = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? path : result;
+}
+
+bool isWithin(const fs::path& path, const fs::path& root) {
+  auto [rootEnd, pathIt] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return rootEnd == root.end();
+}
+
+}  // namespace
+
+std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
+  auto compilation = std::make_unique<Compilation>();
+  LoadOptions load;
+  fs::path cwd = canonicalOrSelf(fs::current_path());
+  load.displayBase = cwd;
+  load.stdlibDir = canonicalOrSelf(options.stdlibDir.empty() ? defaultStdlibDir() : options.stdlibDir);
+  load.overlays = options.overlays;
+  // Without --root, the project root is the current directory, and a path
+  // named on the command line outside it is a root of its own: naming it is
+  // consent to read it and what it imports from within it.
+  if (!options.root.empty()) {
+    load.roots.push_back(canonicalOrSelf(options.root));
+  } else {
+    load.roots.push_back(cwd);
+    for (const fs::path& input : options.inputs) {
+      fs::path canonical = canonicalOrSelf(input);
+      std::error_code ec;
+      fs::path root = fs::is_directory(canonical, ec) ? canonical : canonical.parent_path();
+      if (!isWithin(canonical, cwd)) load.roots.push_back(root);
+    }
+  }
+
+  // Inputs are loaded in sorted order: output never depends on argument order.
+  std::vector<fs::path> files;
+  for (const fs::path& input : options.inputs) {
+    std::error_code ec;
+    if (fs::is_directory(input, ec)) {
+      for (const fs::path& file : findPipeFiles(input)) files.push_back(canonicalOrSelf(file));
+    } else {
+      files.push_back(canonicalOrSelf(input));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+
+  SourceLoader loader(load, compilation->sources, compilation->diagnostics);
+  loader.loadPrelude();
+  for (const fs::path& file : files) {
+    std::string error;
+    if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);
+  }
+  compilation->files = std::move(loader.files());
+  compilation->inputFileCount =
+      std::count_if(compilation->files.begin(), compilation->files.end(), [](const LoadedFile& f) { return f.isInput; });
+
+  if (options.upto >= Phase::Resolve)
+    compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,
+                                          options.upto >= Phase::Check);
+  compilation->diagnostics.sort(compilation->sources);
+  return compilation;
+}
+
+}  // namespace pipelang

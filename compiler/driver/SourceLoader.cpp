@@ -1,0 +1,173 @@
+#include "compiler/driver/SourceLoader.h"
+
+#include "compiler/syntax/Parse.h"
+#include "compiler/util/Spelling.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace pipelang {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<std::string> readWholeFile(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool isWithin(const fs::path& path, const fs::path& root) {
+  auto [rootEnd, pathIt] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return rootEnd == root.end();
+}
+
+SourceLoc locationOfOffset(const SourceFile& file, size_t offset) {
+  auto it = std::upper_bound(file.lineStarts.begin(), file.lineStarts.end(), offset);
+  size_t line = static_cast<size_t>(it - file.lineStarts.begin());
+  size_t start = file.lineStarts[line - 1];
+  return {static_cast<uint32_t>(line),
+          codePointCount(std::string_view(file.text).substr(start, offset - start)) + 1};
+}
+
+}  // namespace
+
+std::vector<fs::path> findPipeFiles(const fs::path& directory) {
+  std::vector<fs::path> found;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
+    if (it->is_directory(ec) && path.filename().string().starts_with(".")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (path.extension() == ".pipe" && it->is_regular_file(ec)) found.push_back(path);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+bool SourceLoader::insideRoots(const fs::path& canonical) const {
+  return std::any_of(options_.roots.begin(), options_.roots.end(),
+                     [&](const fs::path& root) { return isWithin(canonical, root); });
+}
+
+std::string SourceLoader::displayName(const fs::path& canonical, bool isStdlib) const {
+  if (isStdlib) return "std/" + canonical.filename().string();
+  if (!options_.displayBase.empty() && isWithin(canonical, options_.displayBase))
+    return canonical.lexically_relative(options_.displayBase).generic_string();
+  fs::path relative = canonical.lexically_relative(options_.displayBase);
+  return relative.empty() ? canonical.filename().generic_string() : relative.generic_string();
+}
+
+FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib, std::string* error) {
+  auto known = byPath_.find(canonical.string());
+  if (known != byPath_.end()) {
+    files_[known->second].isInput |= isInput;
+    return files_[known->second].id;
+  }
+  std::optional<std::string> text;
+  auto overlay = options_.overlays.find(canonical.string());
+  if (overlay != options_.overlays.end()) text = overlay->second;
+  else text = readWholeFile(canonical);
+  if (!text) {
+    if (error) *error = fmt::format("cannot read `{}`", displayName(canonical, isStdlib));
+    return kNoFile;
+  }
+  std::vector<size_t> badBytes;
+  std::string clean = sanitizeUtf8(*text, &badBytes);
+  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(clean));
+  for (size_t i = 0; i < badBytes.size() && i < 10; ++i) {
+    SourceLoc at = locationOfOffset(sources_.file(id), badBytes[i]);
+    sink_.report(DiagCode::P001, SourceRange{id, at, {at.line, at.column + 1}},
+                 "invalid UTF-8: `.pipe` files must be UTF-8 text");
+  }
+  size_t index = files_.size();
+  files_.push_back({id, parseFile(sources_, id, sink_), isInput, isStdlib});
+  byPath_[canonical.string()] = index;
+  loadImports(index);
+  return id;
+}
+
+void SourceLoader::loadImports(size_t fileIndex) {
+  // Copy what we need: loading more files may reallocate files_.
+  FileId from = files_[fileIndex].id;
+  bool fromStdlib = files_[fileIndex].isStdlib;
+  std::vector<ast::Import> imports;
+  for (const ast::Import& import : files_[fileIndex].ast->imports) imports.push_back(import);
+  fs::path directory = fs::path(sources_.file(from).path).parent_path();
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const ast::Import& import = imports[i];
+    if (import.path.starts_with("std/")) {
+      fs::path candidate = options_.stdlibDir / (import.path.substr(4) + ".pipe");
+      std::error_code ec;
+      fs::path canonical = fs::weakly_canonical(candidate, ec);
+      if (ec || !fs::is_regular_file(canonical, ec)) {
+        std::vector<std::string> modules;
+        for (const fs::path& file : findPipeFiles(options_.stdlibDir))
+          modules.push_back("std/" + file.stem().string());
+        Diagnostic& d = sink_.report(DiagCode::R103, import.range,
+                                     fmt::format("no standard library module `{}`", import.path));
+        if (auto suggestion = closestSpelling(import.path, modules)) {
+          d.help = fmt::format("did you mean `{}`?", *suggestion);
+          d.fixes.push_back({fmt::format("use `{}`", *suggestion), import.range, "\"" + *suggestion + "\""});
+        } else {
+          d.help = "the standard library has " + fmt::format("`{}`", fmt::join(modules, "`, `"));
+        }
+        continue;
+      }
+      importTargets_[{from, i}] = load(canonical, false, true, nullptr);
+      continue;
+    }
+    fs::path candidate = import.path;
+    if (candidate.is_relative()) candidate = directory / candidate;
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(candidate, ec);
+    // Checked before reading: a file outside the root is never opened.
+    if (!fromStdlib && (ec || !insideRoots(canonical))) {
+      sink_.report(DiagCode::R104, import.range,
+                   fmt::format("import `{}` leaves the project root", import.path))
+          .help = "import only files inside the project (see `--root`)";
+      continue;
+    }
+    if (ec || !fs::is_regular_file(canonical, ec)) {
+      sink_.report(DiagCode::R103, import.range, fmt::format("import `{}` not found", import.path)).help =
+          "paths are relative to the importing file; the standard library is imported as `std/NAME`";
+      continue;
+    }
+    importTargets_[{from, i}] = load(canonical, false, fromStdlib, nullptr);
+  }
+}
+
+bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec || !fs::is_regular_file(canonical, ec)) {
+    if (error) *error = fmt::format("cannot read `{}`: no such file", path.generic_string());
+    return false;
+  }
+  return load(canonical, true, false, error) != kNoFile;
+}
+
+void SourceLoader::loadPrelude() {
+  if (!options_.loadPrelude) return;
+  std::error_code ec;
+  fs::path prelude = fs::weakly_canonical(options_.stdlibDir / "policy.pipe", ec);
+  load(prelude, false, true, nullptr);
+}
+
+FileId SourceLoader::importTarget(FileId from, size_t importIndex) const {
+  auto it = importTargets_.find({from, importIndex});
+  return it == importTargets_.end() ? kNoFile : it->second;
+}
+
+}  // namespace pipelang

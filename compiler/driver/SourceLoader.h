@@ -1,0 +1,65 @@
+// Reads the files of one compilation: the inputs, the prelude and every
+// import, each once. Enforces the project root (R104) before reading.
+#pragma once
+
+#include "compiler/diag/Diagnostic.h"
+#include "compiler/syntax/Ast.h"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace pipelang {
+
+struct LoadOptions {
+  // Imports must stay inside one of these (canonical) directories.
+  std::vector<std::filesystem::path> roots;
+  std::filesystem::path displayBase;  // display names are relative to this
+  std::filesystem::path stdlibDir;
+  // In-memory contents that replace files on disk (the language server's buffers).
+  std::map<std::string, std::string> overlays;  // canonical path -> text
+  bool loadPrelude = true;
+};
+
+struct LoadedFile {
+  FileId id;
+  std::unique_ptr<ast::File> ast;
+  bool isInput = false;   // named by the user (counts in "in N files")
+  bool isStdlib = false;
+};
+
+class SourceLoader {
+ public:
+  SourceLoader(const LoadOptions& options, SourceManager& sources, DiagnosticSink& sink)
+      : options_(options), sources_(sources), sink_(sink) {}
+
+  // Loads one input file and, transitively, its imports. Returns false when
+  // the file itself cannot be read (an I/O failure, exit status 2).
+  bool loadInput(const std::filesystem::path& path, std::string* error);
+  // Loads `std/policy` (the prelude) when options say so.
+  void loadPrelude();
+
+  std::vector<LoadedFile>& files() { return files_; }
+  // The file an import of `from` resolved to (for go-to-definition), or kNoFile.
+  FileId importTarget(FileId from, size_t importIndex) const;
+
+ private:
+  FileId load(const std::filesystem::path& canonical, bool isInput, bool isStdlib, std::string* error);
+  void loadImports(size_t fileIndex);
+  std::string displayName(const std::filesystem::path& canonical, bool isStdlib) const;
+  bool insideRoots(const std::filesystem::path& canonical) const;
+
+  const LoadOptions& options_;
+  SourceManager& sources_;
+  DiagnosticSink& sink_;
+  std::vector<LoadedFile> files_;
+  std::map<std::string, size_t> byPath_;
+  std::map<std::pair<FileId, size_t>, FileId> importTargets_;
+};
+
+// Every `*.pipe` below a directory, sorted, skipping hidden directories.
+std::vector<std::filesystem::path> findPipeFiles(const std::filesystem::path& directory);
+
+}  // namespace pipelang

@@ -1,0 +1,231 @@
+#include "compiler/plan/WindowCalendar.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
+#include <set>
+
+namespace pipelang::planformat {
+namespace {
+
+// glibc converts civil time through the process-wide TZ variable; the guard
+// switches it for one computation and restores it, serialised by a mutex.
+std::mutex& tzMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+class TzGuard {
+ public:
+  explicit TzGuard(const std::string& zone) : lock_(tzMutex()) {
+    if (const char* old = std::getenv("TZ")) saved_ = old;
+    setenv("TZ", zone.c_str(), 1);
+    tzset();
+  }
+  ~TzGuard() {
+    if (saved_) setenv("TZ", saved_->c_str(), 1);
+    else unsetenv("TZ");
+    tzset();
+  }
+  TzGuard(const TzGuard&) = delete;
+  TzGuard& operator=(const TzGuard&) = delete;
+
+ private:
+  std::lock_guard<std::mutex> lock_;
+  std::optional<std::string> saved_;
+};
+
+LocalTime localUnlocked(std::int64_t t) {
+  time_t raw = static_cast<time_t>(t);
+  struct tm tm {};
+  localtime_r(&raw, &tm);
+  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_wday};
+}
+
+std::int64_t instantUnlocked(const LocalTime& local) {
+  struct tm tm {};
+  tm.tm_year = local.year - 1900;
+  tm.tm_mon = local.month - 1;
+  tm.tm_mday = local.day;
+  tm.tm_hour = local.hour;
+  tm.tm_min = local.minute;
+  tm.tm_sec = local.second;
+  tm.tm_isdst = -1;
+  return static_cast<std::int64_t>(mktime(&tm));
+}
+
+bool ruleMatches(const WindowRule& rule, const LocalTime& local) {
+  if (rule.days && std::find(rule.days->begin(), rule.days->end(), local.weekday) == rule.days->end())
+    return false;
+  if (rule.hours) {
+    int minute = local.hour * 60 + local.minute;
+    if (minute < rule.hours->fromMinute || minute >= rule.hours->toMinute) return false;
+  }
+  if (rule.dates) {
+    int date = local.year * 10000 + local.month * 100 + local.day;
+    bool inside = std::any_of(rule.dates->begin(), rule.dates->end(),
+                              [&](const DateRange& range) { return range.from <= date && date <= range.to; });
+    if (!inside) return false;
+  }
+  return true;
+}
+
+const WindowRule* matchingAllow(const WindowSpec& spec, const LocalTime& local) {
+  for (const auto& rule : spec.allow)
+    if (ruleMatches(rule, local)) return &rule;
+  return nullptr;
+}
+
+const WindowRule* matchingDeny(const WindowSpec& spec, const LocalTime& local) {
+  for (const auto& rule : spec.deny)
+    if (ruleMatches(rule, local)) return &rule;
+  return nullptr;
+}
+
+bool allowsUnlocked(const WindowSpec& spec, std::int64_t t) {
+  LocalTime local = localUnlocked(t);
+  if (!spec.allow.empty() && !matchingAllow(spec, local)) return false;
+  return matchingDeny(spec, local) == nullptr;
+}
+
+llvm::Error malformed(const std::string& what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "windows: " + what);
+}
+
+std::optional<int> parseDay(llvm::StringRef day) {
+  static const char* names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  for (int i = 0; i < 7; ++i)
+    if (day == names[i]) return i;
+  return std::nullopt;
+}
+
+std::optional<int> parseClock(llvm::StringRef text) {  // "HH:MM"; "24:00" allowed as an end
+  unsigned hours = 0, minutes = 0;
+  if (text.size() != 5 || text[2] != ':' || text.substr(0, 2).getAsInteger(10, hours) ||
+      text.substr(3, 2).getAsInteger(10, minutes) || hours > 24 || minutes > 59)
+    return std::nullopt;
+  return static_cast<int>(hours * 60 + minutes);
+}
+
+std::optional<int> parseDate(llvm::StringRef text) {  // "YYYY-MM-DD"
+  unsigned year = 0, month = 0, day = 0;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-' || text.substr(0, 4).getAsInteger(10, year) ||
+      text.substr(5, 2).getAsInteger(10, month) || text.substr(8, 2).getAsInteger(10, day) || month < 1 ||
+      month > 12 || day < 1 || day > 31)
+    return std::nullopt;
+  return static_cast<int>(year * 10000 + month * 100 + day);
+}
+
+llvm::Expected<WindowRule> ruleFromJson(const llvm::json::Value& value) {
+  const auto* object = value.getAsObject();
+  if (!object) return malformed("a rule is not an object");
+  WindowRule rule;
+  if (auto name = object->getString("name")) rule.name = name->str();
+  if (const auto* days = object->getArray("days")) {
+    rule.days.emplace();
+    for (const auto& day : *days) {
+      auto text = day.getAsString();
+      auto index = text ? parseDay(*text) : std::nullopt;
+      if (!index) return malformed("rule '" + rule.name + "': bad day (expected mon..sun)");
+      rule.days->push_back(*index);
+    }
+  }
+  if (const auto* hours = object->getObject("hours")) {
+    auto from = hours->getString("from"), to = hours->getString("to");
+    auto fromMinute = from ? parseClock(*from) : std::nullopt;
+    auto toMinute = to ? parseClock(*to) : std::nullopt;
+    if (!fromMinute || !toMinute) return malformed("rule '" + rule.name + "': bad hours (expected HH:MM)");
+    rule.hours = TimeOfDayRange{*fromMinute, *toMinute};
+  }
+  if (const auto* dates = object->getArray("dates")) {
+    rule.dates.emplace();
+    for (const auto& range : *dates) {
+      const auto* bounds = range.getAsObject();
+      llvm::Optional<llvm::StringRef> from, to;
+      if (bounds) from = bounds->getString("from"), to = bounds->getString("to");
+      auto fromDate = from ? parseDate(*from) : std::nullopt;
+      auto toDate = to ? parseDate(*to) : std::nullopt;
+      if (!fromDate || !toDate) return malformed("rule '" + rule.name + "': bad dates (expected YYYY-MM-DD)");
+      rule.dates->push_back(DateRange{*fromDate, *toDate});
+    }
+  }
+  return rule;
+}
+
+}  // namespace
+
+llvm::Expected<WindowSpec> windowSpecFromJson(const llvm::json::Value& windows) {
+  const auto* object = windows.getAsObject();
+  if (!object) return malformed("not an object");
+  WindowSpec spec;
+  if (auto zone = object->getString("timezone")) spec.timezone = zone->str();
+  if (auto factor = object->getNumber("off_hours_bake")) spec.offHoursBake = *factor;
+  for (const char* key : {"allow", "deny"}) {
+    const auto* rules = object->getArray(key);
+    if (!rules) continue;
+    for (const auto& value : *rules) {
+      auto rule = ruleFromJson(value);
+      if (!rule) return rule.takeError();
+      (std::string(key) == "allow" ? spec.allow : spec.deny).push_back(std::move(*rule));
+    }
+  }
+  return spec;
+}
+
+WindowCalendar::WindowCalendar(WindowSpec spec) : spec_(std::move(spec)) {}
+
+bool WindowCalendar::allowsStart(std::int64_t t) const {
+  TzGuard guard(spec_.timezone);
+  return allowsUnlocked(spec_, t);
+}
+
+bool WindowCalendar::insideAllow(std::int64_t t) const {
+  if (spec_.allow.empty()) return true;
+  TzGuard guard(spec_.timezone);
+  return matchingAllow(spec_, localUnlocked(t)) != nullptr;
+}
+
+std::string WindowCalendar::explain(std::int64_t t) const {
+  TzGuard guard(spec_.timezone);
+  LocalTime local = localUnlocked(t);
+  if (const auto* deny = matchingDeny(spec_, local)) return "deny " + deny->name;
+  if (spec_.allow.empty()) return "no allow rules";
+  if (const auto* allow = matchingAllow(spec_, local)) return "allow " + allow->name;
+  return "outside every allow";
+}
+
+// Whether a start is allowed only changes at local midnight or at a rule's hour
+// boundary, so those instants are the only candidates to test.
+std::optional<std::int64_t> WindowCalendar::nextAllowedStart(std::int64_t t, int maxDays) const {
+  TzGuard guard(spec_.timezone);
+  if (allowsUnlocked(spec_, t)) return t;
+  std::set<int> boundaries = {0};
+  for (const auto* rules : {&spec_.allow, &spec_.deny})
+    for (const auto& rule : *rules)
+      if (rule.hours) {
+        boundaries.insert(rule.hours->fromMinute);
+        if (rule.hours->toMinute < 24 * 60) boundaries.insert(rule.hours->toMinute);
+      }
+  LocalTime today = localUnlocked(t);
+  for (int offset = 0; offset <= maxDays; ++offset) {
+    for (int minute : boundaries) {
+      LocalTime candidate{today.year, today.month, today.day + offset, minute / 60, minute % 60, 0, 0};
+      std::int64_t instant = instantUnlocked(candidate);  // mktime normalises day overflow
+      if (instant > t && allowsUnlocked(spec_, instant)) return instant;
+    }
+  }
+  return std::nullopt;
+}
+
+LocalTime WindowCalendar::toLocal(std::int64_t t) const {
+  TzGuard guard(spec_.timezone);
+  return localUnlocked(t);
+}
+
+std::int64_t WindowCalendar::fromLocal(const LocalTime& local) const {
+  TzGuard guard(spec_.timezone);
+  return instantUnlocked(local);
+}
+
+}  // namespace pipelang::planformat

@@ -1,0 +1,365 @@
+#include "compiler/syntax/AstBuilder.h"
+
+#include "compiler/syntax/Literals.h"
+
+#include <antlr4-runtime.h>
+
+namespace pipelang {
+
+using pipegen::PipeParser;
+
+namespace {
+
+// Tokens conjured by ANTLR's error recovery have no place in the source.
+bool isReal(antlr4::Token* token) {
+  return token && token->getTokenIndex() != INVALID_INDEX && token->getType() != antlr4::Token::EOF;
+}
+
+std::string textOf(antlr4::Token* token) { return isReal(token) ? token->getText() : std::string(); }
+
+ast::ExprPtr makeExpr(ast::ExprKind kind, SourceRange range) {
+  auto expr = std::make_unique<ast::Expr>();
+  expr->kind = kind;
+  expr->range = range;
+  return expr;
+}
+
+}  // namespace
+
+const char* ast::declKindName(DeclKind kind) {
+  switch (kind) {
+    case DeclKind::Template: return "template";
+    case DeclKind::Pipeline: return "pipeline";
+    case DeclKind::Topology: return "topology";
+    case DeclKind::Policy: return "policy";
+  }
+  return "";
+}
+
+SourceRange AstBuilder::rangeOf(antlr4::Token* token) const {
+  if (!token) return {};
+  SourceRange range;
+  range.file = file_;
+  range.begin = {static_cast<uint32_t>(token->getLine()),
+                 static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
+  range.end = range.begin;
+  if (!isReal(token)) return range;
+  // Walk the token's text so that multi-line tokens (block comments) end right.
+  for (unsigned char c : token->getText()) {
+    if (c == '\n') {
+      ++range.end.line;
+      range.end.column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++range.end.column;
+    }
+  }
+  return range;
+}
+
+SourceRange AstBuilder::rangeOf(antlr4::ParserRuleContext* context) const {
+  if (!context) return {};
+  SourceRange begin = rangeOf(context->getStart());
+  antlr4::Token* stop = context->getStop();
+  if (!stop || stop->getTokenIndex() < context->getStart()->getTokenIndex() || !isReal(stop)) return begin;
+  begin.end = rangeOf(stop).end;
+  return begin;
+}
+
+void AstBuilder::malformed(antlr4::Token* token, const std::string& message) {
+  sink_.report(DiagCode::P003, rangeOf(token), message);
+}
+
+std::unique_ptr<ast::File> AstBuilder::build(PipeParser::FileContext* context) {
+  auto file = std::make_unique<ast::File>();
+  file->file = file_;
+  for (auto* import : context->importDecl()) {
+    antlr4::Token* token = import->STRING() ? import->STRING()->getSymbol() : nullptr;
+    if (!isReal(token)) continue;
+    LiteralResult<std::string> path = unescapeString(token->getText());
+    if (!path.ok()) malformed(token, path.error);
+    file->imports.push_back({path.value, rangeOf(token)});
+  }
+  for (auto* declaration : context->declaration())
+    if (auto decl = this->declaration(declaration)) file->declarations.push_back(std::move(decl));
+  for (antlr4::Token* token : tokens_.getTokens()) {
+    size_t type = token->getType();
+    if (type == PipeParser::LINE_COMMENT || type == PipeParser::BLOCK_COMMENT)
+      file->comments.push_back({token->getText(), rangeOf(token)});
+  }
+  return file;
+}
+
+std::unique_ptr<ast::Declaration> AstBuilder::declaration(PipeParser::DeclarationContext* context) {
+  if (!context->declKind() || !context->name()) return nullptr;
+  auto decl = std::make_unique<ast::Declaration>();
+  auto* kind = context->declKind();
+  if (kind->TEMPLATE()) decl->kind = ast::DeclKind::Template;
+  else if (kind->PIPELINE()) decl->kind = ast::DeclKind::Pipeline;
+  else if (kind->TOPOLOGY()) decl->kind = ast::DeclKind::Topology;
+  else decl->kind = ast::DeclKind::Policy;
+  decl->kindRange = rangeOf(kind);
+  decl->name = textOf(context->name()->getStart());
+  decl->nameRange = rangeOf(context->name());
+  if (decl->name.empty()) return nullptr;
+  if (context->EXTENDS() && context->ref()) {
+    decl->hasExtends = true;
+    for (auto* name : context->ref()->name()) decl->extendsPath.push_back(textOf(name->getStart()));
+    decl->extendsRange = rangeOf(context->ref());
+  }
+  decl->body.range = rangeOf(context);
+  if (context->LBRACE()) decl->body.range.begin = rangeOf(context->LBRACE()->getSymbol()).begin;
+  if (context->body()) body(context->body(), decl->body);
+  decl->range = rangeOf(context);
+  return decl;
+}
+
+void AstBuilder::body(PipeParser::BodyContext* context, ast::Body& out) {
+  for (auto* member : context->member()) {
+    ast::Member item;
+    if (member->attribute()) item.attribute = attribute(member->attribute());
+    else if (member->block()) item.block = block(member->block());
+    if (item.attribute || item.block) out.members.push_back(std::move(item));
+  }
+}
+
+std::unique_ptr<ast::Attribute> AstBuilder::attribute(PipeParser::AttributeContext* context) {
+  if (!context->name()) return nullptr;
+  auto attribute = std::make_unique<ast::Attribute>();
+  if (context->FINAL()) {
+    attribute->isFinal = true;
+    attribute->finalRange = rangeOf(context->FINAL()->getSymbol());
+  }
+  attribute->name = textOf(context->name()->getStart());
+  if (attribute->name.empty()) return nullptr;
+  attribute->nameRange = rangeOf(context->name());
+  attribute->value = context->expr() ? expr(context->expr()) : errorExpr(context);
+  attribute->range = rangeOf(context);
+  return attribute;
+}
+
+std::unique_ptr<ast::Block> AstBuilder::block(PipeParser::BlockContext* context) {
+  if (!context->name()) return nullptr;
+  auto block = std::make_unique<ast::Block>();
+  if (context->FINAL()) {
+    block->isFinal = true;
+    block->finalRange = rangeOf(context->FINAL()->getSymbol());
+  }
+  block->type = textOf(context->name()->getStart());
+  if (block->type.empty()) return nullptr;
+  block->typeRange = rangeOf(context->name());
+  if (auto* label = context->label()) {
+    antlr4::Token* token = label->getStart();
+    if (isReal(token)) {
+      block->label.range = rangeOf(token);
+      if (label->STRING()) {
+        block->label.kind = ast::LabelKind::String;
+        LiteralResult<std::string> text = unescapeString(token->getText());
+        if (!text.ok()) malformed(token, text.error);
+        block->label.text = text.value;
+      } else {
+        block->label.kind = label->INTEGER() ? ast::LabelKind::Integer : ast::LabelKind::Ident;
+        block->label.text = token->getText();
+      }
+    }
+  }
+  if (context->body()) body(context->body(), block->body);
+  block->range = rangeOf(context);
+  block->body.range = block->range;
+  if (context->LBRACE()) block->body.range.begin = rangeOf(context->LBRACE()->getSymbol()).begin;
+  return block;
+}
+
+ast::ExprPtr AstBuilder::errorExpr(antlr4::ParserRuleContext* context) {
+  return makeExpr(ast::ExprKind::Error, rangeOf(context));
+}
+
+ast::ExprPtr AstBuilder::expr(PipeParser::ExprContext* context) {
+  if (!context->orExpr()) return errorExpr(context);
+  ast::ExprPtr inner = orExpr(context->orExpr());
+  auto* suffix = context->conditionSuffix();
+  if (!suffix) return inner;
+  auto condition = makeExpr(ast::ExprKind::Condition, rangeOf(context));
+  auto integerOf = [&](antlr4::tree::TerminalNode* node) -> int64_t {
+    antlr4::Token* token = node ? node->getSymbol() : nullptr;
+    if (!isReal(token)) return 0;
+    LiteralResult<int64_t> value = parseInteger(token->getText());
+    if (!value.ok()) malformed(token, value.error);
+    return value.value;
+  };
+  condition->m = integerOf(suffix->INTEGER(0));
+  condition->n = integerOf(suffix->INTEGER(1));
+  if (suffix->DURATION() && isReal(suffix->DURATION()->getSymbol())) {
+    antlr4::Token* token = suffix->DURATION()->getSymbol();
+    LiteralResult<int64_t> period = parseDurationMillis(token->getText());
+    if (!period.ok()) malformed(token, period.error);
+    condition->periodMillis = period.value;
+    condition->periodRange = rangeOf(token);
+  }
+  condition->args.push_back(std::move(inner));
+  return condition;
+}
+
+ast::ExprPtr AstBuilder::orExpr(PipeParser::OrExprContext* context) {
+  auto operands = context->andExpr();
+  if (operands.size() == 1) return andExpr(operands[0]);
+  auto result = makeExpr(ast::ExprKind::Or, rangeOf(context));
+  for (auto* operand : operands) result->args.push_back(andExpr(operand));
+  return result;
+}
+
+ast::ExprPtr AstBuilder::andExpr(PipeParser::AndExprContext* context) {
+  auto operands = context->notExpr();
+  if (operands.size() == 1) return notExpr(operands[0]);
+  auto result = makeExpr(ast::ExprKind::And, rangeOf(context));
+  for (auto* operand : operands) result->args.push_back(notExpr(operand));
+  return result;
+}
+
+ast::ExprPtr AstBuilder::notExpr(PipeParser::NotExprContext* context) {
+  if (context->NOT()) {
+    auto result = makeExpr(ast::ExprKind::Not, rangeOf(context));
+    result->args.push_back(context->notExpr() ? notExpr(context->notExpr()) : errorExpr(context));
+    return result;
+  }
+  return context->compare() ? compare(context->compare()) : errorExpr(context);
+}
+
+ast::ExprPtr AstBuilder::compare(PipeParser::CompareContext* context) {
+  auto sides = context->rangeExpr();
+  if (sides.empty()) return errorExpr(context);
+  if (!context->cmpOp() || sides.size() < 2) return rangeExpr(sides[0]);
+  auto result = makeExpr(ast::ExprKind::Compare, rangeOf(context));
+  result->text = context->cmpOp()->getText();
+  result->args.push_back(rangeExpr(sides[0]));
+  result->args.push_back(rangeExpr(sides[1]));
+  return result;
+}
+
+ast::ExprPtr AstBuilder::rangeExpr(PipeParser::RangeExprContext* context) {
+  auto ends = context->primary();
+  if (ends.empty()) return errorExpr(context);
+  if (!context->DOTDOT() || ends.size() < 2) return primary(ends[0]);
+  auto result = makeExpr(ast::ExprKind::Range, rangeOf(context));
+  result->args.push_back(primary(ends[0]));
+  result->args.push_back(primary(ends[1]));
+  return result;
+}
+
+ast::ExprPtr AstBuilder::primary(PipeParser::PrimaryContext* context) {
+  if (context->literal()) return literal(context->literal());
+  if (context->call()) return call(context->call());
+  if (context->ref()) return ref(context->ref());
+  if (context->list()) return list(context->list());
+  if (context->expr()) {
+    ast::ExprPtr inner = expr(context->expr());
+    inner->parenthesized = true;
+    return inner;
+  }
+  return errorExpr(context);
+}
+
+ast::ExprPtr AstBuilder::literal(PipeParser::LiteralContext* context) {
+  antlr4::Token* token = context->getStart();
+  if (!isReal(token)) return errorExpr(context);
+  std::string text = token->getText();
+  auto result = makeExpr(ast::ExprKind::Error, rangeOf(token));
+  result->spelling = text;
+  switch (token->getType()) {
+    case PipeParser::STRING:
+    case PipeParser::UNTERMINATED_STRING: {  // P002 was reported by the lexer check
+      LiteralResult<std::string> value = unescapeString(text);
+      if (!value.ok()) malformed(token, value.error);
+      result->kind = ast::ExprKind::String;
+      result->text = value.value;
+      break;
+    }
+    case PipeParser::INTEGER: {
+      LiteralResult<int64_t> value = parseInteger(text);
+      if (!value.ok()) {
+        malformed(token, value.error);
+        return result;
+      }
+      result->kind = ast::ExprKind::Integer;
+      result->integer = value.value;
+      break;
+    }
+    case PipeParser::NUMBER: {
+      LiteralResult<double> value = parseNumber(text);
+      if (!value.ok()) {
+        malformed(token, value.error);
+        return result;
+      }
+      result->kind = ast::ExprKind::Number;
+      result->number = value.value;
+      break;
+    }
+    case PipeParser::PERCENT: {
+      LiteralResult<double> value = parsePercent(text);
+      if (!value.ok()) {
+        malformed(token, value.error);
+        return result;
+      }
+      result->kind = ast::ExprKind::Percent;
+      result->number = value.value;
+      break;
+    }
+    case PipeParser::DURATION: {
+      LiteralResult<int64_t> value = parseDurationMillis(text);
+      if (!value.ok()) {
+        malformed(token, value.error);
+        return result;
+      }
+      result->kind = ast::ExprKind::Duration;
+      result->millis = value.value;
+      break;
+    }
+    case PipeParser::TIME: {
+      LiteralResult<int> value = parseTimeOfDay(text);
+      if (!value.ok()) {
+        malformed(token, value.error);
+        return result;
+      }
+      result->kind = ast::ExprKind::Time;
+      result->minutes = value.value;
+      break;
+    }
+    case PipeParser::TRUE:
+    case PipeParser::FALSE:
+      result->kind = ast::ExprKind::Bool;
+      result->boolean = token->getType() == PipeParser::TRUE;
+      break;
+    case PipeParser::REST: result->kind = ast::ExprKind::Rest; break;
+    case PipeParser::NONE: result->kind = ast::ExprKind::None; break;
+    default: break;
+  }
+  return result;
+}
+
+ast::ExprPtr AstBuilder::call(PipeParser::CallContext* context) {
+  auto result = makeExpr(ast::ExprKind::Call, rangeOf(context));
+  result->text = context->name() ? textOf(context->name()->getStart()) : "";
+  result->pathRanges.push_back(rangeOf(context->name()));
+  for (auto* argument : context->expr()) result->args.push_back(expr(argument));
+  return result;
+}
+
+ast::ExprPtr AstBuilder::ref(PipeParser::RefContext* context) {
+  auto result = makeExpr(ast::ExprKind::Ref, rangeOf(context));
+  result->isSuper = context->SUPER() != nullptr;
+  for (auto* name : context->name()) {
+    std::string text = textOf(name->getStart());
+    if (text.empty()) return errorExpr(context);
+    result->path.push_back(text);
+    result->pathRanges.push_back(rangeOf(name));
+  }
+  if (result->path.empty()) return errorExpr(context);
+  return result;
+}
+
+ast::ExprPtr AstBuilder::list(PipeParser::ListContext* context) {
+  auto result = makeExpr(ast::ExprKind::List, rangeOf(context));
+  for (auto* item : context->expr()) result->args.push_back(expr(item));
+  return result;
+}
+
+}  // namespace pipelang

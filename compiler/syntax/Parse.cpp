@@ -1,0 +1,262 @@
+#include "compiler/syntax/Parse.h"
+
+#include "compiler/syntax/AstBuilder.h"
+
+#include <PipeLexer.h>
+#include <PipeParser.h>
+#include <antlr4-runtime.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace pipelang {
+
+using pipegen::PipeLexer;
+using pipegen::PipeParser;
+
+namespace {
+
+SourceRange tokenRange(FileId file, antlr4::Token* token) {
+  SourceRange range;
+  range.file = file;
+  range.begin = {static_cast<uint32_t>(token->getLine()),
+                 static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
+  range.end = range.begin;
+  if (token->getType() != antlr4::Token::EOF && token->getTokenIndex() != INVALID_INDEX) {
+    std::string text = token->getText();
+    size_t newline = text.find('\n');
+    range.end.column += codePointCount(std::string_view(text).substr(0, newline));
+  }
+  return range;
+}
+
+// What a token is, in words, for "expected ..." messages.
+std::string describeTokenType(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
+  switch (type) {
+    case antlr4::Token::EOF: return "end of file";
+    case PipeParser::IDENT: return "a name";
+    case PipeParser::STRING: return "a string";
+    case PipeParser::INTEGER: return "a whole number";
+    case PipeParser::NUMBER: return "a number";
+    case PipeParser::PERCENT: return "a percentage";
+    case PipeParser::DURATION: return "a duration";
+    case PipeParser::TIME: return "a time of day";
+    default: break;
+  }
+  std::string literal(vocabulary.getLiteralName(type));
+  if (literal.size() >= 2 && literal.front() == '\'') return "`" + literal.substr(1, literal.size() - 2) + "`";
+  return std::string(vocabulary.getSymbolicName(type));
+}
+
+std::string describeToken(antlr4::Token* token) {
+  if (token->getType() == antlr4::Token::EOF) return "end of file";
+  std::string text = token->getText();
+  if (codePointCount(text) > 24) {
+    size_t cut = 0;
+    for (int i = 0; i < 24 && cut < text.size(); ++i) {
+      ++cut;
+      while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;
+    }
+    text = text.substr(0, cut) + "…";
+  }
+  return "`" + text + "`";
+}
+
+std::string joinWords(const std::vector<std::string>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += i + 1 == words.size() ? " or " : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+// Turns ANTLR's expected-token set into words a user understands.
+std::string describeExpected(const antlr4::misc::IntervalSet& expected, const antlr4::dfa::Vocabulary& vocabulary) {
+  std::set<size_t> types;
+  for (size_t type : expected.toList()) types.insert(type);
+  auto has = [&](size_t t) { return types.count(t) > 0; };
+  std::vector<std::string> words;
+  // Operators that could continue an expression are never what the user missed.
+  for (size_t op : {PipeParser::OR, PipeParser::AND, PipeParser::GT, PipeParser::GE, PipeParser::LT,
+                    PipeParser::LE, PipeParser::EQ, PipeParser::NE, PipeParser::FOR, PipeParser::EVERY,
+                    PipeParser::DOTDOT, PipeParser::DOT, PipeParser::LPAREN})
+    if (types.size() > 1 && !(op == PipeParser::LPAREN && has(PipeParser::STRING))) types.erase(op);
+  if (has(PipeParser::IMPORT) || (has(PipeParser::TEMPLATE) && has(antlr4::Token::EOF) && !has(PipeParser::IDENT))) {
+    words.push_back("a declaration (`template`, `pipeline`, `topology` or `policy`)");
+    for (size_t t : {PipeParser::IMPORT, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY,
+                     PipeParser::POLICY})
+      types.erase(t);
+  }
+  if (has(PipeParser::STRING) && has(PipeParser::INTEGER) && has(PipeParser::LBRACK)) {
+    words.push_back("a value");
+    for (size_t t : {PipeParser::STRING, PipeParser::UNTERMINATED_STRING, PipeParser::INTEGER,
+                     PipeParser::NUMBER, PipeParser::PERCENT, PipeParser::DURATION, PipeParser::TIME,
+                     PipeParser::TRUE, PipeParser::FALSE, PipeParser::REST, PipeParser::NONE,
+                     PipeParser::IDENT, PipeParser::LBRACK, PipeParser::LPAREN, PipeParser::NOT,
+                     PipeParser::SUPER, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY,
+                     PipeParser::POLICY})
+      types.erase(t);
+  }
+  if (has(PipeParser::FINAL) && has(PipeParser::IDENT)) {
+    words.push_back(has(PipeParser::RBRACE) ? "an attribute or a block" : "an attribute or a block");
+    for (size_t t : {PipeParser::FINAL, PipeParser::IDENT, PipeParser::TEMPLATE, PipeParser::PIPELINE,
+                     PipeParser::TOPOLOGY, PipeParser::POLICY})
+      types.erase(t);
+  }
+  if (has(PipeParser::IDENT) && has(PipeParser::TEMPLATE)) {
+    words.push_back("a name");
+    for (size_t t : {PipeParser::IDENT, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY,
+                     PipeParser::POLICY})
+      types.erase(t);
+  }
+  if (has(PipeParser::STRING)) types.erase(PipeParser::UNTERMINATED_STRING);
+  for (size_t type : types) words.push_back(describeTokenType(type, vocabulary));
+  return joinWords(words);
+}
+
+// Reports syntax errors as P001 in the project's words and keeps ANTLR's
+// recovery (single-token insertion/deletion, resynchronisation).
+class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  SyntaxErrorStrategy(FileId file, DiagnosticSink& sink) : file_(file), sink_(sink) {}
+  int errors = 0;
+
+ protected:
+  void reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) override {
+    report(e.getOffendingToken(), fmt::format("unexpected {}; expected {}", describeToken(e.getOffendingToken()),
+                                              describeExpected(parser->getExpectedTokens(), parser->getVocabulary())));
+  }
+  void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override {
+    report(e.getOffendingToken(), fmt::format("unexpected {}; expected {}", describeToken(e.getOffendingToken()),
+                                              describeExpected(e.getExpectedTokens(), parser->getVocabulary())));
+  }
+  void reportFailedPredicate(antlr4::Parser*, const antlr4::FailedPredicateException& e) override {
+    report(e.getOffendingToken(), fmt::format("unexpected {}", describeToken(e.getOffendingToken())));
+  }
+  void reportUnwantedToken(antlr4::Parser* parser) override {
+    if (inErrorRecoveryMode(parser)) return;
+    beginErrorCondition(parser);
+    antlr4::Token* token = parser->getCurrentToken();
+    report(token, fmt::format("unexpected {}; expected {}", describeToken(token),
+                              describeExpected(getExpectedTokens(parser), parser->getVocabulary())));
+  }
+  void reportMissingToken(antlr4::Parser* parser) override {
+    if (inErrorRecoveryMode(parser)) return;
+    beginErrorCondition(parser);
+    antlr4::Token* token = parser->getCurrentToken();
+    report(token, fmt::format("expected {} before {}", describeExpected(getExpectedTokens(parser), parser->getVocabulary()),
+                              describeToken(token)));
+  }
+
+ private:
+  void report(antlr4::Token* token, std::string message) {
+    if (++errors > kMaxSyntaxErrorsPerFile) return;
+    if (errors == kMaxSyntaxErrorsPerFile) message += " (too many syntax errors: the rest of this file is not reported)";
+    sink_.report(DiagCode::P001, tokenRange(file_, token), std::move(message));
+  }
+  FileId file_;
+  DiagnosticSink& sink_;
+};
+
+class SilentListener : public antlr4::BaseErrorListener {};
+
+// Reports lexical problems and hides the offending tokens from the parser, so
+// that one stray character is one diagnostic, not a cascade. Returns false
+// when nesting is too deep to parse safely.
+bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink& sink, int& errors) {
+  int depth = 0, notRun = 0;
+  antlr4::Token* runStart = nullptr;
+  std::string runText;
+  auto flushRun = [&]() {
+    if (!runStart) return;
+    if (++errors <= kMaxSyntaxErrorsPerFile) {
+      SourceRange range = tokenRange(file, runStart);
+      range.end.column = range.begin.column + codePointCount(runText);
+      bool printable = std::all_of(runText.begin(), runText.end(),
+                                   [](unsigned char c) { return c >= 0x20 && c != 0x7F; });
+      std::string shown = printable && runText.size() <= 24 ? "`" + runText + "`" : "characters";
+      sink.report(DiagCode::P001, range,
+                  runText.size() == 1 || (printable && codePointCount(runText) == 1)
+                      ? fmt::format("unexpected character {}", printable ? shown : "(a control character)")
+                      : fmt::format("unexpected {}", shown));
+    }
+    runStart = nullptr;
+    runText.clear();
+  };
+  for (antlr4::Token* token : tokens.getTokens()) {
+    size_t type = token->getType();
+    auto* writable = dynamic_cast<antlr4::WritableToken*>(token);
+    if (type == PipeParser::ERROR_CHAR) {
+      // Adjacent stray characters on one line make one diagnostic.
+      if (runStart && (token->getLine() != runStart->getLine())) flushRun();
+      if (!runStart) runStart = token;
+      runText += token->getText();
+      if (writable) writable->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+      continue;
+    }
+    if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL || type == PipeParser::UNTERMINATED_COMMENT) flushRun();
+    if (type == PipeParser::UNTERMINATED_STRING) {
+      if (++errors <= kMaxSyntaxErrorsPerFile)
+        sink.report(DiagCode::P002, tokenRange(file, token), "unterminated string: add the closing `\"` on the same line");
+    } else if (type == PipeParser::UNTERMINATED_COMMENT) {
+      SourceRange range = tokenRange(file, token);
+      range.end.column = range.begin.column + 2;
+      sink.report(DiagCode::P002, range, "unterminated comment: `/*` has no closing `*/`");
+      if (writable) writable->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+    } else if (type == PipeParser::LBRACE || type == PipeParser::LBRACK || type == PipeParser::LPAREN) {
+      ++depth;
+    } else if (type == PipeParser::RBRACE || type == PipeParser::RBRACK || type == PipeParser::RPAREN) {
+      depth = std::max(0, depth - 1);
+    }
+    if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL) notRun = type == PipeParser::NOT ? notRun + 1 : 0;
+    if (depth + notRun > kMaxNesting) {
+      flushRun();
+      sink.report(DiagCode::P001, tokenRange(file, token),
+                  fmt::format("nesting is deeper than {} levels; this file is not parsed further", kMaxNesting));
+      return false;
+    }
+  }
+  flushRun();
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<ast::File> parseFile(const SourceManager& sources, FileId file, DiagnosticSink& sink) {
+  const std::string& text = sources.file(file).text;
+  antlr4::ANTLRInputStream input(text);
+  PipeLexer lexer(&input);
+  SilentListener silent;
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&silent);
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+
+  size_t before = sink.errorCount();
+  int errors = 0;
+  if (!checkTokens(file, tokens, sink, errors)) {
+    auto result = std::make_unique<ast::File>();
+    result->file = file;
+    result->hasSyntaxErrors = true;
+    return result;
+  }
+
+  PipeParser parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&silent);
+  auto strategy = std::make_shared<SyntaxErrorStrategy>(file, sink);
+  strategy->errors = errors;
+  parser.setErrorHandler(strategy);
+  // SLL is enough for this LL(2) grammar and much faster than full LL.
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  PipeParser::FileContext* tree = parser.file();
+
+  AstBuilder builder(file, tokens, sink);
+  std::unique_ptr<ast::File> result = builder.build(tree);
+  result->hasSyntaxErrors = sink.errorCount() > before;
+  return result;
+}
+
+}  // namespace pipelang
