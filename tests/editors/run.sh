@@ -130,7 +130,7 @@ PIPEC
       --cmd "let g:pipe_test_out = '$tmp/vim.out'" \
       --cmd "let g:pipe_fake_bin = '$tmp/bin'" \
       -c "source $here/vim/editor_test.vim" </dev/null >"$tmp/vim.log" 2>&1)
-  if [ -s "$tmp/vim.out" ] && grep -q '^ok :make' "$tmp/vim.out"; then
+  if [ -s "$tmp/vim.out" ] && grep -q '^ok vim: editor_test.vim ran to the end' "$tmp/vim.out"; then
     report "$(cat "$tmp/vim.out")"
   else
     [ -f "$tmp/vim.out" ] && report "$(cat "$tmp/vim.out")"

@@ -30,11 +30,13 @@ setlocal formatprg=pipec\ fmt\ -
 setlocal makeprg=pipec\ check
 " Diagnostics: `FILE:LINE:COL: error[S204]: message` (or warning[...]).
 " The quickfix text keeps the code: `[S204]: message`. Source excerpts,
-" caret lines, `note:`/`help:` lines and the summary are skipped.
+" caret lines, `note:`/`help:` lines and the summary are skipped; a
+" diagnostic without a location (`pipec: error[...]: ...`) is kept as text.
 let &l:errorformat = join([
       \ '%f:%l:%c: %trror%m',
       \ '%f:%l:%c: %tarning%m',
       \ '%f:%l:%c: %tote%m',
+      \ '%+Gpipec: %m',
       \ '%-G%.%#',
       \ ], ',')
 

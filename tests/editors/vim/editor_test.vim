@@ -171,6 +171,7 @@ let s:diag = [
       \ 'help: deploy at most a third of a zone at once, e.g. `batch = 33%`',
       \ 'templates/standard.pipe:31:5: warning[S214]: no windows block in prod: stages may start at any time',
       \ 'note: inherited from template StandardService (templates/standard.pipe:31:5)',
+      \ 'pipec: error[R104]: import "../../etc/x.pipe" leaves the project root',
       \ '1 error, 1 warning in 2 files',
       \ ]
 " :cexpr reads the global 'errorformat' (:make uses the buffer's own).
@@ -178,8 +179,11 @@ let s:efm_save = &g:errorformat
 let &g:errorformat = &l:errorformat
 cexpr s:diag
 let &g:errorformat = s:efm_save
-let s:qf = filter(getqflist(), 'v:val.valid')
-call s:Eq('errorformat: two valid entries, caret/note/help/summary skipped', len(s:qf), 2)
+let s:texts = map(filter(getqflist(), 'v:val.valid && v:val.bufnr == 0'), 'v:val.text')
+call s:Eq('errorformat: a diagnostic without location is kept as text', s:texts,
+      \ ['pipec: error[R104]: import "../../etc/x.pipe" leaves the project root'])
+let s:qf = filter(getqflist(), 'v:val.valid && v:val.bufnr > 0')
+call s:Eq('errorformat: two located entries, caret/note/help/summary skipped', len(s:qf), 2)
 if len(s:qf) == 2
   call s:Eq('errorformat: error file', bufname(s:qf[0].bufnr), 'services/order.pipe')
   call s:Eq('errorformat: error line', s:qf[0].lnum, 14)
@@ -199,8 +203,8 @@ if exists('g:pipe_fake_bin')
   let $PATH = g:pipe_fake_bin . ':' . $PATH
   execute 'edit ' . fnameescape(s:dir . '/sample.pipe')
   silent make! %
-  let s:qf = filter(getqflist(), 'v:val.valid')
-  call s:Eq(':make: one valid entry from pipec check %', len(s:qf), 1)
+  let s:qf = filter(getqflist(), 'v:val.valid && v:val.bufnr > 0')
+  call s:Eq(':make: one located entry from pipec check %', len(s:qf), 1)
   if len(s:qf) == 1
     call s:Eq(':make: entry is in the checked file', fnamemodify(bufname(s:qf[0].bufnr), ':p'), expand('%:p'))
     call s:Eq(':make: line, col, type, text', [s:qf[0].lnum, s:qf[0].col, s:qf[0].type, s:qf[0].text],
@@ -208,5 +212,6 @@ if exists('g:pipe_fake_bin')
   endif
 endif
 
+call s:Report(1, 'vim: editor_test.vim ran to the end (' . (has('nvim') ? 'nvim' : 'vim') . ')')
 call writefile(s:results, g:pipe_test_out)
 qall!
