@@ -58,6 +58,10 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   std::vector<fs::path> files;
   for (const fs::path& input : options.inputs) {
     std::error_code ec;
+    if (!fs::exists(input, ec) && !options.overlays.count(canonicalOrSelf(input).string())) {
+      compilation->ioErrors.push_back("cannot read `" + input.generic_string() + "`: no such file or directory");
+      continue;
+    }
     if (fs::is_directory(input, ec)) {
       for (const fs::path& file : findPipeFiles(input)) files.push_back(canonicalOrSelf(file));
     } else {

@@ -142,6 +142,15 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
     report(token, fmt::format("unexpected {}; expected {}", describeToken(token),
                               describeExpected(getExpectedTokens(parser), parser->getVocabulary())));
   }
+  // Deleting a closing bracket to make the next token fit (ANTLR's default)
+  // swallows the rest of the block: `bake = }` would take the next line's
+  // name as its value. Resynchronise at the bracket instead.
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override {
+    size_t next = parser->getInputStream()->LA(1);
+    if (next == PipeParser::RBRACE || next == PipeParser::RBRACK || next == PipeParser::RPAREN) return nullptr;
+    return DefaultErrorStrategy::singleTokenDeletion(parser);
+  }
+
   void reportMissingToken(antlr4::Parser* parser) override {
     if (inErrorRecoveryMode(parser)) return;
     beginErrorCondition(parser);

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs (only when missing, quietly
+# when all is there), then configures and builds with CMake + Ninja + ccache.
+#   scripts/setup.sh [BUILD_DIR] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake ninja-build g++ ccache default-jre-headless antlr4 libantlr4-runtime-dev uuid-dev
+  llvm-14-dev zlib1g-dev libfmt-dev libgtest-dev libsqlite3-dev libcurl4-openssl-dev
+  tzdata python3 time prometheus curl)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_dir="${1:-build}"
+shift || true
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja "$@" >/dev/null
+fi
+echo "setup: building in $build_dir"
+if ! ninja -C "$build_dir" ${PIPE_BUILD_JOBS:+-j "$PIPE_BUILD_JOBS"} >"$build_dir/build.log" 2>&1; then
+  grep -E "error|FAILED" -A3 "$build_dir/build.log" | head -60
+  echo "setup: the build failed; the whole log is $build_dir/build.log" >&2
+  exit 1
+fi
