@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -83,11 +84,13 @@ TEST(Robustness, TruncatedFiles) {
   std::string text((std::istreambuf_iterator<char>(in)), {});
   ASSERT_GT(text.size(), 500u);
   // Cut inside the template body, so each prefix is an unterminated declaration.
-  size_t bodyStart = text.find("template");
+  size_t bodyStart = text.find("\ntemplate ");
   ASSERT_NE(bodyStart, std::string::npos);
   for (size_t cut = bodyStart + 30; cut < text.size() - 2; cut += text.size() / 7) {
     std::string prefix = text.substr(0, cut);
-    if (prefix.find('{', bodyStart) == std::string::npos) continue;
+    auto opened = std::count(prefix.begin() + bodyStart, prefix.end(), '{');
+    auto closed = std::count(prefix.begin() + bodyStart, prefix.end(), '}');
+    if (opened <= closed) continue;  // not cut inside the declaration
     expectRejectedWithDiagnostics(prefix);
   }
 }
