@@ -46,7 +46,9 @@ bool DiagnosticSink::hasErrorsIn(FileId file) const {
 
 void DiagnosticSink::sort(const SourceManager& sources) {
   auto key = [&](const Diagnostic& d) {
-    std::string_view name = d.range.file == kNoFile ? "" : sources.file(d.range.file).displayName;
+    // Both branches must be string_views: a `? "" : std::string` would build a temporary.
+    std::string_view name =
+        d.range.file == kNoFile ? std::string_view() : std::string_view(sources.file(d.range.file).displayName);
     return std::make_tuple(name, d.range.begin, d.range.end, diagKind(d.code).name,
                            std::string_view(d.message));
   };
