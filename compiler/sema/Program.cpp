@@ -1,6 +1,91 @@
+// The resolve phase as a few calls in a row: names -> schema of each
+// declaration -> inheritance -> model (topologies, policies, pipelines) ->
+// safety checks. Diagnostics go through a local sink and are deduplicated,
+// so a mistake inherited by ten pipelines is reported once.
 #include "compiler/sema/Program.h"
+
+#include "compiler/checks/Checks.h"
+#include "compiler/sema/Builder.h"
+#include "compiler/sema/Merged.h"
+#include "compiler/sema/Schema.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
 namespace pipelang {
-std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>&, const SourceManager&, DiagnosticSink&, bool) {
-  return std::make_unique<model::Program>();
+
+namespace {
+
+size_t errorsIn(const DiagnosticSink& sink, size_t from) {
+  size_t count = 0;
+  for (size_t i = from; i < sink.diagnostics().size(); ++i)
+    if (sink.diagnostics()[i].severity == Severity::Error) ++count;
+  return count;
 }
+
+void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
+  std::set<std::tuple<int, FileId, uint32_t, uint32_t, uint32_t, uint32_t, std::string>> seen;
+  for (Diagnostic& d : from.diagnostics()) {
+    auto key = std::make_tuple(static_cast<int>(d.code), d.range.file, d.range.begin.line, d.range.begin.column,
+                               d.range.end.line, d.range.end.column, d.message);
+    if (seen.insert(key).second) to.add(std::move(d));
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, const SourceManager& sources,
+                                               DiagnosticSink& sink, bool runChecks) {
+  auto program = std::make_unique<model::Program>();
+  DiagnosticSink local;
+  std::vector<const ast::File*> asts;
+  for (const LoadedFile& file : files)
+    if (file.ast) asts.push_back(file.ast.get());
+
+  sema::Namespace names(asts, sources, local);
+
+  // Schema errors per declaration, so a pipeline with errors in its chain is left out of the plan.
+  std::set<const ast::Declaration*> invalid;
+  for (const ast::File* file : asts) {
+    bool syntaxErrors = file->hasSyntaxErrors || sink.hasErrorsIn(file->file);
+    for (const auto& decl : file->declarations) {
+      if (!decl) continue;
+      size_t before = local.diagnostics().size();
+      sema::validateDeclaration(*decl, local);
+      if (syntaxErrors || errorsIn(local, before)) invalid.insert(decl.get());
+    }
+  }
+
+  sema::Inheritance inheritance(names, local);
+  std::vector<const ast::Declaration*> decls = names.all();  // sorted by name
+  for (const ast::Declaration* decl : decls) inheritance.resolve(*decl);
+
+  for (const ast::Declaration* decl : decls)
+    if (decl->kind == ast::DeclKind::Topology)
+      program->topologies.push_back(sema::buildTopology(inheritance.resolve(*decl), local));
+  for (const ast::Declaration* decl : decls)
+    if (decl->kind == ast::DeclKind::Policy)
+      program->policies.push_back(sema::buildPolicy(inheritance.resolve(*decl), local));
+
+  for (const ast::Declaration* decl : decls) {
+    if (decl->kind != ast::DeclKind::Pipeline && decl->kind != ast::DeclKind::Template) continue;
+    const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
+    size_t before = local.diagnostics().size();
+    model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, local);
+    bool clean = resolved.ok && !errorsIn(local, before) &&
+                 std::none_of(resolved.chain.begin(), resolved.chain.end(),
+                              [&](const ast::Declaration* d) { return invalid.count(d) > 0; });
+    if (!pipeline.isTemplate && clean) program->pipelines.push_back(pipeline);
+    program->all.push_back(std::move(pipeline));
+  }
+
+  // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
+  if (runChecks)
+    for (const model::Pipeline& pipeline : program->pipelines) checks::runSafetyChecks(pipeline, local);
+
+  forwardUnique(local, sink);
+  return program;
+}
+
 }  // namespace pipelang
