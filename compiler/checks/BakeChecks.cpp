@@ -18,7 +18,7 @@ void checkBakes(const model::Pipeline& p, DiagnosticSink& sink) {
       if (bake.value <= 0) {
         bool written = bake.origin.range.valid();
         Diagnostic& d = reportAt(sink, DiagCode::S203, written ? bake.origin : wave.onebox->origin,
-                                 written ? "the one-box bake of " + name + " is zero" : "the one-box of " + name + " has no bake");
+                                 written ? std::string("the one-box bake is zero") : std::string("the one-box has no bake"));
         d.help = "watch the one-box before the rest of the zone, e.g. `bake = 1h`";
       } else if (policy && policy->minBakeOnebox && bake.value < policy->minBakeOnebox->value) {
         Diagnostic& d = reportAt(sink, DiagCode::S211, bake.origin,

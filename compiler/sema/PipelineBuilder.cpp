@@ -339,9 +339,16 @@ class PipelineBuilder {
       const MergedBlock* ownCanary = w->child("canary");
       const MergedBlock* ownRolling = w->child("rolling");
       // A wave that picks its own strategy drops the prod default of the other one.
-      if (!ownCanary) wave.rolling = rolling(ownRolling, ownRolling || !defaultCanary ? defaultRolling : nullptr);
-      if (!ownRolling) wave.canary = canary(ownCanary, ownCanary || !defaultRolling ? defaultCanary : nullptr);
-      if (!ownCanary && !ownRolling && defaultRolling && defaultCanary) wave.canary.reset();
+      // When `prod` has both defaults, the one written by the more derived
+      // declaration wins: a child cannot delete its parent's block, only add one.
+      const MergedBlock* useRolling = defaultRolling;
+      const MergedBlock* useCanary = defaultCanary;
+      if (defaultRolling && defaultCanary) {
+        if (defaultRolling->level > defaultCanary->level) useCanary = nullptr;
+        if (defaultCanary->level > defaultRolling->level) useRolling = nullptr;
+      }
+      if (!ownCanary) wave.rolling = rolling(ownRolling, ownRolling || !useCanary ? useRolling : nullptr);
+      if (!ownRolling) wave.canary = canary(ownCanary, ownCanary || !useRolling ? useCanary : nullptr);
       prod.waves.push_back(std::move(wave));
     }
     p_.prod = std::move(prod);

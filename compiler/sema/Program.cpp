@@ -24,6 +24,15 @@ size_t errorsIn(const DiagnosticSink& sink, size_t from) {
   return count;
 }
 
+bool containsSyntaxError(const DiagnosticSink& sink, SourceRange range) {
+  for (const Diagnostic& d : sink.diagnostics()) {
+    std::string_view code = diagKind(d.code).name;
+    if (code.empty() || code[0] != 'P' || d.range.file != range.file) continue;
+    if (range.begin <= d.range.begin && d.range.begin <= range.end) return true;
+  }
+  return false;
+}
+
 void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
   std::set<std::tuple<int, FileId, uint32_t, uint32_t, uint32_t, uint32_t, std::string>> seen;
   for (Diagnostic& d : from.diagnostics()) {
@@ -45,14 +54,18 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
 
   sema::Namespace names(asts, sources, local);
 
-  // Schema errors per declaration, so a pipeline with errors in its chain is left out of the plan.
-  std::set<const ast::Declaration*> invalid;
+  // Schema errors per declaration, so a pipeline with errors in its chain is
+  // left out of the plan. A declaration the parser had to repair is not
+  // validated: what the parser made of it would only give follow-on noise.
+  std::set<const ast::Declaration*> invalid, damaged;
+  DiagnosticSink discarded;
   for (const ast::File* file : asts) {
     bool syntaxErrors = file->hasSyntaxErrors || sink.hasErrorsIn(file->file);
     for (const auto& decl : file->declarations) {
       if (!decl) continue;
+      if (syntaxErrors && containsSyntaxError(sink, decl->range)) damaged.insert(decl.get());
       size_t before = local.diagnostics().size();
-      sema::validateDeclaration(*decl, local);
+      sema::validateDeclaration(*decl, damaged.count(decl.get()) ? discarded : local);
       if (syntaxErrors || errorsIn(local, before)) invalid.insert(decl.get());
     }
   }
@@ -71,11 +84,17 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
   for (const ast::Declaration* decl : decls) {
     if (decl->kind != ast::DeclKind::Pipeline && decl->kind != ast::DeclKind::Template) continue;
     const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
-    size_t before = local.diagnostics().size();
-    model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, local);
-    bool clean = resolved.ok && !errorsIn(local, before) &&
+    // A template may be partial: a name it uses (a metric, an alarm) may be
+    // declared by the pipeline that extends it, so R101 waits for that pipeline.
+    bool isTemplate = decl->kind == ast::DeclKind::Template;
+    DiagnosticSink own;
+    model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, own);
+    bool clean = resolved.ok && own.errorCount() == 0 &&
                  std::none_of(resolved.chain.begin(), resolved.chain.end(),
                               [&](const ast::Declaration* d) { return invalid.count(d) > 0; });
+    if (!damaged.count(decl))
+      for (Diagnostic& d : own.diagnostics())
+        if (!isTemplate || d.code != DiagCode::R101) local.add(std::move(d));
     if (!pipeline.isTemplate && clean) program->pipelines.push_back(pipeline);
     program->all.push_back(std::move(pipeline));
   }
