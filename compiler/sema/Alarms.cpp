@@ -168,8 +168,8 @@ class AlarmBuilder {
     if (metric->unit != model::MetricUnit::None && metric->unit != valueUnit) {
       Diagnostic& d = reader_.sink().report(
           DiagCode::R109, right.range,
-          "metric `" + metric->name + "` is a " + unitWord(metric->unit) + ", but " + describeValue(right) +
-              (valueUnit == model::MetricUnit::Count ? " is a plain number" : std::string(" is a ") + unitWord(valueUnit)));
+          "metric `" + metric->name + "` is a " + unitWord(metric->unit) + " and cannot be compared with " +
+              describeValue(right));
       d.notes = reader_.decl().via(context.level);
       d.notes.push_back({"`" + metric->name + "` declared with unit `" + unitWord(metric->unit) + "` here", metric->origin.range});
     }

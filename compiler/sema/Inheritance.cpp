@@ -135,10 +135,11 @@ const ResolvedDecl& Inheritance::resolve(const ast::Declaration& start) {
       std::string names;
       for (auto it = at; it != path.end(); ++it) names += "`" + (*it)->name + "` extends ";
       names += "`" + parent->name + "`";
-      Diagnostic& d = sink_.report(DiagCode::R105, cur->extendsRange, "inheritance cycle: " + names);
+      // Reported at the cycle's first member in name order (resolution order), once.
+      Diagnostic& d = sink_.report(DiagCode::R105, (*at)->extendsRange, "inheritance cycle: " + names);
       for (auto it = at; it != path.end(); ++it) {
         cycle.insert(*it);
-        if (*it != cur) d.notes.push_back({"`" + (*it)->name + "` is part of the cycle", (*it)->extendsRange});
+        if (it != at) d.notes.push_back({"`" + (*it)->name + "` is part of the cycle", (*it)->extendsRange});
       }
       broken = true;
       break;
