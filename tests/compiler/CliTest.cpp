@@ -1,0 +1,177 @@
+// The pipec command line as scripts and CI use it: exit statuses, output
+// formats, determinism (checks.md §1, §4).
+#include <gtest/gtest.h>
+#include <llvm/Support/JSON.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct PipecRun {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class PipecCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pipe-cli-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const std::string& name, const std::string& text) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name) << text;
+  }
+
+  PipecRun pipec(const std::string& args) {
+    std::string command = "cd '" + dir_.string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args +
+                          " >out.txt 2>err.txt";
+    int raw = std::system(command.c_str());
+    PipecRun run;
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    run.out = slurp(dir_ / "out.txt");
+    run.err = slurp(dir_ / "err.txt");
+    return run;
+  }
+
+  fs::path dir_;
+};
+
+const char* kTwoSyntaxErrors =
+    "template A {\n"
+    "  artifact = \"a\n"
+    "  kind = 12x\n"
+    "}\n";
+
+}  // namespace
+
+TEST_F(PipecCli, CleanFileExitsZeroWithSummary) {
+  write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
+  PipecRun run = pipec("check ok.pipe");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.err, "0 errors, 0 warnings in 1 file\n");
+}
+
+TEST_F(PipecCli, ErrorsExitOneWithLocationFirstLine) {
+  write("bad.pipe", kTwoSyntaxErrors);
+  PipecRun run = pipec("check bad.pipe --color=never");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.err.substr(0, run.err.find('\n')),
+            "bad.pipe:2:14: error[P002]: unterminated string: add the closing `\"` on the same line");
+  EXPECT_NE(run.err.find("bad.pipe:3:10: error[P003]: malformed duration `12x`"), std::string::npos);
+  EXPECT_NE(run.err.find("    3 |   kind = 12x\n      |          ^~~\n"), std::string::npos) << run.err;
+  EXPECT_TRUE(run.err.ends_with("2 errors, 0 warnings in 1 file\n")) << run.err;
+}
+
+TEST_F(PipecCli, MissingFileIsAnIoFailure) {
+  PipecRun run = pipec("check missing.pipe");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("pipec: error: cannot read `missing.pipe`"), std::string::npos);
+}
+
+TEST_F(PipecCli, UnknownOptionIsAUsageError) {
+  EXPECT_EQ(pipec("check --no-such-option").status, 2);
+  EXPECT_EQ(pipec("frobnicate").status, 2);
+}
+
+TEST_F(PipecCli, JsonFormat) {
+  write("bad.pipe", kTwoSyntaxErrors);
+  PipecRun run = pipec("check bad.pipe --format=json");
+  EXPECT_EQ(run.status, 1);
+  auto parsed = llvm::json::parse(run.out);
+  ASSERT_TRUE(bool(parsed)) << run.out;
+  const llvm::json::Array* array = parsed->getAsArray();
+  ASSERT_TRUE(array);
+  ASSERT_EQ(array->size(), 2u);
+  const llvm::json::Object* first = (*array)[0].getAsObject();
+  EXPECT_EQ(first->getString("file"), llvm::StringRef("bad.pipe"));
+  EXPECT_EQ(first->getInteger("line").getValueOr(-1), 2);
+  EXPECT_EQ(first->getInteger("column").getValueOr(-1), 14);
+  EXPECT_EQ(first->getInteger("end_line").getValueOr(-1), 2);
+  EXPECT_EQ(first->getString("severity"), llvm::StringRef("error"));
+  EXPECT_EQ(first->getString("code"), llvm::StringRef("P002"));
+  EXPECT_TRUE(first->getArray("notes"));
+  EXPECT_TRUE(first->getArray("fixes"));
+  EXPECT_EQ(run.err, "2 errors, 0 warnings in 1 file\n");
+}
+
+TEST_F(PipecCli, SarifFormat) {
+  write("bad.pipe", kTwoSyntaxErrors);
+  PipecRun run = pipec("check bad.pipe --format=sarif");
+  auto parsed = llvm::json::parse(run.out);
+  ASSERT_TRUE(bool(parsed)) << run.out;
+  const llvm::json::Object* sarif = parsed->getAsObject();
+  EXPECT_EQ(sarif->getString("version"), llvm::StringRef("2.1.0"));
+  const llvm::json::Object* runObject = (*sarif->getArray("runs"))[0].getAsObject();
+  const llvm::json::Array* results = runObject->getArray("results");
+  ASSERT_EQ(results->size(), 2u);
+  const llvm::json::Object* result = (*results)[1].getAsObject();
+  EXPECT_EQ(result->getString("ruleId"), llvm::StringRef("P003"));
+  const llvm::json::Object* region = (*result->getArray("locations"))[0]
+                                         .getAsObject()
+                                         ->getObject("physicalLocation")
+                                         ->getObject("region");
+  EXPECT_EQ(region->getInteger("startLine").getValueOr(-1), 3);
+  EXPECT_EQ(region->getInteger("startColumn").getValueOr(-1), 10);
+}
+
+TEST_F(PipecCli, OutputDoesNotDependOnArgumentOrder) {
+  write("a.pipe", kTwoSyntaxErrors);
+  write("b.pipe", "template B {\n  artifact = 25:00\n}\n");
+  PipecRun forward = pipec("check a.pipe b.pipe --format=json");
+  PipecRun backward = pipec("check b.pipe a.pipe --format=json");
+  EXPECT_EQ(forward.out, backward.out);
+  EXPECT_EQ(forward.err, backward.err);
+  EXPECT_EQ(forward.status, 1);
+}
+
+TEST_F(PipecCli, DirectoriesAreSearchedForPipeFiles) {
+  write("svc/a.pipe", "template A {\n  artifact = \"a\"\n}\n");
+  write("svc/deeper/b.pipe", "template B {\n  artifact = \"b\"\n}\n");
+  write("svc/notes.txt", "not a pipe file {");
+  PipecRun run = pipec("check svc");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.err, "0 errors, 0 warnings in 2 files\n");
+}
+
+TEST_F(PipecCli, ImportOutsideTheRootIsRefusedWithoutReadingIt) {
+  write("secret/creds.pipe", "template Secret { artifact = \"TOPSECRET\" }\n");
+  write("project/svc.pipe", "import \"../secret/creds.pipe\"\ntemplate A {\n  artifact = \"a\"\n}\n");
+  PipecRun run = pipec("check --root project project/svc.pipe");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("project/svc.pipe:1:8: error[R104]: import `../secret/creds.pipe` leaves the project root"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("TOPSECRET"), std::string::npos);
+}
+
+TEST_F(PipecCli, ExplainKnownAndUnknownCodes) {
+  PipecRun known = pipec("explain S204");
+  EXPECT_EQ(known.status, 0);
+  EXPECT_TRUE(known.out.starts_with("# S204")) << known.out;
+  EXPECT_NE(known.out.find("## Wrong"), std::string::npos);
+  EXPECT_NE(known.out.find("## Right"), std::string::npos);
+  PipecRun unknown = pipec("explain S999");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("unknown diagnostic code `S999`"), std::string::npos);
+}
+
+TEST_F(PipecCli, WerrorKeepsACleanRunClean) {
+  write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
+  EXPECT_EQ(pipec("check --werror ok.pipe").status, 0);
+}
