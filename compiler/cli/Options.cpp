@@ -9,6 +9,8 @@ namespace cl = llvm::cl;
 cl::SubCommand checkCommand("check", "Report every problem in the given files and directories (default: .)");
 cl::SubCommand explainCommand("explain", "Explain a diagnostic code, with a wrong and a right example");
 cl::SubCommand parseCommand("parse", "Parse one file and print its syntax tree (for debugging)");
+cl::SubCommand fmtCommand("fmt", "Rewrite files in the canonical layout (`-` formats stdin to stdout)");
+cl::SubCommand lspCommand("lsp", "Run the language server over stdin/stdout (LSP 3.17)");
 
 namespace opt {
 
@@ -38,6 +40,14 @@ cl::opt<std::string> explainCode(cl::Positional, cl::desc("CODE"), cl::Required,
 cl::opt<bool> dumpAst("dump-ast", cl::desc("Print the syntax tree"), cl::sub(parseCommand), cl::cat(category));
 cl::opt<std::string> parseFile(cl::Positional, cl::desc("FILE"), cl::Required, cl::sub(parseCommand),
                                cl::cat(category));
+
+cl::list<std::string> fmtPaths(cl::Positional, cl::desc("[FILES|DIRS...|-]"), cl::sub(fmtCommand), cl::cat(category));
+cl::opt<bool> fmtCheck("check", cl::desc("Write nothing; list the files that are not canonical and exit 1 if any"),
+                       cl::sub(fmtCommand), cl::cat(category));
+cl::opt<bool> fmtDiff("diff", cl::desc("Write nothing; print what would change as a unified diff"),
+                      cl::sub(fmtCommand), cl::cat(category));
+cl::opt<bool> lspStdio("stdio", cl::desc("Talk over stdin/stdout (the default and only transport)"),
+                       cl::sub(lspCommand), cl::cat(category));
 
 }  // namespace opt
 }  // namespace pipelang::cli

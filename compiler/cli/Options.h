@@ -21,6 +21,11 @@ extern llvm::cl::opt<bool> werror;
 extern llvm::cl::opt<std::string> explainCode;
 extern llvm::cl::opt<bool> dumpAst;
 extern llvm::cl::opt<std::string> parseFile;
+// pipec fmt / lsp
+extern llvm::cl::list<std::string> fmtPaths;
+extern llvm::cl::opt<bool> fmtCheck;
+extern llvm::cl::opt<bool> fmtDiff;
+extern llvm::cl::opt<bool> lspStdio;
 }  // namespace opt
 
 }  // namespace pipelang::cli

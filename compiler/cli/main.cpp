@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
       argc, argv,
       "pipec: checks and plans .pipe deployment pipelines\n\n"
       "  pipec check [PATHS...]      report every problem in the pipelines\n"
+      "  pipec fmt [--check|--diff] [PATHS...|-] print files in the canonical layout\n"
+      "  pipec lsp                   the language server (JSON-RPC over stdio)\n"
       "  pipec explain CODE          explain a diagnostic code with examples\n"
       "  pipec parse --dump-ast FILE print the syntax tree (debugging)\n",
       &errorStream);
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
     llvm::errs() << "run `pipec --help` for usage\n";
     return kExitUsage;
   }
+  if (fmtCommand) return runFmt();
+  if (lspCommand) return runLsp();
   if (checkCommand) return runCheck();
   if (explainCommand) return runExplain();
   if (parseCommand) return runParse();

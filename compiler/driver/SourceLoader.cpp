@@ -139,7 +139,7 @@ void SourceLoader::loadImports(size_t fileIndex) {
           .help = "import only files inside the project (see `--root`)";
       continue;
     }
-    if (ec || !fs::is_regular_file(canonical, ec)) {
+    if (ec || (!options_.overlays.count(canonical.string()) && !fs::is_regular_file(canonical, ec))) {
       sink_.report(DiagCode::R103, import.range, fmt::format("import `{}` not found", import.path)).help =
           "paths are relative to the importing file; the standard library is imported as `std/NAME`";
       continue;
@@ -151,7 +151,9 @@ void SourceLoader::loadImports(size_t fileIndex) {
 bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  if (ec || !fs::is_regular_file(canonical, ec)) {
+  // An overlay (an editor's unsaved buffer) may have no file on disk yet.
+  bool isOverlay = !ec && options_.overlays.count(canonical.string());
+  if (ec || (!isOverlay && !fs::is_regular_file(canonical, ec))) {
     if (error) *error = fmt::format("cannot read `{}`: no such file", path.generic_string());
     return false;
   }

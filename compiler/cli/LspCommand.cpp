@@ -1,0 +1,11 @@
+// `pipec lsp`: the language server, talking JSON-RPC over stdin/stdout.
+#include "compiler/cli/Commands.h"
+#include "compiler/lsp/Server.h"
+
+#include <cstdio>
+
+namespace pipelang::cli {
+
+int runLsp() { return lsp::runStdioServer(stdin, stdout); }
+
+}  // namespace pipelang::cli
