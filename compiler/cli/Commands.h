@@ -14,12 +14,14 @@ extern llvm::cl::OptionCategory category;
 extern llvm::cl::SubCommand checkCommand;
 extern llvm::cl::SubCommand explainCommand;
 extern llvm::cl::SubCommand parseCommand;
+extern llvm::cl::SubCommand showCommand;
 extern llvm::cl::SubCommand fmtCommand;
 extern llvm::cl::SubCommand lspCommand;
 
 int runCheck();
 int runExplain();
 int runParse();
+int runShow();
 int runFmt();
 int runLsp();
 

@@ -9,6 +9,7 @@ namespace cl = llvm::cl;
 cl::SubCommand checkCommand("check", "Report every problem in the given files and directories (default: .)");
 cl::SubCommand explainCommand("explain", "Explain a diagnostic code, with a wrong and a right example");
 cl::SubCommand parseCommand("parse", "Parse one file and print its syntax tree (for debugging)");
+cl::SubCommand showCommand("show", "Print a pipeline with inheritance merged and where each value was written");
 cl::SubCommand fmtCommand("fmt", "Rewrite files in the canonical layout (`-` formats stdin to stdout)");
 cl::SubCommand lspCommand("lsp", "Run the language server over stdin/stdout (LSP 3.17)");
 
@@ -17,9 +18,9 @@ namespace opt {
 cl::list<std::string> checkPaths(cl::Positional, cl::desc("[PATHS...]"), cl::sub(checkCommand), cl::cat(category));
 
 cl::opt<std::string> root("root", cl::desc("Project root: imports may not leave it (default: the current directory)"),
-                          cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::cat(category));
+                          cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::cat(category));
 cl::opt<std::string> stdlib("stdlib", cl::desc("Directory of the standard library (default: the bundled one)"),
-                            cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::cat(category));
+                            cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::cat(category));
 cl::opt<OutputFormat> format(
     "format", cl::desc("Diagnostic output format"), cl::init(OutputFormat::Human),
     cl::values(clEnumValN(OutputFormat::Human, "human", "caret excerpts for people (default)"),
@@ -40,6 +41,8 @@ cl::opt<std::string> explainCode(cl::Positional, cl::desc("CODE"), cl::Required,
 cl::opt<bool> dumpAst("dump-ast", cl::desc("Print the syntax tree"), cl::sub(parseCommand), cl::cat(category));
 cl::opt<std::string> parseFile(cl::Positional, cl::desc("FILE"), cl::Required, cl::sub(parseCommand),
                                cl::cat(category));
+cl::list<std::string> showArgs(cl::Positional, cl::desc("PIPELINE [PATHS...]"), cl::sub(showCommand),
+                              cl::cat(category));
 
 cl::list<std::string> fmtPaths(cl::Positional, cl::desc("[FILES|DIRS...|-]"), cl::sub(fmtCommand), cl::cat(category));
 cl::opt<bool> fmtCheck("check", cl::desc("Write nothing; list the files that are not canonical and exit 1 if any"),

@@ -21,6 +21,7 @@ extern llvm::cl::opt<bool> werror;
 extern llvm::cl::opt<std::string> explainCode;
 extern llvm::cl::opt<bool> dumpAst;
 extern llvm::cl::opt<std::string> parseFile;
+extern llvm::cl::list<std::string> showArgs;  // pipec show PIPELINE [PATHS...]
 // pipec fmt / lsp
 extern llvm::cl::list<std::string> fmtPaths;
 extern llvm::cl::opt<bool> fmtCheck;

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       "  pipec fmt [--check|--diff] [PATHS...|-] print files in the canonical layout\n"
       "  pipec lsp                   the language server (JSON-RPC over stdio)\n"
       "  pipec explain CODE          explain a diagnostic code with examples\n"
+      "  pipec show PIPELINE [PATHS...] print a pipeline merged with its templates\n"
       "  pipec parse --dump-ast FILE print the syntax tree (debugging)\n",
       &errorStream);
   errorStream.flush();
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   if (checkCommand) return runCheck();
   if (explainCommand) return runExplain();
   if (parseCommand) return runParse();
+  if (showCommand) return runShow();
   llvm::cl::PrintHelpMessage();
   return kExitUsage;
 }
