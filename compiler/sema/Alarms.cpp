@@ -36,7 +36,12 @@ class AlarmBuilder {
   }
 
   std::optional<model::AlarmExpr> convert(const ast::Expr* e, const MergedAttr& context, int depth) {
-    if (!e || e->kind == ast::ExprKind::Error || depth > kMaxDepth) return std::nullopt;
+    if (!e || e->kind == ast::ExprKind::Error) return std::nullopt;
+    if (depth > kMaxDepth) {
+      error(DiagCode::R109, e->range, context,
+            "alarm expression nested too deeply (more than " + std::to_string(kMaxDepth) + " levels with `super`)");
+      return std::nullopt;
+    }
     model::AlarmExpr out;
     out.range = e->range;
     switch (e->kind) {
@@ -142,6 +147,8 @@ class AlarmBuilder {
       return std::nullopt;
     }
     const model::Metric* metric = p_.findMetric(left.path[0]);
+    const MergedBlock* metricsBlock = reader_.decl().body->child("metrics");
+    if (!metric && metricsBlock && metricsBlock->attr(left.path[0])) return std::nullopt;  // reported with the metric
     if (!metric) {
       if (p_.isTemplate && p_.metrics.empty()) return std::nullopt;
       std::string message = "unknown metric `" + left.path[0] + "`";

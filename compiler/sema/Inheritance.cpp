@@ -105,7 +105,16 @@ const ResolvedDecl& Inheritance::resolve(const ast::Declaration& start) {
   std::set<const ast::Declaration*> cycle;
   for (const ast::Declaration* cur = &start; cur->hasExtends;) {
     std::string parentName = joinPath(cur->extendsPath);
+    if (parentName.empty()) {  // the parser reported what it could not read
+      broken = true;
+      break;
+    }
     const ast::Declaration* parent = names_.find(parentName);
+    if (cur->kind == ast::DeclKind::Topology) {
+      sink_.report(DiagCode::R111, cur->extendsRange, "a topology cannot extend anything");
+      broken = true;
+      break;
+    }
     if (!parent) {
       std::string kinds = cur->kind == ast::DeclKind::Policy ? "policy" : "template";
       Diagnostic& d = sink_.report(DiagCode::R101, cur->extendsRange, "unknown " + kinds + " `" + parentName + "`");

@@ -193,7 +193,7 @@ class DeclValidator {
   void nameIn(const ast::Expr& e, const std::vector<std::string>& allowed, const std::string& what) {
     if (e.kind == ast::ExprKind::Error) return;
     if (!isName(e)) {
-      sink_.report(DiagCode::R109, e.range, describeValue(e) + " is not " + what);
+      sink_.report(DiagCode::R109, e.range, describeValue(e) + " is not a " + what);
       return;
     }
     for (const std::string& a : allowed)
