@@ -1,5 +1,233 @@
 #include "compiler/lsp/Server.h"
 
+#include "compiler/format/Formatter.h"
+#include "compiler/lsp/Document.h"
+#include "compiler/lsp/Features.h"
+#include "compiler/lsp/Positions.h"
+#include "compiler/lsp/Transport.h"
+
+#include <llvm/Support/JSON.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <filesystem>
+#include <map>
+
 namespace pipelang::lsp {
-int runStdioServer(std::FILE*, std::FILE*) { return 1; }
+
+namespace json = llvm::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// JSON-RPC and LSP error codes.
+constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
+              kInternalError = -32603, kServerNotInitialized = -32002;
+
+struct RequestError {
+  int code;
+  std::string message;
+};
+
+std::string canonicalPath(const std::string& path) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  return ec ? path : canonical.string();
+}
+
+class Server {
+ public:
+  Server(std::FILE* in, std::FILE* out) : in_(in), out_(out) {}
+
+  int run() {
+    std::string body;
+    while (!exited_) {
+      ReadStatus status = readMessage(in_, &body);
+      if (status == ReadStatus::EndOfInput) break;
+      if (status == ReadStatus::BadHeader) {
+        sendError(nullptr, kParseError, "missing or invalid Content-Length header");
+        continue;
+      }
+      llvm::Expected<json::Value> message = json::parse(body);
+      if (!message) {
+        sendError(nullptr, kParseError, "invalid JSON: " + llvm::toString(message.takeError()));
+        continue;
+      }
+      handle(*message);
+    }
+    return exited_ && shutdown_ ? 0 : 1;
+  }
+
+ private:
+  void send(json::Value message) {
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    stream << message;
+    stream.flush();
+    writeMessage(out_, text);
+  }
+
+  void sendError(json::Value id, int code, std::string message) {
+    send(json::Object{{"jsonrpc", "2.0"}, {"id", std::move(id)},
+                      {"error", json::Object{{"code", code}, {"message", std::move(message)}}}});
+  }
+
+  void handle(const json::Value& message) {
+    const json::Object* object = message.getAsObject();
+    json::Value id = nullptr;
+    if (object && object->get("id")) id = *object->get("id");
+    llvm::Optional<llvm::StringRef> method = object ? object->getString("method") : llvm::None;
+    if (!object || !method || object->getString("jsonrpc") != llvm::StringRef("2.0")) {
+      if (object && !method && (object->get("result") || object->get("error"))) return;  // a response to us: none expected
+      sendError(id, kInvalidRequest, "not a JSON-RPC 2.0 request or notification");
+      return;
+    }
+    bool isRequest = object->get("id") != nullptr;
+    const json::Value* params = object->get("params");
+    json::Value noParams = json::Object{};
+    const json::Object* p = params && params->getAsObject() ? params->getAsObject() : noParams.getAsObject();
+    try {
+      if (!isRequest) {
+        notification(*method, *p);
+        return;
+      }
+      json::Value result = request(*method, *p);
+      send(json::Object{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}});
+    } catch (const RequestError& error) {
+      if (isRequest) sendError(id, error.code, error.message);
+    } catch (const std::exception& error) {
+      if (isRequest) sendError(id, kInternalError, error.what());
+    }
+  }
+
+  json::Value request(llvm::StringRef method, const json::Object& params) {
+    if (method == "initialize") {
+      initialized_ = true;
+      if (auto root = params.getString("rootUri")) root_ = uriToPath(*root);
+      return json::Object{
+          {"capabilities",
+           json::Object{{"positionEncoding", "utf-16"},
+                        {"textDocumentSync", json::Object{{"openClose", true}, {"change", 1}}},
+                        {"documentFormattingProvider", true},
+                        {"documentSymbolProvider", true},
+                        {"hoverProvider", true},
+                        {"definitionProvider", true},
+                        {"completionProvider", json::Object{{"triggerCharacters", json::Array{}}}},
+                        {"codeActionProvider", json::Object{{"codeActionKinds", json::Array{"quickfix"}}}}}},
+          {"serverInfo", json::Object{{"name", "pipec"}, {"version", PIPE_VERSION}}}};
+    }
+    if (!initialized_) throw RequestError{kServerNotInitialized, "the server was not initialized"};
+    if (shutdown_) throw RequestError{kInvalidRequest, "the server is shutting down"};
+    if (method == "shutdown") {
+      shutdown_ = true;
+      return nullptr;
+    }
+    if (method == "textDocument/formatting") {
+      Document& document = documentOf(params);
+      FormatOutcome outcome = formatSource(document.text, document.path);
+      if (!outcome.ok || outcome.text == document.text) return json::Array{};
+      // One edit replacing the whole buffer: simple, and exact for any client.
+      uint32_t lines = static_cast<uint32_t>(std::count(document.text.begin(), document.text.end(), '\n'));
+      json::Object end{{"line", static_cast<int64_t>(lines) + 1}, {"character", 0}};
+      return json::Array{json::Object{
+          {"range", json::Object{{"start", json::Object{{"line", 0}, {"character", 0}}}, {"end", std::move(end)}}},
+          {"newText", outcome.text}}};
+    }
+    if (method == "textDocument/documentSymbol") return documentSymbols(documentOf(params));
+    if (method == "textDocument/hover") {
+      Document& document = documentOf(params);
+      return hover(document, positionOf(document, params));
+    }
+    if (method == "textDocument/definition") {
+      Document& document = documentOf(params);
+      return definition(document, positionOf(document, params));
+    }
+    if (method == "textDocument/completion") {
+      Document& document = documentOf(params);
+      return json::Object{{"isIncomplete", false}, {"items", completion(document, positionOf(document, params))}};
+    }
+    if (method == "textDocument/codeAction") {
+      Document& document = documentOf(params);
+      const json::Object* range = params.getObject("range");
+      const json::Object* start = range ? range->getObject("start") : nullptr;
+      const json::Object* end = range ? range->getObject("end") : nullptr;
+      if (!start || !end) throw RequestError{kInvalidParams, "missing range"};
+      SourceRange wanted{document.file, fromLsp(document, *start), fromLsp(document, *end)};
+      return codeActions(document, wanted);
+    }
+    throw RequestError{kMethodNotFound, "unknown method `" + method.str() + "`"};
+  }
+
+  void notification(llvm::StringRef method, const json::Object& params) {
+    if (method == "exit") {
+      exited_ = true;
+      return;
+    }
+    if (!initialized_) return;
+    const json::Object* item = params.getObject("textDocument");
+    llvm::Optional<llvm::StringRef> uri = item ? item->getString("uri") : llvm::None;
+    if (!uri) return;
+    if (method == "textDocument/didOpen") {
+      Document& document = documents_[uri->str()];
+      document.uri = uri->str();
+      document.path = canonicalPath(uriToPath(*uri));
+      document.text = item->getString("text").getValueOr("").str();
+      recompile(document);
+    } else if (method == "textDocument/didChange") {
+      auto found = documents_.find(uri->str());
+      const json::Array* changes = params.getArray("contentChanges");
+      if (found == documents_.end() || !changes || changes->empty()) return;
+      // Full sync: the last change holds the whole text.
+      const json::Object* last = changes->back().getAsObject();
+      if (!last || !last->getString("text")) return;
+      found->second.text = last->getString("text")->str();
+      recompile(found->second);
+    } else if (method == "textDocument/didClose") {
+      documents_.erase(uri->str());
+      send(json::Object{{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"},
+                        {"params", json::Object{{"uri", uri->str()}, {"diagnostics", json::Array{}}}}});
+    }
+  }
+
+  void recompile(Document& document) {
+    FrontendOptions options;
+    options.inputs.emplace_back(document.path);
+    if (!root_.empty()) options.root = root_;
+    for (const auto& [uri, open] : documents_) options.overlays[open.path] = open.text;
+    document.compilation = Frontend::run(options);
+    document.file = document.compilation->sources.findByPath(document.path);
+    send(json::Object{{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"},
+                      {"params", json::Object{{"uri", document.uri}, {"diagnostics", diagnosticsOf(document)}}}});
+  }
+
+  Document& documentOf(const json::Object& params) {
+    const json::Object* item = params.getObject("textDocument");
+    llvm::Optional<llvm::StringRef> uri = item ? item->getString("uri") : llvm::None;
+    if (!uri) throw RequestError{kInvalidParams, "missing textDocument.uri"};
+    auto found = documents_.find(uri->str());
+    if (found == documents_.end()) throw RequestError{kInvalidParams, "document not open: " + uri->str()};
+    return found->second;
+  }
+
+  SourceLoc fromLsp(const Document& document, const json::Object& position) {
+    return fromLspPosition(document.text, position.getInteger("line").getValueOr(0),
+                           position.getInteger("character").getValueOr(0));
+  }
+
+  SourceLoc positionOf(const Document& document, const json::Object& params) {
+    const json::Object* position = params.getObject("position");
+    if (!position) throw RequestError{kInvalidParams, "missing position"};
+    return fromLsp(document, *position);
+  }
+
+  std::FILE* in_;
+  std::FILE* out_;
+  bool initialized_ = false, shutdown_ = false, exited_ = false;
+  std::string root_;
+  std::map<std::string, Document> documents_;
+};
+
+}  // namespace
+
+int runStdioServer(std::FILE* in, std::FILE* out) { return Server(in, out).run(); }
+
 }  // namespace pipelang::lsp

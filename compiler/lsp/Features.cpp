@@ -1,0 +1,250 @@
+#include "compiler/lsp/Features.h"
+
+#include "compiler/diag/Explanations.h"
+#include "compiler/lsp/Positions.h"
+#include "compiler/lsp/SchemaDocs.h"
+
+#include <filesystem>
+#include <functional>
+#include <regex>
+
+namespace pipelang::lsp {
+
+namespace json = llvm::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(SourceRange range, SourceLoc at) { return range.valid() && range.begin <= at && at <= range.end; }
+
+// LSP SymbolKind and CompletionItemKind values used here.
+constexpr int kSymbolModule = 2, kSymbolNamespace = 3, kSymbolClass = 5, kSymbolInterface = 11, kSymbolObject = 19,
+              kSymbolEvent = 24;
+constexpr int kCompletionVariable = 6, kCompletionModule = 9, kCompletionProperty = 10;
+
+std::string contextOf(const ast::Declaration& declaration) {
+  switch (declaration.kind) {
+    case ast::DeclKind::Template:
+    case ast::DeclKind::Pipeline: return "pipeline";
+    case ast::DeclKind::Topology: return "topology";
+    case ast::DeclKind::Policy: return "policy";
+  }
+  return "pipeline";
+}
+
+// Calls `visit` for every member with the type of the block it is in.
+void forEachMember(const ast::Body& body, const std::string& context,
+                   const std::function<void(const ast::Member&, const std::string&)>& visit) {
+  for (const ast::Member& member : body.members) {
+    visit(member, context);
+    if (member.block) forEachMember(member.block->body, member.block->type, visit);
+  }
+}
+
+json::Object location(const SourceManager& sources, SourceRange range) {
+  return json::Object{{"uri", pathToUri(sources.file(range.file).path)}, {"range", toLspRange(sources, range)}};
+}
+
+std::string wordAt(const Document& document, SourceLoc at) {
+  std::string_view line = document.compilation->sources.lineText(document.file, at.line);
+  auto isWordChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
+  // Identifiers are ASCII, so a code point column is a byte column here.
+  size_t position = std::min<size_t>(at.column - 1, line.size());
+  size_t begin = position, end = position;
+  while (begin > 0 && isWordChar(line[begin - 1])) --begin;
+  while (end < line.size() && isWordChar(line[end])) ++end;
+  return std::string(line.substr(begin, end - begin));
+}
+
+std::string labelText(const ast::Block& block) {
+  return block.label.kind == ast::LabelKind::None ? block.type : block.type + " " + block.label.text;
+}
+
+json::Object symbol(const SourceManager& sources, std::string name, int kind, SourceRange range, SourceRange selection,
+                    json::Array children) {
+  return json::Object{{"name", std::move(name)},
+          {"kind", kind},
+          {"range", toLspRange(sources, range)},
+          {"selectionRange", toLspRange(sources, selection.valid() ? selection : range)},
+          {"children", std::move(children)}};
+}
+
+json::Array blockSymbols(const SourceManager& sources, const ast::Body& body) {
+  json::Array symbols;
+  for (const ast::Member& member : body.members) {
+    if (!member.block) continue;
+    const ast::Block& block = *member.block;
+    if (block.type == "stage" || block.type == "prod" || block.type == "wave") {
+      symbols.push_back(symbol(sources, labelText(block), kSymbolModule, block.range, block.typeRange,
+                               blockSymbols(sources, block.body)));
+    } else if (block.type == "alarms") {
+      json::Array alarms;
+      for (const ast::Member& alarm : block.body.members)
+        if (alarm.attribute)
+          alarms.push_back(symbol(sources, alarm.attribute->name, kSymbolEvent, alarm.attribute->range,
+                                  alarm.attribute->nameRange, {}));
+      symbols.push_back(symbol(sources, "alarms", kSymbolNamespace, block.range, block.typeRange, std::move(alarms)));
+    }
+  }
+  return symbols;
+}
+
+// The declarations, alarms, metrics and regions of every loaded file with this name.
+std::optional<SourceRange> findDefinition(const Document& document, const std::string& name) {
+  std::optional<SourceRange> found;
+  auto consider = [&](SourceRange range, FileId file) {
+    if (!found || (file == document.file && found->file != document.file)) found = range;
+  };
+  for (const LoadedFile& loaded : document.compilation->files) {
+    for (const auto& declaration : loaded.ast->declarations) {
+      if (declaration->name == name) consider(declaration->nameRange, loaded.id);
+      forEachMember(declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& context) {
+        if (member.attribute && member.attribute->name == name && (context == "alarms" || context == "metrics"))
+          consider(member.attribute->nameRange, loaded.id);
+        if (member.block && member.block->type == "region" && member.block->label.text == name)
+          consider(member.block->label.range, loaded.id);
+      });
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+json::Array diagnosticsOf(const Document& document) {
+  json::Array result;
+  if (!document.compilation) return result;
+  const SourceManager& sources = document.compilation->sources;
+  for (const Diagnostic& diagnostic : document.compilation->diagnostics.diagnostics()) {
+    if (diagnostic.range.file != document.file) continue;
+    json::Array related;
+    for (const DiagNote& note : diagnostic.notes)
+      if (note.range.valid()) related.push_back(json::Object{{"location", location(sources, note.range)}, {"message", note.message}});
+    std::string message = diagnostic.message;
+    if (!diagnostic.help.empty()) message += "\nhelp: " + diagnostic.help;
+    json::Object lsp{{"range", toLspRange(sources, diagnostic.range)},
+                     {"severity", diagnostic.severity == Severity::Error ? 1 : 2},
+                     {"code", std::string(diagKind(diagnostic.code).name)},
+                     {"source", "pipec"},
+                     {"message", message}};
+    if (!related.empty()) lsp["relatedInformation"] = std::move(related);
+    result.push_back(std::move(lsp));
+  }
+  return result;
+}
+
+json::Array documentSymbols(const Document& document) {
+  json::Array symbols;
+  const ast::File* file = document.ast();
+  if (!file) return symbols;
+  const SourceManager& sources = document.compilation->sources;
+  for (const auto& declaration : file->declarations) {
+    int kind = kSymbolClass;
+    if (declaration->kind == ast::DeclKind::Template) kind = kSymbolInterface;
+    if (declaration->kind == ast::DeclKind::Topology) kind = kSymbolNamespace;
+    if (declaration->kind == ast::DeclKind::Policy) kind = kSymbolObject;
+    json::Object item = symbol(sources, declaration->name, kind, declaration->range, declaration->nameRange,
+                               blockSymbols(sources, declaration->body));
+    item["detail"] = ast::declKindName(declaration->kind);
+    symbols.push_back(std::move(item));
+  }
+  return symbols;
+}
+
+json::Value hover(const Document& document, SourceLoc at) {
+  const ast::File* file = document.ast();
+  if (!file) return nullptr;
+  std::string word = wordAt(document, at);
+  if (std::regex_match(word, std::regex("[PRS][0-9]{3}")))
+    if (const Explanation* explanation = findExplanation(word))
+      return json::Object{{"contents", json::Object{{"kind", "markdown"}, {"value", std::string(explanation->text)}}}};
+  std::string text;
+  SourceRange range;
+  for (const auto& declaration : file->declarations) {
+    forEachMember(declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& context) {
+      SourceRange name = member.attribute ? member.attribute->nameRange : member.block->typeRange;
+      std::string_view memberName = member.attribute ? member.attribute->name : member.block->type;
+      if (!contains(name, at)) return;
+      if (const SchemaEntry* entry = findSchemaEntry(context, memberName)) {
+        text = "**" + std::string(memberName) + "** (" + (entry->isBlock ? "block" : "attribute") + " of `" +
+               std::string(context) + "`): " + std::string(entry->doc);
+        range = name;
+      }
+    });
+  }
+  if (text.empty()) return nullptr;
+  return json::Object{{"contents", json::Object{{"kind", "markdown"}, {"value", text}}},
+                      {"range", toLspRange(document.compilation->sources, range)}};
+}
+
+json::Value definition(const Document& document, SourceLoc at) {
+  const ast::File* file = document.ast();
+  if (!file) return nullptr;
+  for (const ast::Import& import : file->imports) {
+    if (!contains(import.range, at)) continue;
+    fs::path target = import.path.starts_with("std/")
+                          ? defaultStdlibDir() / (import.path.substr(4) + ".pipe")
+                          : fs::path(document.path).parent_path() / import.path;
+    std::error_code ec;
+    target = fs::weakly_canonical(target, ec);
+    json::Object start{{"line", 0}, {"character", 0}};
+    return json::Object{{"uri", pathToUri(target.string())},
+                        {"range", json::Object{{"start", json::Object(start)}, {"end", json::Object(start)}}}};
+  }
+  std::string word = wordAt(document, at);
+  if (word.empty()) return nullptr;
+  std::optional<SourceRange> target = findDefinition(document, word);
+  if (!target) return nullptr;
+  return location(document.compilation->sources, *target);
+}
+
+json::Array completion(const Document& document, SourceLoc at) {
+  json::Array items;
+  const ast::File* file = document.ast();
+  std::string context;
+  std::vector<std::string> declared;
+  if (file) {
+    for (const auto& declaration : file->declarations) {
+      if (contains(declaration->body.range, at)) context = contextOf(*declaration);
+      forEachMember(declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& in) {
+        if (member.block && contains(member.block->body.range, at)) context = member.block->type;
+        if (member.attribute && (in == "alarms" || in == "metrics")) declared.push_back(member.attribute->name);
+      });
+    }
+  }
+  for (const SchemaEntry& entry : schemaEntries()) {
+    if (entry.context != context) continue;
+    items.push_back(json::Object{{"label", std::string(entry.name)},
+                                 {"kind", entry.isBlock ? kCompletionModule : kCompletionProperty},
+                                 {"detail", std::string(entry.doc)}});
+  }
+  for (const std::string& name : declared)
+    items.push_back(json::Object{{"label", name}, {"kind", kCompletionVariable}, {"detail", "alarm or metric"}});
+  return items;
+}
+
+json::Array codeActions(const Document& document, SourceRange range) {
+  json::Array actions;
+  if (!document.compilation) return actions;
+  const SourceManager& sources = document.compilation->sources;
+  for (const Diagnostic& diagnostic : document.compilation->diagnostics.diagnostics()) {
+    if (diagnostic.range.file != document.file || diagnostic.fixes.empty()) continue;
+    if (diagnostic.range.end < range.begin || range.end < diagnostic.range.begin) continue;
+    for (const FixIt& fix : diagnostic.fixes) {
+      json::Object changes;
+      changes[pathToUri(sources.file(fix.range.file).path)] =
+          json::Array{json::Object{{"range", toLspRange(sources, fix.range)}, {"newText", fix.replacement}}};
+      actions.push_back(json::Object{{"title", fix.message},
+                                     {"kind", "quickfix"},
+                                     {"isPreferred", diagnostic.fixes.size() == 1},
+                                     {"diagnostics", json::Array{json::Object{
+                                                         {"range", toLspRange(sources, diagnostic.range)},
+                                                         {"code", std::string(diagKind(diagnostic.code).name)},
+                                                         {"message", diagnostic.message}}}},
+                                     {"edit", json::Object{{"changes", std::move(changes)}}}});
+    }
+  }
+  return actions;
+}
+
+}  // namespace pipelang::lsp
