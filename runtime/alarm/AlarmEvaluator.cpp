@@ -1,0 +1,230 @@
+#include "runtime/alarm/AlarmEvaluator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pipelang::runtime {
+
+AlarmEvaluator::AlarmEvaluator(const Plan& plan, MetricSource& metrics, ExternalAlarmSource& externals)
+    : plan_(plan), metrics_(metrics), externals_(externals) {}
+
+void AlarmEvaluator::collect(const AlarmExpr& expr, std::vector<const AlarmExpr*>& out,
+                             std::set<std::string>& seenRefs) const {
+  switch (expr.op) {
+    case AlarmExpr::Op::Cond:
+      if (std::none_of(out.begin(), out.end(),
+                       [&](const AlarmExpr* c) { return c->conditionKey() == expr.conditionKey(); }))
+        out.push_back(&expr);
+      return;
+    case AlarmExpr::Op::Ref:
+      if (seenRefs.insert(expr.name).second)
+        if (auto it = plan_.alarms.find(expr.name); it != plan_.alarms.end()) collect(it->second, out, seenRefs);
+      return;
+    case AlarmExpr::Op::External: return;
+    default:
+      for (const auto& arg : expr.args) collect(arg, out, seenRefs);
+  }
+}
+
+std::vector<const AlarmExpr*> AlarmEvaluator::conditionsOf(const AlarmExpr& expr) const {
+  std::vector<const AlarmExpr*> out;
+  std::set<std::string> seen;
+  collect(expr, out, seen);
+  return out;
+}
+
+const std::string& AlarmEvaluator::keyOf(const AlarmExpr& condition) {
+  auto it = keys_.find(&condition);
+  if (it == keys_.end()) it = keys_.emplace(&condition, condition.conditionKey()).first;
+  return it->second;
+}
+
+const AlarmExpr* AlarmEvaluator::canonical(const AlarmExpr& condition) {
+  auto it = canonical_.find(&condition);
+  if (it != canonical_.end()) return it->second;
+  const AlarmExpr*& first = byKey_[keyOf(condition)];
+  if (!first) first = &condition;
+  canonical_[&condition] = first;
+  return first;
+}
+
+AlarmEvaluator::History& AlarmEvaluator::history(const AlarmExpr& condition, const Scope& scope) {
+  return histories_[scope.label()][canonical(condition)];
+}
+
+const AlarmEvaluator::History* AlarmEvaluator::findHistory(const AlarmExpr& condition, const Scope& scope) {
+  auto it = histories_.find(scope.label());
+  if (it == histories_.end()) return nullptr;
+  auto found = it->second.find(canonical(condition));
+  return found == it->second.end() ? nullptr : &found->second;
+}
+
+void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
+                            const std::string& version, Instant now, std::vector<SampleRecord>& out,
+                            bool onlyNotable) {
+  for (const auto& scope : scopes) {
+    std::string label = scope.label();
+    auto& byCondition = histories_[label];
+    for (const auto* condition : conditions) {
+      History& h = byCondition[canonical(*condition)];
+      touched_.insert(&h);
+      if (h.started && h.nextDue > now) continue;
+      // A late wake-up takes one datapoint, not a burst of catch-up ones.
+      h.nextDue = h.started ? h.nextDue + condition->periodS : now + condition->periodS;
+      if (h.nextDue <= now) h.nextDue = now + condition->periodS;
+      h.started = true;
+      const MetricDef& metric = plan_.metrics.at(condition->metric);
+      MetricRequest request{metric, scope, version, now};
+      MetricReading reading = metrics_.read(request);
+      if (!reading.error.empty()) reading = metrics_.read(request);  // one retry before counting a failure
+      h.resolvedQuery = reading.resolvedQuery;
+      Datapoint point{now, reading.value, reading.value && condition->compare(*reading.value)};
+      if (!reading.error.empty()) {
+        ++h.consecutiveFailures;
+        h.lastError = reading.error;
+      } else {
+        h.consecutiveFailures = 0;
+      }
+      h.points.push_back(point);
+      while (static_cast<int>(h.points.size()) > condition->n) h.points.pop_front();
+      if (onlyNotable && !point.breach && reading.error.empty()) continue;
+      out.push_back({now, label, keyOf(*condition), condition->metric, reading.resolvedQuery,
+                     reading.error, reading.value, point.breach});
+    }
+  }
+}
+
+std::optional<Instant> AlarmEvaluator::nextDue() const {
+  std::optional<Instant> earliest;
+  for (const History* h : touched_) {
+    if (!h->started) continue;
+    if (!earliest || h->nextDue < *earliest) earliest = h->nextDue;
+  }
+  return earliest;
+}
+
+std::optional<double> AlarmEvaluator::latest(const AlarmExpr& condition, const Scope& scope) {
+  const History* h = findHistory(condition, scope);
+  if (!h || h->points.empty()) return std::nullopt;
+  return h->points.back().value;
+}
+
+bool AlarmEvaluator::hasData(const std::vector<const AlarmExpr*>& conditions, const Scope& scope) {
+  for (const auto* condition : conditions) {
+    const History* h = findHistory(*condition, scope);
+    if (!h || h->points.empty() || !h->points.back().value) return false;
+  }
+  return true;
+}
+
+std::string AlarmEvaluator::formatValue(const std::string& metricName, double value) const {
+  auto it = plan_.metrics.find(metricName);
+  std::string unit = it == plan_.metrics.end() ? "" : it->second.unit;
+  if (unit == "percent") return fmt::format("{:.2f}%", value * 100);
+  if (unit == "duration") return value < 1 ? fmt::format("{:.0f}ms", value * 1000) : fmt::format("{:.2f}s", value);
+  if (unit == "count" || value == std::floor(value)) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.4g}", value);
+}
+
+Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scope& scope) {
+  Verdict verdict;
+  const History* h = findHistory(condition, scope);
+  if (!h || h->points.empty()) {
+    verdict.missingData = true;
+    return verdict;
+  }
+  if (!h->points.back().value) verdict.missingData = true;
+  if (h->consecutiveFailures >= kFailuresForAlarm) {
+    verdict.firing = true;
+    verdict.breachSince = h->points.front().t;
+    verdict.why = fmt::format("{}: metrics source failing for {} periods at {} ({}): no promotion on blind data",
+                              condition.metric, h->consecutiveFailures, scope.label(), h->lastError);
+    return verdict;
+  }
+  int breaches = 0;
+  std::optional<double> lastBreach;
+  for (const auto& point : h->points)
+    if (point.breach) {
+      if (!breaches) verdict.breachSince = point.t;
+      ++breaches;
+      lastBreach = point.value;
+    }
+  if (breaches >= condition.m) {
+    verdict.firing = true;
+    verdict.why = fmt::format("{} = {} {} {} in {} of last {} at {}", condition.metric,
+                              formatValue(condition.metric, *lastBreach), condition.cmp,
+                              formatValue(condition.metric, condition.value), breaches,
+                              static_cast<int>(h->points.size()), scope.label());
+  }
+  return verdict;
+}
+
+Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Instant now) {
+  switch (expr.op) {
+    case AlarmExpr::Op::Cond: return evaluateCondition(expr, scope);
+    case AlarmExpr::Op::Ref: {
+      auto it = plan_.alarms.find(expr.name);
+      if (it == plan_.alarms.end()) return {};
+      Verdict inner = evaluate(it->second, scope, now);
+      if (inner.firing && inner.culprit.empty()) inner.culprit = expr.name;
+      return inner;
+    }
+    case AlarmExpr::Op::External: {
+      Verdict verdict;
+      std::optional<bool> state = externals_.firing(expr.name, now);
+      if (!state || *state) {
+        verdict.firing = true;
+        verdict.culprit = expr.name;
+        verdict.breachSince = now;
+        verdict.why = state ? fmt::format("external alarm {} is ALARM", expr.name)
+                            : fmt::format("external alarm {} state unknown (fail safe: treated as ALARM)", expr.name);
+      }
+      return verdict;
+    }
+    case AlarmExpr::Op::Not: {
+      Verdict inner = evaluate(expr.args.front(), scope, now);
+      Verdict verdict;
+      verdict.missingData = inner.missingData;
+      verdict.firing = !inner.firing && !inner.missingData;
+      if (verdict.firing) verdict.why = "not(...) holds at " + scope.label();
+      verdict.breachSince = now;
+      return verdict;
+    }
+    case AlarmExpr::Op::Or: {
+      Verdict result;
+      for (const auto& arg : expr.args) {
+        Verdict v = evaluate(arg, scope, now);
+        result.missingData = result.missingData || v.missingData;
+        if (v.firing && !result.firing) {
+          bool missing = result.missingData;
+          result = v;
+          result.missingData = missing || v.missingData;
+        }
+      }
+      return result;
+    }
+    case AlarmExpr::Op::And: {
+      Verdict result;
+      result.firing = true;
+      std::vector<std::string> reasons;
+      for (const auto& arg : expr.args) {
+        Verdict v = evaluate(arg, scope, now);
+        result.missingData = result.missingData || v.missingData;
+        if (!v.firing) result.firing = false;
+        else {
+          reasons.push_back(v.why);
+          if (result.culprit.empty()) result.culprit = v.culprit;
+          result.breachSince = std::max(result.breachSince, v.breachSince);
+        }
+      }
+      if (result.firing) result.why = fmt::format("{}", fmt::join(reasons, " and "));
+      else result.culprit.clear();
+      return result;
+    }
+  }
+  return {};
+}
+
+}  // namespace pipelang::runtime

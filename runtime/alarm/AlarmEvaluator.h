@@ -1,0 +1,99 @@
+// Alarm state per scope (runtime.md §5): each condition keeps its last N
+// datapoints per scope and is in ALARM when at least M breach. Missing data never
+// breaches but never counts as healthy either: a source that keeps failing is an
+// alarm, and `hasData` lets a bake refuse to end blind.
+#pragma once
+
+#include "runtime/alarm/Scope.h"
+#include "runtime/metrics/MetricSource.h"
+#include "runtime/plan/Plan.h"
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <string>
+#include <vector>
+
+namespace pipelang::runtime {
+
+struct Datapoint {
+  Instant t = 0;
+  std::optional<double> value;
+  bool breach = false;
+};
+
+// One measurement, as recorded in the journal.
+struct SampleRecord {
+  Instant t = 0;
+  std::string scope, condition, metric, query, error;
+  std::optional<double> value;
+  bool breach = false;
+};
+
+struct Verdict {
+  bool firing = false;
+  bool missingData = false;  // some condition has no recent datapoint here
+  std::string culprit;       // innermost named alarm that fires
+  std::string why;           // "fault_rate = 5.00% > 1.00% in 3 of last 5 at host h01"
+  Instant breachSince = 0;   // first breaching datapoint of the firing condition
+};
+
+class AlarmEvaluator {
+ public:
+  static constexpr int kFailuresForAlarm = 3;
+
+  AlarmEvaluator(const Plan& plan, MetricSource& metrics, ExternalAlarmSource& externals);
+
+  // Every condition an expression reaches through refs, each once.
+  std::vector<const AlarmExpr*> conditionsOf(const AlarmExpr& expr) const;
+
+  // Takes a datapoint for every (condition, scope) pair whose period is due.
+  // Appends to `out` every datapoint, or with `onlyNotable` just breaches and failures.
+  void sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
+              const std::string& version, Instant now, std::vector<SampleRecord>& out, bool onlyNotable = false);
+  // The latest measured value of a condition's metric at a scope.
+  std::optional<double> latest(const AlarmExpr& condition, const Scope& scope);
+  Verdict evaluate(const AlarmExpr& expr, const Scope& scope, Instant now);
+  // The latest datapoint of every condition at the scope has a value.
+  bool hasData(const std::vector<const AlarmExpr*>& conditions, const Scope& scope);
+
+  // Earliest due time among the pairs sampled since the last call to beginRound.
+  void beginRound() { touched_.clear(); }
+  std::optional<Instant> nextDue() const;
+  // Forgets histories of a scope set, e.g. when a new stage starts watching.
+  void reset() { histories_.clear(); }
+
+  std::string formatValue(const std::string& metric, double value) const;
+
+ private:
+  struct History {
+    std::deque<Datapoint> points;
+    int consecutiveFailures = 0;
+    std::string lastError, resolvedQuery;
+    Instant nextDue = 0;
+    bool started = false;
+  };
+  History& history(const AlarmExpr& condition, const Scope& scope);
+  const History* findHistory(const AlarmExpr& condition, const Scope& scope);
+  Verdict evaluateCondition(const AlarmExpr& condition, const Scope& scope);
+  void collect(const AlarmExpr& expr, std::vector<const AlarmExpr*>& out, std::set<std::string>& seenRefs) const;
+
+  const std::string& keyOf(const AlarmExpr& condition);
+  // Equal conditions written in two places share one history.
+  const AlarmExpr* canonical(const AlarmExpr& condition);
+
+  const Plan& plan_;
+  std::map<const AlarmExpr*, std::string> keys_;  // conditionKey() is formatted once
+  std::map<const AlarmExpr*, const AlarmExpr*> canonical_;
+  std::map<std::string, const AlarmExpr*> byKey_;
+  MetricSource& metrics_;
+  ExternalAlarmSource& externals_;
+  // scope label -> condition -> history; node addresses are stable.
+  std::unordered_map<std::string, std::unordered_map<const AlarmExpr*, History>> histories_;
+  std::unordered_set<const History*> touched_;
+};
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,37 @@
+// The piperun subcommands; main.cpp parses options into these and calls one.
+#pragma once
+
+#include <string>
+
+namespace pipelang::runtime::cli {
+
+enum ExitCode { kDeployed = 0, kRuntimeError = 1, kUsageError = 2, kRolledBack = 3, kStopped = 4 };
+
+struct OutputOptions {
+  bool json = false;
+  bool quiet = false;
+};
+
+struct RunArgs {
+  std::string plan, version, previous, state, alarmsDir, prometheus, reason;
+  bool emergency = false, untilBlocked = false;
+  OutputOptions output;
+};
+
+struct RequestArgs {
+  std::string kind;  // override approve rollback
+  std::string state, target, reason, who;
+  bool all = false;
+};
+
+int runCommand(const RunArgs& args);
+int resumeCommand(const RunArgs& args);  // plan and version come from the DB
+int statusCommand(const std::string& state, bool json);
+int logCommand(const std::string& state);
+int requestCommand(const RequestArgs& args);
+int simulateCommand(const std::string& plan, const std::string& scenario, bool json);
+
+// `--state`, else .piperun/<pipeline>.db, else the only DB in .piperun/.
+std::string defaultStatePath(const std::string& explicitState, const std::string& pipeline);
+
+}  // namespace pipelang::runtime::cli

@@ -1,0 +1,51 @@
+#include "runtime/cli/ConsoleSink.h"
+
+#include "runtime/engine/TimeText.h"
+
+#include <fmt/format.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <ctime>
+#include <unistd.h>
+
+namespace pipelang::runtime::cli {
+
+ConsoleSink::ConsoleSink(OutputOptions options, std::optional<planformat::WindowCalendar> calendar)
+    : options_(options), calendar_(std::move(calendar)), tty_(isatty(STDOUT_FILENO) != 0) {}
+
+void ConsoleSink::clearProgress() {
+  if (progressShown_) {
+    llvm::outs() << "\r\033[K";
+    progressShown_ = false;
+  }
+}
+
+void ConsoleSink::onEvent(const EngineEvent& event) {
+  if (options_.quiet) return;
+  if (options_.json) {
+    llvm::json::Object o{{"t", event.t}, {"type", event.type}, {"message", event.message}};
+    if (!event.stage.empty()) o["stage"] = event.stage;
+    if (!event.step.empty()) o["step"] = event.step;
+    for (const auto& [key, value] : event.detail)
+      if (key != "quiet") o[key] = value;
+    llvm::outs() << llvm::json::Value(std::move(o)) << "\n";
+    llvm::outs().flush();
+    return;
+  }
+  clearProgress();
+  std::string where = !event.step.empty() ? event.step : !event.stage.empty() ? event.stage : "run";
+  llvm::outs() << fmt::format("{}  {:<30}  {}\n", formatLocal(calendar_, event.t), where, event.message);
+  llvm::outs().flush();
+}
+
+void ConsoleSink::onProgress(const std::string& text) {
+  if (options_.quiet || options_.json || !tty_ || text.empty()) return;
+  long now = static_cast<long>(std::time(nullptr));
+  if (now == lastProgress_) return;
+  lastProgress_ = now;
+  llvm::outs() << "\r\033[K" << text.substr(0, 150);
+  llvm::outs().flush();
+  progressShown_ = true;
+}
+
+}  // namespace pipelang::runtime::cli

@@ -1,0 +1,232 @@
+// `status` and `log`: read-only views of the state DB.
+#include "runtime/cli/Commands.h"
+#include "runtime/engine/TimeText.h"
+#include "runtime/journal/Journal.h"
+#include "runtime/plan/PlanReader.h"
+
+#include <fmt/format.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/JSON.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <ctime>
+
+namespace pipelang::runtime::cli {
+namespace {
+
+namespace json = llvm::json;
+
+struct Opened {
+  std::unique_ptr<Journal> journal;
+  std::optional<Plan> plan;
+  std::string path;
+};
+
+llvm::Expected<Opened> openState(const std::string& state) {
+  Opened opened;
+  opened.path = defaultStatePath(state, "");
+  if (opened.path.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "no state DB: give --state DB (none or several in .piperun/)");
+  if (!llvm::sys::fs::exists(opened.path))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "state DB %s does not exist", opened.path.c_str());
+  auto journal = Journal::open(opened.path, /*durable=*/true);
+  if (!journal) return journal.takeError();
+  opened.journal = std::move(*journal);
+  if (auto text = opened.journal->meta("plan")) {
+    auto plan = parsePlan(*text, opened.path + " (stored plan)");
+    if (!plan) return plan.takeError();
+    opened.plan = std::move(*plan);
+  }
+  return opened;
+}
+
+int fail(const std::string& message) {
+  llvm::errs() << "piperun: " << message << "\n";
+  return kRuntimeError;
+}
+
+}  // namespace
+
+int statusCommand(const std::string& state, bool asJson) {
+  auto opened = openState(state);
+  if (!opened) return fail(llvm::toString(opened.takeError()));
+  Journal& journal = *opened->journal;
+  std::optional<planformat::WindowCalendar> calendar;
+  if (opened->plan && opened->plan->windows) calendar.emplace(*opened->plan->windows);
+  Instant now = static_cast<Instant>(std::time(nullptr));
+  auto run = journal.activeRun();
+  if (!run) run = journal.latestRun();
+  std::string knownGood = journal.meta("known_good").value_or("none");
+
+  std::map<std::string, std::string> stages;
+  std::map<std::string, StepRecord> steps;
+  std::map<std::string, BakeRecord> bakes;
+  std::vector<EventRecord> events;
+  if (run) {
+    stages = journal.stageStates(run->id);
+    steps = journal.steps(run->id);
+    bakes = journal.bakes(run->id);
+    events = journal.events(run->id);
+  }
+  std::map<std::string, std::string> waiting;  // stage -> latest reason
+  for (const auto& e : events)
+    if (e.type == "stage_waiting") waiting[e.stage] = e.message;
+  std::map<std::string, int> versions;
+  int moving = 0;
+  for (const auto& host : journal.hosts()) {
+    ++versions[host.version];
+    if (!host.pendingVersion.empty()) ++moving;
+  }
+  std::vector<EvaluationRecord> alarms;
+  if (run)
+    for (const auto& e : journal.evaluations(run->id, 200))
+      if ((e.breach || !e.error.empty()) && now - e.t < 600) alarms.push_back(e);
+  std::string window = "always open (no windows)";
+  if (calendar) {
+    window = calendar->allowsStart(now) ? "open (" + calendar->explain(now) + ")" : "closed (" + calendar->explain(now) + ")";
+    if (!calendar->allowsStart(now))
+      if (auto next = calendar->nextAllowedStart(now)) window += ", opens " + formatLocal(calendar, *next);
+  }
+
+  if (asJson) {
+    json::Array stageArray, stepArray, hostArray, alarmArray;
+    if (opened->plan)
+      for (const auto& stage : opened->plan->stages) {
+        json::Object o{{"id", stage.id}, {"state", stages.count(stage.id) ? stages[stage.id] : "pending"}};
+        if (waiting.count(stage.id) && stages[stage.id] == "waiting") o["waiting"] = waiting[stage.id];
+        stageArray.push_back(std::move(o));
+      }
+    for (const auto& [id, step] : steps) {
+      json::Object o{{"id", id}, {"state", step.state}, {"result", step.result}};
+      if (bakes.count(id) && step.state == "started")
+        o["bake_left_s"] = std::max(0, bakes[id].requiredS - bakes[id].elapsedS);
+      stepArray.push_back(std::move(o));
+    }
+    for (const auto& host : journal.hosts())
+      hostArray.push_back(json::Object{{"fleet", host.fleet}, {"host", host.host}, {"region", host.region},
+                                       {"zone", host.zone}, {"version", host.version},
+                                       {"moving_to", host.pendingVersion.empty() ? json::Value(nullptr) : json::Value(host.pendingVersion)}});
+    for (const auto& a : alarms)
+      alarmArray.push_back(json::Object{{"t", a.t}, {"scope", a.scope}, {"condition", a.condition},
+                                        {"value", a.value ? json::Value(*a.value) : json::Value(nullptr)},
+                                        {"error", a.error}});
+    json::Object o{{"pipeline", journal.meta("pipeline").value_or("")},
+                   {"plan_digest", journal.meta("plan_digest").value_or("")},
+                   {"known_good", knownGood},
+                   {"window", window},
+                   {"stages", std::move(stageArray)},
+                   {"steps", std::move(stepArray)},
+                   {"hosts", std::move(hostArray)},
+                   {"alarms", std::move(alarmArray)}};
+    if (run)
+      o["run"] = json::Object{{"id", run->id}, {"version", run->version}, {"previous", run->previous},
+                              {"status", run->status}, {"emergency", run->emergency}, {"trigger", run->trigger},
+                              {"stage", run->stage}, {"step", run->step}, {"message", run->message}};
+    llvm::outs() << json::Value(std::move(o)) << "\n";
+    return kDeployed;
+  }
+
+  llvm::outs() << fmt::format("pipeline {}   plan {}   known-good {}\n", journal.meta("pipeline").value_or("?"),
+                              journal.meta("plan_digest").value_or("?").substr(0, 19), knownGood);
+  if (!run) {
+    llvm::outs() << "no run yet\n";
+    return kDeployed;
+  }
+  llvm::outs() << fmt::format("run #{}: {} (previous {}) {}{}{}\n", run->id, run->version, run->previous, run->status,
+                              run->emergency ? " EMERGENCY: " + run->reason : "",
+                              run->trigger.empty() ? "" : fmt::format(" — {} at {}: {}", run->trigger,
+                                                                      run->step.empty() ? run->stage : run->step,
+                                                                      run->message));
+  llvm::outs() << "window: " << window << "\n\n";
+  llvm::outs() << fmt::format("{:<12} {:<9} {}\n", "STAGE", "STATE", "DETAIL");
+  if (opened->plan)
+    for (const auto& stage : opened->plan->stages) {
+      std::string st = stages.count(stage.id) ? stages[stage.id] : "pending";
+      std::string detail;
+      if (st == "waiting" && waiting.count(stage.id)) detail = waiting[stage.id];
+      if (st == "active")
+        for (const auto& [id, step] : steps)
+          if (step.state == "started" && llvm::StringRef(id).startswith(stage.id + "/")) {
+            detail += (detail.empty() ? "" : "; ") + id;
+            if (bakes.count(id))
+              detail += " bake " + formatDuration(std::max(0, bakes[id].requiredS - bakes[id].elapsedS)) + " left";
+            else
+              detail += " running";
+          }
+      llvm::outs() << fmt::format("{:<12} {:<9} {}\n", stage.id, st, detail);
+    }
+  llvm::outs() << "\nhosts: ";
+  bool first = true;
+  for (const auto& [version, count] : versions) {
+    llvm::outs() << (first ? "" : ", ") << count << " on " << (version.empty() ? "(unknown)" : version);
+    first = false;
+  }
+  if (moving) llvm::outs() << ", " << moving << " moving";
+  llvm::outs() << "\n";
+  if (!alarms.empty()) {
+    llvm::outs() << "\nlive alarms (last 10 minutes):\n";
+    for (const auto& a : alarms)
+      llvm::outs() << fmt::format("  {}  {}  {}  {}\n", formatLocal(calendar, a.t), a.scope, a.condition,
+                                  a.error.empty() ? (a.value ? fmt::format("value {:g}", *a.value) : "no data")
+                                                  : "error: " + a.error);
+  }
+  return kDeployed;
+}
+
+int logCommand(const std::string& state) {
+  auto opened = openState(state);
+  if (!opened) return fail(llvm::toString(opened.takeError()));
+  Journal& journal = *opened->journal;
+  std::optional<planformat::WindowCalendar> calendar;
+  if (opened->plan && opened->plan->windows) calendar.emplace(*opened->plan->windows);
+  for (const auto& run : journal.runs()) {
+    llvm::outs() << fmt::format("== run #{}: {} (previous {}) {}{}\n", run.id, run.version, run.previous, run.status,
+                                run.emergency ? " EMERGENCY: " + run.reason : "");
+    auto commands = journal.commands(run.id);
+    size_t nextCommand = 0;
+    auto printCommand = [&](const CommandRecord& c) {
+      llvm::outs() << fmt::format("{}  {:<30}  {} {} [{}]: {}\n", formatLocal(calendar, c.t), c.step, c.action,
+                                  c.command, c.hosts, c.result);
+      for (const auto* text : {&c.output, &c.errors}) {
+        llvm::StringRef rest(*text);
+        int lines = 0;
+        while (!rest.empty() && lines < 8) {
+          auto [line, tail] = rest.split('\n');
+          llvm::outs() << (text == &c.output ? "      | " : "     !| ") << line << "\n";
+          rest = tail;
+          ++lines;
+        }
+        if (!rest.empty()) llvm::outs() << "      | ...\n";
+      }
+    };
+    for (const auto& e : journal.events(run.id)) {
+      while (nextCommand < commands.size() && commands[nextCommand].t <= e.t) printCommand(commands[nextCommand++]);
+      std::string where = !e.step.empty() ? e.step : !e.stage.empty() ? e.stage : "run";
+      llvm::outs() << fmt::format("{}  {:<30}  {}\n", formatLocal(calendar, e.t), where, e.message);
+    }
+    while (nextCommand < commands.size()) printCommand(commands[nextCommand++]);
+    // Why it stopped: the breaching datapoints, with the query that produced them.
+    if (run.status == "rolled_back" && !run.trigger.empty() && run.trigger != "deploy_failed") {
+      auto evaluations = journal.evaluations(run.id, 500);
+      int shown = 0;
+      for (const auto& e : evaluations) {
+        if (!e.breach && e.error.empty()) continue;
+        if (shown++ == 0) llvm::outs() << "   breaching datapoints (latest first):\n";
+        if (shown > 6) break;
+        llvm::outs() << fmt::format("     {}  {}  {} = {}  query: {}\n", formatLocal(calendar, e.t), e.scope, e.metric,
+                                    e.value ? fmt::format("{:g}", *e.value) : "error " + e.error, e.query);
+      }
+    }
+  }
+  auto requests = journal.requestsAfter(0);
+  if (!requests.empty()) {
+    llvm::outs() << "== requests\n";
+    for (const auto& r : requests)
+      llvm::outs() << fmt::format("{}  run #{}  {} {} by {}: {}\n", formatLocal(calendar, r.t), r.runId, r.kind,
+                                  r.target, r.who, r.reason);
+  }
+  return kDeployed;
+}
+
+}  // namespace pipelang::runtime::cli

@@ -1,0 +1,104 @@
+// piperun: executes plans written by `pipec plan` (docs/runtime.md).
+#include "runtime/cli/Commands.h"
+
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/raw_ostream.h>
+
+using namespace llvm;
+namespace rcli = pipelang::runtime::cli;
+
+namespace {
+
+cl::OptionCategory category("piperun options");
+
+cl::SubCommand runCmd("run", "execute PLAN for --version until deployed, rolled back or stopped");
+cl::SubCommand resumeCmd("resume", "continue whatever the state DB says is in flight");
+cl::SubCommand statusCmd("status", "stages, steps, live alarms, bake time left, blockers, window");
+cl::SubCommand logCmd("log", "the audit trail: transitions, overrides, approvals, rollbacks, command output");
+cl::SubCommand overrideCmd("override", "let the current stage start despite a blocker or a closed window");
+cl::SubCommand approveCmd("approve", "approve an emergency run or an approval step");
+cl::SubCommand rollbackCmd("rollback", "roll back the version in flight");
+cl::SubCommand simulateCmd("simulate", "run PLAN on a virtual clock against a simulated fleet");
+
+cl::opt<std::string> planPath(cl::Positional, cl::desc("PLAN"), cl::sub(runCmd), cl::sub(simulateCmd), cl::cat(category));
+cl::opt<std::string> version("version", cl::desc("the version to deploy"), cl::value_desc("V"), cl::sub(runCmd),
+                             cl::cat(category));
+cl::opt<std::string> previous("previous", cl::desc("last known-good version (default: the one the DB recorded)"),
+                              cl::value_desc("V0"), cl::sub(runCmd), cl::cat(category));
+cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeline>.db)"), cl::value_desc("DB"),
+                           cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd), cl::sub(logCmd),
+                           cl::sub(overrideCmd), cl::sub(approveCmd), cl::sub(rollbackCmd), cl::cat(category));
+cl::opt<std::string> alarmsDir("alarms-dir", cl::desc("directory of external alarm files (NAME holds ALARM or OK)"),
+                               cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
+cl::opt<std::string> prometheus("prometheus", cl::desc("Prometheus URL (overrides the plan's)"), cl::value_desc("URL"),
+                                cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
+cl::opt<bool> emergency("emergency", cl::desc("emergency mode: shorter bakes, approval required"), cl::sub(runCmd),
+                        cl::cat(category));
+cl::opt<std::string> reason("reason", cl::desc("why (recorded in the audit trail)"), cl::value_desc("TEXT"),
+                            cl::sub(runCmd), cl::sub(overrideCmd), cl::sub(rollbackCmd), cl::cat(category));
+cl::opt<bool> untilBlocked("until-blocked", cl::desc("stop (exit 4) as soon as a stage has to wait"), cl::sub(runCmd),
+                           cl::sub(resumeCmd), cl::cat(category));
+cl::opt<bool> quiet("quiet", cl::desc("print only the outcome"), cl::sub(runCmd), cl::sub(resumeCmd),
+                    cl::cat(category));
+cl::opt<std::string> format("format", cl::desc("output format: text or json"), cl::value_desc("text|json"),
+                            cl::init("text"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd),
+                            cl::sub(simulateCmd), cl::cat(category));
+cl::opt<std::string> blocker("blocker", cl::desc("the blocker alarm to override, or 'window'"), cl::value_desc("NAME"),
+                             cl::sub(overrideCmd), cl::cat(category));
+cl::opt<std::string> by("by", cl::desc("who (recorded in the audit trail)"), cl::value_desc("WHO"),
+                        cl::sub(overrideCmd), cl::sub(approveCmd), cl::sub(rollbackCmd), cl::cat(category));
+cl::opt<bool> all("all", cl::desc("also return hosts of earlier, completed stages"), cl::sub(rollbackCmd),
+                  cl::cat(category));
+cl::opt<std::string> scenario("scenario", cl::desc("simulation scenario (JSON)"), cl::value_desc("FILE"),
+                              cl::sub(simulateCmd), cl::cat(category));
+
+int usage(const std::string& message) {
+  errs() << "piperun: " << message << "\n";
+  return rcli::kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cl::HideUnrelatedOptions(category);
+  std::string errors;
+  raw_string_ostream errorStream(errors);
+  if (!cl::ParseCommandLineOptions(argc, argv,
+                                   "piperun: executes pipe plans: windows, blockers, one-box, bakes, rollback\n",
+                                   &errorStream)) {
+    errorStream.flush();
+    errs() << errors;
+    return rcli::kUsageError;
+  }
+  if (format != "text" && format != "json") return usage("--format must be text or json");
+  rcli::OutputOptions output{format == "json", quiet};
+  rcli::RunArgs run{planPath, version, previous, state, alarmsDir, prometheus, reason, emergency, untilBlocked, output};
+
+  if (runCmd) {
+    if (planPath.empty()) return usage("run needs a PLAN");
+    if (version.empty()) return usage("run needs --version V");
+    if (emergency && reason.empty()) return usage("--emergency needs --reason TEXT");
+    return rcli::runCommand(run);
+  }
+  if (resumeCmd) return rcli::resumeCommand(run);
+  if (statusCmd) return rcli::statusCommand(state, output.json);
+  if (logCmd) return rcli::logCommand(state);
+  if (overrideCmd) {
+    if (blocker.empty() || reason.empty() || by.empty())
+      return usage("override needs --blocker NAME|window --reason TEXT --by WHO");
+    return rcli::requestCommand({"override", state, blocker, reason, by, false});
+  }
+  if (approveCmd) {
+    if (by.empty()) return usage("approve needs --by WHO");
+    return rcli::requestCommand({"approve", state, "", "", by, false});
+  }
+  if (rollbackCmd) {
+    if (reason.empty() || by.empty()) return usage("rollback needs --reason TEXT --by WHO");
+    return rcli::requestCommand({"rollback", state, all ? "all" : "", reason, by, all});
+  }
+  if (simulateCmd) {
+    if (planPath.empty() || scenario.empty()) return usage("simulate needs PLAN --scenario FILE");
+    return rcli::simulateCommand(planPath, scenario, output.json);
+  }
+  return usage("missing subcommand: run, resume, status, log, override, approve, rollback or simulate (see --help)");
+}

@@ -1,0 +1,131 @@
+#include "runtime/deploy/ChildProcess.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace pipelang::runtime {
+namespace {
+
+int captureFile() {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/piperun-capture-XXXXXX";
+  int fd = mkstemp(path.data());
+  if (fd >= 0) unlink(path.c_str());
+  return fd;
+}
+
+}  // namespace
+
+ChildProcess::~ChildProcess() {
+  if (pid_ > 0 && !status_) {
+    killGroup();
+    waitBlocking();
+  }
+  if (outFd_ >= 0) close(outFd_);
+  if (errFd_ >= 0) close(errFd_);
+}
+
+std::string ChildProcess::start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  outFd_ = captureFile();
+  errFd_ = captureFile();
+  if (outFd_ < 0 || errFd_ < 0) return std::string("cannot create capture file: ") + std::strerror(errno);
+
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    auto eq = entry.find('=');
+    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& [key, value] : env) merged[key] = value;
+  std::vector<std::string> envStrings;
+  for (const auto& [key, value] : merged) envStrings.push_back(key + "=" + value);
+  std::vector<char*> envp, args;
+  for (auto& s : envStrings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argvCopy = argv;
+  for (auto& s : argvCopy) args.push_back(s.data());
+  args.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, outFd_, 1);
+  posix_spawn_file_actions_adddup2(&actions, errFd_, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  int rc = posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    pid_ = -1;
+    return "cannot run " + argv[0] + ": " + std::strerror(rc);
+  }
+  return {};
+}
+
+std::optional<int> ChildProcess::poll() {
+  if (status_ || pid_ <= 0) return status_;
+  int raw = 0;
+  pid_t done = waitpid(pid_, &raw, WNOHANG);
+  if (done == pid_) status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  else if (done < 0 && errno == ECHILD) status_ = 255;
+  return status_;
+}
+
+void ChildProcess::killGroup() {
+  if (pid_ > 0 && !status_) kill(-pid_, SIGKILL);
+}
+
+int ChildProcess::waitBlocking() {
+  while (!poll()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  return *status_;
+}
+
+std::string ChildProcess::read(int fd) {
+  if (fd < 0) return {};
+  std::string text(kCaptureLimit, '\0');
+  ssize_t n = pread(fd, text.data(), text.size(), 0);
+  text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  return text;
+}
+
+CommandOutcome runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                          int timeoutMs) {
+  ChildProcess child;
+  CommandOutcome outcome;
+  outcome.error = child.start(argv, env);
+  if (!outcome.error.empty()) return outcome;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (!child.poll()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      child.killGroup();
+      child.waitBlocking();
+      outcome.error = "timed out after " + std::to_string(timeoutMs) + "ms";
+      return outcome;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  outcome.exitCode = child.poll();
+  outcome.output = child.output();
+  if (*outcome.exitCode != 0) outcome.error = "exit " + std::to_string(*outcome.exitCode) + ": " + child.errors();
+  return outcome;
+}
+
+}  // namespace pipelang::runtime

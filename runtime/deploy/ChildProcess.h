@@ -1,0 +1,49 @@
+// One child process started directly (posix_spawn, never a shell) in its own
+// process group, with stdout/stderr captured to unlinked temp files so a chatty
+// command can never block on a full pipe.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipelang::runtime {
+
+class ChildProcess {
+ public:
+  static constexpr size_t kCaptureLimit = 64 * 1024;
+
+  ChildProcess() = default;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess();
+
+  // Returns an error message, or empty on success. `env` adds to (and overrides) ours.
+  std::string start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  // Exit status once finished (128+signal when killed); none while running.
+  std::optional<int> poll();
+  // Kills the whole process group (the command and anything it started).
+  void killGroup();
+  int waitBlocking();
+  std::string output() const { return read(outFd_); }
+  std::string errors() const { return read(errFd_); }
+
+ private:
+  static std::string read(int fd);
+  pid_t pid_ = -1;
+  int outFd_ = -1, errFd_ = -1;
+  std::optional<int> status_;
+};
+
+// Runs a command to completion with a timeout; for metric commands.
+struct CommandOutcome {
+  std::optional<int> exitCode;  // none: could not start or timed out
+  std::string output, error;
+};
+CommandOutcome runCommand(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                          int timeoutMs);
+
+}  // namespace pipelang::runtime

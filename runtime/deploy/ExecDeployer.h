@@ -1,0 +1,32 @@
+// The `exec` provider (runtime.md §4): the plan's command, split into argv and
+// run directly; plan values reach it only as PIPE_* environment variables.
+#pragma once
+
+#include "runtime/deploy/ChildProcess.h"
+#include "runtime/deploy/Deployer.h"
+
+#include <map>
+#include <memory>
+
+namespace pipelang::runtime {
+
+class ExecDeployer final : public Deployer {
+ public:
+  int start(const DeployCall& call, Instant now) override;
+  std::optional<DeployResult> poll(int handle, Instant now) override;
+  void cancel(int handle) override;
+
+  static std::map<std::string, std::string> environmentFor(const DeployCall& call);
+
+ private:
+  struct Running {
+    std::unique_ptr<ChildProcess> child;
+    Instant deadline = 0;
+    int timeoutS = 0;
+    std::string startError;
+  };
+  std::map<int, Running> running_;
+  int nextHandle_ = 1;
+};
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,177 @@
+// The deployment state machine (runtime.md §2): stage gates, steps in DAG order,
+// bakes, alarm watching per scope, rollback. The same engine runs for real
+// (`run`, `resume`) and on a virtual clock (`simulate`, tests); everything it
+// does goes through the journal first.
+#pragma once
+
+#include "runtime/alarm/AlarmEvaluator.h"
+#include "runtime/clock/Clock.h"
+#include "runtime/deploy/Deployer.h"
+#include "runtime/engine/FleetModel.h"
+#include "runtime/journal/Journal.h"
+#include "runtime/metrics/MetricSource.h"
+#include "runtime/plan/Plan.h"
+
+#include <llvm/Support/JSON.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace pipelang::runtime {
+
+enum class Outcome { Deployed, RolledBack, Blocked, Failed };
+const char* outcomeName(Outcome outcome);
+
+struct EngineEvent {
+  Instant t = 0;
+  std::string type, stage, step, message;
+  llvm::json::Object detail;
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void onEvent(const EngineEvent& event) = 0;
+  // Real runs only, about once per loop: "wave1  wave1/bake  bake 3h12m left".
+  virtual void onProgress(const std::string&) {}
+};
+
+struct EngineOptions {
+  // Blocked for this long (nothing running, a gate closed) ends a simulation.
+  int giveUpAfterS = 30 * 86400;
+  // `run --until-blocked`: stop (exit 4) as soon as a stage has to wait.
+  bool untilBlocked = false;
+  // Journal every datapoint (real runs); a simulation keeps breaches and decisions only.
+  bool recordEveryEvaluation = true;
+  int trafficPeriodS = 60;
+  // Approvals, overrides and rollbacks that arrive at given instants (simulation).
+  std::vector<RequestRecord> scheduledRequests;
+};
+
+struct EngineResult {
+  Outcome outcome = Outcome::Failed;
+  std::string version, stage, step, trigger, message;
+  Instant startedAt = 0, finishedAt = 0;
+  std::int64_t detectS = 0, recoveryS = 0;
+  double maxGlobalExposure = 0;
+};
+
+class Engine {
+ public:
+  Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deployer, MetricSource& metrics,
+         ExternalAlarmSource& externals, EventSink& sink, EngineOptions options = {});
+
+  // Drives the run recorded in the journal (created by `run`, or resumed) to an end.
+  EngineResult execute(std::int64_t runId);
+
+ private:
+  enum class StepState { Pending, Running, Done, Failed };
+  enum class Phase { None, Deploy, Bake, Test, Approval };
+  struct StepRuntime {
+    const Step* step = nullptr;
+    StepState state = StepState::Pending;
+    Phase phase = Phase::None;
+    int handle = -1;
+    Instant startedAt = 0;
+    BakeRecord bake;
+    Instant lastTick = 0, nextTrafficSample = 0;
+    bool bakeExtendedReported = false;
+    std::string extendWhy;
+  };
+  enum class StageState { NotReady, Gating, Active, Done };
+  struct StageRuntime {
+    const Stage* stage = nullptr;
+    StageState state = StageState::NotReady;
+    std::string waitingWhy, waitingTrigger;
+    std::set<std::string> overrides;  // "window" or blocker names
+    bool approved = false;
+  };
+  struct HostState {
+    std::string version, pending;
+  };
+  struct RollbackZone {
+    std::string fleet, region, zone;
+    std::vector<std::vector<std::string>> batches;
+    size_t next = 0;
+    int handle = -1, attempts = 0;
+    std::string stepId;
+  };
+  struct GateResult {
+    bool open = false;
+    std::string why;
+    std::string trigger;  // what it waits for: "window", "approval", a blocker's name, "no_data"
+    std::optional<Instant> wake;
+  };
+
+  void load(Instant now);
+  void consumeRequests(Instant now);
+  void pollDeploys(Instant now);
+  void watchActiveStage(Instant now);
+  void advanceBakes(Instant now);
+  void startReadySteps(Instant now);
+  GateResult gate(StageRuntime& stage, Instant now);
+  void startStep(StepRuntime& step, Instant now);
+  void startBake(StepRuntime& step, Instant now);
+  void finishStep(StepRuntime& step, Instant now, const std::string& result);
+  int effectiveBake(int baseS, Instant bakeStart, std::string& note) const;
+  std::vector<Scope> watchedScopes(const Stage& stage) const;
+  std::vector<Scope> gateScopes(const Stage& stage) const;
+  void triggerRollback(const std::string& trigger, const std::string& why, const std::string& stepId, Instant since,
+                       Instant now);
+  void planRollback(Instant now);
+  bool progressRollback(Instant now);  // true when every zone is back
+  EngineResult finish(Outcome outcome, Instant now, const std::string& message);
+  void emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
+            const std::string& message, llvm::json::Object detail = {});
+  void wakeAt(std::optional<Instant> t);
+  void updateExposure();
+  StageRuntime* activeStage();
+  DeployCall callFor(const Step& step, const std::string& action, const std::string& version,
+                     const std::string& previous) const;
+  std::string describeScopes(const std::vector<Scope>& scopes) const;
+  std::string progressText() const;
+
+  const Plan& plan_;
+  Journal& journal_;
+  Clock& clock_;
+  Deployer& deployer_;
+  MetricSource& metrics_;
+  ExternalAlarmSource& externals_;
+  EventSink& sink_;
+  EngineOptions options_;
+  FleetModel fleet_;
+  AlarmEvaluator evaluator_;
+  std::optional<planformat::WindowCalendar> calendar_;
+  std::vector<const AlarmExpr*> rollbackConditions_;
+
+  RunRecord run_;
+  std::vector<StepRuntime> steps_;
+  std::map<std::string, size_t> stepIndex_;
+  std::vector<StageRuntime> stages_;
+  std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
+  std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
+  std::map<std::string, HostState> hosts_;  // HostInfo::key()
+  bool emergencyApproved_ = false;
+  std::int64_t lastRequestId_ = 0;
+  size_t nextScheduledRequest_ = 0;
+
+  bool rollingBack_ = false;
+  std::vector<RollbackZone> rollbackZones_;
+  Instant rollbackStartedAt_ = 0;
+  std::int64_t detectS_ = 0;
+  std::optional<Outcome> failedHard_;
+  std::string failMessage_;
+
+  std::optional<Instant> wake_;
+  Instant waitingSince_ = -1;
+  double maxExposure_ = 0;
+  std::map<std::string, SampleRecord> lastSamples_;
+  std::vector<Scope> watched_;  // scopes of the active stage on the new version
+  bool watchedStale_ = true;    // hosts or the active stage changed since watched_ was computed
+  std::vector<Scope> scopesOf(const Step& step) const;  // a region's step watches its region  // scope|condition -> latest
+};
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,94 @@
+#include "runtime/engine/FleetModel.h"
+
+#include <set>
+
+namespace pipelang::runtime {
+
+FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
+  std::map<std::string, double> oneboxTraffic;  // fleet/region -> one-box share
+  std::set<std::string> oneboxHosts;
+  for (const auto& step : plan.steps) {
+    const Stage* stage = plan.stage(step.stage);
+    if (!stage || !step.deploys()) continue;
+    std::string fleet = stage->fleet();
+    for (const auto& name : step.hosts) {
+      std::string key = fleet + "/" + name;
+      if (index_.count(key)) continue;
+      index_[key] = hosts_.size();
+      hosts_.push_back({fleet, step.region, step.zone, name, 0, step.type == "onebox"});
+    }
+    if (step.type == "onebox" && !step.hosts.empty()) {
+      oneboxTraffic[fleet + "/" + step.region] = step.traffic.value_or(0);
+      oneboxHosts.insert(fleet + "/" + step.hosts.front());
+    }
+  }
+  std::map<std::string, int> others;  // fleet/region -> hosts that are not the one-box
+  for (auto& h : hosts_) {
+    h.onebox = oneboxHosts.count(h.key()) > 0;
+    if (!h.onebox) ++others[h.fleet + "/" + h.region];
+  }
+  for (auto& h : hosts_) {
+    std::string region = h.fleet + "/" + h.region;
+    double onebox = oneboxTraffic.count(region) ? oneboxTraffic[region] : 0;
+    h.weight = h.onebox ? onebox : (1.0 - onebox) / std::max(1, others[region]);
+  }
+  for (const auto& h : hosts_) {
+    byRegion_[h.fleet + "/" + h.region].push_back(&h);
+    byZone_[h.fleet + "/" + h.region + "/" + h.zone].push_back(&h);
+  }
+}
+
+const HostInfo* FleetModel::host(const std::string& fleet, const std::string& name) const {
+  auto it = index_.find(fleet + "/" + name);
+  return it == index_.end() ? nullptr : &hosts_[it->second];
+}
+
+const std::vector<const HostInfo*>& FleetModel::hostsIn(const std::string& fleet, const std::string& region,
+                                                        const std::string& zone) const {
+  static const std::vector<const HostInfo*> none;
+  const auto& index = zone.empty() ? byRegion_ : byZone_;
+  auto it = index.find(zone.empty() ? fleet + "/" + region : fleet + "/" + region + "/" + zone);
+  return it == index.end() ? none : it->second;
+}
+
+Scope FleetModel::regionScope(const std::string& fleet, const std::string& region) const {
+  Scope scope{Scope::Kind::Region, fleet, region, "", "", {}, ""};
+  for (const auto* h : hostsIn(fleet, region)) scope.hosts.push_back(h->host);
+  scope.cachedLabel = scope.label();
+  return scope;
+}
+
+Scope FleetModel::zoneScope(const std::string& fleet, const std::string& region, const std::string& zone) const {
+  Scope scope{Scope::Kind::Zone, fleet, region, zone, "", {}, ""};
+  for (const auto* h : hostsIn(fleet, region, zone)) scope.hosts.push_back(h->host);
+  scope.cachedLabel = scope.label();
+  return scope;
+}
+
+Scope FleetModel::hostScope(const HostInfo& host) const {
+  Scope scope{Scope::Kind::Host, host.fleet, host.region, host.zone, host.host, {host.host}, ""};
+  scope.cachedLabel = scope.label();
+  return scope;
+}
+
+int FleetModel::zoneSize(const std::string& fleet, const std::string& zone) const {
+  if (fleet == "prod")
+    for (const auto& region : plan_.regions)
+      for (const auto& z : region.zones)
+        if (z.id == zone && z.hosts > 0) return z.hosts;
+  int count = 0;
+  for (const auto& h : hosts_)
+    if (h.fleet == fleet && h.zone == zone) ++count;
+  return count;
+}
+
+int FleetModel::regionSize(const std::string& fleet, const std::string& region) const {
+  return static_cast<int>(hostsIn(fleet, region).size());
+}
+
+double FleetModel::regionTraffic(const std::string& region) const {
+  const RegionTopology* r = plan_.region(region);
+  return r ? r->traffic : 0;
+}
+
+}  // namespace pipelang::runtime

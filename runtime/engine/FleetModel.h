@@ -1,0 +1,48 @@
+// The hosts a plan deploys, grouped by fleet, region and zone, with each host's
+// share of its region's traffic: the one-box serves its `traffic`, the other
+// hosts share the rest equally. Scopes, exposure and the simulated metrics all
+// derive from this one model.
+#pragma once
+
+#include "runtime/alarm/Scope.h"
+#include "runtime/plan/Plan.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pipelang::runtime {
+
+struct HostInfo {
+  std::string fleet, region, zone, host;
+  double weight = 0;  // share of the region's traffic
+  bool onebox = false;
+  std::string key() const { return fleet + "/" + host; }
+};
+
+class FleetModel {
+ public:
+  explicit FleetModel(const Plan& plan);
+
+  const std::vector<HostInfo>& hosts() const { return hosts_; }
+  const HostInfo* host(const std::string& fleet, const std::string& name) const;
+  const std::vector<const HostInfo*>& hostsIn(const std::string& fleet, const std::string& region,
+                                              const std::string& zone = "") const;
+  size_t indexOf(const HostInfo& host) const { return static_cast<size_t>(&host - hosts_.data()); }
+  Scope regionScope(const std::string& fleet, const std::string& region) const;
+  Scope zoneScope(const std::string& fleet, const std::string& region, const std::string& zone) const;
+  Scope hostScope(const HostInfo& host) const;
+  // Hosts in the zone's capacity: the topology's count, else those the plan lists.
+  int zoneSize(const std::string& fleet, const std::string& zone) const;
+  int regionSize(const std::string& fleet, const std::string& region) const;
+  double regionTraffic(const std::string& region) const;
+
+ private:
+  const Plan& plan_;
+  std::vector<HostInfo> hosts_;
+  std::map<std::string, size_t> index_;
+  // Lookups the simulation does every period: fleet/region and fleet/region/zone.
+  std::map<std::string, std::vector<const HostInfo*>> byRegion_, byZone_;
+};
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,47 @@
+#include "runtime/engine/TimeText.h"
+
+#include <fmt/format.h>
+
+namespace pipelang::runtime {
+
+std::string formatDuration(std::int64_t seconds) {
+  if (seconds <= 0) return "0s";
+  std::string out;
+  std::int64_t days = seconds / 86400, hours = seconds % 86400 / 3600, minutes = seconds % 3600 / 60,
+               secs = seconds % 60;
+  if (days) out += fmt::format("{}d", days);
+  if (hours) out += fmt::format("{}h", hours);
+  if (minutes) out += fmt::format("{}m", minutes);
+  if (secs) out += fmt::format("{}s", secs);
+  return out;
+}
+
+std::string formatLocal(const std::optional<planformat::WindowCalendar>& calendar, Instant t) {
+  static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  planformat::LocalTime local =
+      calendar ? calendar->toLocal(t) : planformat::WindowCalendar(planformat::WindowSpec{}).toLocal(t);
+  return fmt::format("{} {:04}-{:02}-{:02} {:02}:{:02}", days[local.weekday], local.year, local.month, local.day,
+                     local.hour, local.minute);
+}
+
+std::optional<std::int64_t> parseDuration(const std::string& text) {
+  size_t i = text.size() && text[0] == '+' ? 1 : 0;
+  if (i >= text.size()) return std::nullopt;
+  std::int64_t total = 0;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (start == i || i >= text.size()) return std::nullopt;
+    std::int64_t n = std::stoll(text.substr(start, i - start));
+    switch (text[i++]) {
+      case 'd': total += n * 86400; break;
+      case 'h': total += n * 3600; break;
+      case 'm': total += n * 60; break;
+      case 's': total += n; break;
+      default: return std::nullopt;
+    }
+  }
+  return total;
+}
+
+}  // namespace pipelang::runtime

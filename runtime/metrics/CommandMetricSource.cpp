@@ -1,0 +1,57 @@
+#include "runtime/metrics/CommandMetricSource.h"
+
+#include "runtime/deploy/ChildProcess.h"
+#include "runtime/deploy/CommandLine.h"
+
+#include <llvm/ADT/StringRef.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace pipelang::runtime {
+
+MetricReading CommandMetricSource::read(const MetricRequest& request) {
+  MetricReading reading;
+  std::string hosts;
+  for (const auto& host : request.scope.hosts) hosts += (hosts.empty() ? "" : " ") + host;
+  reading.resolvedQuery = request.metric.query + "  [PIPE_REGION=" + request.scope.region +
+                          " PIPE_ZONE=" + request.scope.zone + " PIPE_HOSTS=" + hosts + "]";
+  auto argv = splitCommandLine(request.metric.query);
+  if (!argv) {
+    reading.error = llvm::toString(argv.takeError());
+    return reading;
+  }
+  CommandOutcome outcome = runCommand(*argv,
+                                      {{"PIPE_REGION", request.scope.region},
+                                       {"PIPE_ZONE", request.scope.zone},
+                                       {"PIPE_HOSTS", hosts},
+                                       {"PIPE_VERSION", request.version}},
+                                      timeoutMs_);
+  if (!outcome.error.empty()) {
+    reading.error = outcome.error;
+    return reading;
+  }
+  llvm::StringRef text = llvm::StringRef(outcome.output).trim();
+  if (text.empty()) return reading;  // no data, not an error
+  double value = 0;
+  if (text.getAsDouble(value)) {
+    reading.error = "not a number: '" + text.substr(0, 40).str() + "'";
+    return reading;
+  }
+  reading.value = value;
+  return reading;
+}
+
+std::optional<bool> DirectoryAlarmSource::firing(const std::string& name, Instant) {
+  if (dir_.empty()) return std::nullopt;
+  std::ifstream in(dir_ + "/" + name);
+  if (!in) return std::nullopt;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  llvm::StringRef state = llvm::StringRef(buffer.str()).trim();
+  if (state == "ALARM") return true;
+  if (state == "OK") return false;
+  return std::nullopt;
+}
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,60 @@
+// Where datapoints come from. The engine asks for one value of one metric at one
+// scope; a source answers a number, no data, or an error. Providers plug in here
+// (command, simulated, and later prometheus).
+#pragma once
+
+#include "runtime/alarm/Scope.h"
+#include "runtime/plan/Plan.h"
+
+#include <optional>
+#include <string>
+
+namespace pipelang::runtime {
+
+struct MetricReading {
+  std::optional<double> value;  // none: no data (or an error)
+  std::string error;            // non-empty: the query failed
+  std::string resolvedQuery;    // what was actually asked, for the audit trail
+};
+
+struct MetricRequest {
+  const MetricDef& metric;
+  const Scope& scope;
+  const std::string& version;  // the version being deployed
+  Instant at;
+};
+
+class MetricSource {
+ public:
+  virtual ~MetricSource() = default;
+  virtual MetricReading read(const MetricRequest& request) = 0;
+};
+
+// External alarms (`external(NAME)`): true = ALARM, false = OK, none = unknown.
+class ExternalAlarmSource {
+ public:
+  virtual ~ExternalAlarmSource() = default;
+  virtual std::optional<bool> firing(const std::string& name, Instant at) = 0;
+  // The next instant a state may change (simulation only; real sources are polled).
+  virtual std::optional<Instant> nextChange(Instant) { return std::nullopt; }
+};
+
+// Dispatches by the metric's source. A source with no provider (prometheus in a
+// build without one) fails every query, which the alarm evaluator turns into an
+// alarm after a few periods: no promotion on blind data.
+class MetricRouter final : public MetricSource {
+ public:
+  void setProvider(const std::string& source, MetricSource* provider) { providers_[source] = provider; }
+  MetricReading read(const MetricRequest& request) override {
+    auto it = providers_.find(request.metric.source);
+    if (it == providers_.end() || !it->second)
+      return {std::nullopt, "no provider for metric source '" + request.metric.source + "' in this piperun",
+              request.metric.query};
+    return it->second->read(request);
+  }
+
+ private:
+  std::map<std::string, MetricSource*> providers_;
+};
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,179 @@
+#include "runtime/metrics/PrometheusMetricSource.h"
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <llvm/Support/JSON.h>
+
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <thread>
+
+namespace pipelang::runtime {
+
+namespace {
+
+std::string escapeLabelValue(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+size_t appendBody(char* data, size_t size, size_t count, void* body) {
+  static_cast<std::string*>(body)->append(data, size * count);
+  return size * count;
+}
+
+std::optional<double> sampleValue(const llvm::json::Value* sample) {
+  // A sample is [ <unix time>, "<value as a string>" ].
+  const llvm::json::Array* pair = sample ? sample->getAsArray() : nullptr;
+  if (!pair || pair->size() != 2) return std::nullopt;
+  auto text = (*pair)[1].getAsString();
+  if (!text) return std::nullopt;
+  std::string value = text->str();
+  if (value == "NaN" || value == "+Inf" || value == "-Inf") return std::nullopt;
+  try {
+    size_t used = 0;
+    double number = std::stod(value, &used);
+    if (used != value.size() || !std::isfinite(number)) return std::nullopt;
+    return number;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+void initCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+std::string scopeMatchers(const Scope& scope) {
+  std::string matchers = fmt::format("region=\"{}\"", escapeLabelValue(scope.region));
+  if (scope.kind == Scope::Kind::Zone || scope.kind == Scope::Kind::Host)
+    matchers += fmt::format(",zone=\"{}\"", escapeLabelValue(scope.zone));
+  if (scope.kind == Scope::Kind::Host) matchers += fmt::format(",host=\"{}\"", escapeLabelValue(scope.host));
+  return matchers;
+}
+
+std::string resolveScopedQuery(const std::string& query, const Scope& scope) {
+  static const std::string placeholder = "{scope}";
+  std::string matchers = scopeMatchers(scope);
+  std::string out;
+  size_t from = 0;
+  for (size_t at; (at = query.find(placeholder, from)) != std::string::npos; from = at + placeholder.size())
+    out += query.substr(from, at - from) + matchers;
+  return out + query.substr(from);
+}
+
+MetricReading parsePrometheusResponse(const std::string& body, const std::string& resolvedQuery) {
+  MetricReading reading{std::nullopt, "", resolvedQuery};
+  auto parsed = llvm::json::parse(body);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    reading.error = "prometheus answered something that is not JSON";
+    return reading;
+  }
+  const llvm::json::Object* root = parsed->getAsObject();
+  auto status = root ? root->getString("status") : llvm::None;
+  if (!status || *status != "success") {
+    auto type = root ? root->getString("errorType") : llvm::None;
+    auto message = root ? root->getString("error") : llvm::None;
+    reading.error = fmt::format("prometheus query failed: {}{}", type ? type->str() + ": " : "",
+                                message ? message->str() : "no error message");
+    return reading;
+  }
+  const llvm::json::Object* data = root->getObject("data");
+  auto resultType = data ? data->getString("resultType") : llvm::None;
+  if (!resultType) {
+    reading.error = "prometheus response has no data.resultType";
+    return reading;
+  }
+  if (*resultType == "scalar") {
+    reading.value = sampleValue(data->get("result"));
+    if (!reading.value) reading.error = "prometheus returned a scalar that is not a finite number";
+    return reading;
+  }
+  if (*resultType != "vector") {
+    reading.error = fmt::format("prometheus returned a {}; an instant query must give a vector or a scalar",
+                                resultType->str());
+    return reading;
+  }
+  const llvm::json::Array* series = data->getArray("result");
+  if (!series || series->empty()) {
+    reading.error = "prometheus returned no series (empty result): no data";
+    return reading;
+  }
+  if (series->size() > 1) {
+    reading.error = fmt::format("prometheus returned {} series; aggregate the query (e.g. sum(...)) to one",
+                                series->size());
+    return reading;
+  }
+  const llvm::json::Object* only = (*series)[0].getAsObject();
+  reading.value = sampleValue(only ? only->get("value") : nullptr);
+  if (!reading.value) reading.error = "prometheus returned a sample that is not a finite number (NaN or Inf)";
+  return reading;
+}
+
+PrometheusMetricSource::PrometheusMetricSource(PrometheusOptions options) : options_(std::move(options)) {
+  initCurlOnce();
+  while (!options_.baseUrl.empty() && options_.baseUrl.back() == '/') options_.baseUrl.pop_back();
+}
+
+PrometheusMetricSource::~PrometheusMetricSource() = default;
+
+MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
+  std::string query = resolveScopedQuery(request.metric.query, request.scope);
+  CURL* curl = curl_easy_init();
+  if (!curl) return {std::nullopt, "could not initialise libcurl", query};
+  char* encoded = curl_easy_escape(curl, query.c_str(), static_cast<int>(query.size()));
+  std::string url = options_.baseUrl + "/api/v1/query?query=" + (encoded ? encoded : "");
+  curl_free(encoded);
+
+  MetricReading reading{std::nullopt, "", query};
+  long backoff = options_.backoffMs;
+  for (int attempt = 1; attempt <= std::max(1, options_.attempts); ++attempt) {
+    std::string body;
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.timeoutMs);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.timeoutMs);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+    CURLcode code = curl_easy_perform(curl);
+    long http = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
+    bool retry = false;
+    if (code != CURLE_OK) {
+      reading = {std::nullopt, fmt::format("prometheus unreachable at {}: {}", options_.baseUrl, curl_easy_strerror(code)),
+                 query};
+      retry = true;
+    } else if (http >= 500) {
+      reading = {std::nullopt, fmt::format("prometheus answered HTTP {}", http), query};
+      retry = true;
+    } else if (http != 200 && body.find("\"status\"") == std::string::npos) {
+      reading = {std::nullopt, fmt::format("prometheus answered HTTP {}", http), query};
+    } else {
+      // 200, or 400/422 with Prometheus's own error JSON (a bad query: not retried).
+      reading = parsePrometheusResponse(body, query);
+    }
+    if (!retry || attempt == options_.attempts) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
+    backoff *= 2;
+  }
+  curl_easy_cleanup(curl);
+  if (!reading.error.empty() && options_.attempts > 1 && reading.error.starts_with("prometheus unreachable"))
+    reading.error += fmt::format(" (after {} attempts)", options_.attempts);
+  return reading;
+}
+
+}  // namespace pipelang::runtime

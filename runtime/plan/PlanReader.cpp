@@ -1,0 +1,290 @@
+#include "runtime/plan/PlanReader.h"
+
+#include "compiler/plan/PlanDigest.h"
+
+#include <fmt/format.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include <cmath>
+
+namespace pipelang::runtime {
+namespace {
+
+namespace json = llvm::json;
+
+// Shape errors carry the JSON path so a hand-edited plan is easy to fix.
+class ShapeError {
+ public:
+  explicit ShapeError(std::string origin) : origin_(std::move(origin)) {}
+  llvm::Error at(const std::string& path, const std::string& what) const {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s: %s", origin_.c_str(), path.c_str(),
+                                   what.c_str());
+  }
+
+ private:
+  std::string origin_;
+};
+
+std::string str(const json::Object& o, llvm::StringRef key) {
+  auto value = o.getString(key);
+  return value ? value->str() : std::string();
+}
+
+std::vector<std::string> strings(const json::Object& o, llvm::StringRef key) {
+  std::vector<std::string> out;
+  if (const auto* list = o.getArray(key))
+    for (const auto& item : *list)
+      if (auto s = item.getAsString()) out.push_back(s->str());
+  return out;
+}
+
+int integer(const json::Object& o, llvm::StringRef key, int fallback) {
+  if (auto v = o.getInteger(key)) return static_cast<int>(*v);
+  if (auto v = o.getNumber(key)) return static_cast<int>(std::llround(*v));
+  return fallback;
+}
+
+llvm::Expected<AlarmExpr> alarmFromJson(const json::Value& value, const std::string& path, const ShapeError& err) {
+  const auto* o = value.getAsObject();
+  if (!o) return err.at(path, "alarm expression is not an object");
+  AlarmExpr expr;
+  std::string op = str(*o, "op");
+  if (op == "cond") {
+    expr.op = AlarmExpr::Op::Cond;
+    expr.metric = str(*o, "metric");
+    expr.cmp = str(*o, "cmp");
+    expr.value = o->getNumber("value").getValueOr(0);
+    expr.m = integer(*o, "m", 1);
+    expr.n = integer(*o, "n", 1);
+    expr.periodS = integer(*o, "period_s", 60);
+    static const char* cmps[] = {">", ">=", "<", "<=", "==", "!="};
+    if (std::find(std::begin(cmps), std::end(cmps), expr.cmp) == std::end(cmps))
+      return err.at(path, "unknown comparison '" + expr.cmp + "'");
+    if (expr.m < 1 || expr.n < expr.m || expr.periodS < 1)
+      return err.at(path, "needs 1 <= m <= n and period_s >= 1");
+  } else if (op == "ref") {
+    expr.op = AlarmExpr::Op::Ref;
+    expr.name = str(*o, "alarm");
+  } else if (op == "external") {
+    expr.op = AlarmExpr::Op::External;
+    expr.name = str(*o, "name");
+  } else if (op == "or" || op == "and") {
+    expr.op = op == "or" ? AlarmExpr::Op::Or : AlarmExpr::Op::And;
+    const auto* args = o->getArray("args");
+    if (!args || args->empty()) return err.at(path, "'" + op + "' needs args");
+    for (size_t i = 0; i < args->size(); ++i) {
+      auto arg = alarmFromJson((*args)[i], path + ".args[" + std::to_string(i) + "]", err);
+      if (!arg) return arg.takeError();
+      expr.args.push_back(std::move(*arg));
+    }
+  } else if (op == "not") {
+    expr.op = AlarmExpr::Op::Not;
+    const auto* arg = o->get("arg");
+    if (!arg) return err.at(path, "'not' needs arg");
+    auto inner = alarmFromJson(*arg, path + ".arg", err);
+    if (!inner) return inner.takeError();
+    expr.args.push_back(std::move(*inner));
+  } else {
+    return err.at(path, "unknown alarm op '" + op + "'");
+  }
+  return expr;
+}
+
+llvm::Error checkRefs(const Plan& plan, const AlarmExpr& expr, const std::string& path, const ShapeError& err) {
+  if (expr.op == AlarmExpr::Op::Ref && !plan.alarms.count(expr.name))
+    return err.at(path, "reference to unknown alarm '" + expr.name + "'");
+  if (expr.op == AlarmExpr::Op::Cond && !plan.metrics.count(expr.metric))
+    return err.at(path, "condition on unknown metric '" + expr.metric + "'");
+  for (const auto& arg : expr.args)
+    if (auto e = checkRefs(plan, arg, path, err)) return e;
+  return llvm::Error::success();
+}
+
+}  // namespace
+
+llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origin) {
+  ShapeError err(origin);
+  auto parsed = json::parse(text);
+  if (!parsed) return err.at("plan", "not valid JSON: " + llvm::toString(parsed.takeError()));
+  const auto* root = parsed->getAsObject();
+  if (!root) return err.at("plan", "not a JSON object");
+
+  Plan plan;
+  plan.text = text;
+  plan.schema = str(*root, "schema");
+  llvm::StringRef schema(plan.schema);
+  if (!schema.startswith("pipe.plan/v"))
+    return err.at("schema", "'" + plan.schema + "' is not a pipe plan (expected pipe.plan/v1)");
+  llvm::StringRef major = schema.drop_front(strlen("pipe.plan/v")).split('.').first;
+  if (major != "1")
+    return err.at("schema", "plan schema '" + plan.schema +
+                                "' has a major version this piperun does not know (it reads pipe.plan/v1)");
+
+  plan.digest = str(*root, "digest");
+  std::string expected = planformat::computeDigest(*parsed);
+  if (plan.digest != expected)
+    return err.at("digest", "digest mismatch: the plan says " + (plan.digest.empty() ? "nothing" : plan.digest) +
+                                " but its content hashes to " + expected +
+                                " (edited or truncated after pipec wrote it?)");
+
+  plan.pipeline = str(*root, "pipeline");
+  if (plan.pipeline.empty()) return err.at("pipeline", "missing");
+  plan.artifact = str(*root, "artifact");
+  plan.kind = str(*root, "kind");
+  plan.policy = str(*root, "policy");
+  if (auto url = root->getString("prometheus_url")) plan.prometheusUrl = url->str();
+
+  if (const auto* topology = root->getObject("topology")) {
+    plan.topologyName = str(*topology, "name");
+    if (const auto* regions = topology->getArray("regions"))
+      for (const auto& r : *regions) {
+        const auto* ro = r.getAsObject();
+        if (!ro) return err.at("topology.regions", "region is not an object");
+        RegionTopology region{str(*ro, "id"), ro->getNumber("traffic").getValueOr(0), {}};
+        if (const auto* zones = ro->getArray("zones"))
+          for (const auto& z : *zones)
+            if (const auto* zo = z.getAsObject()) region.zones.push_back({str(*zo, "id"), integer(*zo, "hosts", 0)});
+        plan.regions.push_back(std::move(region));
+      }
+  }
+
+  const auto* deploy = root->getObject("deploy");
+  if (!deploy) return err.at("deploy", "missing");
+  plan.deploy.run = str(*deploy, "run");
+  plan.deploy.rollback = str(*deploy, "rollback");
+  if (plan.deploy.rollback.empty()) plan.deploy.rollback = plan.deploy.run;
+  plan.deploy.timeoutS = integer(*deploy, "timeout_s", 600);
+  plan.deploy.expectedS = integer(*deploy, "expected_s", 300);
+  plan.deploy.rollbackTimeS = integer(*deploy, "rollback_time_s", 120);
+  plan.deploy.rollbackBatch = deploy->getNumber("rollback_batch").getValueOr(1.0);
+  if (plan.deploy.rollbackBatch <= 0 || plan.deploy.rollbackBatch > 1)
+    return err.at("deploy.rollback_batch", "must be a fraction in (0, 1]");
+
+  if (const auto* metrics = root->getObject("metrics"))
+    for (const auto& [name, value] : *metrics) {
+      const auto* mo = value.getAsObject();
+      if (!mo) return err.at("metrics." + name.str(), "not an object");
+      plan.metrics[name.str()] = {name.str(), str(*mo, "source"), str(*mo, "query"), str(*mo, "unit")};
+    }
+  if (const auto* alarms = root->getObject("alarms"))
+    for (const auto& [name, value] : *alarms) {
+      auto expr = alarmFromJson(value, "alarms." + name.str(), err);
+      if (!expr) return expr.takeError();
+      plan.alarms[name.str()] = std::move(*expr);
+    }
+  if (const auto* rollbackOn = root->get("rollback_on"); rollbackOn && rollbackOn->kind() != json::Value::Null) {
+    auto expr = alarmFromJson(*rollbackOn, "rollback_on", err);
+    if (!expr) return expr.takeError();
+    plan.rollbackOn = std::move(*expr);
+    plan.hasRollbackOn = true;
+  }
+  plan.blockOn = strings(*root, "block_on");
+  for (const auto& [name, expr] : plan.alarms)
+    if (auto e = checkRefs(plan, expr, "alarms." + name, err)) return e;
+  if (plan.hasRollbackOn)
+    if (auto e = checkRefs(plan, plan.rollbackOn, "rollback_on", err)) return e;
+  for (const auto& name : plan.blockOn)
+    if (!plan.alarms.count(name)) return err.at("block_on", "unknown alarm '" + name + "'");
+
+  if (const auto* windows = root->get("windows"); windows && windows->kind() != json::Value::Null) {
+    auto spec = planformat::windowSpecFromJson(*windows);
+    if (!spec) return err.at("windows", llvm::toString(spec.takeError()));
+    plan.windows = std::move(*spec);
+  }
+  if (const auto* emergency = root->getObject("emergency")) {
+    EmergencySpec spec;
+    spec.approvers = strings(*emergency, "approvers");
+    spec.bake = emergency->getNumber("bake").getValueOr(0.25);
+    spec.minBakeS = integer(*emergency, "min_bake_s", 900);
+    if (spec.minBakeS < 1) return err.at("emergency.min_bake_s", "must be at least 1: a bake is never zero");
+    plan.emergency = std::move(spec);
+  }
+
+  const auto* stages = root->getArray("stages");
+  if (!stages || stages->empty()) return err.at("stages", "missing or empty");
+  for (size_t i = 0; i < stages->size(); ++i) {
+    const auto* so = (*stages)[i].getAsObject();
+    std::string path = "stages[" + std::to_string(i) + "]";
+    if (!so) return err.at(path, "not an object");
+    Stage stage{str(*so, "id"), str(*so, "kind"), strings(*so, "regions"), integer(*so, "bake_s", 0), {}, {}};
+    if (const auto* mt = so->getObject("min_traffic"))
+      stage.minTraffic = MinTraffic{str(*mt, "metric"), str(*mt, "cmp"), mt->getNumber("value").getValueOr(0)};
+    if (stage.minTraffic && !plan.metrics.count(stage.minTraffic->metric))
+      return err.at(path + ".min_traffic", "unknown metric '" + stage.minTraffic->metric + "'");
+    if (const auto* tests = so->getArray("tests"))
+      for (const auto& t : *tests)
+        if (const auto* to = t.getAsObject())
+          stage.tests.push_back({str(*to, "name"), str(*to, "run"), integer(*to, "timeout_s", 0)});
+    plan.stages.push_back(std::move(stage));
+  }
+
+  const auto* steps = root->getArray("steps");
+  if (!steps || steps->empty()) return err.at("steps", "missing or empty");
+  for (size_t i = 0; i < steps->size(); ++i) {
+    const auto* so = (*steps)[i].getAsObject();
+    std::string path = "steps[" + std::to_string(i) + "]";
+    if (!so) return err.at(path, "not an object");
+    Step step;
+    step.id = str(*so, "id");
+    step.stage = str(*so, "stage");
+    step.type = str(*so, "type");
+    step.region = str(*so, "region");
+    step.zone = str(*so, "zone");
+    step.hosts = strings(*so, "hosts");
+    if (auto traffic = so->getNumber("traffic")) step.traffic = *traffic;
+    if (so->get("bake_s") && so->get("bake_s")->kind() != json::Value::Null) step.bakeS = integer(*so, "bake_s", 0);
+    step.after = strings(*so, "after");
+    step.run = str(*so, "run");
+    step.timeoutS = integer(*so, "timeout_s", 0);
+    static const char* types[] = {"onebox", "batch", "canary", "test", "bake", "approval"};
+    if (std::find(std::begin(types), std::end(types), step.type) == std::end(types))
+      return err.at(path, "unknown step type '" + step.type + "'");
+    if (!plan.stage(step.stage)) return err.at(path, "step '" + step.id + "' names unknown stage '" + step.stage + "'");
+    plan.steps.push_back(std::move(step));
+  }
+  for (const auto& step : plan.steps)
+    for (const auto& dep : step.after)
+      if (!plan.step(dep)) return err.at("steps", "step '" + step.id + "' comes after unknown step '" + dep + "'");
+  return plan;
+}
+
+llvm::Expected<Plan> readPlanFile(const std::string& path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(), "cannot read plan %s: %s", path.c_str(),
+                                   buffer.getError().message().c_str());
+  return parsePlan((*buffer)->getBuffer().str(), path);
+}
+
+const Stage* Plan::stage(const std::string& id) const {
+  for (const auto& s : stages)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const Step* Plan::step(const std::string& id) const {
+  for (const auto& s : steps)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+const RegionTopology* Plan::region(const std::string& id) const {
+  for (const auto& r : regions)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+bool AlarmExpr::compare(double measured) const {
+  if (cmp == ">") return measured > value;
+  if (cmp == ">=") return measured >= value;
+  if (cmp == "<") return measured < value;
+  if (cmp == "<=") return measured <= value;
+  if (cmp == "==") return measured == value;
+  return measured != value;
+}
+
+std::string AlarmExpr::conditionKey() const {
+  return fmt::format("{} {} {} for {} of {} every {}s", metric, cmp, value, m, n, periodS);
+}
+
+}  // namespace pipelang::runtime

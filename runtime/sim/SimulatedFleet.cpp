@@ -1,0 +1,111 @@
+#include "runtime/sim/SimulatedFleet.h"
+
+#include <fmt/format.h>
+
+namespace pipelang::runtime {
+
+SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
+    : plan_(plan), scenario_(scenario), model_(plan) {
+  onNew_.assign(model_.hosts().size(), false);
+}
+
+void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std::string>& hosts,
+                                const std::string& version) {
+  for (const auto& name : hosts)
+    if (const HostInfo* host = model_.host(fleet, name)) onNew_[model_.indexOf(*host)] = version == scenario_.version;
+}
+
+std::optional<double> SimulatedFleet::hostValue(const HostInfo& host, const std::string& metric, Instant at,
+                                                std::optional<double> base, std::optional<double> onNew) const {
+  std::optional<double> value = base;
+  if (onNew && onNew_[model_.indexOf(host)]) value = onNew;
+  std::int64_t offset = at - scenario_.start;
+  for (const auto& fault : scenario_.faults)
+    if (fault.metric == metric && (fault.region.empty() || fault.region == host.region) &&
+        (fault.zone.empty() || fault.zone == host.zone) && fault.fromS <= offset && offset < fault.toS)
+      value = fault.value;
+  return value;
+}
+
+MetricReading SimulatedFleet::read(const MetricRequest& request) {
+  MetricReading reading;
+  const Scope& scope = request.scope;
+  reading.resolvedQuery = request.metric.query;  // nothing is asked: the scenario answers
+  bool count = request.metric.isCount();
+  std::optional<double> base, onNew;
+  if (auto it = scenario_.baseline.find(request.metric.name); it != scenario_.baseline.end()) base = it->second;
+  if (auto it = scenario_.newVersion.find(request.metric.name); it != scenario_.newVersion.end()) onNew = it->second;
+  double weighted = 0, weights = 0;
+  const auto& regionHosts = model_.hostsIn(scope.fleet, scope.region);
+  double regionSize = static_cast<double>(regionHosts.size());
+  for (const auto* host : model_.hostsIn(scope.fleet, scope.region, scope.zone)) {
+    if (scope.kind == Scope::Kind::Host && host->host != scope.host) continue;
+    auto value = hostValue(*host, request.metric.name, request.at, base, onNew);
+    if (!value) return reading;  // no data
+    if (count) {
+      // A count is summed: each host serves its share of the region's traffic.
+      weighted += *value * host->weight * regionSize;
+    } else {
+      weighted += *value * host->weight;
+      weights += host->weight;
+    }
+  }
+  if (count) reading.value = weighted;
+  else if (weights > 0) reading.value = weighted / weights;
+  return reading;
+}
+
+std::optional<bool> SimulatedFleet::firing(const std::string& name, Instant at) {
+  std::int64_t offset = at - scenario_.start;
+  for (const auto& window : scenario_.externalAlarms)
+    if (window.name == name && window.fromS <= offset && offset < window.toS) return true;
+  return false;
+}
+
+std::optional<Instant> SimulatedFleet::nextChange(Instant at) {
+  std::optional<Instant> next;
+  for (const auto& window : scenario_.externalAlarms)
+    for (std::int64_t edge : {window.fromS, window.toS}) {
+      Instant t = scenario_.start + edge;
+      if (t > at && (!next || t < *next)) next = t;
+    }
+  return next;
+}
+
+int SimulatedDeployer::start(const DeployCall& call, Instant now) {
+  int handle = next_++;
+  int duration = call.action == "rollback" ? plan_.deploy.rollbackTimeS : scenario_.batchTimeS;
+  calls_[handle] = {call, now + std::max(1, duration)};
+  return handle;
+}
+
+std::optional<DeployResult> SimulatedDeployer::poll(int handle, Instant now) {
+  auto it = calls_.find(handle);
+  if (it == calls_.end()) return DeployResult{false, -1, false, "", "", "unknown call"};
+  if (now < it->second.done) return std::nullopt;
+  const DeployCall& call = it->second.call;
+  DeployResult result;
+  if (call.action == "deploy" && scenario_.deployFailures.count(call.step)) {
+    result.exitCode = 1;
+    result.summary = "exit 1 (simulated deploy failure)";
+  } else {
+    result.ok = true;
+    result.exitCode = 0;
+    result.summary = "exit 0";
+    if (call.action != "test") {
+      const Stage* stage = plan_.stage(call.stage);
+      fleet_.setVersion(stage ? stage->fleet() : "prod", call.hosts, call.version);
+    }
+  }
+  calls_.erase(it);
+  return result;
+}
+
+std::optional<Instant> SimulatedDeployer::nextCompletion() const {
+  std::optional<Instant> next;
+  for (const auto& [handle, call] : calls_)
+    if (!next || call.done < *next) next = call.done;
+  return next;
+}
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,58 @@
+// The world of a simulation: which version each host runs, the metrics each
+// scope reports (traffic-weighted mix of its hosts; count metrics summed) and
+// the external alarms, all from a scenario. Runs no command.
+#pragma once
+
+#include "runtime/deploy/Deployer.h"
+#include "runtime/engine/FleetModel.h"
+#include "runtime/metrics/MetricSource.h"
+#include "runtime/sim/Scenario.h"
+
+#include <map>
+
+namespace pipelang::runtime {
+
+class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
+ public:
+  SimulatedFleet(const Plan& plan, const Scenario& scenario);
+
+  MetricReading read(const MetricRequest& request) override;
+  std::optional<bool> firing(const std::string& name, Instant at) override;
+  std::optional<Instant> nextChange(Instant at) override;
+
+  void setVersion(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version);
+
+ private:
+  std::optional<double> hostValue(const HostInfo& host, const std::string& metric, Instant at,
+                                  std::optional<double> base, std::optional<double> onNew) const;
+
+  const Plan& plan_;
+  const Scenario& scenario_;
+  FleetModel model_;
+  std::vector<bool> onNew_;  // by FleetModel index: runs the scenario's new version
+};
+
+// Batches take the scenario's batch_time (rollbacks the plan's rollback_time_s);
+// a batch listed in deploy_failures fails.
+class SimulatedDeployer final : public Deployer {
+ public:
+  SimulatedDeployer(const Plan& plan, const Scenario& scenario, SimulatedFleet& fleet)
+      : plan_(plan), scenario_(scenario), fleet_(fleet) {}
+  int start(const DeployCall& call, Instant now) override;
+  std::optional<DeployResult> poll(int handle, Instant now) override;
+  void cancel(int handle) override { calls_.erase(handle); }
+  std::optional<Instant> nextCompletion() const override;
+
+ private:
+  struct Call {
+    DeployCall call;
+    Instant done = 0;
+  };
+  const Plan& plan_;
+  const Scenario& scenario_;
+  SimulatedFleet& fleet_;
+  std::map<int, Call> calls_;
+  int next_ = 1;
+};
+
+}  // namespace pipelang::runtime

@@ -1,0 +1,32 @@
+// `piperun simulate`: the real engine on a virtual clock against a simulated
+// fleet, with an in-memory journal. Renders a readable timeline or the JSON
+// report of runtime.md §7.
+#pragma once
+
+#include "runtime/engine/Engine.h"
+#include "runtime/sim/Scenario.h"
+
+#include <llvm/Support/JSON.h>
+
+#include <optional>
+#include <vector>
+
+namespace pipelang::runtime {
+
+struct SimulationReport {
+  EngineResult result;
+  Instant start = 0;
+  std::vector<EngineEvent> events;
+  std::optional<planformat::WindowCalendar> calendar;
+};
+
+llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario);
+
+// One line per event: local clock time, stage or step, what happened and why;
+// then a one-line outcome.
+std::string timelineText(const SimulationReport& report);
+llvm::json::Value reportJson(const SimulationReport& report);
+// "2026-11-23T09:00:00" in the plan's windows timezone.
+std::string localIso(const std::optional<planformat::WindowCalendar>& calendar, Instant t);
+
+}  // namespace pipelang::runtime

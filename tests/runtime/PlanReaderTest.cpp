@@ -1,0 +1,74 @@
+#include "compiler/plan/PlanDigest.h"
+#include "runtime/plan/PlanReader.h"
+
+#include <gtest/gtest.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+using namespace pipelang::runtime;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  auto buffer = llvm::MemoryBuffer::getFile(std::string(PIPE_RUNTIME_FIXTURES "/plans/") + name);
+  if (!buffer) throw std::runtime_error("missing fixture " + name);
+  return (*buffer)->getBuffer().str();
+}
+
+// Re-serialises a plan after `edit`, re-signed (or not) with the shared digest.
+std::string edited(const std::string& text, const std::function<void(llvm::json::Object&)>& edit, bool resign) {
+  auto json = llvm::json::parse(text);
+  edit(*json->getAsObject());
+  if (resign) (*json->getAsObject())["digest"] = pipelang::planformat::computeDigest(*json);
+  std::string out;
+  llvm::raw_string_ostream stream(out);
+  stream << *json;
+  stream.flush();
+  return out;
+}
+
+TEST(PlanReader, ReadsTheGlobalFixture) {
+  auto plan = parsePlan(fixture("global.plan.json"), "global");
+  ASSERT_TRUE(bool(plan)) << llvm::toString(plan.takeError());
+  EXPECT_EQ(plan->pipeline, "OrderService");
+  EXPECT_EQ(plan->stages.size(), 6u);
+  EXPECT_EQ(plan->steps.size(), 180u);
+  EXPECT_TRUE(plan->windows.has_value());
+  EXPECT_EQ(plan->windows->timezone, "America/Los_Angeles");
+  EXPECT_EQ(plan->alarms.at("high_faults").m, 3);
+}
+
+TEST(PlanReader, RefusesATamperedPlan) {
+  std::string text = edited(fixture("global.plan.json"), [](llvm::json::Object& o) { o["artifact"] = "evil"; }, false);
+  auto plan = parsePlan(text, "tampered.json");
+  ASSERT_FALSE(bool(plan));
+  std::string message = llvm::toString(plan.takeError());
+  EXPECT_NE(message.find("tampered.json: digest: digest mismatch"), std::string::npos) << message;
+}
+
+TEST(PlanReader, RefusesATruncatedPlan) {
+  std::string text = fixture("global.plan.json");
+  auto plan = parsePlan(text.substr(0, text.size() / 2), "cut.json");
+  ASSERT_FALSE(bool(plan));
+  EXPECT_NE(llvm::toString(plan.takeError()).find("not valid JSON"), std::string::npos);
+}
+
+TEST(PlanReader, RefusesUnknownMajorSchema) {
+  std::string text =
+      edited(fixture("global.plan.json"), [](llvm::json::Object& o) { o["schema"] = "pipe.plan/v2"; }, true);
+  auto plan = parsePlan(text, "future.json");
+  ASSERT_FALSE(bool(plan));
+  std::string message = llvm::toString(plan.takeError());
+  EXPECT_NE(message.find("major version this piperun does not know"), std::string::npos) << message;
+}
+
+TEST(PlanReader, RefusesAStepAfterAnUnknownStep) {
+  std::string text = edited(fixture("crash.plan.json"), [](llvm::json::Object& o) {
+    auto* steps = o.getArray("steps");
+    (*(*steps)[1].getAsObject())["after"] = llvm::json::Array{"nowhere"};
+  }, true);
+  auto plan = parsePlan(text, "dag.json");
+  ASSERT_FALSE(bool(plan));
+  EXPECT_NE(llvm::toString(plan.takeError()).find("comes after unknown step 'nowhere'"), std::string::npos);
+}
+
+}  // namespace
