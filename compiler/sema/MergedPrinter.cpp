@@ -48,12 +48,14 @@ class MergedPrinter {
       out_ += indent + lhs + std::string(width - lhs.size(), ' ') + " = " +
               expr(attr.attr->value.get(), &attr, 0) + "  // from " + where(attr.attr->nameRange) + "\n";
     }
+    bool first = block.attrs.empty();
     for (const auto& child : block.blocks) {
-      out_ += "\n" + indent + (child->isFinal ? "final " : "") + child->type;
+      out_ += (first ? "" : "\n") + indent + (child->isFinal ? "final " : "") + child->type;
       if (!child->label.empty()) out_ += " " + label(*child);
       out_ += " {  // from " + (child->block ? where(child->block->typeRange) : "?") + "\n";
       body(*child, depth + 1);
       out_ += indent + "}\n";
+      first = false;
     }
   }
 
