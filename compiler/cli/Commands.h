@@ -15,6 +15,9 @@ extern llvm::cl::SubCommand checkCommand;
 extern llvm::cl::SubCommand explainCommand;
 extern llvm::cl::SubCommand parseCommand;
 extern llvm::cl::SubCommand showCommand;
+extern llvm::cl::SubCommand planCommand;
+extern llvm::cl::SubCommand graphCommand;
+extern llvm::cl::SubCommand diffCommand;
 extern llvm::cl::SubCommand fmtCommand;
 extern llvm::cl::SubCommand lspCommand;
 
@@ -22,6 +25,9 @@ int runCheck();
 int runExplain();
 int runParse();
 int runShow();
+int runPlan();
+int runGraph();
+int runDiff();
 int runFmt();
 int runLsp();
 

@@ -10,6 +10,9 @@ cl::SubCommand checkCommand("check", "Report every problem in the given files an
 cl::SubCommand explainCommand("explain", "Explain a diagnostic code, with a wrong and a right example");
 cl::SubCommand parseCommand("parse", "Parse one file and print its syntax tree (for debugging)");
 cl::SubCommand showCommand("show", "Print a pipeline with inheritance merged and where each value was written");
+cl::SubCommand planCommand("plan", "Write the execution plan of each pipeline (<pipeline>.plan.json)");
+cl::SubCommand graphCommand("graph", "Draw a pipeline's plan as a Mermaid or Graphviz graph");
+cl::SubCommand diffCommand("diff", "Compare two plans, or the plans of two git revisions, stage by stage");
 cl::SubCommand fmtCommand("fmt", "Rewrite files in the canonical layout (`-` formats stdin to stdout)");
 cl::SubCommand lspCommand("lsp", "Run the language server over stdin/stdout (LSP 3.17)");
 
@@ -18,9 +21,11 @@ namespace opt {
 cl::list<std::string> checkPaths(cl::Positional, cl::desc("[PATHS...]"), cl::sub(checkCommand), cl::cat(category));
 
 cl::opt<std::string> root("root", cl::desc("Project root: imports may not leave it (default: the current directory)"),
-                          cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::cat(category));
+                          cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::sub(planCommand),
+                          cl::sub(graphCommand), cl::sub(diffCommand), cl::cat(category));
 cl::opt<std::string> stdlib("stdlib", cl::desc("Directory of the standard library (default: the bundled one)"),
-                            cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::cat(category));
+                            cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::sub(planCommand),
+                          cl::sub(graphCommand), cl::sub(diffCommand), cl::cat(category));
 cl::opt<OutputFormat> format(
     "format", cl::desc("Diagnostic output format"), cl::init(OutputFormat::Human),
     cl::values(clEnumValN(OutputFormat::Human, "human", "caret excerpts for people (default)"),
@@ -43,6 +48,31 @@ cl::opt<std::string> parseFile(cl::Positional, cl::desc("FILE"), cl::Required, c
                                cl::cat(category));
 cl::list<std::string> showArgs(cl::Positional, cl::desc("PIPELINE [PATHS...]"), cl::sub(showCommand),
                               cl::cat(category));
+
+cl::list<std::string> planPaths(cl::Positional, cl::desc("FILES..."), cl::sub(planCommand), cl::cat(category));
+cl::opt<std::string> planOutputDir("o", cl::desc("Write <pipeline>.plan.json files into DIR"), cl::value_desc("DIR"),
+                                   cl::sub(planCommand), cl::cat(category));
+cl::opt<std::string> planPipeline("pipeline", cl::desc("Only this pipeline"), cl::value_desc("NAME"),
+                                  cl::sub(planCommand), cl::cat(category));
+cl::opt<bool> planExplain("explain", cl::desc("Print each plan's schedule, exposure and recovery as a table"),
+                          cl::sub(planCommand), cl::cat(category));
+
+cl::opt<std::string> graphFile(cl::Positional, cl::desc("FILE"), cl::Required, cl::sub(graphCommand), cl::cat(category));
+cl::opt<std::string> graphPipeline("pipeline", cl::desc("The pipeline to draw"), cl::value_desc("NAME"), cl::Required,
+                                   cl::sub(graphCommand), cl::cat(category));
+cl::opt<GraphFormat> graphFormat("format", cl::desc("Graph language"), cl::init(GraphFormat::Mermaid),
+                                 cl::values(clEnumValN(GraphFormat::Mermaid, "mermaid", "Mermaid flowchart (default)"),
+                                            clEnumValN(GraphFormat::Dot, "dot", "Graphviz dot")),
+                                 cl::sub(graphCommand), cl::cat(category));
+
+cl::list<std::string> diffArgs(cl::Positional, cl::desc("OLD.plan.json NEW.plan.json | --git REV1 REV2 [PATHS...]"),
+                               cl::sub(diffCommand), cl::cat(category));
+cl::opt<bool> diffGit("git", cl::desc("Compare the plans of two git revisions of the source tree"),
+                      cl::sub(diffCommand), cl::cat(category));
+cl::opt<DiffFormat> diffFormat("format", cl::desc("Output format"), cl::init(DiffFormat::Text),
+                               cl::values(clEnumValN(DiffFormat::Text, "text", "readable lines (default)"),
+                                          clEnumValN(DiffFormat::Json, "json", "one JSON object")),
+                               cl::sub(diffCommand), cl::cat(category));
 
 cl::list<std::string> fmtPaths(cl::Positional, cl::desc("[FILES|DIRS...|-]"), cl::sub(fmtCommand), cl::cat(category));
 cl::opt<bool> fmtCheck("check", cl::desc("Write nothing; list the files that are not canonical and exit 1 if any"),

@@ -22,6 +22,19 @@ extern llvm::cl::opt<std::string> explainCode;
 extern llvm::cl::opt<bool> dumpAst;
 extern llvm::cl::opt<std::string> parseFile;
 extern llvm::cl::list<std::string> showArgs;  // pipec show PIPELINE [PATHS...]
+// pipec plan / graph / diff
+enum class GraphFormat { Mermaid, Dot };
+enum class DiffFormat { Text, Json };
+extern llvm::cl::list<std::string> planPaths;
+extern llvm::cl::opt<std::string> planOutputDir;
+extern llvm::cl::opt<std::string> planPipeline;
+extern llvm::cl::opt<bool> planExplain;
+extern llvm::cl::opt<std::string> graphFile;
+extern llvm::cl::opt<std::string> graphPipeline;
+extern llvm::cl::opt<GraphFormat> graphFormat;
+extern llvm::cl::list<std::string> diffArgs;
+extern llvm::cl::opt<bool> diffGit;
+extern llvm::cl::opt<DiffFormat> diffFormat;
 // pipec fmt / lsp
 extern llvm::cl::list<std::string> fmtPaths;
 extern llvm::cl::opt<bool> fmtCheck;

@@ -23,7 +23,10 @@ int main(int argc, char** argv) {
       "  pipec lsp                   the language server (JSON-RPC over stdio)\n"
       "  pipec explain CODE          explain a diagnostic code with examples\n"
       "  pipec show PIPELINE [PATHS...] print a pipeline merged with its templates\n"
-      "  pipec parse --dump-ast FILE print the syntax tree (debugging)\n",
+      "  pipec parse --dump-ast FILE print the syntax tree (debugging)\n"
+      "  pipec plan FILES... [-o DIR] write each pipeline's execution plan\n"
+      "  pipec graph FILE --pipeline P draw a plan (mermaid or dot)\n"
+      "  pipec diff OLD NEW          compare plans (or --git REV1 REV2)\n",
       &errorStream);
   errorStream.flush();
   if (!parsed) {
@@ -37,6 +40,9 @@ int main(int argc, char** argv) {
   if (explainCommand) return runExplain();
   if (parseCommand) return runParse();
   if (showCommand) return runShow();
+  if (planCommand) return runPlan();
+  if (graphCommand) return runGraph();
+  if (diffCommand) return runDiff();
   llvm::cl::PrintHelpMessage();
   return kExitUsage;
 }

@@ -1,5 +1,6 @@
 #include "compiler/driver/Frontend.h"
 
+#include "compiler/plan/PlanBounds.h"
 #include "compiler/sema/Program.h"
 
 #include <algorithm>
@@ -84,6 +85,9 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   if (options.upto >= Phase::Resolve)
     compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,
                                           options.upto >= Phase::Check);
+  // S218/S219 need the plan's analysis (time to global, recovery).
+  if (compilation->program && options.upto >= Phase::Check)
+    checkPlanBounds(*compilation->program, compilation->diagnostics);
   compilation->diagnostics.sort(compilation->sources);
   return compilation;
 }

@@ -1,0 +1,73 @@
+// `pipec plan`: one `<pipeline>.plan.json` per concrete pipeline (plan.md).
+#include "compiler/cli/Commands.h"
+#include "compiler/cli/Options.h"
+#include "compiler/cli/Reporting.h"
+#include "compiler/driver/Frontend.h"
+#include "compiler/plan/PlanBuilder.h"
+#include "compiler/plan/PlanExplain.h"
+#include "compiler/plan/PlanWriter.h"
+#include "compiler/sema/Model.h"
+
+#include <llvm/Support/raw_ostream.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace pipelang::cli {
+
+namespace fs = std::filesystem;
+
+int runPlan() {
+  FrontendOptions options;
+  for (const std::string& path : opt::planPaths) options.inputs.emplace_back(path);
+  if (options.inputs.empty()) options.inputs.emplace_back(".");
+  options.root = opt::root.getValue();
+  options.stdlibDir = opt::stdlib.getValue();
+  options.upto = Phase::Check;
+  std::unique_ptr<Compilation> compilation = Frontend::run(options);
+  // Diagnostics go to stderr; a compilation with errors gets no plan at all.
+  if (int status = reportDiagnostics(*compilation); status != kExitOk) return status;
+
+  std::vector<const model::Pipeline*> pipelines;
+  if (compilation->program)
+    for (const model::Pipeline& pipeline : compilation->program->pipelines)
+      if (opt::planPipeline.empty() || pipeline.name == opt::planPipeline) pipelines.push_back(&pipeline);
+  if (!opt::planPipeline.empty() && pipelines.empty()) {
+    llvm::errs() << "pipec: error: no pipeline named `" << opt::planPipeline << "`\n";
+    return kExitUsage;
+  }
+  bool toStdout = opt::planOutputDir.empty() && !opt::planExplain;
+  if (toStdout && pipelines.size() > 1) {
+    llvm::errs() << "pipec: error: " << pipelines.size()
+                 << " pipelines: give `-o DIR` to write one plan file each, or `--pipeline NAME`\n";
+    return kExitUsage;
+  }
+  if (!opt::planOutputDir.empty()) {
+    std::error_code ec;
+    fs::create_directories(opt::planOutputDir.getValue(), ec);
+    if (ec) {
+      llvm::errs() << "pipec: error: cannot create `" << opt::planOutputDir << "`: " << ec.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  for (const model::Pipeline* pipeline : pipelines) {
+    llvm::json::Value plan = plan::buildPlanJson(*pipeline);
+    if (opt::planExplain) llvm::outs() << plan::explainPlan(plan);
+    std::string text = plan::writePlanText(plan);
+    if (toStdout) {
+      llvm::outs() << text;
+      continue;
+    }
+    if (opt::planOutputDir.empty()) continue;
+    fs::path file = fs::path(opt::planOutputDir.getValue()) / (pipeline->name + ".plan.json");
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+    if (!out) {
+      llvm::errs() << "pipec: error: cannot write `" << file.generic_string() << "`\n";
+      return kExitUsage;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace pipelang::cli

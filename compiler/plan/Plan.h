@@ -1,0 +1,81 @@
+// The execution plan as C++ values: what PlanBuilder derives from a resolved
+// pipeline, what PlanAnalysis walks, and what PlanJson serialises
+// (docs/plan-format.md). Steps refer to stages, regions and zones by index and
+// keep hosts as a range, so `pipec check` can analyse ten thousand pipelines
+// without building millions of host-name strings.
+#pragma once
+
+#include "compiler/plan/WindowCalendar.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipelang::plan {
+
+enum class StepType { Onebox, Batch, Canary, Test, Bake, Approval };
+
+const char* stepTypeName(StepType type);
+
+struct PlanZone {
+  std::string id;
+  int64_t hosts = 0;
+};
+
+struct PlanRegion {
+  std::string id;
+  double traffic = 0;  // fraction of global requests
+  std::vector<PlanZone> zones;
+};
+
+struct PlanTest {
+  std::string name;
+  std::string run;
+  int64_t timeoutS = 0;
+};
+
+struct PlanTrafficCondition {
+  std::string metric;
+  std::string cmp;
+  double value = 0;
+};
+
+struct PlanStage {
+  std::string id;  // preprod: its name; prod: wave<N>
+  bool preprod = false;
+  std::vector<int> regions;  // indices into Plan::regions
+  int64_t bakeS = 0;
+  std::optional<PlanTrafficCondition> minTraffic;
+  std::vector<PlanTest> tests;
+  int bakeStep = -1;  // index of the stage bake: the stage's last step
+};
+
+struct Step {
+  StepType type = StepType::Batch;
+  int stage = 0;
+  int region = -1;  // -1: stage-wide
+  int zone = -1;    // index into the region's zones; -1: not zone-scoped
+  int number = 0;   // K of b<K> / canary<K>; index into the stage's tests for a test
+  int64_t hostFirst = 0, hostCount = 0;  // 1-based range of host numbers in `zone`
+  std::optional<double> traffic;
+  std::optional<int64_t> bakeS;
+  std::vector<int> after;  // indices of earlier steps: steps are in a topological order
+};
+
+struct Plan {
+  std::vector<PlanRegion> regions;  // only the regions some stage deploys, in topology order
+  std::vector<PlanStage> stages;    // execution order
+  std::vector<Step> steps;          // topological order
+  int64_t expectedS = 300;          // one batch (deploy.expected)
+  int64_t rollbackTimeS = 120;      // one rollback batch (deploy.rollback_time)
+  double rollbackBatch = 1.0;       // policy max_batch, 1.0 when off
+  int64_t detectionS = 0;           // largest M x period reachable from rollback_on
+  std::optional<planformat::WindowSpec> windows;
+};
+
+std::string stepId(const Plan& plan, const Step& step);
+// `<zone>-hNN`: 1-based, zero-padded to the width of the zone's host count (at least two digits).
+std::string hostName(const std::string& zone, int64_t number, int64_t count);
+
+}  // namespace pipelang::plan

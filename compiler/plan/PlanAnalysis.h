@@ -1,0 +1,59 @@
+// Static analysis of a plan (plan.md §3): time to global, worst-case
+// recovery, exposure per step and a per-stage schedule. It reads only the
+// plan, so the figures in a plan file are the ones its checks saw.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+#include "compiler/sema/Model.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pipelang::plan {
+
+// The walk starts on Monday 2026-01-05 at 09:00 in the windows' timezone (UTC
+// without windows): a fixed Monday keeps the figures reproducible, and that
+// week holds no common holiday a `deny` rule would usually name.
+inline constexpr int kReferenceYear = 2026, kReferenceMonth = 1, kReferenceDay = 5, kReferenceHour = 9;
+
+struct StepExposure {
+  int step = 0;
+  double globalTraffic = 0;
+};
+
+struct StageTime {
+  int stage = 0;
+  int64_t startS = 0, endS = 0;  // since the reference start
+};
+
+struct Analysis {
+  int64_t referenceStart = 0;  // unix seconds of Monday 09:00 local
+  int64_t timeToGlobalS = 0;
+  double timeToGlobalBusinessDays = 0;
+  int64_t detectionS = 0, rollbackS = 0, worstRecoveryS = 0;
+  int64_t rollbackBatches = 0;   // the largest number of rollback batches any zone needs
+  std::string rollbackZone;      // the zone that needs them
+  double maxExposureBeforeWave2 = 0;
+  std::vector<StepExposure> exposure;  // deploying steps of prod waves, in step order
+  std::vector<StageTime> schedule;     // one per stage
+  std::vector<int64_t> stepStartS, stepEndS;  // per step, since the reference start
+  std::vector<bool> stageWaitedForWindow;     // the stage's start was pushed by its window
+};
+
+// Largest M x period among the conditions reachable from rollback_on (through alarm references).
+int64_t detectionSeconds(const model::Pipeline& pipeline);
+
+// Batches of max(1, floor(hosts x fraction)) hosts needed for a zone of `hosts`.
+int64_t batchesFor(int64_t hosts, double fraction);
+
+Analysis analyzePlan(const Plan& plan);
+
+}  // namespace pipelang::plan
+
+namespace pipelang::plan {
+
+// "3d 4h 5m", "11m", "45s": how diagnostics and --explain print durations.
+std::string formatDuration(int64_t seconds);
+
+}  // namespace pipelang::plan

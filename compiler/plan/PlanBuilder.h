@@ -1,0 +1,21 @@
+// Builds a pipeline's execution plan (plan.md §2): every step with its hosts,
+// ordered by `after` edges into one DAG.
+#pragma once
+
+#include "compiler/plan/Plan.h"
+#include "compiler/sema/Model.h"
+
+#include <llvm/Support/JSON.h>
+
+namespace pipelang::plan {
+
+// The steps and stages only (no JSON): cheap enough for `pipec check`.
+Plan buildPlan(const model::Pipeline& pipeline);
+
+// The whole plan document of docs/plan-format.md, analysis and digest included.
+llvm::json::Value buildPlanJson(const model::Pipeline& pipeline);
+
+// model windows -> the shared calendar's spec (weekday numbering differs).
+planformat::WindowSpec windowSpecFromModel(const model::Windows& windows);
+
+}  // namespace pipelang::plan
