@@ -588,7 +588,11 @@ void Engine::advanceBakes(Instant now) {
       step.extendWhy = cause;
       emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why);
     }
-    if (sampled || timeOk) journal_.setBake(run_.id, s.id, step.bake);
+    // Progress is journaled as it accrues, so a resumed bake continues with the time left.
+    if (sampled || step.bake.elapsedS != step.persistedElapsedS) {
+      journal_.setBake(run_.id, s.id, step.bake);
+      step.persistedElapsedS = step.bake.elapsedS;
+    }
     if (!timeOk) wakeAt(now + (step.bake.requiredS - step.bake.elapsedS));
   }
 }
@@ -741,9 +745,9 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
   for (const auto& zone : rollbackZones_)
     for (const auto& batch : zone.batches) hosts += batch.size();
   emit(now, "rollback_started", run_.stage, stepId,
-       fmt::format("rolling back {} to {} ({}; {} in parallel, at most {:g}% of a zone at once)",
-                   plural(hosts, "host"), run_.previous, trigger, plural(rollbackZones_.size(), "zone"),
-                   plan_.deploy.rollbackBatch * 100),
+       fmt::format("rolling back {} to {} because {}; {} in parallel, at most {:g}% of a zone at once",
+                   plural(hosts, "host"), run_.previous, trigger == "deploy_failed" || trigger == "test_failed" || trigger == "manual" ? why : trigger,
+                   plural(rollbackZones_.size(), "zone"), plan_.deploy.rollbackBatch * 100),
        json::Object{{"trigger", trigger}, {"why", why}, {"hosts", static_cast<int64_t>(hosts)}});
 }
 
@@ -760,8 +764,9 @@ void Engine::planRollback(Instant) {
       if (!inStage) continue;
     }
     const HostState& state = hosts_[host.key()];
-    bool touched = state.version == run_.version || state.pending == run_.version ||
-                   (!state.pending.empty() && state.version != run_.previous);
+    // On the new version, or in doubt (a call was in flight when it stopped):
+    // deploying the previous version again is idempotent.
+    bool touched = state.version == run_.version || !state.pending.empty();
     if (!touched) continue;
     RollbackZone& zone = zones[host.fleet + "/" + host.zone];
     zone.fleet = host.fleet;

@@ -77,6 +77,7 @@ class Engine {
     int handle = -1;
     Instant startedAt = 0;
     BakeRecord bake;
+    int persistedElapsedS = 0;
     Instant lastTick = 0, nextTrafficSample = 0;
     bool bakeExtendedReported = false;
     std::string extendWhy;

@@ -178,13 +178,13 @@ def crash_plan():
     """Two waves of exec deploys with second-long bakes, for kill -9 tests."""
     topology = {"name": "lab", "regions": [region("lab-east", 0.6, ["le-a", "le-b"], 3),
                                            region("lab-west", 0.4, ["lw-a"], 3)]}
-    waves = [(["lab-east"], 2, 1, None), (["lab-west"], 2, 0, None)]
+    waves = [(["lab-east"], 3, 0, None), (["lab-west"], 1, 0, None)]
     metrics = {"fault_rate": {"source": "command", "query": "./metric.sh fault_rate", "unit": "percent"}}
     alarms = {"high_faults": cond("fault_rate", ">", 0.01, 2, 3, 1)}
-    deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 20, "expected_s": 1,
+    deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 3, "expected_s": 1,
               "rollback_time_s": 1, "rollback_batch": 0.34}
     return build("CrashLab", topology, [], waves, 0.34, deploy, metrics, alarms, ref("high_faults"), [], None,
-                 None, {"traffic": 0.2, "bake_s": 2})
+                 None, {"traffic": 0.2, "bake_s": 1})
 
 
 for name, plan in [("global", global_plan()), ("crash", crash_plan())]:

@@ -1,0 +1,44 @@
+// Runs the real piperun binary in a scratch directory holding the test deploy
+// and metric scripts; every run is bounded in time and killed if it overstays.
+#pragma once
+
+#include <llvm/Support/JSON.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipelang::runtime::testing {
+
+struct ProcessResult {
+  int exitCode = -1;  // -1 when killed by a signal
+  int signal = 0;
+  std::string out, err;
+};
+
+class Sandbox {
+ public:
+  Sandbox();
+  ~Sandbox();
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string plan(const std::string& name) const;  // path of a plan fixture
+  std::string db() const { return (dir_ / "state.db").string(); }
+  // Runs piperun with args; `env` is added to the environment.
+  ProcessResult piperun(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                        int timeoutS = 60) const;
+  // Starts piperun without waiting; returns its pid.
+  int start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) const;
+  static ProcessResult wait(int pid, int timeoutS);
+  std::vector<std::string> deployLog() const;
+  std::string read(const std::string& relative) const;
+  void write(const std::string& relative, const std::string& text) const;
+  llvm::json::Value status() const;
+
+ private:
+  static std::map<int, std::string>& pending_();  // pid -> capture file
+  std::filesystem::path dir_;
+};
+
+}  // namespace pipelang::runtime::testing
