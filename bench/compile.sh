@@ -1,0 +1,24 @@
+#!/bin/sh
+# Wall time and peak memory of `pipec check` and `pipec plan` on synthetic
+# organisations (bench/gen_org.py). Usage: bench/compile.sh PIPEC [N...]
+set -eu
+PIPEC=${1:?usage: compile.sh PIPEC [N...]}
+shift
+[ $# -gt 0 ] || set -- 100 1000 10000
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+measure() {  # label, command...
+  label=$1; shift
+  /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time" || true
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time")
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time")
+  printf '%-28s wall %-9s peak %6s MB\n' "$label" "$wall" "$((rss / 1024))"
+}
+for n in "$@"; do
+  python3 "$HERE/gen_org.py" "$n" "$WORK/org$n"
+  (cd "$WORK/org$n" && measure "check N=$n" "$PIPEC" check services)
+  (cd "$WORK/org$n" && measure "plan -o (all) N=$n" "$PIPEC" plan services -o "$WORK/plans$n")
+done
+python3 "$HERE/gen_org.py" 1 "$WORK/one"
+(cd "$WORK/one" && measure "plan one pipeline" "$PIPEC" plan services/svc00000.pipe)
