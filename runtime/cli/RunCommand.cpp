@@ -4,6 +4,7 @@
 #include "runtime/cli/ConsoleSink.h"
 #include "runtime/deploy/ExecDeployer.h"
 #include "runtime/metrics/CommandMetricSource.h"
+#include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/plan/PlanReader.h"
 
 #include <fmt/format.h>
@@ -39,8 +40,15 @@ int drive(const Plan& plan, Journal& journal, const RunArgs& args, std::int64_t 
   CommandMetricSource commands;
   MetricRouter metrics;
   metrics.setProvider("command", &commands);
-  // No prometheus provider in this build: its queries fail, and the evaluator
-  // turns persistent failure into an alarm (fail safe).
+  // `--prometheus` overrides the plan's URL. Without either, prometheus
+  // queries have no provider and fail, which the evaluator turns into an
+  // alarm (fail safe: no promotion on blind data).
+  std::optional<PrometheusMetricSource> prometheus;
+  std::string prometheusUrl = !args.prometheus.empty() ? args.prometheus : plan.prometheusUrl.value_or("");
+  if (!prometheusUrl.empty()) {
+    prometheus.emplace(PrometheusOptions{prometheusUrl});
+    metrics.setProvider("prometheus", &*prometheus);
+  }
   DirectoryAlarmSource externals(args.alarmsDir);
   std::optional<planformat::WindowCalendar> calendar;
   if (plan.windows) calendar.emplace(*plan.windows);

@@ -186,8 +186,8 @@ int logCommand(const std::string& state) {
     auto commands = journal.commands(run.id);
     size_t nextCommand = 0;
     auto printCommand = [&](const CommandRecord& c) {
-      llvm::outs() << fmt::format("{}  {:<30}  {} {} [{}]: {}\n", formatLocal(calendar, c.t), c.step, c.action,
-                                  c.command, c.hosts, c.result);
+      llvm::outs() << fmt::format("{}  {:<30}    {} call {} [{}]: {}\n", formatLocal(calendar, c.t), c.step,
+                                  c.action, c.command, c.hosts, c.result);
       for (const auto* text : {&c.output, &c.errors}) {
         llvm::StringRef rest(*text);
         int lines = 0;
@@ -200,12 +200,23 @@ int logCommand(const std::string& state) {
         if (!rest.empty()) llvm::outs() << "      | ...\n";
       }
     };
+    // Each command's result and output follow the event that reports its end.
+    std::vector<bool> printed(commands.size(), false);
     for (const auto& e : journal.events(run.id)) {
-      while (nextCommand < commands.size() && commands[nextCommand].t <= e.t) printCommand(commands[nextCommand++]);
       std::string where = !e.step.empty() ? e.step : !e.stage.empty() ? e.stage : "run";
       llvm::outs() << fmt::format("{}  {:<30}  {}\n", formatLocal(calendar, e.t), where, e.message);
+      if (e.type != "step_done" && e.type != "rollback_batch" && e.type != "rollback_retry" &&
+          e.type != "rollback_started")
+        continue;
+      for (size_t i = nextCommand; i < commands.size(); ++i)
+        if (!printed[i] && commands[i].step == e.step && commands[i].t <= e.t) {
+          printCommand(commands[i]);
+          printed[i] = true;
+          break;
+        }
     }
-    while (nextCommand < commands.size()) printCommand(commands[nextCommand++]);
+    for (size_t i = 0; i < commands.size(); ++i)
+      if (!printed[i]) printCommand(commands[i]);
     // Why it stopped: the breaching datapoints, with the query that produced them.
     if (run.status == "rolled_back" && !run.trigger.empty() && run.trigger != "deploy_failed") {
       auto evaluations = journal.evaluations(run.id, 500);

@@ -201,7 +201,7 @@ EngineResult Engine::execute(std::int64_t runId) {
     bool busy = std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
                 std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
     bool waiting = waitingSince_ >= 0 && !busy && !rollingBack_;
-    if (waiting && options_.untilBlocked) return finish(Outcome::Blocked, now, "stopped waiting (--until-blocked)");
+    if (waiting && options_.untilBlocked) return finish(Outcome::Blocked, now, "stopped (--until-blocked)");
     if (waiting && now - waitingSince_ >= options_.giveUpAfterS)
       return finish(Outcome::Blocked, now, fmt::format("could not proceed for {}", formatDuration(now - waitingSince_)));
 
@@ -356,7 +356,7 @@ int Engine::effectiveBake(int baseS, Instant bakeStart, std::string& note) const
     // Shorter, but never below the floor and never zero.
     int scaled = static_cast<int>(std::lround(baseS * plan_.emergency->bake));
     bake = std::min(baseS, std::max({scaled, plan_.emergency->minBakeS, 1}));
-    note += fmt::format(", emergency: {} instead of {}", formatDuration(bake), formatDuration(baseS));
+    if (bake != baseS) note += fmt::format(", emergency: {} instead of {}", formatDuration(bake), formatDuration(baseS));
   }
   if (calendar_ && calendar_->spec().offHoursBake != 1.0 && !calendar_->insideAllow(bakeStart)) {
     bake = static_cast<int>(std::lround(bake * calendar_->spec().offHoursBake));
@@ -925,7 +925,7 @@ EngineResult Engine::finish(Outcome outcome, Instant now, const std::string& mes
         result.step = step.step->id;
         result.trigger = "approval";
       }
-    emit(now, "blocked", result.stage, result.step, "stopped waiting: " + result.message);
+    emit(now, "blocked", result.stage, result.step, result.message);
   }
   return result;
 }

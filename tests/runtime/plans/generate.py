@@ -187,7 +187,25 @@ def crash_plan():
                  None, {"traffic": 0.2, "bake_s": 1})
 
 
-for name, plan in [("global", global_plan()), ("crash", crash_plan())]:
+def gated_plan():
+    """The crash lab behind gates: a window that never opens, an external blocker,
+    an emergency block: for override, approve and rollback through the CLI."""
+    topology = {"name": "lab", "regions": [region("lab-east", 1.0, ["le-a"], 3)]}
+    waves = [(["lab-east"], 1, 0, None)]
+    metrics = {"fault_rate": {"source": "command", "query": "./metric.sh fault_rate", "unit": "percent"}}
+    alarms = {"high_faults": cond("fault_rate", ">", 0.01, 2, 3, 1),
+              "org_event": {"op": "external", "name": "org-event"}}
+    windows = {"timezone": "UTC", "allow": [{"name": "never", "days": None, "hours": None,
+                                             "dates": [{"from": "2020-01-01", "to": "2020-01-01"}]}],
+               "deny": [], "off_hours_bake": 1.0}
+    deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 5, "expected_s": 1,
+              "rollback_time_s": 1, "rollback_batch": 0.34}
+    return build("GatedLab", topology, [], waves, 0.34, deploy, metrics, alarms, ref("high_faults"), ["org_event"],
+                 windows, {"approvers": ["principal-engineers"], "bake": 0.5, "min_bake_s": 1},
+                 {"traffic": 0.2, "bake_s": 1})
+
+
+for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan())]:
     with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
         json.dump(plan, out, indent=2)
         out.write("\n")
