@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 using namespace pipelang::runtime;
 
 namespace {
@@ -116,4 +118,30 @@ TEST(PrometheusSource, UnreachableServerIsAFailedReading) {
   EXPECT_FALSE(reading.value.has_value());
   EXPECT_TRUE(reading.error.starts_with("prometheus unreachable at http://127.0.0.1:")) << reading.error;
   EXPECT_TRUE(reading.error.ends_with("(after 2 attempts)")) << reading.error;
+}
+
+// Against the real Prometheus server that real_prometheus.sh starts on
+// 127.0.0.1, scraping a static exposition with region/zone/host labels.
+// Outside that script (no PIPE_TEST_PROMETHEUS_URL) there is nothing to ask.
+TEST(RealPrometheus, InstantQueriesPerScope) {
+  const char* url = std::getenv("PIPE_TEST_PROMETHEUS_URL");
+  if (!url) GTEST_SKIP() << "run through tests/live/real_prometheus.sh";
+  Scope host{Scope::Kind::Host, "prod", "r1", "r1-az1", "r1-az1-h01", {}, ""};
+  Scope zone{Scope::Kind::Zone, "prod", "r1", "r1-az1", "", {}, ""};
+  Scope region{Scope::Kind::Region, "prod", "r1", "", "", {}, ""};
+  MetricReading one = readQuery(url, "sum(demo_requests_total{{scope}})", host);
+  ASSERT_TRUE(one.value.has_value()) << one.error;
+  EXPECT_DOUBLE_EQ(*one.value, 100);
+  MetricReading zoneSum = readQuery(url, "sum(demo_requests_total{{scope}})", zone);
+  ASSERT_TRUE(zoneSum.value.has_value()) << zoneSum.error;
+  EXPECT_DOUBLE_EQ(*zoneSum.value, 300);
+  MetricReading regionSum = readQuery(url, "sum(demo_requests_total{{scope}})", region);
+  ASSERT_TRUE(regionSum.value.has_value()) << regionSum.error;
+  EXPECT_DOUBLE_EQ(*regionSum.value, 700);
+  MetricReading none = readQuery(url, "sum(demo_requests_total{{scope}})",
+                                 Scope{Scope::Kind::Region, "prod", "nowhere", "", "", {}, ""});
+  EXPECT_FALSE(none.value.has_value());  // sum() of nothing is an empty vector: no data, not zero
+  MetricReading bad = readQuery(url, "sum(demo_requests_total{{scope}}");
+  EXPECT_FALSE(bad.value.has_value());
+  EXPECT_TRUE(bad.error.starts_with("prometheus query failed: bad_data:")) << bad.error;
 }
