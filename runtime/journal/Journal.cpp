@@ -42,14 +42,21 @@ CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, run_id INTEGER NOT N
   target TEXT NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL, stage TEXT NOT NULL, t INTEGER NOT NULL);
 )sql";
 
-// A prepared statement; bind by position, step, read columns.
+// A prepared statement, compiled once per journal and reset after each use.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+  Statement(sqlite3* db, std::map<std::string, sqlite3_stmt*>& cache, const char* sql) : db_(db) {
+    sqlite3_stmt*& cached = cache[sql];
+    if (!cached && sqlite3_prepare_v2(db, sql, -1, &cached, nullptr) != SQLITE_OK)
       throw std::runtime_error(std::string("journal: ") + sqlite3_errmsg(db));
+    stmt_ = cached;
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   Statement& bind(int i, const std::string& v) {
     sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
@@ -143,7 +150,10 @@ llvm::Expected<std::unique_ptr<Journal>> Journal::open(const std::string& path, 
   return journal;
 }
 
-Journal::~Journal() { sqlite3_close(db_); }
+Journal::~Journal() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
 
 void Journal::exec(const std::string& sql) {
   char* error = nullptr;
@@ -198,7 +208,7 @@ llvm::Error Journal::bindPlan(const Plan& plan, bool allowNewDigest) {
 }
 
 std::optional<std::string> Journal::meta(const std::string& key) {
-  Statement s(db_, "SELECT value FROM meta WHERE key = ?");
+  Statement s(db_, statements_, "SELECT value FROM meta WHERE key = ?");
   s.bind(1, key);
   if (s.row()) return s.text(0);
   return std::nullopt;
@@ -206,7 +216,7 @@ std::optional<std::string> Journal::meta(const std::string& key) {
 
 void Journal::setMeta(const std::string& key, const std::string& value) {
   transaction([&] {
-    Statement s(db_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    Statement s(db_, statements_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     s.bind(1, key).bind(2, value).run();
   });
 }
@@ -214,7 +224,7 @@ void Journal::setMeta(const std::string& key, const std::string& value) {
 std::int64_t Journal::createRun(const RunRecord& run) {
   std::int64_t id = 0;
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "INSERT INTO runs(version, previous, status, emergency, rollback_all, reason, submitted_at, "
                 "started_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, run.version).bind(2, run.previous).bind(3, run.status).bind(4, run.emergency);
@@ -225,14 +235,14 @@ std::int64_t Journal::createRun(const RunRecord& run) {
 }
 
 std::optional<RunRecord> Journal::run(std::int64_t id) {
-  Statement s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?").c_str());
+  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?").c_str());
   s.bind(1, id);
   if (s.row()) return readRun(s);
   return std::nullopt;
 }
 
 std::optional<RunRecord> Journal::activeRun() {
-  Statement s(db_, (std::string("SELECT ") + kRunColumns +
+  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns +
                     " FROM runs WHERE status IN ('running', 'rolling_back') ORDER BY id LIMIT 1")
                        .c_str());
   if (s.row()) return readRun(s);
@@ -240,20 +250,20 @@ std::optional<RunRecord> Journal::activeRun() {
 }
 
 std::optional<RunRecord> Journal::nextQueuedRun() {
-  Statement s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1")
+  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1")
                        .c_str());
   if (s.row()) return readRun(s);
   return std::nullopt;
 }
 
 std::optional<RunRecord> Journal::latestRun() {
-  Statement s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1").c_str());
+  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC LIMIT 1").c_str());
   if (s.row()) return readRun(s);
   return std::nullopt;
 }
 
 std::vector<RunRecord> Journal::runs() {
-  Statement s(db_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
   std::vector<RunRecord> out;
   while (s.row()) out.push_back(readRun(s));
   return out;
@@ -261,7 +271,7 @@ std::vector<RunRecord> Journal::runs() {
 
 void Journal::updateRun(const RunRecord& run) {
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "UPDATE runs SET status = ?, started_at = ?, finished_at = ?, trigger = ?, stage = ?, step = ?, "
                 "message = ?, rollback_all = ?, previous = ? WHERE id = ?");
     s.bind(1, run.status).bind(2, run.startedAt).bind(3, run.finishedAt).bind(4, run.trigger).bind(5, run.stage);
@@ -271,7 +281,7 @@ void Journal::updateRun(const RunRecord& run) {
 
 void Journal::setStage(std::int64_t runId, const std::string& stage, const std::string& state, Instant t) {
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "INSERT INTO stages(run_id, stage, state, updated_at) VALUES(?, ?, ?, ?) "
                 "ON CONFLICT(run_id, stage) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
     s.bind(1, runId).bind(2, stage).bind(3, state).bind(4, t).run();
@@ -279,7 +289,7 @@ void Journal::setStage(std::int64_t runId, const std::string& stage, const std::
 }
 
 std::map<std::string, std::string> Journal::stageStates(std::int64_t runId) {
-  Statement s(db_, "SELECT stage, state FROM stages WHERE run_id = ?");
+  Statement s(db_, statements_, "SELECT stage, state FROM stages WHERE run_id = ?");
   s.bind(1, runId);
   std::map<std::string, std::string> out;
   while (s.row()) out[s.text(0)] = s.text(1);
@@ -290,12 +300,12 @@ void Journal::setStep(std::int64_t runId, const std::string& step, const std::st
                       const std::string& result) {
   transaction([&] {
     if (state == "started") {
-      Statement s(db_,
+      Statement s(db_, statements_,
                   "INSERT INTO steps(run_id, step, state, started_at) VALUES(?, ?, 'started', ?) "
                   "ON CONFLICT(run_id, step) DO UPDATE SET state = 'started', started_at = excluded.started_at");
       s.bind(1, runId).bind(2, step).bind(3, t).run();
     } else {
-      Statement s(db_,
+      Statement s(db_, statements_,
                   "INSERT INTO steps(run_id, step, state, finished_at, result) VALUES(?, ?, ?, ?, ?) "
                   "ON CONFLICT(run_id, step) DO UPDATE SET state = excluded.state, "
                   "finished_at = excluded.finished_at, result = excluded.result");
@@ -305,7 +315,7 @@ void Journal::setStep(std::int64_t runId, const std::string& step, const std::st
 }
 
 std::map<std::string, StepRecord> Journal::steps(std::int64_t runId) {
-  Statement s(db_, "SELECT step, state, started_at, finished_at, result FROM steps WHERE run_id = ?");
+  Statement s(db_, statements_, "SELECT step, state, started_at, finished_at, result FROM steps WHERE run_id = ?");
   s.bind(1, runId);
   std::map<std::string, StepRecord> out;
   while (s.row()) out[s.text(0)] = {s.text(1), s.integer(2), s.integer(3), s.text(4)};
@@ -314,7 +324,7 @@ std::map<std::string, StepRecord> Journal::steps(std::int64_t runId) {
 
 void Journal::setBake(std::int64_t runId, const std::string& step, const BakeRecord& bake) {
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "INSERT INTO bakes(run_id, step, required_s, elapsed_s, traffic_sum) VALUES(?, ?, ?, ?, ?) "
                 "ON CONFLICT(run_id, step) DO UPDATE SET required_s = excluded.required_s, "
                 "elapsed_s = excluded.elapsed_s, traffic_sum = excluded.traffic_sum");
@@ -323,7 +333,7 @@ void Journal::setBake(std::int64_t runId, const std::string& step, const BakeRec
 }
 
 std::map<std::string, BakeRecord> Journal::bakes(std::int64_t runId) {
-  Statement s(db_, "SELECT step, required_s, elapsed_s, traffic_sum FROM bakes WHERE run_id = ?");
+  Statement s(db_, statements_, "SELECT step, required_s, elapsed_s, traffic_sum FROM bakes WHERE run_id = ?");
   s.bind(1, runId);
   std::map<std::string, BakeRecord> out;
   while (s.row())
@@ -335,7 +345,7 @@ void Journal::hostsMoving(const std::string& fleet, const std::string& region, c
                           const std::vector<std::string>& hosts, const std::string& version, Instant t) {
   transaction([&] {
     for (const auto& host : hosts) {
-      Statement s(db_,
+      Statement s(db_, statements_,
                   "INSERT INTO hosts(fleet, host, region, zone, pending_version, updated_at) VALUES(?, ?, ?, ?, ?, ?) "
                   "ON CONFLICT(fleet, host) DO UPDATE SET pending_version = excluded.pending_version, "
                   "updated_at = excluded.updated_at");
@@ -348,7 +358,7 @@ void Journal::hostsSettled(const std::string& fleet, const std::vector<std::stri
                            Instant t) {
   transaction([&] {
     for (const auto& host : hosts) {
-      Statement s(db_,
+      Statement s(db_, statements_,
                   "UPDATE hosts SET version = ?, pending_version = '', updated_at = ? WHERE fleet = ? AND host = ?");
       s.bind(1, version).bind(2, t).bind(3, fleet).bind(4, host).run();
     }
@@ -358,14 +368,14 @@ void Journal::hostsSettled(const std::string& fleet, const std::vector<std::stri
 void Journal::knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
                         const std::string& host, const std::string& version, Instant t) {
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "INSERT OR IGNORE INTO hosts(fleet, host, region, zone, version, updated_at) VALUES(?, ?, ?, ?, ?, ?)");
     s.bind(1, fleet).bind(2, host).bind(3, region).bind(4, zone).bind(5, version).bind(6, t).run();
   });
 }
 
 std::vector<HostRecord> Journal::hosts() {
-  Statement s(db_,
+  Statement s(db_, statements_,
               "SELECT fleet, host, region, zone, version, pending_version, updated_at FROM hosts ORDER BY fleet, host");
   std::vector<HostRecord> out;
   while (s.row()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.integer(6)});
@@ -374,14 +384,14 @@ std::vector<HostRecord> Journal::hosts() {
 
 void Journal::event(std::int64_t runId, const EventRecord& e) {
   transaction([&] {
-    Statement s(db_, "INSERT INTO events(run_id, t, type, stage, step, message, detail) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    Statement s(db_, statements_, "INSERT INTO events(run_id, t, type, stage, step, message, detail) VALUES(?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, runId).bind(2, e.t).bind(3, e.type).bind(4, e.stage).bind(5, e.step).bind(6, e.message);
     s.bind(7, e.detail).run();
   });
 }
 
 std::vector<EventRecord> Journal::events(std::optional<std::int64_t> runId) {
-  Statement s(db_, runId ? "SELECT id, run_id, t, type, stage, step, message, detail FROM events WHERE run_id = ? "
+  Statement s(db_, statements_, runId ? "SELECT id, run_id, t, type, stage, step, message, detail FROM events WHERE run_id = ? "
                            "ORDER BY id"
                          : "SELECT id, run_id, t, type, stage, step, message, detail FROM events ORDER BY id");
   if (runId) s.bind(1, *runId);
@@ -393,7 +403,7 @@ std::vector<EventRecord> Journal::events(std::optional<std::int64_t> runId) {
 
 void Journal::command(std::int64_t runId, const CommandRecord& c) {
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "INSERT INTO commands(run_id, t, step, action, command, hosts, result, exit_code, stdout, stderr) "
                 "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, runId).bind(2, c.t).bind(3, c.step).bind(4, c.action).bind(5, c.command).bind(6, c.hosts);
@@ -402,7 +412,7 @@ void Journal::command(std::int64_t runId, const CommandRecord& c) {
 }
 
 std::vector<CommandRecord> Journal::commands(std::int64_t runId) {
-  Statement s(db_,
+  Statement s(db_, statements_,
               "SELECT t, step, action, command, hosts, result, stdout, stderr, exit_code FROM commands "
               "WHERE run_id = ? ORDER BY id");
   s.bind(1, runId);
@@ -415,7 +425,7 @@ std::vector<CommandRecord> Journal::commands(std::int64_t runId) {
 
 void Journal::evaluation(std::int64_t runId, const EvaluationRecord& e) {
   transaction([&] {
-    Statement s(db_,
+    Statement s(db_, statements_,
                 "INSERT INTO evaluations(run_id, t, scope, condition, metric, query, value, breach, error) "
                 "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, runId).bind(2, e.t).bind(3, e.scope).bind(4, e.condition).bind(5, e.metric).bind(6, e.query);
@@ -424,7 +434,7 @@ void Journal::evaluation(std::int64_t runId, const EvaluationRecord& e) {
 }
 
 std::vector<EvaluationRecord> Journal::evaluations(std::int64_t runId, int limit) {
-  Statement s(db_,
+  Statement s(db_, statements_,
               "SELECT t, scope, condition, metric, query, error, value, breach FROM evaluations WHERE run_id = ? "
               "ORDER BY id DESC LIMIT ?");
   s.bind(1, runId).bind(2, limit);
@@ -441,7 +451,7 @@ std::vector<EvaluationRecord> Journal::evaluations(std::int64_t runId, int limit
 std::int64_t Journal::addRequest(const RequestRecord& r) {
   std::int64_t id = 0;
   transaction([&] {
-    Statement s(db_, "INSERT INTO requests(run_id, kind, target, reason, who, stage, t) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    Statement s(db_, statements_, "INSERT INTO requests(run_id, kind, target, reason, who, stage, t) VALUES(?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, r.runId).bind(2, r.kind).bind(3, r.target).bind(4, r.reason).bind(5, r.who).bind(6, r.stage);
     s.bind(7, r.t).run();
     id = sqlite3_last_insert_rowid(db_);
@@ -450,7 +460,7 @@ std::int64_t Journal::addRequest(const RequestRecord& r) {
 }
 
 std::vector<RequestRecord> Journal::requestsAfter(std::int64_t afterId) {
-  Statement s(db_,
+  Statement s(db_, statements_,
               "SELECT id, run_id, kind, target, reason, who, stage, t FROM requests WHERE id > ? ORDER BY id");
   s.bind(1, afterId);
   std::vector<RequestRecord> out;

@@ -15,6 +15,7 @@
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace pipelang::runtime {
 
@@ -128,6 +129,7 @@ class Journal {
   void commitPoint();  // counts commits: the crash tests stop the process after N
 
   sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*> statements_;  // prepared once, reused
   int depth_ = 0;
   long commits_ = 0;
   long crashAfter_ = -1;
