@@ -19,7 +19,7 @@ namespace {
 int captureFile() {
   const char* dir = std::getenv("TMPDIR");
   std::string path = std::string(dir && *dir ? dir : "/tmp") + "/piperun-capture-XXXXXX";
-  int fd = mkstemp(path.data());
+  int fd = mkostemp(path.data(), O_CLOEXEC);  // never leaks into another child
   if (fd >= 0) unlink(path.c_str());
   return fd;
 }
@@ -61,6 +61,7 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, outFd_, 1);
   posix_spawn_file_actions_adddup2(&actions, errFd_, 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // the command gets stdio only
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

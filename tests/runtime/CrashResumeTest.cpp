@@ -52,7 +52,9 @@ CrashOutcome crashThenResume(int commits, bool faulty) {
   int expected = faulty ? 3 : 0;
   if (crashed.signal == 0) {
     // The run ended before the Nth commit: nothing to resume.
-    if (crashed.exitCode != expected) return fail("uninterrupted run exited " + std::to_string(crashed.exitCode));
+    if (crashed.exitCode != expected)
+      return fail("uninterrupted run exited " + std::to_string(crashed.exitCode) + ": " + crashed.out + crashed.err +
+                  box.piperun({"log", "--state", box.db()}).out);
   } else if (crashed.signal != SIGKILL) {
     return fail("died of signal " + std::to_string(crashed.signal) + ": " + crashed.err);
   }

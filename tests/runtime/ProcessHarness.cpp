@@ -68,6 +68,9 @@ int Sandbox::start(const std::vector<std::string>& args, const std::map<std::str
     int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
     dup2(err, 2);
+    // Other test threads may hold files open for writing (a script being
+    // copied): an inherited descriptor would make exec of it fail (ETXTBSY).
+    closefrom(3);
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
