@@ -13,7 +13,9 @@ measure() {  # label, command...
   /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time" || true
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$WORK/time")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time")
-  printf '%-28s wall %-9s peak %6s MB\n' "$label" "$wall" "$((rss / 1024))"
+  # user + system CPU: what one core spends, unlike wall not inflated by a busy machine
+  cpu=$(sed -n 's/.*User time (seconds): //p; s/.*System time (seconds): //p' "$WORK/time" | awk '{s += $1} END {printf "%.2fs", s}')
+  printf '%-28s wall %-9s cpu %-8s peak %6s MB\n' "$label" "$wall" "$cpu" "$((rss / 1024))"
 }
 for n in "$@"; do
   python3 "$HERE/gen_org.py" "$n" "$WORK/org$n"

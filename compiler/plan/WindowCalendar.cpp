@@ -11,6 +11,18 @@ namespace {
 
 // glibc converts civil time through the process-wide TZ variable; the guard
 // switches it for one computation and restores it, serialised by a mutex.
+//
+// tzset() re-reads the zone file whenever TZ differs from the value it last
+// loaded, so switching to the zone and back (with a tzset() each way) cost two
+// file reads per query and dominated `pipec check` (S218 asks the calendar a
+// few dozen times per pipeline). The guard therefore restores only the TZ
+// variable on exit and leaves glibc's loaded rules alone: the next guard for
+// the same zone finds TZ unchanged and tzset() returns without reading
+// anything. Every conversion here still runs right after tzset() with TZ set
+// to the calendar's zone, so answers are unchanged. Anything else in the
+// process that calls tzset(), localtime() or mktime() reloads the process's
+// own TZ as before; only a bare localtime_r() (none in this project) could
+// see the last calendar's zone until then.
 std::mutex& tzMutex() {
   static std::mutex mutex;
   return mutex;
@@ -20,13 +32,12 @@ class TzGuard {
  public:
   explicit TzGuard(const std::string& zone) : lock_(tzMutex()) {
     if (const char* old = std::getenv("TZ")) saved_ = old;
-    setenv("TZ", zone.c_str(), 1);
-    tzset();
+    if (!saved_ || *saved_ != zone) setenv("TZ", zone.c_str(), 1);
+    tzset();  // no file access when glibc last loaded this zone
   }
   ~TzGuard() {
     if (saved_) setenv("TZ", saved_->c_str(), 1);
     else unsetenv("TZ");
-    tzset();
   }
   TzGuard(const TzGuard&) = delete;
   TzGuard& operator=(const TzGuard&) = delete;
