@@ -79,7 +79,7 @@ int statusCommand(const std::string& state, bool asJson) {
     if (!host.pendingVersion.empty()) ++moving;
   }
   std::vector<EvaluationRecord> alarms;
-  if (run)
+  if (run && (run->status == "running" || run->status == "rolling_back"))
     for (const auto& e : journal.evaluations(run->id, 200))
       if ((e.breach || !e.error.empty()) && now - e.t < 600) alarms.push_back(e);
   std::string window = "always open (no windows)";
@@ -139,7 +139,7 @@ int statusCommand(const std::string& state, bool asJson) {
                                                                       run->step.empty() ? run->stage : run->step,
                                                                       run->message));
   llvm::outs() << "window: " << window << "\n\n";
-  llvm::outs() << fmt::format("{:<12} {:<9} {}\n", "STAGE", "STATE", "DETAIL");
+  llvm::outs() << fmt::format("{:<12} {:<12} {}\n", "STAGE", "STATE", "DETAIL");
   if (opened->plan)
     for (const auto& stage : opened->plan->stages) {
       std::string st = stages.count(stage.id) ? stages[stage.id] : "pending";
@@ -154,7 +154,7 @@ int statusCommand(const std::string& state, bool asJson) {
             else
               detail += " running";
           }
-      llvm::outs() << fmt::format("{:<12} {:<9} {}\n", stage.id, st, detail);
+      llvm::outs() << fmt::format("{:<12} {:<12} {}\n", stage.id, st, detail);
     }
   llvm::outs() << "\nhosts: ";
   bool first = true;

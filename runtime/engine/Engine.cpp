@@ -96,6 +96,7 @@ void Engine::load(Instant now) {
   for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
 
   auto stepRecords = journal_.steps(run_.id);
+  std::vector<const StepRuntime*> resumedBakes;  // announced after the run's own event
   auto bakeRecords = journal_.bakes(run_.id);
   for (auto& step : steps_) {
     auto it = stepRecords.find(step.step->id);
@@ -116,9 +117,7 @@ void Engine::load(Instant now) {
         step.startedAt = it->second.startedAt;
         step.lastTick = now;
         step.nextTrafficSample = now;
-        emit(now, "bake_resumed", step.step->stage, step.step->id,
-             fmt::format("bake resumed after restart: {} of {} left", formatDuration(std::max(0, step.bake.requiredS - step.bake.elapsedS)),
-                         formatDuration(step.bake.requiredS)));
+        resumedBakes.push_back(&step);
       } else if (step.step->type == "approval") {
         step.state = StepState::Running;
         step.phase = Phase::Approval;
@@ -165,6 +164,11 @@ void Engine::load(Instant now) {
   } else {
     emit(now, "resumed", "", "", fmt::format("resumed {} from the journal", run_.version));
   }
+  for (const auto* step : resumedBakes)
+    emit(now, "bake_resumed", step->step->stage, step->step->id,
+         fmt::format("bake resumed after restart: {} of {} left",
+                     formatDuration(std::max(0, step->bake.requiredS - step->bake.elapsedS)),
+                     formatDuration(step->bake.requiredS)));
   updateExposure();
 }
 
@@ -739,7 +743,10 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
   run_.trigger = trigger;
   run_.step = stepId;
   run_.message = why;
-  journal_.updateRun(run_);
+  journal_.transaction([&] {
+    journal_.updateRun(run_);
+    if (!run_.stage.empty()) journal_.setStage(run_.id, run_.stage, "rolling_back", now);
+  });
   planRollback(now);
   size_t hosts = 0;
   for (const auto& zone : rollbackZones_)
@@ -893,7 +900,10 @@ EngineResult Engine::finish(Outcome outcome, Instant now, const std::string& mes
   } else if (outcome == Outcome::RolledBack) {
     run_.status = "rolled_back";
     run_.finishedAt = now;
-    journal_.updateRun(run_);
+    journal_.transaction([&] {
+      journal_.updateRun(run_);
+      if (!run_.stage.empty()) journal_.setStage(run_.id, run_.stage, "rolled_back", now);
+    });
     result.stage = run_.stage;
     result.step = run_.step;
     result.trigger = run_.trigger;

@@ -26,7 +26,7 @@ TEST(CliFlow, OverrideLetsAStageStartAndBlockersStillHold) {
   EXPECT_TRUE(has(blocked.out, "window closed (outside every allow), never opens within 400 days")) << blocked.out;
 
   ProcessResult status = box.piperun({"status", "--state", box.db()});
-  EXPECT_TRUE(has(status.out, "wave1        waiting   window closed")) << status.out;
+  EXPECT_TRUE(has(status.out, "wave1        waiting      window closed")) << status.out;
 
   ProcessResult override = box.piperun({"override", "--blocker", "window", "--reason", "freeze exception #42", "--by",
                                         "alice", "--state", box.db()});
