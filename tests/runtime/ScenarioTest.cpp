@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ctime>
 
 using namespace pipelang::runtime;
 
@@ -222,11 +223,16 @@ TEST(Scenario, JsonReportHasTheDocumentedShape) {
 }
 
 TEST(Scenario, GlobalPipelineSimulatesWellUnderASecond) {
-  auto begin = std::chrono::steady_clock::now();
+  // CPU time, not wall time: the shared machine's load must not fail the test.
+  std::clock_t begin = std::clock();
   Simulated sim("good");
-  auto took = std::chrono::steady_clock::now() - begin;
+  double cpuMs = 1000.0 * static_cast<double>(std::clock() - begin) / CLOCKS_PER_SEC;
   EXPECT_EQ(sim.result().outcome, Outcome::Deployed);
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(took).count(), 1000);
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(cpuMs, 5000);  // instrumented build
+#else
+  EXPECT_LT(cpuMs, 1000);
+#endif
 }
 
 // A metric source with no provider (prometheus in this build) must never look healthy.
