@@ -24,8 +24,10 @@ Namespace::Namespace(const std::vector<const ast::File*>& files, const SourceMan
     for (const auto& decl : file->declarations)
       if (decl && !decl->name.empty()) decls.push_back(decl.get());
   auto key = [&](const ast::Declaration* d) {
-    const std::string& file = d->nameRange.file == kNoFile ? std::string() : sources.file(d->nameRange.file).displayName;
-    return std::tie(file, d->nameRange.begin);
+    // By value: a tie of references to a local would dangle once this returns.
+    std::string_view file = d->nameRange.file == kNoFile ? std::string_view()
+                                                         : std::string_view(sources.file(d->nameRange.file).displayName);
+    return std::make_tuple(file, d->nameRange.begin);
   };
   std::stable_sort(decls.begin(), decls.end(),
                    [&](const ast::Declaration* a, const ast::Declaration* b) { return key(a) < key(b); });
