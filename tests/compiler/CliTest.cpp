@@ -175,3 +175,23 @@ TEST_F(PipecCli, WerrorKeepsACleanRunClean) {
   write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
   EXPECT_EQ(pipec("check --werror ok.pipe").status, 0);
 }
+
+TEST_F(PipecCli, ShowPrintsTheMergedPipelineWithProvenance) {
+  write("standard.pipe",
+        "template Base {\n"
+        "  artifact = \"base\"\n"
+        "  prod {\n"
+        "    wave 1 { bake = 12h }\n"
+        "  }\n"
+        "}\n");
+  write("svc.pipe",
+        "import \"standard.pipe\"\n"
+        "template Svc extends Base {\n"
+        "  artifact = \"svc\"\n"
+        "}\n");
+  PipecRun run = pipec("show Svc svc.pipe");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("artifact = \"svc\"  // from svc.pipe:3"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("bake = 12h  // from standard.pipe:4"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("\"base\""), std::string::npos) << run.out;
+}
