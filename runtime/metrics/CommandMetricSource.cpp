@@ -48,7 +48,8 @@ std::optional<bool> DirectoryAlarmSource::firing(const std::string& name, Instan
   if (!in) return std::nullopt;
   std::stringstream buffer;
   buffer << in.rdbuf();
-  llvm::StringRef state = llvm::StringRef(buffer.str()).trim();
+  const std::string text = buffer.str();  // kept alive: the StringRef below points into it
+  llvm::StringRef state = llvm::StringRef(text).trim();
   if (state == "ALARM") return true;
   if (state == "OK") return false;
   return std::nullopt;
