@@ -22,10 +22,10 @@ cl::list<std::string> checkPaths(cl::Positional, cl::desc("[PATHS...]"), cl::sub
 
 cl::opt<std::string> root("root", cl::desc("Project root: imports may not leave it (default: the current directory)"),
                           cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::sub(planCommand),
-                          cl::sub(graphCommand), cl::sub(diffCommand), cl::cat(category));
+                          cl::sub(graphCommand), cl::sub(diffCommand), cl::sub(lspCommand), cl::cat(category));
 cl::opt<std::string> stdlib("stdlib", cl::desc("Directory of the standard library (default: the bundled one)"),
                             cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand), cl::sub(planCommand),
-                          cl::sub(graphCommand), cl::sub(diffCommand), cl::cat(category));
+                          cl::sub(graphCommand), cl::sub(diffCommand), cl::sub(lspCommand), cl::cat(category));
 cl::opt<OutputFormat> format(
     "format", cl::desc("Diagnostic output format"), cl::init(OutputFormat::Human),
     cl::values(clEnumValN(OutputFormat::Human, "human", "caret excerpts for people (default)"),

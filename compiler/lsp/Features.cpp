@@ -1,12 +1,11 @@
 #include "compiler/lsp/Features.h"
 
-#include "compiler/diag/Explanations.h"
+#include "compiler/lsp/Cursor.h"
+#include "compiler/lsp/MergedView.h"
 #include "compiler/lsp/Positions.h"
-#include "compiler/lsp/SchemaDocs.h"
 
 #include <filesystem>
 #include <functional>
-#include <regex>
 
 namespace pipelang::lsp {
 
@@ -15,19 +14,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool contains(SourceRange range, SourceLoc at) { return range.valid() && range.begin <= at && at <= range.end; }
-
-// LSP SymbolKind and CompletionItemKind values used here.
+// LSP SymbolKind values used here.
 constexpr int kSymbolModule = 2, kSymbolNamespace = 3, kSymbolClass = 5, kSymbolInterface = 11, kSymbolObject = 19,
               kSymbolEvent = 24;
-constexpr int kCompletionVariable = 6, kCompletionModule = 9, kCompletionProperty = 10;
 
 std::string contextOf(const ast::Declaration& declaration) {
   switch (declaration.kind) {
     case ast::DeclKind::Template:
-    case ast::DeclKind::Pipeline: return "pipeline";
-    case ast::DeclKind::Topology: return "topology";
-    case ast::DeclKind::Policy: return "policy";
+    case ast::DeclKind::Pipeline:
+      return "pipeline";
+    case ast::DeclKind::Topology:
+      return "topology";
+    case ast::DeclKind::Policy:
+      return "policy";
   }
   return "pipeline";
 }
@@ -45,17 +44,6 @@ json::Object location(const SourceManager& sources, SourceRange range) {
   return json::Object{{"uri", pathToUri(sources.file(range.file).path)}, {"range", toLspRange(sources, range)}};
 }
 
-std::string wordAt(const Document& document, SourceLoc at) {
-  std::string_view line = document.compilation->sources.lineText(document.file, at.line);
-  auto isWordChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
-  // Identifiers are ASCII, so a code point column is a byte column here.
-  size_t position = std::min<size_t>(at.column - 1, line.size());
-  size_t begin = position, end = position;
-  while (begin > 0 && isWordChar(line[begin - 1])) --begin;
-  while (end < line.size() && isWordChar(line[end])) ++end;
-  return std::string(line.substr(begin, end - begin));
-}
-
 std::string labelText(const ast::Block& block) {
   return block.label.kind == ast::LabelKind::None ? block.type : block.type + " " + block.label.text;
 }
@@ -63,10 +51,10 @@ std::string labelText(const ast::Block& block) {
 json::Object symbol(const SourceManager& sources, std::string name, int kind, SourceRange range, SourceRange selection,
                     json::Array children) {
   return json::Object{{"name", std::move(name)},
-          {"kind", kind},
-          {"range", toLspRange(sources, range)},
-          {"selectionRange", toLspRange(sources, selection.valid() ? selection : range)},
-          {"children", std::move(children)}};
+                      {"kind", kind},
+                      {"range", toLspRange(sources, range)},
+                      {"selectionRange", toLspRange(sources, selection.valid() ? selection : range)},
+                      {"children", std::move(children)}};
 }
 
 json::Array blockSymbols(const SourceManager& sources, const ast::Body& body) {
@@ -98,12 +86,13 @@ std::optional<SourceRange> findDefinition(const Document& document, const std::s
   for (const LoadedFile& loaded : document.compilation->files) {
     for (const auto& declaration : loaded.ast->declarations) {
       if (declaration->name == name) consider(declaration->nameRange, loaded.id);
-      forEachMember(declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& context) {
-        if (member.attribute && member.attribute->name == name && (context == "alarms" || context == "metrics"))
-          consider(member.attribute->nameRange, loaded.id);
-        if (member.block && member.block->type == "region" && member.block->label.text == name)
-          consider(member.block->label.range, loaded.id);
-      });
+      forEachMember(
+          declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& context) {
+            if (member.attribute && member.attribute->name == name && (context == "alarms" || context == "metrics"))
+              consider(member.attribute->nameRange, loaded.id);
+            if (member.block && member.block->type == "region" && member.block->label.text == name)
+              consider(member.block->label.range, loaded.id);
+          });
     }
   }
   return found;
@@ -119,7 +108,8 @@ json::Array diagnosticsOf(const Document& document) {
     if (diagnostic.range.file != document.file) continue;
     json::Array related;
     for (const DiagNote& note : diagnostic.notes)
-      if (note.range.valid()) related.push_back(json::Object{{"location", location(sources, note.range)}, {"message", note.message}});
+      if (note.range.valid())
+        related.push_back(json::Object{{"location", location(sources, note.range)}, {"message", note.message}});
     std::string message = diagnostic.message;
     if (!diagnostic.help.empty()) message += "\nhelp: " + diagnostic.help;
     json::Object lsp{{"range", toLspRange(sources, diagnostic.range)},
@@ -151,76 +141,52 @@ json::Array documentSymbols(const Document& document) {
   return symbols;
 }
 
-json::Value hover(const Document& document, SourceLoc at) {
-  const ast::File* file = document.ast();
-  if (!file) return nullptr;
-  std::string word = wordAt(document, at);
-  if (std::regex_match(word, std::regex("[PRS][0-9]{3}")))
-    if (const Explanation* explanation = findExplanation(word))
-      return json::Object{{"contents", json::Object{{"kind", "markdown"}, {"value", std::string(explanation->text)}}}};
-  std::string text;
-  SourceRange range;
-  for (const auto& declaration : file->declarations) {
-    forEachMember(declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& context) {
-      SourceRange name = member.attribute ? member.attribute->nameRange : member.block->typeRange;
-      std::string_view memberName = member.attribute ? member.attribute->name : member.block->type;
-      if (!contains(name, at)) return;
-      if (const SchemaEntry* entry = findSchemaEntry(context, memberName)) {
-        text = "**" + std::string(memberName) + "** (" + (entry->isBlock ? "block" : "attribute") + " of `" +
-               std::string(context) + "`): " + std::string(entry->doc);
-        range = name;
-      }
-    });
-  }
-  if (text.empty()) return nullptr;
-  return json::Object{{"contents", json::Object{{"kind", "markdown"}, {"value", text}}},
-                      {"range", toLspRange(document.compilation->sources, range)}};
-}
-
 json::Value definition(const Document& document, SourceLoc at) {
   const ast::File* file = document.ast();
   if (!file) return nullptr;
+  const SourceManager& sources = document.compilation->sources;
   for (const ast::Import& import : file->imports) {
-    if (!contains(import.range, at)) continue;
-    fs::path target = import.path.starts_with("std/")
-                          ? defaultStdlibDir() / (import.path.substr(4) + ".pipe")
-                          : fs::path(document.path).parent_path() / import.path;
+    if (!touches(import.range, at)) continue;
+    // Where the compiler loaded it from: the standard library is where the prelude came from.
+    fs::path stdlib = defaultStdlibDir();
+    for (const LoadedFile& loaded : document.compilation->files)
+      if (loaded.isStdlib) stdlib = fs::path(sources.file(loaded.id).path).parent_path();
+    fs::path target = import.path.starts_with("std/") ? stdlib / (import.path.substr(4) + ".pipe")
+                                                      : fs::path(document.path).parent_path() / import.path;
     std::error_code ec;
     target = fs::weakly_canonical(target, ec);
+    if (ec || sources.findByPath(target.string()) == kNoFile) return nullptr;  // not loaded (R103, R104)
     json::Object start{{"line", 0}, {"character", 0}};
     return json::Object{{"uri", pathToUri(target.string())},
                         {"range", json::Object{{"start", json::Object(start)}, {"end", json::Object(start)}}}};
   }
-  std::string word = wordAt(document, at);
+  bool afterSuper = false;
+  std::string word = wordAt(sources, document.file, at, &afterSuper);
   if (word.empty()) return nullptr;
-  std::optional<SourceRange> target = findDefinition(document, word);
-  if (!target) return nullptr;
-  return location(document.compilation->sources, *target);
-}
-
-json::Array completion(const Document& document, SourceLoc at) {
-  json::Array items;
-  const ast::File* file = document.ast();
-  std::string context;
-  std::vector<std::string> declared;
-  if (file) {
-    for (const auto& declaration : file->declarations) {
-      if (contains(declaration->body.range, at)) context = contextOf(*declaration);
-      forEachMember(declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& in) {
-        if (member.block && contains(member.block->body.range, at)) context = member.block->type;
-        if (member.attribute && (in == "alarms" || in == "metrics")) declared.push_back(member.attribute->name);
-      });
+  CursorPlace place = placeAt(*file, at);
+  bool inherits = place.declaration && place.declaration->kind != ast::DeclKind::Topology;
+  // `super.NAME`: the parent's value of the attribute it is written in.
+  if (afterSuper && inherits && place.attribute) {
+    MergedView view(*document.compilation);
+    const sema::MergedBlock* block = view.blockAt(*place.declaration, place.blocks);
+    const sema::MergedAttr* merged = block ? block->attr(place.attribute->name) : nullptr;
+    const sema::MergedAttr* parent = merged && merged->superScope ? merged->superScope->attr(word) : nullptr;
+    if (parent && parent->attr) return location(sources, parent->attr->nameRange);
+  }
+  // An alarm or metric of the pipeline or template around the cursor: the
+  // declaration it inherits (or overrides) it from, as the merge decides.
+  if (inherits && place.declaration->kind != ast::DeclKind::Policy) {
+    MergedView view(*document.compilation);
+    const sema::MergedBlock* body = view.resolve(*place.declaration).body.get();
+    for (const char* block : {"alarms", "metrics"}) {
+      const sema::MergedBlock* entries = body ? body->child(block) : nullptr;
+      const sema::MergedAttr* entry = entries ? entries->attr(word) : nullptr;
+      if (entry && entry->attr) return location(sources, entry->attr->nameRange);
     }
   }
-  for (const SchemaEntry& entry : schemaEntries()) {
-    if (entry.context != context) continue;
-    items.push_back(json::Object{{"label", std::string(entry.name)},
-                                 {"kind", entry.isBlock ? kCompletionModule : kCompletionProperty},
-                                 {"detail", std::string(entry.doc)}});
-  }
-  for (const std::string& name : declared)
-    items.push_back(json::Object{{"label", name}, {"kind", kCompletionVariable}, {"detail", "alarm or metric"}});
-  return items;
+  std::optional<SourceRange> target = findDefinition(document, word);
+  if (!target) return nullptr;
+  return location(sources, *target);
 }
 
 json::Array codeActions(const Document& document, SourceRange range) {
@@ -234,14 +200,14 @@ json::Array codeActions(const Document& document, SourceRange range) {
       json::Object changes;
       changes[pathToUri(sources.file(fix.range.file).path)] =
           json::Array{json::Object{{"range", toLspRange(sources, fix.range)}, {"newText", fix.replacement}}};
-      actions.push_back(json::Object{{"title", fix.message},
-                                     {"kind", "quickfix"},
-                                     {"isPreferred", diagnostic.fixes.size() == 1},
-                                     {"diagnostics", json::Array{json::Object{
-                                                         {"range", toLspRange(sources, diagnostic.range)},
-                                                         {"code", std::string(diagKind(diagnostic.code).name)},
-                                                         {"message", diagnostic.message}}}},
-                                     {"edit", json::Object{{"changes", std::move(changes)}}}});
+      actions.push_back(
+          json::Object{{"title", fix.message},
+                       {"kind", "quickfix"},
+                       {"isPreferred", diagnostic.fixes.size() == 1},
+                       {"diagnostics", json::Array{json::Object{{"range", toLspRange(sources, diagnostic.range)},
+                                                                {"code", std::string(diagKind(diagnostic.code).name)},
+                                                                {"message", diagnostic.message}}}},
+                       {"edit", json::Object{{"changes", std::move(changes)}}}});
     }
   }
   return actions;

@@ -30,7 +30,7 @@ llvm::json::Object toLspPosition(const SourceManager& sources, FileId file, Sour
 
 llvm::json::Object toLspRange(const SourceManager& sources, SourceRange range) {
   return json::Object{{"start", toLspPosition(sources, range.file, range.begin)},
-          {"end", toLspPosition(sources, range.file, range.end)}};
+                      {"end", toLspPosition(sources, range.file, range.end)}};
 }
 
 SourceLoc fromLspPosition(std::string_view text, int64_t line, int64_t character) {

@@ -9,6 +9,8 @@
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 
@@ -36,7 +38,8 @@ std::string canonicalPath(const std::string& path) {
 
 class Server {
  public:
-  Server(std::FILE* in, std::FILE* out) : in_(in), out_(out) {}
+  Server(std::FILE* in, std::FILE* out, const ServerOptions& options)
+      : in_(in), out_(out), root_(options.root), stdlib_(options.stdlib), rootFromCommandLine_(!root_.empty()) {}
 
   int run() {
     std::string body;
@@ -67,7 +70,8 @@ class Server {
   }
 
   void sendError(json::Value id, int code, std::string message) {
-    send(json::Object{{"jsonrpc", "2.0"}, {"id", std::move(id)},
+    send(json::Object{{"jsonrpc", "2.0"},
+                      {"id", std::move(id)},
                       {"error", json::Object{{"code", code}, {"message", std::move(message)}}}});
   }
 
@@ -75,9 +79,14 @@ class Server {
     const json::Object* object = message.getAsObject();
     json::Value id = nullptr;
     if (object && object->get("id")) id = *object->get("id");
+    if (id.kind() != json::Value::Null && id.kind() != json::Value::String && id.kind() != json::Value::Number) {
+      sendError(nullptr, kInvalidRequest, "a request id must be a string or a number");
+      return;
+    }
     llvm::Optional<llvm::StringRef> method = object ? object->getString("method") : llvm::None;
     if (!object || !method || object->getString("jsonrpc") != llvm::StringRef("2.0")) {
-      if (object && !method && (object->get("result") || object->get("error"))) return;  // a response to us: none expected
+      if (object && !method && (object->get("result") || object->get("error")))
+        return;  // a response to us: none expected
       sendError(id, kInvalidRequest, "not a JSON-RPC 2.0 request or notification");
       return;
     }
@@ -102,7 +111,7 @@ class Server {
   json::Value request(llvm::StringRef method, const json::Object& params) {
     if (method == "initialize") {
       initialized_ = true;
-      if (auto root = params.getString("rootUri")) root_ = uriToPath(*root);
+      if (auto root = params.getString("rootUri"); root && !rootFromCommandLine_) root_ = uriToPath(*root);
       return json::Object{
           {"capabilities",
            json::Object{{"positionEncoding", "utf-16"},
@@ -135,7 +144,9 @@ class Server {
     if (method == "textDocument/documentSymbol") return documentSymbols(documentOf(params));
     if (method == "textDocument/hover") {
       Document& document = documentOf(params);
-      return hover(document, positionOf(document, params));
+      std::vector<const Document*> open;
+      for (const auto& [uri, other] : documents_) open.push_back(&other);
+      return hover(document, positionOf(document, params), open);
     }
     if (method == "textDocument/definition") {
       Document& document = documentOf(params);
@@ -183,7 +194,8 @@ class Server {
       recompile(found->second);
     } else if (method == "textDocument/didClose") {
       documents_.erase(uri->str());
-      send(json::Object{{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"},
+      send(json::Object{{"jsonrpc", "2.0"},
+                        {"method", "textDocument/publishDiagnostics"},
                         {"params", json::Object{{"uri", uri->str()}, {"diagnostics", json::Array{}}}}});
     }
   }
@@ -192,10 +204,12 @@ class Server {
     FrontendOptions options;
     options.inputs.emplace_back(document.path);
     if (!root_.empty()) options.root = root_;
+    if (!stdlib_.empty()) options.stdlibDir = stdlib_;
     for (const auto& [uri, open] : documents_) options.overlays[open.path] = open.text;
     document.compilation = Frontend::run(options);
     document.file = document.compilation->sources.findByPath(document.path);
-    send(json::Object{{"jsonrpc", "2.0"}, {"method", "textDocument/publishDiagnostics"},
+    send(json::Object{{"jsonrpc", "2.0"},
+                      {"method", "textDocument/publishDiagnostics"},
                       {"params", json::Object{{"uri", document.uri}, {"diagnostics", diagnosticsOf(document)}}}});
   }
 
@@ -209,8 +223,11 @@ class Server {
   }
 
   SourceLoc fromLsp(const Document& document, const json::Object& position) {
-    return fromLspPosition(document.text, position.getInteger("line").getValueOr(0),
-                           position.getInteger("character").getValueOr(0));
+    llvm::Optional<int64_t> line = position.getInteger("line"), character = position.getInteger("character");
+    constexpr int64_t kMax = INT32_MAX;  // LSP's uinteger; keeps SourceLoc's 32-bit fields from wrapping
+    if (!line || !character || *line < 0 || *character < 0 || *line > kMax || *character > kMax)
+      throw RequestError{kInvalidParams, "a position needs a `line` and a `character`, integers from 0"};
+    return fromLspPosition(document.text, *line, *character);
   }
 
   SourceLoc positionOf(const Document& document, const json::Object& params) {
@@ -222,12 +239,15 @@ class Server {
   std::FILE* in_;
   std::FILE* out_;
   bool initialized_ = false, shutdown_ = false, exited_ = false;
-  std::string root_;
+  std::string root_, stdlib_;
+  bool rootFromCommandLine_;
   std::map<std::string, Document> documents_;
 };
 
 }  // namespace
 
-int runStdioServer(std::FILE* in, std::FILE* out) { return Server(in, out).run(); }
+int runStdioServer(std::FILE* in, std::FILE* out, const ServerOptions& options) {
+  return Server(in, out, options).run();
+}
 
 }  // namespace pipelang::lsp

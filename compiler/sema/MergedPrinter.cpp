@@ -31,6 +31,8 @@ class MergedPrinter {
     out_ += "}\n";
   }
 
+  std::string value(const MergedAttr& attr) { return attr.attr ? expr(attr.attr->value.get(), &attr, 0) : "<error>"; }
+
  private:
   std::string where(SourceRange range) const {
     if (!range.valid()) return "?";
@@ -147,6 +149,11 @@ class MergedPrinter {
 };
 
 }  // namespace
+
+std::string showMergedValue(const MergedAttr& attr, const SourceManager& sources) {
+  std::string unused;
+  return MergedPrinter(sources, unused).value(attr);
+}
 
 bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
                 std::string& out) {

@@ -35,9 +35,12 @@ enum class ValueType {
 
 enum class LabelRule { None, Ident, Integer };
 
+// Each entry's `doc` is the one-line meaning shown by the language server
+// (hover, completion): the schema is its single source.
 struct AttributeSpec {
   const char* name;
   ValueType type;
+  const char* doc;
   bool noneAllowed = false;  // policy thresholds: `none` turns the check off
 };
 
@@ -45,6 +48,7 @@ struct BlockSpec {
   const char* type;
   Context context;
   LabelRule label;
+  const char* doc;
 };
 
 struct ContextSpec {
@@ -53,6 +57,7 @@ struct ContextSpec {
   std::vector<BlockSpec> blocks;
   bool anyAttribute = false;  // metrics { NAME = ... }, alarms { NAME = ... }
   ValueType anyType = ValueType::String;
+  const char* anyDoc = nullptr;  // the meaning of such a NAME = ... entry
 };
 
 const ContextSpec& contextSpec(Context context);

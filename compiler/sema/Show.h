@@ -9,6 +9,12 @@
 
 namespace pipelang::sema {
 
+struct MergedAttr;
+
+// One merged attribute's value as `pipec show` prints it (`super.NAME`
+// replaced by the parent's value); the language server's hover shows it.
+std::string showMergedValue(const MergedAttr& attr, const SourceManager& sources);
+
 // Prints declaration `name` merged; false (and `out` = candidates message) when absent.
 bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
                 std::string& out);
