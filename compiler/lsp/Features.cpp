@@ -84,7 +84,9 @@ std::optional<SourceRange> findDefinition(const Document& document, const std::s
     if (!found || (file == document.file && found->file != document.file)) found = range;
   };
   for (const LoadedFile& loaded : document.compilation->files) {
+    if (!loaded.ast) continue;
     for (const auto& declaration : loaded.ast->declarations) {
+      if (!declaration) continue;
       if (declaration->name == name) consider(declaration->nameRange, loaded.id);
       forEachMember(
           declaration->body, contextOf(*declaration), [&](const ast::Member& member, const std::string& context) {

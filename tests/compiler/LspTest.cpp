@@ -334,12 +334,23 @@ TEST_F(LspInheritanceTest, CompletionOfAlarmAndMetricNamesOfTheMergedPipeline) {
             items(5, highErrors + "," + severe + "," + quiet + "," + metrics));
 }
 
-TEST_F(LspTest, CompletionOfPolicyNames) {
+TEST_F(LspTest, CompletionOfPolicyTopologyKindAndTemplateNames) {
   // The prelude's policies and the project's, while `policy =` has no value yet.
-  open("a.pipe", "policy org extends strict {\n}\n\ntemplate T {\n  policy = \n}\n");
+  open("a.pipe",
+       "policy org extends strict {\n}\n\ntopology t {\n}\n\ntemplate T {\n  policy = \n  topology = t\n  kind = "
+       "code\n}\n\npipeline P extends \n");
   EXPECT_EQ(
-      request(2, "textDocument/completion", at("a.pipe", 4, 11)),
+      request(2, "textDocument/completion", at("a.pipe", 7, 11)),
       R"({"id":2,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"policy in a.pipe","kind":18,"label":"org"},{"detail":"policy in std/policy.pipe","kind":18,"label":"relaxed"},{"detail":"policy in std/policy.pipe","kind":18,"label":"strict"}]}})");
+  EXPECT_EQ(
+      request(3, "textDocument/completion", at("a.pipe", 8, 13)),
+      R"({"id":3,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"topology in a.pipe","kind":18,"label":"t"}]}})");
+  EXPECT_EQ(
+      request(4, "textDocument/completion", at("a.pipe", 9, 9)),
+      R"({"id":4,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"kind","kind":20,"label":"code"},{"detail":"kind","kind":20,"label":"config"},{"detail":"kind","kind":20,"label":"infrastructure"},{"detail":"kind","kind":20,"label":"os"},{"detail":"kind","kind":20,"label":"tools"}]}})");
+  EXPECT_EQ(
+      request(5, "textDocument/completion", at("a.pipe", 12, 19)),
+      R"({"id":5,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"template in a.pipe","kind":18,"label":"T"}]}})");
 }
 
 TEST_F(LspTest, CompletionOfMembersFromTheSchema) {
