@@ -7,10 +7,12 @@
 namespace pipelang::plan {
 namespace {
 
-void conditionsDetection(const model::Pipeline& pipeline, const model::AlarmExpr& expr,
-                         std::set<std::string>& visiting, int64_t& worst) {
+void conditionsDetection(const model::Pipeline& pipeline, const model::AlarmExpr& expr, std::set<std::string>& visiting,
+                         int64_t& worst) {
   switch (expr.op) {
-    case model::AlarmExpr::Op::Cond: worst = std::max(worst, expr.m * expr.periodMs / 1000); return;
+    case model::AlarmExpr::Op::Cond:
+      worst = std::max(worst, expr.m * expr.periodMs / 1000);
+      return;
     case model::AlarmExpr::Op::Ref: {
       const model::Alarm* alarm = pipeline.findAlarm(expr.alarm);
       if (!alarm || !visiting.insert(expr.alarm).second) return;  // cycles are R110, reported elsewhere
@@ -18,13 +20,16 @@ void conditionsDetection(const model::Pipeline& pipeline, const model::AlarmExpr
       visiting.erase(expr.alarm);
       return;
     }
-    case model::AlarmExpr::Op::External: return;  // its source decides; nothing to count
+    case model::AlarmExpr::Op::External:
+      return;  // its source decides; nothing to count
     default:
       for (const model::AlarmExpr& arg : expr.args) conditionsDetection(pipeline, arg, visiting, worst);
   }
 }
 
-double round6(double value) { return std::round(value * 1e6) / 1e6; }
+double round6(double value) {
+  return std::round(value * 1e6) / 1e6;
+}
 
 // The bake of a step started at `t`: longer when it starts outside every allow
 // (night traffic tests less, language.md §5.4).
@@ -55,6 +60,7 @@ void walkTimes(const Plan& plan, Analysis& result) {
   if (plan.windows) calendar.emplace(*plan.windows);
   planformat::WindowCalendar utc{planformat::WindowSpec{}};
   const planformat::WindowCalendar& clock = calendar ? *calendar : utc;
+  planformat::WindowCalendar::Scope zone(clock);  // one zone switch for the whole walk
   planformat::LocalTime monday{kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1};
   int64_t reference = clock.fromLocal(monday);
   result.referenceStart = reference;
@@ -82,10 +88,17 @@ void walkTimes(const Plan& plan, Analysis& result) {
         t += plan.expectedS;
         t += bakeDuration(bakeCalendar, step.bakeS.value_or(0), t);
         break;
-      case StepType::Batch: t += plan.expectedS; break;
-      case StepType::Test: t += plan.stages[step.stage].tests[step.number].timeoutS; break;
-      case StepType::Bake: t += bakeDuration(bakeCalendar, step.bakeS.value_or(0), t); break;
-      case StepType::Approval: break;
+      case StepType::Batch:
+        t += plan.expectedS;
+        break;
+      case StepType::Test:
+        t += plan.stages[step.stage].tests[step.number].timeoutS;
+        break;
+      case StepType::Bake:
+        t += bakeDuration(bakeCalendar, step.bakeS.value_or(0), t);
+        break;
+      case StepType::Approval:
+        break;
     }
     end[i] = t;
     if (static_cast<int>(i) == plan.stages[step.stage].bakeStep) ready = t;
@@ -94,7 +107,8 @@ void walkTimes(const Plan& plan, Analysis& result) {
   for (size_t s = 0; s < plan.stages.size(); ++s) {
     int bake = plan.stages[s].bakeStep;
     int64_t stageEnd = bake >= 0 ? end[bake] : reference;
-    result.schedule.push_back({static_cast<int>(s), stageStart[s].value_or(reference) - reference, stageEnd - reference});
+    result.schedule.push_back(
+        {static_cast<int>(s), stageStart[s].value_or(reference) - reference, stageEnd - reference});
     finish = std::max(finish, stageEnd);
   }
   result.timeToGlobalS = finish - reference;
@@ -152,8 +166,11 @@ void exposure(const Plan& plan, Analysis& result) {
           if (capacity > 0)
             current = std::max(current, static_cast<double>(replaced[step.region]) / static_cast<double>(capacity));
           break;
-        case StepType::Canary: current = std::max(current, step.traffic.value_or(0)); break;
-        default: continue;
+        case StepType::Canary:
+          current = std::max(current, step.traffic.value_or(0));
+          break;
+        default:
+          continue;
       }
       result.exposure.push_back({static_cast<int>(i), round6(base + region.traffic * current)});
     }

@@ -5,60 +5,99 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 namespace pipelang {
 
 namespace {
+
+// What S218/S219 need of a pipeline's plan: the same for every pipeline of one
+// plan shape (model::Pipeline::planShapeOf), so it is computed once per shape.
+struct BoundsFacts {
+  plan::Analysis analysis;
+  std::vector<std::string> stageIds;
+  std::string timezone;
+  double rollbackBatch = 1.0;
+  int64_t rollbackTimeS = 0;
+};
+
+BoundsFacts computeFacts(const model::Pipeline& pipeline) {
+  plan::Plan built = plan::buildPlan(pipeline);
+  BoundsFacts facts;
+  facts.analysis = plan::analyzePlan(built);
+  for (const plan::PlanStage& stage : built.stages) facts.stageIds.push_back(stage.id);
+  facts.timezone = built.windows ? built.windows->timezone : "UTC";
+  facts.rollbackBatch = built.rollbackBatch;
+  facts.rollbackTimeS = built.rollbackTimeS;
+  return facts;
+}
+
+bool hasBounds(const model::Pipeline& pipeline) {
+  const model::Policy* policy = pipeline.policy;
+  return policy && pipeline.prod && (policy->maxTimeToGlobal || policy->maxRecovery);
+}
 
 DiagNote limitNote(const model::Policy& policy, const model::Origin& origin) {
   return DiagNote{"limit set by policy " + policy.name, origin.range};
 }
 
-}  // namespace
+void report(const model::Pipeline& pipeline, const BoundsFacts& facts, DiagnosticSink& sink) {
+  const model::Policy& policy = *pipeline.policy;
+  const plan::Analysis& analysis = facts.analysis;
 
-void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
-  const model::Policy* policy = pipeline.policy;
-  if (!policy || !pipeline.prod || (!policy->maxTimeToGlobal && !policy->maxRecovery)) return;
-  plan::Plan built = plan::buildPlan(pipeline);
-  plan::Analysis analysis = plan::analyzePlan(built);
-
-  if (policy->maxTimeToGlobal && analysis.timeToGlobalS * 1000 > policy->maxTimeToGlobal->value) {
-    int64_t limitS = policy->maxTimeToGlobal->value / 1000;
-    Diagnostic& d = sink.report(
-        DiagCode::S218, pipeline.origin.range,
-        fmt::format("time to global of `{}` is {} ({} business days), over the policy maximum of {}", pipeline.name,
-                    plan::formatDuration(analysis.timeToGlobalS), analysis.timeToGlobalBusinessDays,
-                    plan::formatDuration(limitS)));
-    d.notes.push_back(limitNote(*policy, policy->maxTimeToGlobal->origin));
-    std::string timezone = built.windows ? built.windows->timezone : "UTC";
+  if (policy.maxTimeToGlobal && analysis.timeToGlobalS * 1000 > policy.maxTimeToGlobal->value) {
+    int64_t limitS = policy.maxTimeToGlobal->value / 1000;
+    Diagnostic& d =
+        sink.report(DiagCode::S218, pipeline.origin.range,
+                    fmt::format("time to global of `{}` is {} ({} business days), over the policy maximum of {}",
+                                pipeline.name, plan::formatDuration(analysis.timeToGlobalS),
+                                analysis.timeToGlobalBusinessDays, plan::formatDuration(limitS)));
+    d.notes.push_back(limitNote(policy, policy.maxTimeToGlobal->origin));
     for (const plan::StageTime& time : analysis.schedule)
-      d.notes.push_back({fmt::format("stage {} runs from {} to {} after Monday 09:00 {}{}", built.stages[time.stage].id,
-                                     plan::formatDuration(time.startS), plan::formatDuration(time.endS), timezone,
+      d.notes.push_back({fmt::format("stage {} runs from {} to {} after Monday 09:00 {}{}", facts.stageIds[time.stage],
+                                     plan::formatDuration(time.startS), plan::formatDuration(time.endS), facts.timezone,
                                      analysis.stageWaitedForWindow[time.stage] ? " (waited for its window)" : ""),
                          {}});
-    d.help = "use fewer waves, shorter bakes, or windows that open more often; `pipec plan --explain` shows the schedule";
+    d.help =
+        "use fewer waves, shorter bakes, or windows that open more often; `pipec plan --explain` shows the schedule";
   }
 
-  if (policy->maxRecovery && analysis.worstRecoveryS * 1000 > policy->maxRecovery->value) {
-    Diagnostic& d = sink.report(
-        DiagCode::S219, pipeline.origin.range,
-        fmt::format("worst-case recovery of `{}` is {}, over the policy maximum of {}", pipeline.name,
-                    plan::formatDuration(analysis.worstRecoveryS),
-                    plan::formatDuration(policy->maxRecovery->value / 1000)));
-    d.notes.push_back(limitNote(*policy, policy->maxRecovery->origin));
+  if (policy.maxRecovery && analysis.worstRecoveryS * 1000 > policy.maxRecovery->value) {
+    Diagnostic& d = sink.report(DiagCode::S219, pipeline.origin.range,
+                                fmt::format("worst-case recovery of `{}` is {}, over the policy maximum of {}",
+                                            pipeline.name, plan::formatDuration(analysis.worstRecoveryS),
+                                            plan::formatDuration(policy.maxRecovery->value / 1000)));
+    d.notes.push_back(limitNote(policy, policy.maxRecovery->origin));
     d.notes.push_back({fmt::format("detection takes up to {}: the slowest condition of `rollback_on` (M x period)",
                                    plan::formatDuration(analysis.detectionS)),
                        pipeline.rollbackOnOrigin.range});
-    d.notes.push_back({fmt::format("rollback takes {}: zone {} needs {} batches of {}% of its hosts, {} each",
-                                   plan::formatDuration(analysis.rollbackS), analysis.rollbackZone,
-                                   analysis.rollbackBatches, std::lround(built.rollbackBatch * 100),
-                                   plan::formatDuration(built.rollbackTimeS)),
-                       pipeline.deploy.origin.range});
+    d.notes.push_back(
+        {fmt::format("rollback takes {}: zone {} needs {} batches of {}% of its hosts, {} each",
+                     plan::formatDuration(analysis.rollbackS), analysis.rollbackZone, analysis.rollbackBatches,
+                     std::lround(facts.rollbackBatch * 100), plan::formatDuration(facts.rollbackTimeS)),
+         pipeline.deploy.origin.range});
     d.help = "alarm sooner (fewer datapoints or a shorter period), or make `deploy.rollback_time` shorter";
   }
 }
 
+}  // namespace
+
+void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
+  if (hasBounds(pipeline)) report(pipeline, computeFacts(pipeline), sink);
+}
+
 void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
-  for (const model::Pipeline& pipeline : program.pipelines) checkPlanBounds(pipeline, sink);
+  std::map<const void*, BoundsFacts> byShape;
+  for (const model::Pipeline& pipeline : program.pipelines) {
+    if (!hasBounds(pipeline)) continue;
+    if (!pipeline.planShapeOf) {
+      report(pipeline, computeFacts(pipeline), sink);
+      continue;
+    }
+    auto found = byShape.find(pipeline.planShapeOf);
+    if (found == byShape.end()) found = byShape.emplace(pipeline.planShapeOf, computeFacts(pipeline)).first;
+    report(pipeline, found->second, sink);
+  }
 }
 
 }  // namespace pipelang

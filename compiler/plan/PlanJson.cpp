@@ -12,14 +12,20 @@ using llvm::json::Array;
 using llvm::json::Object;
 using llvm::json::Value;
 
-int64_t seconds(int64_t ms) { return ms / 1000; }
+int64_t seconds(int64_t ms) {
+  return ms / 1000;
+}
 
 const char* unitName(model::MetricUnit unit) {
   switch (unit) {
-    case model::MetricUnit::Percent: return "percent";
-    case model::MetricUnit::Duration: return "duration";
-    case model::MetricUnit::Count: return "count";
-    case model::MetricUnit::None: return nullptr;
+    case model::MetricUnit::Percent:
+      return "percent";
+    case model::MetricUnit::Duration:
+      return "duration";
+    case model::MetricUnit::Count:
+      return "count";
+    case model::MetricUnit::None:
+      return nullptr;
   }
   return nullptr;
 }
@@ -27,10 +33,17 @@ const char* unitName(model::MetricUnit unit) {
 Value alarmJson(const model::AlarmExpr& expr) {
   switch (expr.op) {
     case model::AlarmExpr::Op::Cond:
-      return Object{{"op", "cond"},  {"metric", expr.metric}, {"cmp", expr.cmp},
-                    {"value", expr.value}, {"m", expr.m}, {"n", expr.n}, {"period_s", seconds(expr.periodMs)}};
-    case model::AlarmExpr::Op::Ref: return Object{{"op", "ref"}, {"alarm", expr.alarm}};
-    case model::AlarmExpr::Op::External: return Object{{"op", "external"}, {"name", expr.externalName}};
+      return Object{{"op", "cond"},
+                    {"metric", expr.metric},
+                    {"cmp", expr.cmp},
+                    {"value", expr.value},
+                    {"m", expr.m},
+                    {"n", expr.n},
+                    {"period_s", seconds(expr.periodMs)}};
+    case model::AlarmExpr::Op::Ref:
+      return Object{{"op", "ref"}, {"alarm", expr.alarm}};
+    case model::AlarmExpr::Op::External:
+      return Object{{"op", "external"}, {"name", expr.externalName}};
     case model::AlarmExpr::Op::Not:
       return Object{{"op", "not"}, {"arg", expr.args.empty() ? Value(nullptr) : alarmJson(expr.args.front())}};
     case model::AlarmExpr::Op::And:
@@ -43,7 +56,9 @@ Value alarmJson(const model::AlarmExpr& expr) {
   return nullptr;
 }
 
-std::string clock(int minutes) { return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60); }
+std::string clock(int minutes) {
+  return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
+}
 
 Value ruleJson(const model::WindowRule& rule) {
   static const char* days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
@@ -98,7 +113,8 @@ Value stagesJson(const Plan& plan) {
       tests.push_back(Object{{"name", test.name}, {"run", test.run}, {"timeout_s", test.timeoutS}});
     Value minTraffic = nullptr;
     if (stage.minTraffic)
-      minTraffic = Object{{"metric", stage.minTraffic->metric}, {"cmp", stage.minTraffic->cmp}, {"value", stage.minTraffic->value}};
+      minTraffic = Object{
+          {"metric", stage.minTraffic->metric}, {"cmp", stage.minTraffic->cmp}, {"value", stage.minTraffic->value}};
     stages.push_back(Object{{"id", stage.id},
                             {"kind", stage.preprod ? "preprod" : "wave"},
                             {"regions", std::move(regions)},
@@ -111,11 +127,14 @@ Value stagesJson(const Plan& plan) {
 
 Value stepsJson(const Plan& plan, const std::vector<std::string>& ids) {
   Array steps;
+  steps.reserve(plan.steps.size());
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step& step = plan.steps[i];
     const PlanRegion* region = step.region >= 0 ? &plan.regions[step.region] : nullptr;
     const PlanZone* zone = region && step.zone >= 0 ? &region->zones[step.zone] : nullptr;
     Array hosts, after;
+    hosts.reserve(zone ? static_cast<size_t>(step.hostCount) : 0);
+    after.reserve(step.after.size());
     for (int64_t n = step.hostFirst; zone && n < step.hostFirst + step.hostCount; ++n)
       hosts.push_back(hostName(zone->id, n, zone->hosts));
     for (int before : step.after) after.push_back(ids[before]);
@@ -140,6 +159,7 @@ Value stepsJson(const Plan& plan, const std::vector<std::string>& ids) {
 
 Value analysisJson(const Plan& plan, const Analysis& analysis, const std::vector<std::string>& ids) {
   Array exposure, schedule;
+  exposure.reserve(analysis.exposure.size());
   for (const StepExposure& entry : analysis.exposure)
     exposure.push_back(Object{{"step", ids[entry.step]}, {"global_traffic", entry.globalTraffic}});
   for (const StageTime& time : analysis.schedule)
@@ -166,7 +186,8 @@ llvm::json::Value buildPlanJson(const model::Pipeline& pipeline) {
   Object metrics, alarms;
   for (const model::Metric& metric : pipeline.metrics) {
     const char* unit = unitName(metric.unit);
-    metrics[metric.name] = Object{{"source", metric.source}, {"query", metric.query}, {"unit", unit ? Value(unit) : Value(nullptr)}};
+    metrics[metric.name] =
+        Object{{"source", metric.source}, {"query", metric.query}, {"unit", unit ? Value(unit) : Value(nullptr)}};
   }
   for (const model::Alarm& alarm : pipeline.alarms) alarms[alarm.name] = alarmJson(alarm.expr);
 

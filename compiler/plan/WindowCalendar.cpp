@@ -23,27 +23,51 @@ namespace {
 // process that calls tzset(), localtime() or mktime() reloads the process's
 // own TZ as before; only a bare localtime_r() (none in this project) could
 // see the last calendar's zone until then.
-std::mutex& tzMutex() {
-  static std::mutex mutex;
+//
+// Guards nest on one thread: while a guard for a zone is alive (a
+// WindowCalendar::Scope around a walk of many queries), inner guards for the
+// same zone only count, which spares a getenv/setenv/tzset round per query.
+std::recursive_mutex& tzMutex() {
+  static std::recursive_mutex mutex;
   return mutex;
 }
 
+thread_local int tzDepth = 0;            // guards alive on this thread
+thread_local const std::string* tzZone;  // the zone the innermost guard set
+
 class TzGuard {
  public:
-  explicit TzGuard(const std::string& zone) : lock_(tzMutex()) {
-    if (const char* old = std::getenv("TZ")) saved_ = old;
-    if (!saved_ || *saved_ != zone) setenv("TZ", zone.c_str(), 1);
+  explicit TzGuard(const std::string& zone) : lock_(tzMutex()), outer_(tzZone) {
+    ++tzDepth;
+    if (outer_ && *outer_ == zone) return;  // already in this zone: nothing to switch
+    switched_ = true;
+    tzZone = &zone;
+    if (tzDepth == 1)
+      if (const char* old = std::getenv("TZ")) saved_ = old;
+    const char* current = std::getenv("TZ");
+    if (!current || zone != current) setenv("TZ", zone.c_str(), 1);
     tzset();  // no file access when glibc last loaded this zone
   }
   ~TzGuard() {
-    if (saved_) setenv("TZ", saved_->c_str(), 1);
-    else unsetenv("TZ");
+    --tzDepth;
+    if (!switched_) return;
+    tzZone = outer_;
+    if (outer_) {  // back to the enclosing guard's zone
+      setenv("TZ", outer_->c_str(), 1);
+      tzset();
+    } else if (saved_) {
+      setenv("TZ", saved_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
   }
   TzGuard(const TzGuard&) = delete;
   TzGuard& operator=(const TzGuard&) = delete;
 
  private:
-  std::lock_guard<std::mutex> lock_;
+  std::lock_guard<std::recursive_mutex> lock_;
+  const std::string* outer_;
+  bool switched_ = false;
   std::optional<std::string> saved_;
 };
 
@@ -67,8 +91,7 @@ std::int64_t instantUnlocked(const LocalTime& local) {
 }
 
 bool ruleMatches(const WindowRule& rule, const LocalTime& local) {
-  if (rule.days && std::find(rule.days->begin(), rule.days->end(), local.weekday) == rule.days->end())
-    return false;
+  if (rule.days && std::find(rule.days->begin(), rule.days->end(), local.weekday) == rule.days->end()) return false;
   if (rule.hours) {
     int minute = local.hour * 60 + local.minute;
     if (minute < rule.hours->fromMinute || minute >= rule.hours->toMinute) return false;
@@ -122,8 +145,8 @@ std::optional<int> parseClock(llvm::StringRef text) {  // "HH:MM"; "24:00" allow
 std::optional<int> parseDate(llvm::StringRef text) {  // "YYYY-MM-DD"
   unsigned year = 0, month = 0, day = 0;
   if (text.size() != 10 || text[4] != '-' || text[7] != '-' || text.substr(0, 4).getAsInteger(10, year) ||
-      text.substr(5, 2).getAsInteger(10, month) || text.substr(8, 2).getAsInteger(10, day) || month < 1 ||
-      month > 12 || day < 1 || day > 31)
+      text.substr(5, 2).getAsInteger(10, month) || text.substr(8, 2).getAsInteger(10, day) || month < 1 || month > 12 ||
+      day < 1 || day > 31)
     return std::nullopt;
   return static_cast<int>(year * 10000 + month * 100 + day);
 }
@@ -185,6 +208,14 @@ llvm::Expected<WindowSpec> windowSpecFromJson(const llvm::json::Value& windows) 
 }
 
 WindowCalendar::WindowCalendar(WindowSpec spec) : spec_(std::move(spec)) {}
+
+struct WindowCalendar::Scope::Guard : TzGuard {
+  using TzGuard::TzGuard;
+};
+
+WindowCalendar::Scope::Scope(const WindowCalendar& calendar)
+    : guard_(std::make_unique<Guard>(calendar.spec_.timezone)) {}
+WindowCalendar::Scope::~Scope() = default;
 
 bool WindowCalendar::allowsStart(std::int64_t t) const {
   TzGuard guard(spec_.timezone);

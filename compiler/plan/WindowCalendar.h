@@ -7,6 +7,7 @@
 #include <llvm/Support/JSON.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,20 @@ class WindowCalendar {
   explicit WindowCalendar(WindowSpec spec);
 
   const WindowSpec& spec() const { return spec_; }
+
+  // Holds the calendar's zone for a batch of queries on this thread (e.g. a
+  // whole schedule walk), so each query need not switch the zone in and out.
+  class Scope {
+   public:
+    explicit Scope(const WindowCalendar& calendar);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    struct Guard;
+    std::unique_ptr<Guard> guard_;
+  };
 
   // Some allow matches and no deny does.
   bool allowsStart(std::int64_t t) const;

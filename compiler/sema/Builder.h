@@ -38,8 +38,7 @@ class ValueReader {
   DiagnosticSink& sink() const { return sink_; }
 
  private:
-  const ast::Expr* literal(const MergedBlock* block, const char* name, ast::ExprKind kind,
-                           model::Origin* origin) const;
+  const ast::Expr* literal(const MergedBlock* block, const char* name, ast::ExprKind kind, model::Origin* origin) const;
   const ResolvedDecl& decl_;
   DiagnosticSink& sink_;
 };
@@ -49,6 +48,10 @@ model::Policy buildPolicy(const ResolvedDecl& decl, DiagnosticSink& sink);
 // Builds a pipeline or template; `program` holds the topologies and policies.
 model::Pipeline buildPipeline(const ResolvedDecl& decl, const model::Program& program, const Namespace& names,
                               DiagnosticSink& sink);
+
+// The parent declaration when `resolved` only adds what it deploys to it, so
+// its plan has the parent's shape; null otherwise (PlanShape.cpp).
+const void* planShapeOf(const ResolvedDecl& resolved);
 
 // alarms { ... }, rollback_on, block_on (Alarms.cpp).
 void buildAlarms(const ValueReader& reader, model::Pipeline& pipeline);

@@ -56,12 +56,12 @@ struct Topology {
 struct Policy {
   std::string name;
   Origin origin;
-  std::optional<Located<double>> oneboxMaxTraffic, maxBatch, minHealthy;   // fractions
-  std::optional<Located<int64_t>> maxZonesPerRegion, firstWaveMaxRegions;  // counts
+  std::optional<Located<double>> oneboxMaxTraffic, maxBatch, minHealthy;         // fractions
+  std::optional<Located<int64_t>> maxZonesPerRegion, firstWaveMaxRegions;        // counts
   std::optional<Located<int64_t>> minBakeOnebox, minBakeFirstWave, minBakeWave;  // ms
-  std::optional<Located<int64_t>> maxTimeToGlobal, maxRecovery;             // ms
-  std::optional<Located<std::vector<std::string>>> requirePreprod;          // stage names
-  std::optional<Located<int>> fridayCutoff, latestStart;                    // minutes since midnight
+  std::optional<Located<int64_t>> maxTimeToGlobal, maxRecovery;                  // ms
+  std::optional<Located<std::vector<std::string>>> requirePreprod;               // stage names
+  std::optional<Located<int>> fridayCutoff, latestStart;                         // minutes since midnight
 };
 
 // ------------------------------------------------------- metrics and alarms
@@ -81,8 +81,8 @@ struct AlarmExpr {
   Op op = Op::Ref;
   // Cond: metric CMP value for m of n every period
   std::string metric;
-  std::string cmp;     // > >= < <= == !=
-  double value = 0;    // in the metric's unit: fraction, seconds, or plain number
+  std::string cmp;   // > >= < <= == !=
+  double value = 0;  // in the metric's unit: fraction, seconds, or plain number
   int64_t m = 1, n = 1;
   int64_t periodMs = 60'000;
   // Ref
@@ -112,8 +112,8 @@ struct TrafficCondition {
 
 struct WindowRule {
   std::string name;
-  std::optional<std::vector<int>> days;                      // 0 = mon ... 6 = sun
-  std::optional<std::pair<int, int>> hours;                  // minutes since midnight, [from, to)
+  std::optional<std::vector<int>> days;                                   // 0 = mon ... 6 = sun
+  std::optional<std::pair<int, int>> hours;                               // minutes since midnight, [from, to)
   std::optional<std::vector<std::pair<std::string, std::string>>> dates;  // "YYYY-MM-DD", inclusive
   Origin origin;
 };
@@ -221,6 +221,10 @@ struct Pipeline {
   std::optional<Emergency> emergency;
   std::vector<Stage> stages;  // in order of first appearance
   std::optional<Prod> prod;
+  // The declaration whose plan shape this pipeline shares: set when its own
+  // body only names what it deploys (see sema::sharesParentPlanShape), so that
+  // the plan analysis of 10,000 services extending one template runs once.
+  const void* planShapeOf = nullptr;
 
   const Metric* findMetric(const std::string& name) const {
     for (const Metric& metric : metrics)

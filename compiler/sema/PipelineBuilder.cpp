@@ -13,8 +13,7 @@ namespace {
 
 class PipelineBuilder {
  public:
-  PipelineBuilder(const ResolvedDecl& decl, const model::Program& program, const Namespace& names,
-                  DiagnosticSink& sink)
+  PipelineBuilder(const ResolvedDecl& decl, const model::Program& program, const Namespace& names, DiagnosticSink& sink)
       : decl_(decl), program_(program), names_(names), sink_(sink), reader_(decl, sink), body_(decl.body.get()) {}
 
   model::Pipeline build() {
@@ -22,8 +21,10 @@ class PipelineBuilder {
     p_.name = d.name;
     p_.isTemplate = d.kind == ast::DeclKind::Template;
     p_.origin = {d.nameRange, {}};
-    if (auto artifact = reader_.string(body_, "artifact")) p_.artifact = artifact->value;
-    else required("artifact", "attribute", "`artifact = \"registry.example/my-service\"`");
+    if (auto artifact = reader_.string(body_, "artifact"))
+      p_.artifact = artifact->value;
+    else
+      required("artifact", "attribute", "`artifact = \"registry.example/my-service\"`");
     if (auto kind = reader_.name(body_, "kind")) p_.kind = kind->value;
     topology();
     policy();
@@ -42,8 +43,8 @@ class PipelineBuilder {
  private:
   void required(const std::string& what, const char* noun, const std::string& example) {
     if (p_.isTemplate || !decl_.ok) return;  // templates may be partial
-    Diagnostic& d = sink_.report(DiagCode::R108, decl_.decl().nameRange,
-                                 "pipeline `" + p_.name + "` has no " + what + " " + noun);
+    Diagnostic& d =
+        sink_.report(DiagCode::R108, decl_.decl().nameRange, "pipeline `" + p_.name + "` has no " + what + " " + noun);
     d.help = "add " + example + " here or in the template it extends";
   }
 
@@ -91,8 +92,10 @@ class PipelineBuilder {
     const MergedBlock* block = body_->child("deploy");
     if (!block) return required("`deploy`", "block", "`deploy { run = \"scripts/deploy.sh\" }`");
     p_.deploy.origin = reader_.originOf(*block);
-    if (auto run = reader_.string(block, "run")) p_.deploy.run = run->value;
-    else required("`deploy.run`", "attribute", "`deploy { run = \"scripts/deploy.sh\" }`");
+    if (auto run = reader_.string(block, "run"))
+      p_.deploy.run = run->value;
+    else
+      required("`deploy.run`", "attribute", "`deploy { run = \"scripts/deploy.sh\" }`");
     p_.deploy.rollback = p_.deploy.run;
     if (auto rollback = reader_.string(block, "rollback")) p_.deploy.rollback = rollback->value;
     if (auto v = reader_.duration(block, "timeout")) p_.deploy.timeoutMs = v->value;
@@ -139,8 +142,8 @@ class PipelineBuilder {
       rule.origin = reader_.originOf(*child);
       if (const ast::Expr* days = reader_.value(child->attr("days"))) rule.days = dayList(*days);
       if (const ast::Expr* hours = reader_.value(child->attr("hours"));
-          hours && hours->kind == ast::ExprKind::Range && hours->args.size() == 2 && hours->args[0] &&
-          hours->args[1] && hours->args[0]->kind == ast::ExprKind::Time && hours->args[1]->kind == ast::ExprKind::Time)
+          hours && hours->kind == ast::ExprKind::Range && hours->args.size() == 2 && hours->args[0] && hours->args[1] &&
+          hours->args[0]->kind == ast::ExprKind::Time && hours->args[1]->kind == ast::ExprKind::Time)
         rule.hours = std::make_pair(hours->args[0]->minutes, hours->args[1]->minutes);
       if (const ast::Expr* dates = reader_.value(child->attr("dates"))) rule.dates = dateList(*dates);
       (child->type == "allow" ? w.allow : w.deny).push_back(std::move(rule));
@@ -181,7 +184,8 @@ class PipelineBuilder {
   static std::vector<std::pair<std::string, std::string>> dateList(const ast::Expr& e) {
     std::vector<std::pair<std::string, std::string>> dates;
     auto add = [&](const ast::Expr& item) {
-      if (item.kind == ast::ExprKind::String) dates.emplace_back(item.text, item.text);
+      if (item.kind == ast::ExprKind::String)
+        dates.emplace_back(item.text, item.text);
       else if (item.kind == ast::ExprKind::Range && item.args.size() == 2 && item.args[0] && item.args[1] &&
                item.args[0]->kind == ast::ExprKind::String && item.args[1]->kind == ast::ExprKind::String)
         dates.emplace_back(item.args[0]->text, item.args[1]->text);
@@ -271,8 +275,8 @@ class PipelineBuilder {
     for (const model::Region& r : p_.topology->regions) known.push_back(r.id);
     for (size_t i = 0; i < regions.size() && i < ranges.size(); ++i) {
       if (p_.topology->findRegion(regions[i])) continue;
-      Diagnostic& d = sink_.report(code, ranges[i],
-                                   "region `" + regions[i] + "` is not in topology `" + p_.topology->name + "`");
+      Diagnostic& d =
+          sink_.report(code, ranges[i], "region `" + regions[i] + "` is not in topology `" + p_.topology->name + "`");
       if (auto guess = closestSpelling(regions[i], known)) {
         d.message += " (did you mean `" + *guess + "`?)";
         d.fixes.push_back({"replace with `" + *guess + "`", ranges[i], *guess});
@@ -360,9 +364,9 @@ class PipelineBuilder {
     if (!e || e->kind == ast::ExprKind::Error) return std::nullopt;
     if (e->kind != ast::ExprKind::Compare || e->args.size() != 2 || !e->args[0] || !e->args[1] ||
         e->args[0]->kind != ast::ExprKind::Ref || e->args[0]->path.size() != 1) {
-      Diagnostic& d = sink_.report(DiagCode::R109, e->range,
-                                   "`min_traffic` must be a condition like `requests >= 100`, but " +
-                                       describeValue(*e) + " is not");
+      Diagnostic& d = sink_.report(
+          DiagCode::R109, e->range,
+          "`min_traffic` must be a condition like `requests >= 100`, but " + describeValue(*e) + " is not");
       d.notes = decl_.via(writer->level);
       return std::nullopt;
     }
@@ -382,11 +386,18 @@ class PipelineBuilder {
     }
     const ast::Expr& v = *e->args[1];
     switch (v.kind) {
-      case ast::ExprKind::Integer: c.value = static_cast<double>(v.integer); break;
+      case ast::ExprKind::Integer:
+        c.value = static_cast<double>(v.integer);
+        break;
       case ast::ExprKind::Number:
-      case ast::ExprKind::Percent: c.value = v.number; break;
-      case ast::ExprKind::Duration: c.value = v.millis / 1000.0; break;
-      default: break;
+      case ast::ExprKind::Percent:
+        c.value = v.number;
+        break;
+      case ast::ExprKind::Duration:
+        c.value = v.millis / 1000.0;
+        break;
+      default:
+        break;
     }
     return c;
   }
@@ -409,7 +420,8 @@ class PipelineBuilder {
         model::Test test;
         test.name = t->label;
         test.origin = reader_.originOf(*t);
-        if (auto run = reader_.string(t, "run")) test.run = run->value;
+        if (auto run = reader_.string(t, "run"))
+          test.run = run->value;
         else if (!p_.isTemplate && decl_.ok) {
           Diagnostic& d = sink_.report(DiagCode::R108, test.origin.range, "test `" + test.name + "` has no `run`");
           d.notes = test.origin.via;
@@ -434,7 +446,9 @@ class PipelineBuilder {
 
 model::Pipeline buildPipeline(const ResolvedDecl& decl, const model::Program& program, const Namespace& names,
                               DiagnosticSink& sink) {
-  return PipelineBuilder(decl, program, names, sink).build();
+  model::Pipeline pipeline = PipelineBuilder(decl, program, names, sink).build();
+  pipeline.planShapeOf = planShapeOf(decl);
+  return pipeline;
 }
 
 }  // namespace pipelang::sema
