@@ -7,7 +7,8 @@
 #
 # The fleet's state, outside the plan (piperun passes its environment on):
 #   PIPE_LIVE_DIR       hosts.tsv (HOST REGION ZONE PORT), run/HOST.pid,
-#                       logs/HOST.log, deploys.log (timestamps in ms)
+#                       logs/HOST.log, deploys.log (timestamps in ms), and
+#                       `stopping` once fleet.sh down has begun
 #   PIPE_LIVE_SERVICE   the pipe_live_service binary
 set -euo pipefail
 : "${PIPE_LIVE_DIR:?PIPE_LIVE_DIR: the fleet directory (examples/live/fleet.sh up)}"
@@ -70,12 +71,20 @@ replace_host() {
     return 0
   fi
   stop_host "$host"
+  [ ! -e "$PIPE_LIVE_DIR/stopping" ] || { echo "deploy.sh: the fleet is being stopped" >&2; return 1; }
   # setsid: the instance outlives this call and is not in its process group,
   # which piperun kills when a call times out.
   setsid "$PIPE_LIVE_SERVICE" --port "$port" --region "$region" --zone "$zone" --host "$host" \
     --version "$PIPE_VERSION" >>"$PIPE_LIVE_DIR/logs/$host.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$run/$host.pid"
+  # `fleet.sh down` marks the fleet before it reads the pid files: an instance
+  # started after that (by a call that outlived a killed piperun) stops itself.
+  if [ -e "$PIPE_LIVE_DIR/stopping" ]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    echo "deploy.sh: the fleet is being stopped" >&2
+    return 1
+  fi
   # Ready when it answers with the new version; give up after 10 s.
   for _ in $(seq 1 200); do
     if [ "$(version_at "$port")" = "$PIPE_VERSION" ]; then

@@ -63,13 +63,13 @@ up() {
   url="http://127.0.0.1:$prom_port"
   local count expected
   expected=$(wc -l <"$dir/hosts.tsv")
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 90); do
     count=$(scalar "$url" 'count(sum by (host) (rate(http_requests_total[5s])) > 0)')
     [ "$count" = "$expected" ] && { echo "$url"; return 0; }
     sleep 0.5
   done
   tail -5 "$dir/logs/prometheus.log" >&2
-  die "Prometheus did not see traffic on all $expected hosts within 60 s (saw ${count:-none})"
+  die "Prometheus did not see traffic on all $expected hosts within 45 s (saw ${count:-none})"
 }
 
 versions() {
@@ -93,6 +93,7 @@ quiet() {
 down() {
   local dir="$1" file pid state pids=()
   [ -d "$dir/run" ] || return 0
+  touch "$dir/stopping"  # deploy.sh starts nothing from now on (see there)
   for file in "$dir"/run/*.pid; do
     [ -e "$file" ] || continue
     case "$(basename "$file")" in

@@ -18,7 +18,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# piperun runs in the background and is waited for, so that a signal is acted
+# on at once (bash runs traps only between foreground commands).
+child=""
+on_signal() {
+  [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true
+  exit 130
+}
+trap on_signal INT TERM
 
 fail() {
   echo "FAIL: $*"
@@ -46,15 +53,31 @@ echo "fleet of $hosts_total hosts on v1, Prometheus at $url"
 
 export PIPE_LIVE_DIR="$work" PIPE_LIVE_SERVICE="$service"
 cd "$source_dir"  # deploy.run is relative to the repository
+# The journal must agree with the instances: every host on VERSION, and the
+# known-good version KNOWN_GOOD (v1 only ever came as --previous, which the
+# journal does not record as known-good: "none" then).
+journal_says() {
+  "$piperun" status --state "$work/state.db" --format json >"$work/status.json" || fail "piperun status failed"
+  python3 -c 'import json,sys
+s = json.load(open(sys.argv[1])); v = sys.argv[2]
+wrong = [h["host"] for h in s["hosts"] if h["version"] != v]
+sys.exit(0 if s["known_good"] == sys.argv[3] and len(s["hosts"]) == int(sys.argv[4]) and not wrong else
+         "journal: known_good %s, %d hosts, not on %s: %s" % (s["known_good"], len(s["hosts"]), v, wrong))' \
+    "$work/status.json" "$1" "$2" "$hosts_total" || fail "piperun status disagrees with the fleet"
+}
+# piperun run VERSION into OUT, at most LIMIT seconds; its exit status in $status.
 run() {
-  local version="$1" out="$2" status=0
-  timeout 100 "$piperun" run "$plan" --version "$version" --previous v1 --state "$work/state.db" \
-    --prometheus "$url" --format json >"$out" || status=$?
-  echo "$status"
+  local version="$1" out="$2" limit="$3"
+  status=0
+  timeout "$limit" "$piperun" run "$plan" --version "$version" --previous v1 --state "$work/state.db" \
+    --prometheus "$url" --format json >"$out" &
+  child=$!
+  wait "$child" || status=$?
+  child=""
 }
 
 # --- v2: caught at the one-box, rolled back
-status=$(run v2 "$work/v2.jsonl")
+run v2 "$work/v2.jsonl" 60
 [ "$status" -eq 3 ] || fail "piperun run v2 exited $status, expected 3 (rolled back)"
 outcome_step=$(field "$work/v2.jsonl" rolled_back step)
 [ "$outcome_step" = "$onebox" ] || fail "v2 was rolled back at '$outcome_step', expected the one-box $onebox"
@@ -68,7 +91,8 @@ v2_hosts=$(awk '$2 == "deploy" && $3 == "v2" && $4 == "begin" {for (i = 5; i <= 
 grep -q "first fault version=v2" "$work/logs/$onebox_host.log" || fail "the v2 one-box served no fault: the alarm had nothing real to catch"
 "$fleet" versions "$work" >"$work/after-v2.txt"
 [ "$(grep -c ' v1$' "$work/after-v2.txt")" -eq "$hosts_total" ] || fail "after the rollback not every instance serves v1: $(grep -v ' v1$' "$work/after-v2.txt" | tr '\n' ' ')"
-echo "v2: every instance answers v1 again"
+journal_says v1 none
+echo "v2: every instance answers v1 again, and the journal agrees"
 
 measure=$(python3 "$source_dir/examples/live/measure.py" "$work" "$plan" v2 v1 --json)
 echo "v2 timing: $measure"
@@ -78,11 +102,11 @@ python3 -c 'import json,sys; m = json.loads(sys.argv[1]); sys.exit(0 if 0 < m["d
 # --- v3: everywhere. Wait until v2's faults have left the 5 s rate windows,
 # or they would count against v3 on the host it replaces.
 "$fleet" quiet "$work" "$url"
-status=$(run v3 "$work/v3.jsonl")
+run v3 "$work/v3.jsonl" 90
 [ "$status" -eq 0 ] || fail "piperun run v3 exited $status, expected 0 (deployed)"
 [ -n "$(field "$work/v3.jsonl" deployed type)" ] || fail "no deployed event for v3"
 "$fleet" versions "$work" >"$work/after-v3.txt"
 [ "$(grep -c ' v3$' "$work/after-v3.txt")" -eq "$hosts_total" ] || fail "v3 did not reach every instance: $(grep -v ' v3$' "$work/after-v3.txt" | tr '\n' ' ')"
-echo "v3: deployed, every instance answers v3"
-"$piperun" status --state "$work/state.db" --format json >"$work/status.json" || fail "piperun status failed"
+journal_says v3 v3
+echo "v3: deployed, every instance answers v3, and the journal agrees"
 echo "PASS"
