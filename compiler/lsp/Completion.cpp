@@ -9,7 +9,8 @@
 #include "compiler/sema/Show.h"
 #include "compiler/syntax/Literals.h"
 
-#include <regex>
+#include <cctype>
+#include <sstream>
 
 namespace pipelang::lsp {
 
@@ -30,43 +31,36 @@ json::Object item(std::string label, int kind, std::string detail) {
 std::optional<std::string> codeBefore(std::string_view text, size_t end) {
   std::string code(text.substr(0, end));
   enum { Code, String, Line, Block } state = Code;
+  auto blank = [&](size_t i) {
+    if (i < code.size() && code[i] != '\n') code[i] = ' ';
+  };
   for (size_t i = 0; i < code.size(); ++i) {
     char c = code[i];
     char next = i + 1 < code.size() ? code[i + 1] : '\0';
-    switch (state) {
-      case Code:
-        if (c == '"')
-          state = String;
-        else if (c == '/' && next == '/')
-          state = Line;
-        else if (c == '/' && next == '*')
-          state = Block;
-        else
-          continue;
-        if (state != String) code[i + 1] = ' ';
-        code[i] = ' ';
-        if (state != String) ++i;
-        break;
-      case String:
-        if (c == '\\' && next != '\0' && next != '\n') code[i + 1] = ' ';
-        if (c == '\\') ++i;
-        if (c == '"' || c == '\n') state = Code;  // an unterminated string ends with its line
-        code[i] = ' ';
-        break;
-      case Line:
-        if (c == '\n')
-          state = Code;
-        else
-          code[i] = ' ';
-        break;
-      case Block:
-        if (c == '*' && next == '/') {
-          code[i + 1] = ' ';
-          ++i;
-          state = Code;
-        }
-        if (c != '\n') code[i] = ' ';
-        break;
+    if (state == Code) {
+      if (c == '"') {
+        state = String;
+        blank(i);
+      } else if (c == '/' && (next == '/' || next == '*')) {
+        state = next == '/' ? Line : Block;
+        blank(i);
+        blank(++i);
+      }
+    } else if (state == String) {
+      blank(i);
+      if (c == '\\' && next != '\n')
+        blank(++i);  // an escaped character, `\"` included
+      else if (c == '"' || c == '\n')
+        state = Code;  // an unterminated string ends with its line
+    } else if (state == Line) {
+      if (c == '\n') state = Code;
+      blank(i);
+    } else {
+      blank(i);
+      if (c == '*' && next == '/') {
+        blank(++i);
+        state = Code;
+      }
     }
   }
   if (state != Code) return std::nullopt;
@@ -113,6 +107,18 @@ std::string attributeBeingValued(const std::string& code) {
   return "";
 }
 
+// After `template|pipeline|policy NAME extends `: the kind of declaration it may extend.
+std::optional<ast::DeclKind> parentBeingNamed(const std::string& line) {
+  std::istringstream stream(line);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;) words.push_back(word);
+  bool afterExtends = words.size() == 4 || (words.size() == 3 && std::isspace(static_cast<unsigned char>(line.back())));
+  if (!afterExtends || words[2] != "extends") return std::nullopt;
+  if (words[0] == "policy") return ast::DeclKind::Policy;
+  if (words[0] == "template" || words[0] == "pipeline") return ast::DeclKind::Template;
+  return std::nullopt;
+}
+
 size_t offsetOf(std::string_view text, SourceLoc at) {
   size_t offset = 0;
   for (uint32_t line = 1; line < at.line && offset < text.size(); ++line) {
@@ -149,10 +155,9 @@ class Completer {
     CursorPlace place = placeAt(*file, at_);
     std::optional<sema::Context> context = place.context();
 
-    std::string line = code->substr(code->rfind('\n') == std::string::npos ? 0 : code->rfind('\n') + 1);
-    std::smatch extends;
-    if (std::regex_match(line, extends, std::regex(R"(\s*(template|pipeline|policy)\s+[\w-]+\s+extends\s+[\w-]*)")))
-      return declarations(extends[1] == "policy" ? ast::DeclKind::Policy : ast::DeclKind::Template);
+    size_t lineStart = code->rfind('\n');
+    if (auto parent = parentBeingNamed(code->substr(lineStart == std::string::npos ? 0 : lineStart + 1)))
+      return declarations(*parent);
 
     std::string attribute = attributeBeingValued(*code);
     json::Array values;

@@ -9,8 +9,8 @@
 #include "compiler/lsp/Positions.h"
 #include "compiler/sema/Show.h"
 
+#include <algorithm>
 #include <map>
-#include <regex>
 
 namespace pipelang::lsp {
 
@@ -131,7 +131,9 @@ json::Value hover(const Document& document, SourceLoc at, const std::vector<cons
   if (!file) return nullptr;
   const SourceManager& sources = document.compilation->sources;
   std::string word = wordAt(sources, document.file, at);
-  if (std::regex_match(word, std::regex("[PRS][0-9]{3}")))
+  bool isCode = word.size() == 4 && std::string_view("PRS").find(word[0]) != std::string_view::npos &&
+                std::all_of(word.begin() + 1, word.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (isCode)
     if (const Explanation* explanation = findExplanation(word))
       return markdown(std::string(explanation->text), sources, std::nullopt);
 

@@ -364,6 +364,11 @@ TEST_F(LspTest, CompletionOfMembersFromTheSchema) {
             R"({"id":6,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[]}})");
   EXPECT_EQ(request(7, "textDocument/completion", at("b.pipe", 2, 19)),
             R"({"id":7,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[]}})");
+  // Braces, `=` and quotes in strings and comments before the cursor are not syntax.
+  open("c.pipe", "template T {\n  deploy { run = \"echo \\\" } = {\" }  // } {\n  policy = /* } { */ \n}\n");
+  EXPECT_EQ(
+      request(8, "textDocument/completion", at("c.pipe", 2, 21)),
+      R"({"id":8,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"policy in std/policy.pipe","kind":18,"label":"relaxed"},{"detail":"policy in std/policy.pipe","kind":18,"label":"strict"}]}})");
 }
 
 TEST_F(LspInheritanceTest, HoverShowsTheMergedValueAndWhereItWasSet) {
