@@ -47,7 +47,11 @@ bool datesOnly(const model::WindowRule& rule) {
 }
 
 bool openOn(const Week& week, int day, int fromMinute, int toMinute) {
-  return (week & span(day * kDay + fromMinute, day * kDay + toMinute)).any();
+  size_t from = static_cast<size_t>(day * kDay + fromMinute), to = static_cast<size_t>(day * kDay + toMinute);
+  if (from >= to) return false;
+  // libstdc++'s word-wise search for the first open minute at or after `from`.
+  size_t first = from == 0 ? week._Find_first() : week._Find_next(from - 1);
+  return first < to;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <llvm/ADT/iterator.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -91,7 +92,7 @@ bool plansAt(const std::string& rev, const std::string& prefix, const std::vecto
     return false;
   }
   if (compilation->program)
-    for (const model::Pipeline& pipeline : compilation->program->pipelines)
+    for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines))
       plans.emplace(pipeline.name, plan::buildPlanJson(pipeline));
   return true;
 }
@@ -133,7 +134,7 @@ int runDiff() {
     changes = plan::diffPlanSets(a, b);
   }
   llvm::outs() << (opt::diffFormat == opt::DiffFormat::Json ? plan::renderDiffJson(changes)
-                                                           : plan::renderDiffText(changes));
+                                                            : plan::renderDiffText(changes));
   return kExitOk;
 }
 

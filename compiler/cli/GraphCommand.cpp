@@ -7,6 +7,7 @@
 #include "compiler/plan/PlanGraph.h"
 #include "compiler/sema/Model.h"
 
+#include <llvm/ADT/iterator.h>
 #include <llvm/Support/raw_ostream.h>
 
 namespace pipelang::cli {
@@ -20,7 +21,7 @@ int runGraph() {
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   if (int status = reportDiagnostics(*compilation); status != kExitOk) return status;
   if (compilation->program)
-    for (const model::Pipeline& pipeline : compilation->program->pipelines)
+    for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines))
       if (pipeline.name == opt::graphPipeline) {
         llvm::json::Value plan = plan::buildPlanJson(pipeline);
         llvm::outs() << (opt::graphFormat == opt::GraphFormat::Dot ? plan::graphDot(plan) : plan::graphMermaid(plan));

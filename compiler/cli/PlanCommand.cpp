@@ -10,6 +10,7 @@
 
 #include <llvm/Support/raw_ostream.h>
 
+#include <llvm/ADT/iterator.h>
 #include <filesystem>
 #include <fstream>
 
@@ -30,7 +31,7 @@ int runPlan() {
 
   std::vector<const model::Pipeline*> pipelines;
   if (compilation->program)
-    for (const model::Pipeline& pipeline : compilation->program->pipelines)
+    for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines))
       if (opt::planPipeline.empty() || pipeline.name == opt::planPipeline) pipelines.push_back(&pipeline);
   if (!opt::planPipeline.empty() && pipelines.empty()) {
     llvm::errs() << "pipec: error: no pipeline named `" << opt::planPipeline << "`\n";

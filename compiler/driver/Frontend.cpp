@@ -64,7 +64,10 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
       continue;
     }
     if (fs::is_directory(input, ec)) {
-      for (const fs::path& file : findPipeFiles(input)) files.push_back(canonicalOrSelf(file));
+      // Found under a canonical folder, a file's path is canonical unless it is
+      // a link: spares weakly_canonical's readlink per component per file.
+      for (const fs::path& file : findPipeFiles(canonicalOrSelf(input)))
+        files.push_back(fs::is_symlink(file, ec) ? canonicalOrSelf(file) : file);
     } else {
       files.push_back(canonicalOrSelf(input));
     }
@@ -79,8 +82,8 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);
   }
   compilation->files = std::move(loader.files());
-  compilation->inputFileCount =
-      std::count_if(compilation->files.begin(), compilation->files.end(), [](const LoadedFile& f) { return f.isInput; });
+  compilation->inputFileCount = std::count_if(compilation->files.begin(), compilation->files.end(),
+                                              [](const LoadedFile& f) { return f.isInput; });
 
   if (options.upto >= Phase::Resolve)
     compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,

@@ -26,7 +26,7 @@ struct LoadOptions {
 struct LoadedFile {
   FileId id;
   std::unique_ptr<ast::File> ast;
-  bool isInput = false;   // named by the user (counts in "in N files")
+  bool isInput = false;  // named by the user (counts in "in N files")
   bool isStdlib = false;
 };
 
@@ -50,12 +50,15 @@ class SourceLoader {
   void loadImports(size_t fileIndex);
   std::string displayName(const std::filesystem::path& canonical, bool isStdlib) const;
   bool insideRoots(const std::filesystem::path& canonical) const;
+  std::filesystem::path canonicalPath(const std::filesystem::path& path, std::error_code& ec);
 
   const LoadOptions& options_;
   SourceManager& sources_;
   DiagnosticSink& sink_;
   std::vector<LoadedFile> files_;
   std::map<std::string, size_t> byPath_;
+  std::filesystem::path cwd_;                                   // read once, for relative inputs
+  std::map<std::string, std::filesystem::path> canonicalDirs_;  // folder as written -> canonical folder
   std::map<std::pair<FileId, size_t>, FileId> importTargets_;
 };
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <llvm/ADT/iterator.h>
 #include <map>
 
 namespace pipelang {
@@ -88,7 +89,7 @@ void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
 
 void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
   std::map<const void*, BoundsFacts> byShape;
-  for (const model::Pipeline& pipeline : program.pipelines) {
+  for (const model::Pipeline& pipeline : llvm::make_pointee_range(program.pipelines)) {
     if (!hasBounds(pipeline)) continue;
     if (!pipeline.planShapeOf) {
       report(pipeline, computeFacts(pipeline), sink);

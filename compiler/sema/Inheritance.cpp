@@ -10,12 +10,19 @@
 
 namespace pipelang::sema {
 
-std::vector<DiagNote> ResolvedDecl::via(int writtenAt) const {
-  std::vector<DiagNote> notes;
-  for (int j = level() - 1; j >= writtenAt && j >= 0; --j)
-    notes.push_back({std::string("inherited from ") + declKindWord(chain[j]->kind) + " " + chain[j]->name,
-                     chain[j]->nameRange});
-  return notes;
+model::ViaNotes ResolvedDecl::via(int writtenAt) const {
+  if (writtenAt < 0) writtenAt = 0;
+  if (writtenAt >= level()) return {};
+  if (viaByLevel_.empty()) viaByLevel_.resize(chain.size());
+  model::ViaNotes& cached = viaByLevel_[static_cast<size_t>(writtenAt)];
+  if (cached.empty()) {
+    std::vector<DiagNote> notes;
+    for (int j = level() - 1; j >= writtenAt; --j)
+      notes.push_back(
+          {std::string("inherited from ") + declKindWord(chain[j]->kind) + " " + chain[j]->name, chain[j]->nameRange});
+    cached = model::ViaNotes(std::move(notes));
+  }
+  return cached;
 }
 
 namespace {
@@ -29,9 +36,12 @@ std::string joinPath(const std::vector<std::string>& path) {
 bool mayExtend(ast::DeclKind child, ast::DeclKind parent) {
   switch (child) {
     case ast::DeclKind::Template:
-    case ast::DeclKind::Pipeline: return parent == ast::DeclKind::Template;
-    case ast::DeclKind::Policy: return parent == ast::DeclKind::Policy;
-    case ast::DeclKind::Topology: return false;
+    case ast::DeclKind::Pipeline:
+      return parent == ast::DeclKind::Template;
+    case ast::DeclKind::Policy:
+      return parent == ast::DeclKind::Policy;
+    case ast::DeclKind::Topology:
+      return false;
   }
   return false;
 }
@@ -39,8 +49,8 @@ bool mayExtend(ast::DeclKind child, ast::DeclKind parent) {
 }  // namespace
 
 std::shared_ptr<const MergedBlock> mergeBody(std::shared_ptr<const MergedBlock> parent, const ast::Body& body,
-                                             const std::string& type, const std::string& label,
-                                             const ast::Block* block, int level, DiagnosticSink& sink) {
+                                             const std::string& type, const std::string& label, const ast::Block* block,
+                                             int level, DiagnosticSink& sink) {
   auto out = std::make_shared<MergedBlock>();
   if (parent) {
     *out = *parent;
@@ -118,8 +128,8 @@ const ResolvedDecl& Inheritance::resolve(const ast::Declaration& start) {
     if (!parent) {
       std::string kinds = cur->kind == ast::DeclKind::Policy ? "policy" : "template";
       Diagnostic& d = sink_.report(DiagCode::R101, cur->extendsRange, "unknown " + kinds + " `" + parentName + "`");
-      auto candidates = names_.namesOf(cur->kind == ast::DeclKind::Policy ? ast::DeclKind::Policy
-                                                                          : ast::DeclKind::Template);
+      auto candidates =
+          names_.namesOf(cur->kind == ast::DeclKind::Policy ? ast::DeclKind::Policy : ast::DeclKind::Template);
       if (auto guess = closestSpelling(parentName, candidates)) {
         d.help = "did you mean `" + *guess + "`?";
         d.fixes.push_back({"replace with `" + *guess + "`", cur->extendsRange, *guess});
@@ -129,14 +139,14 @@ const ResolvedDecl& Inheritance::resolve(const ast::Declaration& start) {
     }
     if (!mayExtend(cur->kind, parent->kind)) {
       std::string expected = cur->kind == ast::DeclKind::Policy ? "policy" : "template";
-      std::string message =
-          cur->kind == ast::DeclKind::Topology
-              ? "a topology cannot extend anything"
-              : std::string(declKindWord(cur->kind)) + " `" + cur->name + "` extends " + declKindWord(parent->kind) +
-                    " `" + parent->name + "`, which is not a " + expected;
+      std::string message = cur->kind == ast::DeclKind::Topology
+                                ? "a topology cannot extend anything"
+                                : std::string(declKindWord(cur->kind)) + " `" + cur->name + "` extends " +
+                                      declKindWord(parent->kind) + " `" + parent->name + "`, which is not a " +
+                                      expected;
       Diagnostic& d = sink_.report(DiagCode::R111, cur->extendsRange, message);
-      d.notes.push_back({std::string(declKindWord(parent->kind)) + " `" + parent->name + "` declared here",
-                         parent->nameRange});
+      d.notes.push_back(
+          {std::string(declKindWord(parent->kind)) + " `" + parent->name + "` declared here", parent->nameRange});
       broken = true;
       break;
     }

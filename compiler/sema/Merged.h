@@ -7,6 +7,7 @@
 #pragma once
 
 #include "compiler/diag/Diagnostic.h"
+#include "compiler/sema/Model.h"
 #include "compiler/syntax/Ast.h"
 
 #include <map>
@@ -34,7 +35,7 @@ struct MergedBlock {
   int level = 0;                      // the level that first wrote it
   bool isFinal = false;
   SourceRange finalRange;
-  std::vector<std::pair<std::string, MergedAttr>> attrs;  // first-appearance order
+  std::vector<std::pair<std::string, MergedAttr>> attrs;   // first-appearance order
   std::vector<std::shared_ptr<const MergedBlock>> blocks;  // first-appearance order
 
   const MergedAttr* attr(const std::string& name) const {
@@ -63,7 +64,8 @@ struct ResolvedDecl {
   const ast::Declaration& decl() const { return *chain.back(); }
   int level() const { return static_cast<int>(chain.size()) - 1; }
   // One note per level a value written at `writtenAt` was inherited through (§4.6).
-  std::vector<DiagNote> via(int writtenAt) const;
+  model::ViaNotes via(int writtenAt) const;
+  mutable std::vector<model::ViaNotes> viaByLevel_;  // via() is asked once per value: built once per level
 };
 
 // All top-level names of all loaded files (language.md §3).
@@ -94,8 +96,8 @@ class Inheritance {
 };
 
 std::shared_ptr<const MergedBlock> mergeBody(std::shared_ptr<const MergedBlock> parent, const ast::Body& body,
-                                             const std::string& type, const std::string& label,
-                                             const ast::Block* block, int level, DiagnosticSink& sink);
+                                             const std::string& type, const std::string& label, const ast::Block* block,
+                                             int level, DiagnosticSink& sink);
 
 const char* declKindWord(ast::DeclKind kind);
 

@@ -10,17 +10,41 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace pipelang::model {
 
-// Where a value was written, and the chain it was inherited through:
-// notes like "inherited from template StandardService (templates/standard.pipe:31:5)".
+// The notes of an inheritance chain: "inherited from template StandardService"
+// (templates/standard.pipe:31:5), one per level. Every value written at the
+// same level of one declaration shares one list, so ten thousand services do
+// not each carry their own copies of the same strings. Reads like a
+// const std::vector<DiagNote>.
+class ViaNotes {
+ public:
+  ViaNotes() = default;
+  ViaNotes(std::vector<DiagNote> notes)  // NOLINT: implicit, like the vector it stands for
+      : notes_(notes.empty() ? nullptr : std::make_shared<const std::vector<DiagNote>>(std::move(notes))) {}
+  explicit ViaNotes(std::shared_ptr<const std::vector<DiagNote>> notes) : notes_(std::move(notes)) {}
+
+  operator std::vector<DiagNote>() const { return notes_ ? *notes_ : std::vector<DiagNote>{}; }
+  bool empty() const { return !notes_ || notes_->empty(); }
+  size_t size() const { return notes_ ? notes_->size() : 0; }
+  const DiagNote& back() const { return notes_->back(); }
+  std::vector<DiagNote>::const_iterator begin() const { return notes_ ? notes_->begin() : kNone.begin(); }
+  std::vector<DiagNote>::const_iterator end() const { return notes_ ? notes_->end() : kNone.end(); }
+
+ private:
+  static inline const std::vector<DiagNote> kNone;
+  std::shared_ptr<const std::vector<DiagNote>> notes_;
+};
+
+// Where a value was written, and the chain it was inherited through.
 struct Origin {
   SourceRange range;
-  std::vector<DiagNote> via;
+  ViaNotes via;
 };
 
 template <typename T>
@@ -242,10 +266,10 @@ struct Pipeline {
 struct Program {
   std::vector<Topology> topologies;
   std::vector<Policy> policies;
-  // Concrete pipelines that resolved without errors, sorted by name.
-  std::vector<Pipeline> pipelines;
   // Every pipeline and template that could be resolved (for `pipec show`, the LSP).
   std::vector<Pipeline> all;
+  // The concrete pipelines of `all` that resolved without errors, sorted by name.
+  std::vector<const Pipeline*> pipelines;
 };
 
 }  // namespace pipelang::model

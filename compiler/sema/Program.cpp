@@ -81,6 +81,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     if (decl->kind == ast::DeclKind::Policy)
       program->policies.push_back(sema::buildPolicy(inheritance.resolve(*decl), local));
 
+  std::vector<size_t> concrete;  // indices into `all`: pointers only once it stops growing
   for (const ast::Declaration* decl : decls) {
     if (decl->kind != ast::DeclKind::Pipeline && decl->kind != ast::DeclKind::Template) continue;
     const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
@@ -95,13 +96,14 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     if (!damaged.count(decl))
       for (Diagnostic& d : own.diagnostics())
         if (!isTemplate || d.code != DiagCode::R101) local.add(std::move(d));
-    if (!pipeline.isTemplate && clean) program->pipelines.push_back(pipeline);
+    if (!pipeline.isTemplate && clean) concrete.push_back(program->all.size());
     program->all.push_back(std::move(pipeline));
   }
+  for (size_t index : concrete) program->pipelines.push_back(&program->all[index]);
 
   // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
   if (runChecks)
-    for (const model::Pipeline& pipeline : program->pipelines) checks::runSafetyChecks(pipeline, local);
+    for (const model::Pipeline* pipeline : program->pipelines) checks::runSafetyChecks(*pipeline, local);
 
   forwardUnique(local, sink);
   return program;

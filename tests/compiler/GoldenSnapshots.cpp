@@ -4,6 +4,7 @@
 #include "compiler/plan/PlanWriter.h"
 #include "compiler/sema/Model.h"
 
+#include <llvm/ADT/iterator.h>
 #include <fstream>
 #include <sstream>
 
@@ -18,7 +19,7 @@ bool checkPlanSnapshots(const Compilation& compilation, const fs::path& input, b
   for (const LoadedFile& file : compilation.files)
     if (file.isInput) inputId = file.id;
   bool passed = true;
-  for (const model::Pipeline& pipeline : compilation.program->pipelines) {
+  for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation.program->pipelines)) {
     if (!inputId || pipeline.origin.range.file != *inputId) continue;
     fs::path snapshot = input.parent_path() / (input.stem().string() + "." + pipeline.name + ".plan.json");
     std::string actual = plan::writePlanText(plan::buildPlanJson(pipeline));

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <llvm/ADT/iterator.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,7 +25,9 @@ fs::path sourceDir() {
   return dir ? fs::path(dir) : fs::path(PIPE_SOURCE_DIR);
 }
 
-fs::path goldenDir() { return sourceDir() / "tests/golden/plan"; }
+fs::path goldenDir() {
+  return sourceDir() / "tests/golden/plan";
+}
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -50,7 +53,7 @@ std::map<std::string, llvm::json::Value> familyPlans(bool changed) {
   EXPECT_EQ(compilation->diagnostics.errorCount(), 0u);
   std::map<std::string, llvm::json::Value> plans;
   if (compilation->program)
-    for (const model::Pipeline& pipeline : compilation->program->pipelines)
+    for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines))
       plans.emplace(pipeline.name, plan::buildPlanJson(pipeline));
   return plans;
 }

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <llvm/ADT/iterator.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -35,11 +36,16 @@ std::string readFile(const fs::path& path) {
 
 bool hasType(const Value& value, llvm::StringRef type) {
   switch (value.kind()) {
-    case Value::Null: return type == "null";
-    case Value::Boolean: return type == "boolean";
-    case Value::String: return type == "string";
-    case Value::Array: return type == "array";
-    case Value::Object: return type == "object";
+    case Value::Null:
+      return type == "null";
+    case Value::Boolean:
+      return type == "boolean";
+    case Value::String:
+      return type == "string";
+    case Value::Array:
+      return type == "array";
+    case Value::Object:
+      return type == "object";
     case Value::Number:
       return type == "number" || (type == "integer" && value.getAsInteger().hasValue());
   }
@@ -87,8 +93,10 @@ class Validator {
       const Object* properties = schema->getObject("properties");
       const Value* additional = schema->get("additionalProperties");
       for (const auto& [key, child] : *object) {
-        if (properties && properties->get(key)) check(child, *properties->get(key), path + "." + key.str(), errors);
-        else if (additional) check(child, *additional, path + "." + key.str(), errors);
+        if (properties && properties->get(key))
+          check(child, *properties->get(key), path + "." + key.str(), errors);
+        else if (additional)
+          check(child, *additional, path + "." + key.str(), errors);
       }
     }
     if (const auto* array = value.getAsArray(); array && schema->get("items"))
@@ -113,7 +121,7 @@ TEST(PlanSchema, EveryExamplePlanValidates) {
     options.root = sourceDir() / fs::path(dir).parent_path();
     auto compilation = Frontend::run(options);
     ASSERT_TRUE(compilation->program);
-    for (const model::Pipeline& pipeline : compilation->program->pipelines) {
+    for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines)) {
       // Validate what a reader sees: the written file, parsed back.
       auto parsed = llvm::json::parse(plan::writePlanText(plan::buildPlanJson(pipeline)));
       ASSERT_TRUE(bool(parsed));
