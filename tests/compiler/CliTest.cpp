@@ -39,8 +39,8 @@ class PipecCli : public ::testing::Test {
   }
 
   PipecRun pipec(const std::string& args) {
-    std::string command = "cd '" + dir_.string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args +
-                          " >out.txt 2>err.txt";
+    std::string command =
+        "cd '" + dir_.string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >out.txt 2>err.txt";
     int raw = std::system(command.c_str());
     PipecRun run;
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -122,10 +122,8 @@ TEST_F(PipecCli, SarifFormat) {
   ASSERT_EQ(results->size(), 2u);
   const llvm::json::Object* result = (*results)[1].getAsObject();
   EXPECT_EQ(result->getString("ruleId"), llvm::StringRef("P003"));
-  const llvm::json::Object* region = (*result->getArray("locations"))[0]
-                                         .getAsObject()
-                                         ->getObject("physicalLocation")
-                                         ->getObject("region");
+  const llvm::json::Object* region =
+      (*result->getArray("locations"))[0].getAsObject()->getObject("physicalLocation")->getObject("region");
   EXPECT_EQ(region->getInteger("startLine").getValueOr(-1), 3);
   EXPECT_EQ(region->getInteger("startColumn").getValueOr(-1), 10);
 }
@@ -194,4 +192,96 @@ TEST_F(PipecCli, ShowPrintsTheMergedPipelineWithProvenance) {
   EXPECT_NE(run.out.find("artifact = \"svc\"  // from svc.pipe:3"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("bake = 12h  // from standard.pipe:4"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("\"base\""), std::string::npos) << run.out;
+}
+
+// ---------------------------------------------------------------- plan, graph, diff
+
+const char* kTwoServices =
+    "import \"std/templates\"\n"
+    "\n"
+    "pipeline Cart extends StandardService {\n"
+    "  artifact = \"cart\"\n"
+    "  deploy { run = \"scripts/deploy.sh cart\" }\n"
+    "}\n"
+    "\n"
+    "pipeline Orders extends StandardService {\n"
+    "  artifact = \"orders\"\n"
+    "  deploy { run = \"scripts/deploy.sh orders\" }\n"
+    "}\n";
+
+TEST_F(PipecCli, PlanWritesOneDeterministicPlanPerPipeline) {
+  write("svc.pipe", kTwoServices);
+  PipecRun first = pipec("plan svc.pipe -o plans");
+  ASSERT_EQ(first.status, 0) << first.err;
+  std::string cart = slurp(dir_ / "plans" / "Cart.plan.json");
+  std::string orders = slurp(dir_ / "plans" / "Orders.plan.json");
+  auto parsed = llvm::json::parse(cart);
+  ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  const llvm::json::Object& plan = *parsed->getAsObject();
+  EXPECT_EQ(plan.getString("schema").getValueOr(""), "pipe.plan/v1");
+  EXPECT_EQ(plan.getString("pipeline").getValueOr(""), "Cart");
+  EXPECT_TRUE(plan.getString("digest").getValueOr("").startswith("sha256:"));
+  EXPECT_NE(orders.find("\"pipeline\": \"Orders\""), std::string::npos);
+
+  // Byte-identical on a second run, and the same plan on stdout with --pipeline.
+  ASSERT_EQ(pipec("plan svc.pipe -o again").status, 0);
+  EXPECT_EQ(slurp(dir_ / "again" / "Cart.plan.json"), cart);
+  PipecRun one = pipec("plan svc.pipe --pipeline Cart");
+  EXPECT_EQ(one.status, 0) << one.err;
+  EXPECT_EQ(one.out, cart);
+}
+
+TEST_F(PipecCli, PlanRefusesAmbiguousOrUnknownPipelines) {
+  write("svc.pipe", kTwoServices);
+  PipecRun both = pipec("plan svc.pipe");
+  EXPECT_EQ(both.status, 2);
+  EXPECT_NE(both.err.find("2 pipelines: give `-o DIR` to write one plan file each, or `--pipeline NAME`"),
+            std::string::npos)
+      << both.err;
+  EXPECT_EQ(both.out, "");
+  PipecRun unknown = pipec("plan svc.pipe --pipeline Nope");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("no pipeline named `Nope`"), std::string::npos) << unknown.err;
+}
+
+TEST_F(PipecCli, PlanOfAPipelineWithErrorsWritesNothing) {
+  write("bad.pipe",
+        "import \"std/templates\"\n"
+        "pipeline Cart extends StandardService {\n"
+        "  artifact = \"cart\"\n"
+        "  deploy { run = \"scripts/deploy.sh\"  timeout = 5 }\n"
+        "}\n");
+  PipecRun run = pipec("plan bad.pipe -o plans");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.err.rfind("bad.pipe:4:49: error[R109]: `timeout` must be a duration", 0), 0u) << run.err;
+  EXPECT_FALSE(fs::exists(dir_ / "plans" / "Cart.plan.json"));
+}
+
+TEST_F(PipecCli, GraphInBothFormats) {
+  write("svc.pipe", kTwoServices);
+  PipecRun mermaid = pipec("graph svc.pipe --pipeline Cart --format=mermaid");
+  EXPECT_EQ(mermaid.status, 0) << mermaid.err;
+  EXPECT_EQ(mermaid.out.rfind("flowchart TD\n  subgraph gamma[\"gamma\"]\n", 0), 0u) << mermaid.out;
+  PipecRun dot = pipec("graph svc.pipe --pipeline Cart --format=dot");
+  EXPECT_EQ(dot.status, 0) << dot.err;
+  EXPECT_EQ(dot.out.rfind("digraph \"Cart\" {\n", 0), 0u) << dot.out;
+  EXPECT_EQ(pipec("graph svc.pipe --pipeline Nope --format=dot").status, 2);
+}
+
+TEST_F(PipecCli, DiffOfTwoPlanFiles) {
+  write("svc.pipe", kTwoServices);
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  write("svc.pipe", std::string(kTwoServices).replace(std::string(kTwoServices).find("\"cart\""), 6, "\"cart2\""));
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+
+  PipecRun same = pipec("diff old/Orders.plan.json new/Orders.plan.json");
+  EXPECT_EQ(same.status, 0) << same.err;
+  EXPECT_EQ(same.out, "no changes\n");
+  PipecRun changed = pipec("diff old/Cart.plan.json new/Cart.plan.json");
+  EXPECT_EQ(changed.status, 0) << changed.err;
+  EXPECT_EQ(changed.out, "Cart:\n  pipeline: artifact \"cart\" -> \"cart2\"\n");
+  PipecRun json = pipec("diff old/Cart.plan.json new/Cart.plan.json --format=json");
+  EXPECT_EQ(json.status, 0) << json.err;
+  EXPECT_TRUE(bool(llvm::json::parse(json.out))) << json.out;
+  EXPECT_EQ(pipec("diff old/Cart.plan.json missing.json").status, 2);
 }
