@@ -3,6 +3,8 @@
 # organisations (bench/gen_org.py). Usage: bench/compile.sh PIPEC [N...]
 set -eu
 PIPEC=${1:?usage: compile.sh PIPEC [N...]}
+PIPEC=$(cd "$(dirname "$PIPEC")" && pwd)/$(basename "$PIPEC")  # runs from inside each organisation
+[ -x "$PIPEC" ] || { echo "compile.sh: $PIPEC is not an executable" >&2; exit 2; }
 shift
 [ $# -gt 0 ] || set -- 100 1000 10000
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +22,11 @@ measure() {  # label, command...
 for n in "$@"; do
   python3 "$HERE/gen_org.py" "$n" "$WORK/org$n"
   (cd "$WORK/org$n" && measure "check N=$n" "$PIPEC" check services)
-  (cd "$WORK/org$n" && measure "plan -o (all) N=$n" "$PIPEC" plan services -o "$WORK/plans$n")
+  # Every plan lists its hosts (about 300 KB each here): 10,000 would write 3 GB.
+  if [ "$n" -le 1000 ]; then
+    (cd "$WORK/org$n" && measure "plan -o (all) N=$n" "$PIPEC" plan services -o "$WORK/plans$n")
+    rm -rf "$WORK/plans$n"
+  fi
 done
 python3 "$HERE/gen_org.py" 1 "$WORK/one"
 (cd "$WORK/one" && measure "plan one pipeline" "$PIPEC" plan services/svc00000.pipe)
