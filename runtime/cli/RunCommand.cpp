@@ -24,10 +24,14 @@ int fail(const std::string& message) {
 
 int exitCodeFor(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Deployed: return kDeployed;
-    case Outcome::RolledBack: return kRolledBack;
-    case Outcome::Blocked: return kStopped;
-    case Outcome::Failed: return kRuntimeError;
+    case Outcome::Deployed:
+      return kDeployed;
+    case Outcome::RolledBack:
+      return kRolledBack;
+    case Outcome::Blocked:
+      return kStopped;
+    case Outcome::Failed:
+      return kRuntimeError;
   }
   return kRuntimeError;
 }
@@ -139,6 +143,9 @@ int runCommand(const RunArgs& args) {
     }
     return fail(held);
   }
+  // `--previous` names the last known-good version (runtime.md §1): recorded,
+  // so that `status` and the next run agree with what this run rolls back to.
+  if (!args.previous.empty()) (*journal)->setMeta("known_good", args.previous);
   std::int64_t target = 0;
   if (active && active->version == args.version) {
     target = active->id;
@@ -166,8 +173,8 @@ int resumeCommand(const RunArgs& args) {
   if (!plan) return fail(llvm::toString(plan.takeError()));
   if (!(*journal)->activeRun() && !(*journal)->nextQueuedRun()) {
     auto latest = (*journal)->latestRun();
-    llvm::outs() << "nothing in flight" << (latest ? fmt::format(" (last run: {} {})", latest->version, latest->status) : "")
-                 << "\n";
+    llvm::outs() << "nothing in flight"
+                 << (latest ? fmt::format(" (last run: {} {})", latest->version, latest->status) : "") << "\n";
     return kDeployed;
   }
   return drive(*plan, **journal, args, 0);

@@ -54,8 +54,7 @@ echo "fleet of $hosts_total hosts on v1, Prometheus at $url"
 export PIPE_LIVE_DIR="$work" PIPE_LIVE_SERVICE="$service"
 cd "$source_dir"  # deploy.run is relative to the repository
 # The journal must agree with the instances: every host on VERSION, and the
-# known-good version KNOWN_GOOD (v1 only ever came as --previous, which the
-# journal does not record as known-good: "none" then).
+# known-good version KNOWN_GOOD (v1 came as --previous, which names it).
 journal_says() {
   "$piperun" status --state "$work/state.db" --format json >"$work/status.json" || fail "piperun status failed"
   python3 -c 'import json,sys
@@ -91,7 +90,7 @@ v2_hosts=$(awk '$2 == "deploy" && $3 == "v2" && $4 == "begin" {for (i = 5; i <= 
 grep -q "first fault version=v2" "$work/logs/$onebox_host.log" || fail "the v2 one-box served no fault: the alarm had nothing real to catch"
 "$fleet" versions "$work" >"$work/after-v2.txt"
 [ "$(grep -c ' v1$' "$work/after-v2.txt")" -eq "$hosts_total" ] || fail "after the rollback not every instance serves v1: $(grep -v ' v1$' "$work/after-v2.txt" | tr '\n' ' ')"
-journal_says v1 none
+journal_says v1 v1
 echo "v2: every instance answers v1 again, and the journal agrees"
 
 measure=$(python3 "$source_dir/examples/live/measure.py" "$work" "$plan" v2 v1 --json)

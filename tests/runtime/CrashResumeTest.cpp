@@ -7,8 +7,8 @@
 
 #include <csignal>
 #include <future>
-#include <thread>
 #include <set>
+#include <thread>
 
 using namespace pipelang::runtime::testing;
 
@@ -44,11 +44,13 @@ struct CrashOutcome {
 
 CrashOutcome crashThenResume(int commits, bool faulty) {
   Sandbox box;
-  auto fail = [&](const std::string& what) { return CrashOutcome{"after " + std::to_string(commits) + " commits: " + what}; };
+  auto fail = [&](const std::string& what) {
+    return CrashOutcome{"after " + std::to_string(commits) + " commits: " + what};
+  };
   if (faulty) box.write("fault_rate", "0.05\n");  // every scope breaches: the first stage rolls back
-  ProcessResult crashed = box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state",
-                                       box.db(), "--quiet"},
-                                      {{"PIPERUN_TEST_CRASH_AFTER_COMMITS", std::to_string(commits)}}, 60);
+  ProcessResult crashed =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
+                  {{"PIPERUN_TEST_CRASH_AFTER_COMMITS", std::to_string(commits)}}, 60);
   int expected = faulty ? 3 : 0;
   if (crashed.signal == 0) {
     // The run ended before the Nth commit: nothing to resume.
@@ -59,15 +61,16 @@ CrashOutcome crashThenResume(int commits, bool faulty) {
     return fail("died of signal " + std::to_string(crashed.signal) + ": " + crashed.err);
   }
   size_t logBefore = box.deployLog().size();
-  std::map<std::string, std::string> before = crashed.signal ? stepStates(box.status()) : std::map<std::string, std::string>{};
+  std::map<std::string, std::string> before =
+      crashed.signal ? stepStates(box.status()) : std::map<std::string, std::string>{};
 
   if (crashed.signal && !box.status().getAsObject()->get("run")) {
     // Killed before the run was recorded: nothing is in flight, the user submits again.
     ProcessResult resumed = box.piperun({"resume", "--state", box.db()});
     if (resumed.exitCode != 0 || resumed.out.find("nothing in flight") == std::string::npos)
       return fail("resume of an unrecorded run: " + resumed.out + resumed.err);
-    ProcessResult again = box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state",
-                                       box.db(), "--quiet"});
+    ProcessResult again =
+        box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"});
     if (again.exitCode != expected) return fail("second submission exited " + std::to_string(again.exitCode));
   } else if (crashed.signal) {
     ProcessResult resumed = box.piperun({"resume", "--state", box.db(), "--quiet"}, {}, 60);
@@ -121,7 +124,8 @@ TEST(CrashResume, KilledAnywhereDuringARollbackResumesToRolledBack) {
 
 TEST(CrashResume, KilledDuringABakeContinuesWithTheTimeLeft) {
   Sandbox box;
-  int runner = box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"});
+  int runner =
+      box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"});
   bool baking = false;
   for (int i = 0; i < 400 && !baking; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -144,7 +148,8 @@ TEST(CrashResume, KilledDuringABakeContinuesWithTheTimeLeft) {
 TEST(RunCommand, ExecDeployFailureRollsBackTheStage) {
   Sandbox box;
   box.write("fail-step", "wave1/lab-east/le-a/b2");
-  ProcessResult run = box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()});
+  ProcessResult run =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()});
   EXPECT_EQ(run.exitCode, 3) << run.out << run.err;
   EXPECT_NE(run.out.find("deploy_failed"), std::string::npos) << run.out;
   for (const auto& host : {"le-a-h1", "le-a-h2", "le-a-h3"}) EXPECT_EQ(box.read(std::string("hosts/") + host), "v1\n");
@@ -154,14 +159,15 @@ TEST(RunCommand, ExecDeployFailureRollsBackTheStage) {
   ProcessResult log = box.piperun({"log", "--state", box.db()});
   EXPECT_NE(log.out.find("simulated failure of wave1/lab-east/le-a/b2"), std::string::npos) << log.out;
   EXPECT_NE(log.out.find("rolled back (deploy_failed)"), std::string::npos) << log.out;
-  // The failed version was not promoted.
-  EXPECT_EQ(box.status().getAsObject()->getString("known_good").getValueOr(""), "none");
+  // The failed version was not promoted: the known-good one is still the one given as --previous.
+  EXPECT_EQ(box.status().getAsObject()->getString("known_good").getValueOr(""), "v1");
 }
 
 TEST(RunCommand, CommandMetricAlarmRollsBackAndLogSaysWhy) {
   Sandbox box;
   box.write("fault_rate", "0.05\n");
-  ProcessResult run = box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()});
+  ProcessResult run =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()});
   EXPECT_EQ(run.exitCode, 3) << run.out << run.err;
   EXPECT_NE(run.out.find("ALARM high_faults: fault_rate = 5.00% > 1.00% in 2 of last 2 at host le-a-h1"),
             std::string::npos)
@@ -173,8 +179,8 @@ TEST(RunCommand, CommandMetricAlarmRollsBackAndLogSaysWhy) {
 TEST(RunCommand, DeployTimeoutKillsTheProcessGroup) {
   Sandbox box;
   auto begin = std::chrono::steady_clock::now();
-  ProcessResult run = box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()},
-                                  {{"DEPLOY_SLEEP", "30"}});
+  ProcessResult run = box.piperun(
+      {"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()}, {{"DEPLOY_SLEEP", "30"}});
   auto took = std::chrono::steady_clock::now() - begin;
   EXPECT_EQ(run.exitCode, 3) << run.out << run.err;
   EXPECT_NE(run.out.find("timed out after 3s"), std::string::npos) << run.out;
@@ -186,8 +192,8 @@ TEST(RunCommand, DeployTimeoutKillsTheProcessGroup) {
 TEST(RunCommand, PlanValuesCannotInjectCommands) {
   Sandbox box;
   std::string evil = "v2;touch${IFS}pwned$(touch pwned2)";
-  ProcessResult run = box.piperun({"run", box.plan("crash"), "--version", evil, "--previous", "v1", "--state", box.db(),
-                                   "--quiet"});
+  ProcessResult run =
+      box.piperun({"run", box.plan("crash"), "--version", evil, "--previous", "v1", "--state", box.db(), "--quiet"});
   EXPECT_EQ(run.exitCode, 0) << run.err;
   EXPECT_EQ(box.read("hosts/le-a-h1"), evil + "\n");
   EXPECT_FALSE(std::filesystem::exists(box.dir() / "pwned"));
@@ -196,8 +202,9 @@ TEST(RunCommand, PlanValuesCannotInjectCommands) {
 
 TEST(RunCommand, SecondRunnerOnAHeldDbExitsOne) {
   Sandbox box;
-  int first = box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
-                        {{"DEPLOY_SLEEP", "0.3"}});
+  int first =
+      box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
+                {{"DEPLOY_SLEEP", "0.3"}});
   // Wait until the first runner holds the lock and has started deploying.
   for (int i = 0; i < 200 && box.deployLog().empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ProcessResult second = box.piperun({"resume", "--state", box.db()});
@@ -216,8 +223,8 @@ TEST(RunCommand, SecondRunnerOnAHeldDbExitsOne) {
 
 TEST(RunCommand, DbFromAnotherPlanIsRefused) {
   Sandbox box;
-  ProcessResult first = box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state",
-                                     box.db(), "--quiet"});
+  ProcessResult first =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"});
   ASSERT_EQ(first.exitCode, 0) << first.err;
   ProcessResult other = box.piperun({"run", box.plan("global"), "--version", "v3", "--state", box.db()});
   EXPECT_EQ(other.exitCode, 1);
@@ -226,7 +233,7 @@ TEST(RunCommand, DbFromAnotherPlanIsRefused) {
 
 TEST(RunCommand, UsageErrorsExitTwo) {
   Sandbox box;
-  EXPECT_EQ(box.piperun({"run", box.plan("crash")}).exitCode, 2);  // no --version
+  EXPECT_EQ(box.piperun({"run", box.plan("crash")}).exitCode, 2);                                    // no --version
   EXPECT_EQ(box.piperun({"run", box.plan("crash"), "--version", "v2", "--emergency"}).exitCode, 2);  // no --reason
   EXPECT_EQ(box.piperun({"override", "--blocker", "window"}).exitCode, 2);
   EXPECT_EQ(box.piperun({"bogus"}).exitCode, 2);
