@@ -1,5 +1,6 @@
 // piperun: executes plans written by `pipec plan` (docs/runtime.md).
 #include "runtime/cli/Commands.h"
+#include "runtime/deploy/StopSignals.h"
 
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
@@ -20,7 +21,8 @@ cl::SubCommand approveCmd("approve", "approve an emergency run or an approval st
 cl::SubCommand rollbackCmd("rollback", "roll back the version in flight");
 cl::SubCommand simulateCmd("simulate", "run PLAN on a virtual clock against a simulated fleet");
 
-cl::opt<std::string> planPath(cl::Positional, cl::desc("PLAN"), cl::sub(runCmd), cl::sub(simulateCmd), cl::cat(category));
+cl::opt<std::string> planPath(cl::Positional, cl::desc("PLAN"), cl::sub(runCmd), cl::sub(simulateCmd),
+                              cl::cat(category));
 cl::opt<std::string> version("version", cl::desc("the version to deploy"), cl::value_desc("V"), cl::sub(runCmd),
                              cl::cat(category));
 cl::opt<std::string> previous("previous", cl::desc("last known-good version (default: the one the DB recorded)"),
@@ -63,14 +65,14 @@ int main(int argc, char** argv) {
   cl::HideUnrelatedOptions(category);
   std::string errors;
   raw_string_ostream errorStream(errors);
-  if (!cl::ParseCommandLineOptions(argc, argv,
-                                   "piperun: executes pipe plans: windows, blockers, one-box, bakes, rollback\n",
-                                   &errorStream)) {
+  if (!cl::ParseCommandLineOptions(
+          argc, argv, "piperun: executes pipe plans: windows, blockers, one-box, bakes, rollback\n", &errorStream)) {
     errorStream.flush();
     errs() << errors;
     return rcli::kUsageError;
   }
   if (format != "text" && format != "json") return usage("--format must be text or json");
+  pipelang::runtime::installStopHandlers();  // a stopped piperun stops its deploy calls too
   rcli::OutputOptions output{format == "json", quiet};
   rcli::RunArgs run{planPath, version, previous, state, alarmsDir, prometheus, reason, emergency, untilBlocked, output};
 

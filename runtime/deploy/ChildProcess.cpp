@@ -1,15 +1,17 @@
 #include "runtime/deploy/ChildProcess.h"
 
+#include "runtime/deploy/StopSignals.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -78,15 +80,20 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
     pid_ = -1;
     return "cannot run " + argv[0] + ": " + std::strerror(rc);
   }
+  commandStarted(pid_);  // its own group: pgid == pid
   return {};
 }
 
 std::optional<int> ChildProcess::poll() {
   if (status_ || pid_ <= 0) return status_;
+  if (stopRequested()) stopNow();  // piperun was asked to stop: so is this command
   int raw = 0;
   pid_t done = waitpid(pid_, &raw, WNOHANG);
-  if (done == pid_) status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  else if (done < 0 && errno == ECHILD) status_ = 255;
+  if (done == pid_)
+    status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+  else if (done < 0 && errno == ECHILD)
+    status_ = 255;
+  if (status_) commandEnded(pid_);
   return status_;
 }
 

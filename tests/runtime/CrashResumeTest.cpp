@@ -189,6 +189,34 @@ TEST(RunCommand, DeployTimeoutKillsTheProcessGroup) {
   for (const auto& line : box.deployLog()) EXPECT_EQ(line.rfind("rollback ", 0), 0u) << line;
 }
 
+TEST(RunCommand, StoppedBySigtermStopsItsDeployCallAndResumes) {
+  Sandbox box;
+  int runner =
+      box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
+                {{"DEPLOY_SLEEP", "30"}});
+  std::string pid;
+  for (int i = 0; i < 400 && pid.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    pid = box.read("deploy.pid");
+  }
+  ASSERT_FALSE(pid.empty()) << "the deploy call never started";
+  pid_t deploy = std::stoi(pid);
+  kill(runner, SIGTERM);
+  ProcessResult stopped = Sandbox::wait(runner, 20);
+  EXPECT_EQ(stopped.signal, SIGTERM) << stopped.out << stopped.err;
+  // The deploy call was stopped with piperun, not left running on its own.
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    gone = kill(deploy, 0) != 0;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(gone) << "deploy call " << deploy << " outlived piperun";
+  // The journal is as after a kill: resume re-runs the interrupted step and finishes.
+  ProcessResult resumed = box.piperun({"resume", "--state", box.db()});
+  EXPECT_EQ(resumed.exitCode, 0) << resumed.out << resumed.err;
+  EXPECT_EQ(dbVersions(box.status())["lw-a-h3"], "v2");
+}
+
 TEST(RunCommand, PlanValuesCannotInjectCommands) {
   Sandbox box;
   std::string evil = "v2;touch${IFS}pwned$(touch pwned2)";

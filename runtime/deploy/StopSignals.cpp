@@ -1,0 +1,82 @@
+#include "runtime/deploy/StopSignals.h"
+
+#include <sys/wait.h>
+#include <chrono>
+#include <csignal>
+#include <thread>
+
+namespace pipelang::runtime {
+namespace {
+
+// Only what a signal handler may touch: fixed slots of sig_atomic_t.
+constexpr int kSlots = 256;  // more than the zones a wave deploys at once
+volatile std::sig_atomic_t groups[kSlots];
+volatile std::sig_atomic_t stopSignal = 0;
+constexpr auto kGrace = std::chrono::seconds(10);
+
+void onStop(int signal) {
+  bool any = false;
+  for (int i = 0; i < kSlots; ++i)
+    if (groups[i] > 0) {
+      kill(-static_cast<pid_t>(groups[i]), SIGTERM);
+      any = true;
+    }
+  if (!any) {  // nothing to wait for: end as the default action would
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  stopSignal = signal;
+}
+
+bool anyInFlight() {
+  for (int i = 0; i < kSlots; ++i)
+    if (groups[i] > 0) return true;
+  return false;
+}
+
+}  // namespace
+
+void installStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = onStop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+void commandStarted(pid_t group) {
+  for (int i = 0; i < kSlots; ++i)
+    if (groups[i] == 0) {
+      groups[i] = static_cast<std::sig_atomic_t>(group);
+      return;
+    }
+}
+
+void commandEnded(pid_t group) {
+  for (int i = 0; i < kSlots; ++i)
+    if (groups[i] == static_cast<std::sig_atomic_t>(group)) groups[i] = 0;
+}
+
+int stopRequested() {
+  return stopSignal;
+}
+
+void stopNow() {
+  auto deadline = std::chrono::steady_clock::now() + kGrace;
+  while (anyInFlight()) {
+    for (int i = 0; i < kSlots; ++i) {
+      pid_t group = static_cast<pid_t>(groups[i]);
+      if (group <= 0) continue;
+      if (std::chrono::steady_clock::now() > deadline) kill(-group, SIGKILL);
+      if (waitpid(group, nullptr, WNOHANG) == group) groups[i] = 0;  // the leader is the command itself
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  int signal = stopSignal;
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+  std::_Exit(128 + signal);  // not reached: the default action of SIGTERM/SIGINT ends the process
+}
+
+}  // namespace pipelang::runtime
