@@ -15,6 +15,7 @@ struct Document {
   std::string text;
   std::unique_ptr<Compilation> compilation;
   FileId file = kNoFile;  // this buffer in compilation->sources
+  bool stale = false;     // changed since `compilation` (diagnostics are debounced)
 
   const ast::File* ast() const {
     if (!compilation) return nullptr;

@@ -10,6 +10,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -25,6 +26,10 @@ namespace {
 constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
               kInternalError = -32603, kServerNotInitialized = -32002;
 
+// Editors send a change per keystroke; a burst of changes is compiled once,
+// when the typing pauses this long (or when a request needs the result).
+constexpr auto kDebounce = std::chrono::milliseconds(200);
+
 struct RequestError {
   int code;
   std::string message;
@@ -39,11 +44,18 @@ std::string canonicalPath(const std::string& path) {
 class Server {
  public:
   Server(std::FILE* in, std::FILE* out, const ServerOptions& options)
-      : in_(in), out_(out), root_(options.root), stdlib_(options.stdlib), rootFromCommandLine_(!root_.empty()) {}
+      : in_(in), out_(out), root_(options.root), stdlib_(options.stdlib), rootFromCommandLine_(!root_.empty()) {
+    std::setvbuf(in_, nullptr, _IONBF, 0);  // so that inputWithin() sees every byte not yet read
+  }
 
   int run() {
     std::string body;
     while (!exited_) {
+      if (anyStale()) {
+        auto left = kDebounce - (std::chrono::steady_clock::now() - lastChange_);
+        auto leftMs = std::chrono::duration_cast<std::chrono::milliseconds>(left).count();
+        if (leftMs <= 0 || !inputWithin(in_, static_cast<int>(leftMs))) recompileStale();
+      }
       ReadStatus status = readMessage(in_, &body);
       if (status == ReadStatus::EndOfInput) break;
       if (status == ReadStatus::BadHeader) {
@@ -126,6 +138,7 @@ class Server {
     }
     if (!initialized_) throw RequestError{kServerNotInitialized, "the server was not initialized"};
     if (shutdown_) throw RequestError{kInvalidRequest, "the server is shutting down"};
+    recompileStale();  // a request answers from the text as it is now
     if (method == "shutdown") {
       shutdown_ = true;
       return nullptr;
@@ -191,7 +204,8 @@ class Server {
       const json::Object* last = changes->back().getAsObject();
       if (!last || !last->getString("text")) return;
       found->second.text = last->getString("text")->str();
-      recompile(found->second);
+      found->second.stale = true;  // compiled when the typing pauses (see run())
+      lastChange_ = std::chrono::steady_clock::now();
     } else if (method == "textDocument/didClose") {
       documents_.erase(uri->str());
       send(json::Object{{"jsonrpc", "2.0"},
@@ -200,7 +214,17 @@ class Server {
     }
   }
 
+  bool anyStale() const {
+    return std::any_of(documents_.begin(), documents_.end(), [](const auto& entry) { return entry.second.stale; });
+  }
+
+  void recompileStale() {
+    for (auto& [uri, document] : documents_)
+      if (document.stale) recompile(document);
+  }
+
   void recompile(Document& document) {
+    document.stale = false;
     FrontendOptions options;
     options.inputs.emplace_back(document.path);
     if (!root_.empty()) options.root = root_;
@@ -242,6 +266,7 @@ class Server {
   std::string root_, stdlib_;
   bool rootFromCommandLine_;
   std::map<std::string, Document> documents_;
+  std::chrono::steady_clock::time_point lastChange_;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "compiler/lsp/Transport.h"
 
+#include <poll.h>
 #include <cstdlib>
 #include <cstring>
 
@@ -49,6 +50,13 @@ void writeMessage(std::FILE* out, const std::string& body) {
   std::fprintf(out, "Content-Length: %zu\r\n\r\n", body.size());
   std::fwrite(body.data(), 1, body.size(), out);
   std::fflush(out);
+}
+
+bool inputWithin(std::FILE* in, int timeoutMs) {
+  int fd = fileno(in);
+  if (fd < 0) return true;
+  pollfd wanted{fd, POLLIN, 0};
+  return poll(&wanted, 1, timeoutMs) != 0;  // readable, hung up, or an error: let the reader see
 }
 
 }  // namespace pipelang::lsp

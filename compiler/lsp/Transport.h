@@ -12,5 +12,9 @@ enum class ReadStatus { Message, BadHeader, EndOfInput };
 // Reads one framed message into *body.
 ReadStatus readMessage(std::FILE* in, std::string* body);
 void writeMessage(std::FILE* out, const std::string& body);
+// Whether input arrives within `timeoutMs`. Needs `in` unbuffered (the server
+// makes it so), else bytes already in stdio's buffer would go unseen; true
+// when it cannot tell, so callers never wait on a stream that has data.
+bool inputWithin(std::FILE* in, int timeoutMs);
 
 }  // namespace pipelang::lsp

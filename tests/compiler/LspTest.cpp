@@ -192,6 +192,35 @@ TEST_F(LspTest, DiagnosticsOnOpenChangeAndClose) {
   EXPECT_EQ(client_->receive(), noDiagnostics("a.pipe"));
 }
 
+// Typing sends a change per keystroke: a burst is compiled once, for its last
+// text, when the typing pauses; a request in the middle is answered from the
+// text as it is then, after its diagnostics.
+TEST_F(LspTest, DiagnosticsOfABurstOfChangesAreDebounced) {
+  EXPECT_EQ(open("a.pipe", "template T {\n}\n"), noDiagnostics("a.pipe"));
+  auto didChange = [&](int version, const std::string& text) {
+    std::string body = R"({"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":")" +
+                       uri("a.pipe") + R"(","version":)" + std::to_string(version) + R"(},"contentChanges":[{"text":)" +
+                       jsonString(text) + "}]}}";
+    return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  client_->sendBytes(didChange(2, "template T {\n  a\n}\n") + didChange(3, "template T {\n  ar\n}\n") +
+                     didChange(4, "template T {\n  artefact = \"x\"\n}\n"));
+  std::string published = client_->receive();
+  EXPECT_NE(published.find("unknown attribute `artefact`"), std::string::npos) << published;
+  // Nothing for the intermediate texts: the next message answers the next request.
+  EXPECT_EQ(request(7, "textDocument/documentSymbol", R"({"textDocument":{"uri":")" + uri("a.pipe") + R"("}})")
+                .find(R"("id":7)"),
+            1u);
+
+  // A request right after a change: the fresh diagnostics come first, then the answer.
+  client_->sendBytes(didChange(5, "template T {\n}\n"));
+  client_->sendRaw(
+      R"({"jsonrpc":"2.0","id":8,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":")" +
+      uri("a.pipe") + R"("}}})");
+  EXPECT_EQ(client_->receive(), noDiagnostics("a.pipe"));
+  EXPECT_NE(client_->receive().find(R"("id":8)"), std::string::npos);
+}
+
 TEST_F(LspTest, Formatting) {
   open("a.pipe", kBroken);
   EXPECT_EQ(
