@@ -6,16 +6,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace pipelang::runtime {
 namespace json = llvm::json;
 
 const char* outcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::Deployed: return "deployed";
-    case Outcome::RolledBack: return "rolled_back";
-    case Outcome::Blocked: return "blocked";
-    case Outcome::Failed: return "failed";
+    case Outcome::Deployed:
+      return "deployed";
+    case Outcome::RolledBack:
+      return "rolled_back";
+    case Outcome::Blocked:
+      return "blocked";
+    case Outcome::Failed:
+      return "failed";
   }
   return "failed";
 }
@@ -27,7 +32,9 @@ std::string hostList(const std::vector<std::string>& hosts) {
   return fmt::format("{}, {} .. {}", hosts[0], hosts[1], hosts.back());
 }
 
-std::string plural(size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+std::string plural(size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
 
 }  // namespace
 
@@ -142,7 +149,8 @@ void Engine::load(Instant now) {
       for (auto& stage : stages_)
         if (stage.stage->id == request.stage) stage.overrides.insert(request.target);
     if (request.kind == "approve") {
-      if (plan_.emergency && std::count(plan_.emergency->approvers.begin(), plan_.emergency->approvers.end(), request.who))
+      if (plan_.emergency &&
+          std::count(plan_.emergency->approvers.begin(), plan_.emergency->approvers.end(), request.who))
         emergencyApproved_ = true;
     }
   }
@@ -202,12 +210,14 @@ EngineResult Engine::execute(std::int64_t runId) {
         return finish(Outcome::Deployed, now, "");
     }
 
-    bool busy = std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
-                std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
+    bool busy =
+        std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
+        std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
     bool waiting = waitingSince_ >= 0 && !busy && !rollingBack_;
     if (waiting && options_.untilBlocked) return finish(Outcome::Blocked, now, "stopped (--until-blocked)");
     if (waiting && now - waitingSince_ >= options_.giveUpAfterS)
-      return finish(Outcome::Blocked, now, fmt::format("could not proceed for {}", formatDuration(now - waitingSince_)));
+      return finish(Outcome::Blocked, now,
+                    fmt::format("could not proceed for {}", formatDuration(now - waitingSince_)));
 
     wakeAt(evaluator_.nextDue());
     wakeAt(deployer_.nextCompletion());
@@ -254,8 +264,8 @@ void Engine::consumeRequests(Instant now) {
                        request.reason),
            json::Object{{"target", request.target}, {"by", request.who}, {"reason", request.reason}});
     } else if (request.kind == "approve") {
-      bool isApprover = plan_.emergency && std::count(plan_.emergency->approvers.begin(),
-                                                      plan_.emergency->approvers.end(), request.who);
+      bool isApprover = plan_.emergency &&
+                        std::count(plan_.emergency->approvers.begin(), plan_.emergency->approvers.end(), request.who);
       if (run_.emergency && !emergencyApproved_) {
         if (isApprover) {
           emergencyApproved_ = true;
@@ -279,8 +289,9 @@ void Engine::consumeRequests(Instant now) {
         StageRuntime* stage = activeStage();
         std::string stageId = stage ? stage->stage->id : (gating ? gating->stage->id : "");
         run_.stage = stageId;
-        triggerRollback("manual", fmt::format("manual rollback{} by {}: {}", run_.rollbackAll ? " of every stage" : "",
-                                              request.who, request.reason),
+        triggerRollback("manual",
+                        fmt::format("manual rollback{} by {}: {}", run_.rollbackAll ? " of every stage" : "",
+                                    request.who, request.reason),
                         "", now, now);
       }
     }
@@ -327,12 +338,12 @@ void Engine::startStep(StepRuntime& step, Instant now) {
       journal_.hostsMoving(fleet, s.region, s.zone, s.hosts, run_.version, now);
     });
     for (const auto& host : s.hosts) hosts_[fleet + "/" + host].pending = run_.version;
-    std::string what = s.type == "onebox"   ? fmt::format("deploying one-box {} at {:g}% traffic", hostList(s.hosts),
-                                                          s.traffic.value_or(0) * 100)
-                       : s.type == "canary" ? fmt::format("shifting {:g}% of {} to {}", s.traffic.value_or(0) * 100,
-                                                          s.region, run_.version)
-                                            : fmt::format("deploying {} ({})", plural(s.hosts.size(), "host"),
-                                                          hostList(s.hosts));
+    std::string what =
+        s.type == "onebox"
+            ? fmt::format("deploying one-box {} at {:g}% traffic", hostList(s.hosts), s.traffic.value_or(0) * 100)
+        : s.type == "canary"
+            ? fmt::format("shifting {:g}% of {} to {}", s.traffic.value_or(0) * 100, s.region, run_.version)
+            : fmt::format("deploying {} ({})", plural(s.hosts.size(), "host"), hostList(s.hosts));
     emit(now, "step_started", s.stage, s.id, what,
          json::Object{{"hosts", json::Array(llvm::ArrayRef<std::string>(s.hosts))}, {"quiet", s.type == "batch"}});
     step.phase = Phase::Deploy;
@@ -360,7 +371,8 @@ int Engine::effectiveBake(int baseS, Instant bakeStart, std::string& note) const
     // Shorter, but never below the floor and never zero.
     int scaled = static_cast<int>(std::lround(baseS * plan_.emergency->bake));
     bake = std::min(baseS, std::max({scaled, plan_.emergency->minBakeS, 1}));
-    if (bake != baseS) note += fmt::format(", emergency: {} instead of {}", formatDuration(bake), formatDuration(baseS));
+    if (bake != baseS)
+      note += fmt::format(", emergency: {} instead of {}", formatDuration(bake), formatDuration(baseS));
   }
   if (calendar_ && calendar_->spec().offHoursBake != 1.0 && !calendar_->insideAllow(bakeStart)) {
     bake = static_cast<int>(std::lround(bake * calendar_->spec().offHoursBake));
@@ -407,14 +419,16 @@ void Engine::pollDeploys(Instant now) {
     step.handle = -1;
     const Step& s = *step.step;
     std::string fleet = plan_.stage(s.stage)->fleet();
-    journal_.command(run_.id, {now, s.id, step.phase == Phase::Test ? "test" : "deploy",
-                               step.phase == Phase::Test ? s.run : plan_.deploy.run, fmt::format("{}", fmt::join(s.hosts, " ")),
-                               result->summary, result->output, result->errors, result->exitCode});
+    journal_.command(run_.id,
+                     {now, s.id, step.phase == Phase::Test ? "test" : "deploy",
+                      step.phase == Phase::Test ? s.run : plan_.deploy.run, fmt::format("{}", fmt::join(s.hosts, " ")),
+                      result->summary, result->output, result->errors, result->exitCode});
     if (!result->ok) {
       std::string trigger = step.phase == Phase::Test ? "test_failed" : "deploy_failed";
       journal_.setStep(run_.id, s.id, "failed", now, result->summary);
       step.state = StepState::Failed;
-      triggerRollback(trigger, fmt::format("{} {}: {}", step.phase == Phase::Test ? "test" : "deploy", s.id, result->summary),
+      triggerRollback(trigger,
+                      fmt::format("{} {}: {}", step.phase == Phase::Test ? "test" : "deploy", s.id, result->summary),
                       s.id, step.startedAt, now);
       return;
     }
@@ -431,7 +445,9 @@ void Engine::pollDeploys(Instant now) {
     for (const auto& host : s.hosts) hosts_[fleet + "/" + host] = {run_.version, ""};
     updateExposure();
     emit(now, "step_done", s.stage, s.id,
-         fmt::format("{} on {}", plural(s.hosts.size(), "host"), run_.version),
+         s.type == "canary"
+             ? fmt::format("{:g}% of {}'s traffic on {}", s.traffic.value_or(0) * 100, s.region, run_.version)
+             : fmt::format("{} on {}", plural(s.hosts.size(), "host"), run_.version),
          json::Object{{"global_exposure", maxExposure_}});
     if (bakes) startBake(step, now);
   }
@@ -533,8 +549,10 @@ void Engine::advanceBakes(Instant now) {
       for (const auto& region : stage->regions) {
         Scope scope = fleet_.regionScope(stage->fleet(), region);
         MetricReading reading = metrics_.read({plan_.metrics.at(minTraffic->metric), scope, run_.version, now});
-        if (!reading.value) complete = false;
-        else sum += *reading.value;
+        if (!reading.value)
+          complete = false;
+        else
+          sum += *reading.value;
       }
       if (complete) step.bake.trafficSum += sum;
       step.nextTrafficSample = now + options_.trafficPeriodS;
@@ -575,7 +593,8 @@ void Engine::advanceBakes(Instant now) {
       for (const auto& [metric, value] : worst)
         parts.push_back(fmt::format("{} {} ({})", metric, evaluator_.formatValue(metric, value.first), value.second));
       if (minTraffic)
-        parts.push_back(fmt::format("{} {} over the bake", evaluator_.formatValue(minTraffic->metric, step.bake.trafficSum),
+        parts.push_back(fmt::format("{} {} over the bake",
+                                    evaluator_.formatValue(minTraffic->metric, step.bake.trafficSum),
                                     minTraffic->metric));
       journal_.transaction([&] {
         journal_.setBake(run_.id, s.id, step.bake);
@@ -607,8 +626,9 @@ void Engine::advanceBakes(Instant now) {
 Engine::GateResult Engine::gate(StageRuntime& stage, Instant now) {
   GateResult result;
   if (run_.emergency && !emergencyApproved_) {
-    result.why = fmt::format("waiting for approval of the emergency run by one of: {}",
-                             plan_.emergency ? fmt::format("{}", fmt::join(plan_.emergency->approvers, ", ")) : "(none)");
+    result.why =
+        fmt::format("waiting for approval of the emergency run by one of: {}",
+                    plan_.emergency ? fmt::format("{}", fmt::join(plan_.emergency->approvers, ", ")) : "(none)");
     result.trigger = "approval";
     return result;
   }
@@ -641,13 +661,14 @@ Engine::GateResult Engine::gate(StageRuntime& stage, Instant now) {
     std::vector<SampleRecord> samples;
     evaluator_.sample(conditions, scopes, run_.version, now, samples, !options_.recordEveryEvaluation);
     for (const auto& sample : samples)
-        journal_.evaluation(run_.id, {sample.t, sample.scope, sample.condition, sample.metric, sample.query,
-                                      sample.error, sample.value, sample.breach});
+      journal_.evaluation(run_.id, {sample.t, sample.scope, sample.condition, sample.metric, sample.query, sample.error,
+                                    sample.value, sample.breach});
     for (const auto& name : blockers)
       for (const auto& scope : scopes) {
         Verdict verdict = evaluator_.evaluate(plan_.alarms.at(name), scope, now);
         if (verdict.firing) {
-          result.why = fmt::format("blocker {} firing: {}", verdict.culprit.empty() ? name : verdict.culprit, verdict.why);
+          result.why =
+              fmt::format("blocker {} firing: {}", verdict.culprit.empty() ? name : verdict.culprit, verdict.why);
           result.wake = externals_.nextChange(now);
           result.trigger = verdict.culprit.empty() ? name : verdict.culprit;
           return result;
@@ -705,9 +726,9 @@ void Engine::startReadySteps(Instant now) {
     bool allDone = true;
     for (size_t i : own) {
       StepRuntime& step = steps_[i];
-      if (step.state == StepState::Pending &&
-          std::all_of(stepDeps_[i].begin(), stepDeps_[i].end(),
-                      [&](size_t dep) { return steps_[dep].state == StepState::Done; }))
+      if (step.state == StepState::Pending && std::all_of(stepDeps_[i].begin(), stepDeps_[i].end(), [&](size_t dep) {
+            return steps_[dep].state == StepState::Done;
+          }))
         startStep(step, now);
       if (step.state != StepState::Done) allDone = false;
     }
@@ -730,8 +751,10 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
   rollbackStartedAt_ = now;
   detectS_ = since > 0 ? now - since : 0;
   StageRuntime* stage = activeStage();
-  if (!stepId.empty()) run_.stage = steps_[stepIndex_.at(stepId)].step->stage;
-  else if (stage) run_.stage = stage->stage->id;
+  if (!stepId.empty())
+    run_.stage = steps_[stepIndex_.at(stepId)].step->stage;
+  else if (stage)
+    run_.stage = stage->stage->id;
   for (auto& step : steps_) {
     if (step.state != StepState::Running) continue;
     if (step.handle >= 0) deployer_.cancel(step.handle);
@@ -748,13 +771,22 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
     if (!run_.stage.empty()) journal_.setStage(run_.id, run_.stage, "rolling_back", now);
   });
   planRollback(now);
-  size_t hosts = 0;
-  for (const auto& zone : rollbackZones_)
+  size_t hosts = 0, zones = 0;
+  std::vector<std::string> canaryRegions;  // a region's canary traffic is not a zone
+  for (const auto& zone : rollbackZones_) {
+    if (zone.traffic)
+      canaryRegions.push_back(zone.region);
+    else
+      ++zones;
     for (const auto& batch : zone.batches) hosts += batch.size();
+  }
+  std::string what = plural(hosts, "host");
+  if (!canaryRegions.empty()) what += fmt::format(" and the canary traffic of {}", fmt::join(canaryRegions, ", "));
   emit(now, "rollback_started", run_.stage, stepId,
-       fmt::format("rolling back {} to {} because {}; {} in parallel, at most {:g}% of a zone at once",
-                   plural(hosts, "host"), run_.previous, trigger == "deploy_failed" || trigger == "test_failed" || trigger == "manual" ? why : trigger,
-                   plural(rollbackZones_.size(), "zone"), plan_.deploy.rollbackBatch * 100),
+       fmt::format("rolling back {} to {} because {}; {} in parallel, at most {:g}% of a zone at once", what,
+                   run_.previous,
+                   trigger == "deploy_failed" || trigger == "test_failed" || trigger == "manual" ? why : trigger,
+                   plural(zones, "zone"), plan_.deploy.rollbackBatch * 100),
        json::Object{{"trigger", trigger}, {"why", why}, {"hosts", static_cast<int64_t>(hosts)}});
 }
 
@@ -780,11 +812,31 @@ void Engine::planRollback(Instant) {
     zone.region = host.region;
     zone.zone = host.zone;
     if (zone.batches.empty()) zone.batches.emplace_back();
-    int size = std::max(1, static_cast<int>(std::floor(fleet_.zoneSize(host.fleet, host.zone) * plan_.deploy.rollbackBatch)));
+    int size =
+        std::max(1, static_cast<int>(std::floor(fleet_.zoneSize(host.fleet, host.zone) * plan_.deploy.rollbackBatch)));
     if (static_cast<int>(zone.batches.back().size()) >= size) zone.batches.emplace_back();
     zone.batches.back().push_back(host.host);
   }
   for (auto& [key, zone] : zones) rollbackZones_.push_back(std::move(zone));
+
+  // Canary steps moved a share of a region's traffic, not hosts: that share
+  // goes back to the previous version too, with one call per region.
+  std::set<std::pair<std::string, std::string>> shifted;  // fleet, region
+  for (const auto& step : steps_) {
+    const Step& s = *step.step;
+    if (s.type != "canary" || s.region.empty() || step.state == StepState::Pending) continue;
+    const Stage* stage = plan_.stage(s.stage);
+    if (!stage || (!run_.rollbackAll && (!failing || stage->id != failing->id))) continue;
+    shifted.insert({stage->fleet(), s.region});
+  }
+  for (const auto& [fleet, region] : shifted) {
+    RollbackZone zone;
+    zone.fleet = fleet;
+    zone.region = region;
+    zone.traffic = true;
+    zone.batches = {{}};
+    rollbackZones_.push_back(std::move(zone));
+  }
 }
 
 bool Engine::progressRollback(Instant now) {
@@ -799,9 +851,16 @@ bool Engine::progressRollback(Instant now) {
       }
       zone.handle = -1;
       const auto& batch = zone.batches[zone.next];
-      journal_.command(run_.id, {now, zone.stepId, "rollback", plan_.deploy.rollback, fmt::format("{}", fmt::join(batch, " ")),
-                                 result->summary, result->output, result->errors, result->exitCode});
-      if (result->ok) {
+      journal_.command(run_.id,
+                       {now, zone.stepId, "rollback", plan_.deploy.rollback, fmt::format("{}", fmt::join(batch, " ")),
+                        result->summary, result->output, result->errors, result->exitCode});
+      if (result->ok && zone.traffic) {
+        journal_.setStep(run_.id, zone.stepId, "done", now, result->summary);
+        emit(now, "rollback_batch", run_.stage, zone.stepId,
+             fmt::format("all of {}'s traffic back on {}", zone.region, run_.previous));
+        ++zone.next;
+        zone.attempts = 0;
+      } else if (result->ok) {
         journal_.transaction([&] {
           journal_.hostsSettled(zone.fleet, batch, run_.previous, now);
           journal_.setStep(run_.id, zone.stepId, "done", now, result->summary);
@@ -814,8 +873,11 @@ bool Engine::progressRollback(Instant now) {
         zone.attempts = 0;
       } else if (++zone.attempts >= 3) {
         failedHard_ = Outcome::Failed;
-        failMessage_ = fmt::format("rollback of {} failed 3 times ({}): hosts {} need attention", zone.zone,
-                                   result->summary, hostList(batch));
+        failMessage_ = zone.traffic
+                           ? fmt::format("rollback of {}'s canary traffic failed 3 times ({}): it needs attention",
+                                         zone.region, result->summary)
+                           : fmt::format("rollback of {} failed 3 times ({}): hosts {} need attention", zone.zone,
+                                         result->summary, hostList(batch));
         return false;
       } else {
         emit(now, "rollback_retry", run_.stage, zone.stepId,
@@ -825,10 +887,11 @@ bool Engine::progressRollback(Instant now) {
     if (zone.next < zone.batches.size()) {
       finished = false;
       const auto& batch = zone.batches[zone.next];
-      zone.stepId = fmt::format("{}/{}/{}/r{}", prefix, zone.region, zone.zone, zone.next + 1);
+      zone.stepId = zone.traffic ? fmt::format("{}/{}/traffic", prefix, zone.region)
+                                 : fmt::format("{}/{}/{}/r{}", prefix, zone.region, zone.zone, zone.next + 1);
       journal_.transaction([&] {
         journal_.setStep(run_.id, zone.stepId, "started", now);
-        journal_.hostsMoving(zone.fleet, zone.region, zone.zone, batch, run_.previous, now);
+        if (!zone.traffic) journal_.hostsMoving(zone.fleet, zone.region, zone.zone, batch, run_.previous, now);
       });
       for (const auto& host : batch) hosts_[zone.fleet + "/" + host].pending = run_.previous;
       Step pseudo;
@@ -840,6 +903,7 @@ bool Engine::progressRollback(Instant now) {
       pseudo.region = zone.region;
       pseudo.zone = zone.zone;
       pseudo.hosts = batch;
+      if (zone.traffic) pseudo.traffic = 1.0;  // every request of the region to the previous version
       DeployCall call = callFor(pseudo, "rollback", run_.previous, run_.version);
       zone.handle = deployer_.start(call, now);
     }

@@ -95,6 +95,7 @@ class Engine {
   };
   struct RollbackZone {
     std::string fleet, region, zone;
+    bool traffic = false;  // a region's canary traffic share, not hosts: one call with PIPE_TRAFFIC=1
     std::vector<std::vector<std::string>> batches;
     size_t next = 0;
     int handle = -1, attempts = 0;
@@ -154,7 +155,7 @@ class Engine {
   std::vector<StageRuntime> stages_;
   std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
   std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
-  std::map<std::string, HostState> hosts_;  // HostInfo::key()
+  std::map<std::string, HostState> hosts_;       // HostInfo::key()
   bool emergencyApproved_ = false;
   std::int64_t lastRequestId_ = 0;
   size_t nextScheduledRequest_ = 0;
@@ -172,7 +173,8 @@ class Engine {
   std::map<std::string, SampleRecord> lastSamples_;
   std::vector<Scope> watched_;  // scopes of the active stage on the new version
   bool watchedStale_ = true;    // hosts or the active stage changed since watched_ was computed
-  std::vector<Scope> scopesOf(const Step& step) const;  // a region's step watches its region  // scope|condition -> latest
+  std::vector<Scope> scopesOf(
+      const Step& step) const;  // a region's step watches its region  // scope|condition -> latest
 };
 
 }  // namespace pipelang::runtime

@@ -217,6 +217,29 @@ TEST(RunCommand, StoppedBySigtermStopsItsDeployCallAndResumes) {
   EXPECT_EQ(dbVersions(box.status())["lw-a-h3"], "v2");
 }
 
+// A canary step moves a share of a region's traffic, not hosts: a rollback
+// during the canary must move that traffic back, not only the one-box host.
+TEST(RunCommand, RollbackDuringACanaryShiftsTheTrafficBack) {
+  Sandbox box;
+  int runner = box.start({"run", box.plan("canary"), "--version", "v2", "--previous", "v1", "--state", box.db()});
+  std::string shifted;
+  for (int i = 0; i < 600 && shifted.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    shifted = box.read("traffic/lab-east");
+  }
+  ASSERT_EQ(shifted, "v2 0.1\n") << "the first canary step never shifted traffic";
+  box.write("fault_rate", "0.05\n");  // v2 turns bad once it takes canary traffic
+  ProcessResult run = Sandbox::wait(runner, 60);
+  EXPECT_EQ(run.exitCode, 3) << run.out << run.err;
+  EXPECT_EQ(box.read("traffic/lab-east"), "v1 1\n");
+  EXPECT_EQ(box.read("hosts/le-a-h1"), "v1\n");
+  EXPECT_NE(run.out.find("all of lab-east's traffic back on v1"), std::string::npos) << run.out;
+  bool logged = false;
+  for (const auto& line : box.deployLog())
+    logged = logged || line.rfind("rollback v1 v2 rollback/lab-east/traffic", 0) == 0;
+  EXPECT_TRUE(logged);
+}
+
 TEST(RunCommand, PlanValuesCannotInjectCommands) {
   Sandbox box;
   std::string evil = "v2;touch${IFS}pwned$(touch pwned2)";

@@ -55,7 +55,9 @@ class Simulated {
   SimulationReport report;
 };
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(Scenario, GoodVersionIsDeployedEverywhere) {
   Simulated sim("good");
@@ -266,3 +268,31 @@ TEST(Scenario, MetricsSourceWithoutProviderFailsSafe) {
 }
 
 }  // namespace
+
+// A config pipeline shifts traffic in canary steps, naming no hosts: a fault
+// during a canary rolls back the one-box host and moves the region's
+// traffic back to the previous version.
+TEST(Scenario, FaultDuringACanaryShiftsTheRegionsTrafficBack) {
+  auto plan = readPlanFile(PIPE_RUNTIME_FIXTURES "/plans/canary.plan.json");
+  ASSERT_TRUE(bool(plan)) << llvm::toString(plan.takeError());
+  auto scenario = readScenarioFile(PIPE_RUNTIME_FIXTURES "/scenarios/canary-fault.json", *plan);
+  ASSERT_TRUE(bool(scenario)) << llvm::toString(scenario.takeError());
+  auto report = simulate(*plan, *scenario);
+  ASSERT_TRUE(bool(report)) << llvm::toString(report.takeError());
+  EXPECT_EQ(report->result.outcome, Outcome::RolledBack);
+  EXPECT_EQ(report->result.step, "wave1/lab-east/canary1");
+  EXPECT_EQ(report->result.trigger, "high_faults");
+  std::vector<std::string> messages;
+  for (const auto& e : report->events)
+    if (e.type == "step_done" || e.type == "rollback_started" || e.type == "rollback_batch")
+      messages.push_back(e.step + ": " + e.message);
+  EXPECT_EQ(messages,
+            (std::vector<std::string>{
+                "wave1/lab-east/onebox: 1 host on v2",
+                "wave1/lab-east/canary1: 10% of lab-east's traffic on v2",
+                "wave1/lab-east/canary1: rolling back 1 host and the canary traffic of lab-east to v1 because "
+                "high_faults; 1 zone in parallel, at most 34% of a zone at once",
+                "rollback/lab-east/le-a/r1: 1 host back on v1 (le-a-h1)",
+                "rollback/lab-east/traffic: all of lab-east's traffic back on v1",
+            }));
+}

@@ -205,7 +205,30 @@ def gated_plan():
                  {"traffic": 0.2, "bake_s": 1})
 
 
-for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan())]:
+def canary_plan():
+    """A config pipeline: a one-box, then a region's traffic shifted in canary
+    steps (no hosts named), with exec deploys and second-long bakes."""
+    topology = {"name": "lab", "regions": [region("lab-east", 1.0, ["le-a"], 3)]}
+    metrics = {"fault_rate": {"source": "command", "query": "./metric.sh fault_rate", "unit": "percent"}}
+    alarms = {"high_faults": cond("fault_rate", ">", 0.01, 2, 3, 1)}
+    deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 5, "expected_s": 1,
+              "rollback_time_s": 1, "rollback_batch": 0.34}
+    plan = build("FlagsLab", topology, [], [], 0.34, deploy, metrics, alarms, ref("high_faults"), [], None, None,
+                 {"traffic": 0.2, "bake_s": 1})
+    plan["kind"] = "config"
+    plan["stages"] = [{"id": "wave1", "kind": "wave", "regions": ["lab-east"], "bake_s": 1, "min_traffic": None,
+                       "tests": []}]
+    steps = [step("wave1/lab-east/onebox", "wave1", "onebox", "lab-east", "le-a", ["le-a-h1"], 0.2, 1, [])]
+    for k, share in enumerate([0.1, 0.5, 1.0], 1):
+        steps.append(step("wave1/lab-east/canary%d" % k, "wave1", "canary", "lab-east", None, [], share, 2,
+                          [steps[-1]["id"]]))
+    steps.append(step("wave1/bake", "wave1", "bake", None, None, [], None, 1, [steps[-1]["id"]]))
+    plan["steps"] = steps
+    return sign(plan)
+
+
+for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan()),
+                   ("canary", canary_plan())]:
     with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
         json.dump(plan, out, indent=2)
         out.write("\n")
