@@ -26,30 +26,27 @@ namespace {
 //
 // Guards nest on one thread: while a guard for a zone is alive (a
 // WindowCalendar::Scope around a walk of many queries), inner guards for the
-// same zone only count, which spares a getenv/setenv/tzset round per query.
+// same zone switch nothing, which spares a getenv/setenv/tzset round per query.
 std::recursive_mutex& tzMutex() {
   static std::recursive_mutex mutex;
   return mutex;
 }
 
-thread_local int tzDepth = 0;            // guards alive on this thread
-thread_local const std::string* tzZone;  // the zone the innermost guard set
+thread_local const std::string* tzZone;  // the zone the innermost switching guard set; null: none alive
 
 class TzGuard {
  public:
   explicit TzGuard(const std::string& zone) : lock_(tzMutex()), outer_(tzZone) {
-    ++tzDepth;
     if (outer_ && *outer_ == zone) return;  // already in this zone: nothing to switch
     switched_ = true;
     tzZone = &zone;
-    if (tzDepth == 1)
+    if (!outer_)  // the outermost guard keeps the process's own TZ
       if (const char* old = std::getenv("TZ")) saved_ = old;
     const char* current = std::getenv("TZ");
     if (!current || zone != current) setenv("TZ", zone.c_str(), 1);
     tzset();  // no file access when glibc last loaded this zone
   }
   ~TzGuard() {
-    --tzDepth;
     if (!switched_) return;
     tzZone = outer_;
     if (outer_) {  // back to the enclosing guard's zone

@@ -27,11 +27,9 @@ class ViaNotes {
   ViaNotes() = default;
   ViaNotes(std::vector<DiagNote> notes)  // NOLINT: implicit, like the vector it stands for
       : notes_(notes.empty() ? nullptr : std::make_shared<const std::vector<DiagNote>>(std::move(notes))) {}
-  explicit ViaNotes(std::shared_ptr<const std::vector<DiagNote>> notes) : notes_(std::move(notes)) {}
 
   operator std::vector<DiagNote>() const { return notes_ ? *notes_ : std::vector<DiagNote>{}; }
   bool empty() const { return !notes_ || notes_->empty(); }
-  size_t size() const { return notes_ ? notes_->size() : 0; }
   const DiagNote& back() const { return notes_->back(); }
   std::vector<DiagNote>::const_iterator begin() const { return notes_ ? notes_->begin() : kNone.begin(); }
   std::vector<DiagNote>::const_iterator end() const { return notes_ ? notes_->end() : kNone.end(); }
@@ -246,7 +244,7 @@ struct Pipeline {
   std::vector<Stage> stages;  // in order of first appearance
   std::optional<Prod> prod;
   // The declaration whose plan shape this pipeline shares: set when its own
-  // body only names what it deploys (see sema::sharesParentPlanShape), so that
+  // body only names what it deploys (see sema::planShapeOf), so that
   // the plan analysis of 10,000 services extending one template runs once.
   const void* planShapeOf = nullptr;
 
