@@ -15,31 +15,16 @@ piperun="$build/runtime/piperun"
 service="$(pwd)/$build/examples/live/pipe_live_service"
 fleet=examples/live/fleet.sh
 
-work=$(mktemp -d)
-cleanup() {
-  "$fleet" down "$work" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# piperun runs in the background and is waited for, so that a signal is acted
-# on at once (bash runs traps only between foreground commands).
-child=""
-on_signal() {
-  [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true
-  exit 130
-}
-trap on_signal INT TERM
+# shellcheck source=examples/live/session.sh
+. examples/live/session.sh
+live_session "$fleet"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show_versions() { "$fleet" versions "$work" | awk '{by[$2] = by[$2] " " $1} END {for (v in by) print "  " v ":" by[v]}' | sort; }
 run() {
-  local version="$1" limit="$2" status=0
-  timeout "$limit" "$piperun" run "$plan" --version "$version" --previous v1 --state "$work/state.db" \
-    --prometheus "$url" &
-  child=$!
-  wait "$child" || status=$?
-  child=""
-  return "$status"
+  local version="$1" limit="$2"
+  live_wait timeout "$limit" "$piperun" run "$plan" --version "$version" --previous v1 --state "$work/state.db" \
+    --prometheus "$url"
 }
 
 step "pipec check examples/live/live.pipe, then plan it"

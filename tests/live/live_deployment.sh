@@ -12,20 +12,9 @@ for tool in prometheus python3 curl setsid; do
   command -v "$tool" >/dev/null || { echo "FAIL: $tool is not installed (scripts/setup.sh installs it)"; exit 1; }
 done
 fleet="$source_dir/examples/live/fleet.sh"
-work=$(mktemp -d)
-cleanup() {
-  "$fleet" down "$work" || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# piperun runs in the background and is waited for, so that a signal is acted
-# on at once (bash runs traps only between foreground commands).
-child=""
-on_signal() {
-  [ -z "$child" ] || kill -TERM "$child" 2>/dev/null || true
-  exit 130
-}
-trap on_signal INT TERM
+# shellcheck source=examples/live/session.sh
+. "$source_dir/examples/live/session.sh"
+live_session "$fleet"
 
 fail() {
   echo "FAIL: $*"
@@ -68,11 +57,8 @@ sys.exit(0 if s["known_good"] == sys.argv[3] and len(s["hosts"]) == int(sys.argv
 run() {
   local version="$1" out="$2" limit="$3"
   status=0
-  timeout "$limit" "$piperun" run "$plan" --version "$version" --previous v1 --state "$work/state.db" \
-    --prometheus "$url" --format json >"$out" &
-  child=$!
-  wait "$child" || status=$?
-  child=""
+  live_wait timeout "$limit" "$piperun" run "$plan" --version "$version" --previous v1 --state "$work/state.db" \
+    --prometheus "$url" --format json >"$out" || status=$?
 }
 
 # --- v2: caught at the one-box, rolled back
