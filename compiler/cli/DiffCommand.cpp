@@ -5,6 +5,7 @@
 #include "compiler/cli/Options.h"
 #include "compiler/cli/Reporting.h"
 #include "compiler/driver/Frontend.h"
+#include "compiler/plan/BoundedJson.h"
 #include "compiler/plan/PlanBuilder.h"
 #include "compiler/plan/PlanDiff.h"
 #include "compiler/sema/Model.h"
@@ -29,7 +30,7 @@ std::optional<llvm::json::Value> readPlan(const std::string& path) {
     llvm::errs() << "pipec: error: cannot read `" << path << "`: " << buffer.getError().message() << "\n";
     return std::nullopt;
   }
-  auto parsed = llvm::json::parse((*buffer)->getBuffer());
+  auto parsed = planformat::parseBoundedJson((*buffer)->getBuffer());
   if (!parsed) {
     llvm::errs() << "pipec: error: `" << path << "` is not JSON: " << llvm::toString(parsed.takeError()) << "\n";
     return std::nullopt;

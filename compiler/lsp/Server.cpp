@@ -5,6 +5,7 @@
 #include "compiler/lsp/Features.h"
 #include "compiler/lsp/Positions.h"
 #include "compiler/lsp/Transport.h"
+#include "compiler/plan/BoundedJson.h"
 
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/raw_ostream.h>
@@ -62,7 +63,7 @@ class Server {
         sendError(nullptr, kParseError, "missing or invalid Content-Length header");
         continue;
       }
-      llvm::Expected<json::Value> message = json::parse(body);
+      llvm::Expected<json::Value> message = planformat::parseBoundedJson(body);
       if (!message) {
         sendError(nullptr, kParseError, "invalid JSON: " + llvm::toString(message.takeError()));
         continue;

@@ -1,5 +1,7 @@
 #include "runtime/metrics/PrometheusMetricSource.h"
 
+#include "compiler/plan/BoundedJson.h"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <llvm/Support/JSON.h>
@@ -76,7 +78,7 @@ std::string resolveScopedQuery(const std::string& query, const Scope& scope) {
 
 MetricReading parsePrometheusResponse(const std::string& body, const std::string& resolvedQuery) {
   MetricReading reading{std::nullopt, "", resolvedQuery};
-  auto parsed = llvm::json::parse(body);
+  auto parsed = planformat::parseBoundedJson(body);
   if (!parsed) {
     llvm::consumeError(parsed.takeError());
     reading.error = "prometheus answered something that is not JSON";

@@ -1,5 +1,6 @@
 #include "runtime/plan/PlanReader.h"
 
+#include "compiler/plan/BoundedJson.h"
 #include "compiler/plan/PlanDigest.h"
 
 #include <fmt/format.h>
@@ -104,7 +105,7 @@ llvm::Error checkRefs(const Plan& plan, const AlarmExpr& expr, const std::string
 
 llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origin) {
   ShapeError err(origin);
-  auto parsed = json::parse(text);
+  auto parsed = planformat::parseBoundedJson(text);
   if (!parsed) return err.at("plan", "not valid JSON: " + llvm::toString(parsed.takeError()));
   const auto* root = parsed->getAsObject();
   if (!root) return err.at("plan", "not a JSON object");

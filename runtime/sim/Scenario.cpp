@@ -2,6 +2,8 @@
 
 #include "runtime/engine/TimeText.h"
 
+#include "compiler/plan/BoundedJson.h"
+
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/MemoryBuffer.h>
 
@@ -35,7 +37,7 @@ std::map<std::string, double> numbers(const json::Object* o) {
 }  // namespace
 
 llvm::Expected<Scenario> parseScenario(const std::string& text, const Plan& plan) {
-  auto parsed = json::parse(text);
+  auto parsed = planformat::parseBoundedJson(text);
   if (!parsed) return bad("not valid JSON: " + llvm::toString(parsed.takeError()));
   const auto* root = parsed->getAsObject();
   if (!root) return bad("not a JSON object");
