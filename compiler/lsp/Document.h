@@ -14,8 +14,9 @@ struct Document {
   std::string path;  // canonical
   std::string text;
   std::unique_ptr<Compilation> compilation;
-  FileId file = kNoFile;  // this buffer in compilation->sources
-  bool stale = false;     // changed since `compilation` (diagnostics are debounced)
+  FileId file = kNoFile;       // this buffer in compilation->sources
+  bool stale = false;          // changed since `compilation` (diagnostics are debounced)
+  bool publishAlways = false;  // edited: its diagnostics are published even when unchanged
 
   const ast::File* ast() const {
     if (!compilation) return nullptr;

@@ -1,16 +1,15 @@
 #include "compiler/lsp/Features.h"
 
 #include "compiler/lsp/Cursor.h"
+#include "compiler/lsp/Imports.h"
 #include "compiler/lsp/MergedView.h"
 #include "compiler/lsp/Positions.h"
 
-#include <filesystem>
 #include <functional>
 
 namespace pipelang::lsp {
 
 namespace json = llvm::json;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -102,26 +101,73 @@ std::optional<SourceRange> findDefinition(const Document& document, const std::s
 
 }  // namespace
 
-json::Array diagnosticsOf(const Document& document) {
-  json::Array result;
-  if (!document.compilation) return result;
-  const SourceManager& sources = document.compilation->sources;
-  for (const Diagnostic& diagnostic : document.compilation->diagnostics.diagnostics()) {
-    if (diagnostic.range.file != document.file) continue;
-    json::Array related;
-    for (const DiagNote& note : diagnostic.notes)
-      if (note.range.valid())
-        related.push_back(json::Object{{"location", location(sources, note.range)}, {"message", note.message}});
-    std::string message = diagnostic.message;
-    if (!diagnostic.help.empty()) message += "\nhelp: " + diagnostic.help;
-    json::Object lsp{{"range", toLspRange(sources, diagnostic.range)},
-                     {"severity", diagnostic.severity == Severity::Error ? 1 : 2},
-                     {"code", std::string(diagKind(diagnostic.code).name)},
-                     {"source", "pipec"},
-                     {"message", message}};
-    if (!related.empty()) lsp["relatedInformation"] = std::move(related);
-    result.push_back(std::move(lsp));
+namespace {
+
+json::Object lspDiagnostic(const SourceManager& sources, const Diagnostic& diagnostic) {
+  json::Array related;
+  for (const DiagNote& note : diagnostic.notes)
+    if (note.range.valid())
+      related.push_back(json::Object{{"location", location(sources, note.range)}, {"message", note.message}});
+  std::string message = diagnostic.message;
+  if (!diagnostic.help.empty()) message += "\nhelp: " + diagnostic.help;
+  json::Object lsp{{"range", toLspRange(sources, diagnostic.range)},
+                   {"severity", diagnostic.severity == Severity::Error ? 1 : 2},
+                   {"code", std::string(diagKind(diagnostic.code).name)},
+                   {"source", "pipec"},
+                   {"message", message}};
+  if (!related.empty()) lsp["relatedInformation"] = std::move(related);
+  return lsp;
+}
+
+// "tmpl.pipe:4:3": where an error of an imported file is, as `pipec check` prints it.
+std::string placeOf(const SourceManager& sources, SourceRange range) {
+  return sources.file(range.file).displayName + ":" + std::to_string(range.begin.line) + ":" +
+         std::to_string(range.begin.column);
+}
+
+// One diagnostic on `import` for the errors of the files it brings in that
+// are not open: the first error's code and message, every error as related
+// information at its own place.
+std::optional<json::Object> importedErrors(const Compilation& compilation, FileId from, const ast::Import& import,
+                                           const std::set<std::string>& open) {
+  FileId target = importedFile(compilation, from, import);
+  if (target == kNoFile) return std::nullopt;  // R103/R104: reported on the import itself
+  std::vector<FileId> closure = importClosure(compilation, target, open);
+  std::set<FileId> files(closure.begin(), closure.end());
+  const SourceManager& sources = compilation.sources;
+  const Diagnostic* first = nullptr;
+  size_t count = 0;
+  json::Array related;
+  for (const Diagnostic& diagnostic : compilation.diagnostics.diagnostics()) {
+    if (diagnostic.severity != Severity::Error || !files.count(diagnostic.range.file)) continue;
+    if (!first) first = &diagnostic;
+    ++count;
+    related.push_back(
+        json::Object{{"location", location(sources, diagnostic.range)},
+                     {"message", std::string(diagKind(diagnostic.code).name) + ": " + diagnostic.message}});
   }
+  if (!first) return std::nullopt;
+  std::string message = "imported file `" + sources.file(target).displayName + "` has " +
+                        (count == 1 ? std::string("an error") : std::to_string(count) + " errors") + ": " +
+                        placeOf(sources, first->range) + ": " + first->message;
+  return json::Object{{"range", toLspRange(sources, import.range)},
+                      {"severity", 1},
+                      {"code", std::string(diagKind(first->code).name)},
+                      {"source", "pipec"},
+                      {"message", std::move(message)},
+                      {"relatedInformation", std::move(related)}};
+}
+
+}  // namespace
+
+json::Array diagnosticsOf(const Compilation& compilation, FileId file, const std::set<std::string>& open) {
+  json::Array result;
+  const SourceManager& sources = compilation.sources;
+  for (const Diagnostic& diagnostic : compilation.diagnostics.diagnostics())
+    if (diagnostic.range.file == file) result.push_back(lspDiagnostic(sources, diagnostic));
+  if (const ast::File* ast = astOf(compilation, file))
+    for (const ast::Import& import : ast->imports)
+      if (auto summary = importedErrors(compilation, file, import, open)) result.push_back(std::move(*summary));
   return result;
 }
 
@@ -149,17 +195,10 @@ json::Value definition(const Document& document, SourceLoc at) {
   const SourceManager& sources = document.compilation->sources;
   for (const ast::Import& import : file->imports) {
     if (!touches(import.range, at)) continue;
-    // Where the compiler loaded it from: the standard library is where the prelude came from.
-    fs::path stdlib = defaultStdlibDir();
-    for (const LoadedFile& loaded : document.compilation->files)
-      if (loaded.isStdlib) stdlib = fs::path(sources.file(loaded.id).path).parent_path();
-    fs::path target = import.path.starts_with("std/") ? stdlib / (import.path.substr(4) + ".pipe")
-                                                      : fs::path(document.path).parent_path() / import.path;
-    std::error_code ec;
-    target = fs::weakly_canonical(target, ec);
-    if (ec || sources.findByPath(target.string()) == kNoFile) return nullptr;  // not loaded (R103, R104)
+    FileId target = importedFile(*document.compilation, document.file, import);
+    if (target == kNoFile) return nullptr;  // not loaded (R103, R104)
     json::Object start{{"line", 0}, {"character", 0}};
-    return json::Object{{"uri", pathToUri(target.string())},
+    return json::Object{{"uri", pathToUri(sources.file(target).path)},
                         {"range", json::Object{{"start", json::Object(start)}, {"end", json::Object(start)}}}};
   }
   bool afterSuper = false;

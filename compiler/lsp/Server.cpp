@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 
 namespace pipelang::lsp {
 
@@ -196,7 +197,10 @@ class Server {
       document.uri = uri->str();
       document.path = canonicalPath(uriToPath(*uri));
       document.text = item->getString("text").getValueOr("").str();
-      recompile(document);
+      // A new buffer can stand in for a file others import or miss (R103):
+      // every open file is compiled again, and published when it changed.
+      for (auto& [otherUri, other] : documents_) other.stale = true;
+      recompileStale(&document);
     } else if (method == "textDocument/didChange") {
       auto found = documents_.find(uri->str());
       const json::Array* changes = params.getArray("contentChanges");
@@ -205,13 +209,16 @@ class Server {
       const json::Object* last = changes->back().getAsObject();
       if (!last || !last->getString("text")) return;
       found->second.text = last->getString("text")->str();
-      found->second.stale = true;  // compiled when the typing pauses (see run())
+      markChanged(found->second);  // compiled when the typing pauses (see run())
       lastChange_ = std::chrono::steady_clock::now();
     } else if (method == "textDocument/didClose") {
-      documents_.erase(uri->str());
-      send(json::Object{{"jsonrpc", "2.0"},
-                        {"method", "textDocument/publishDiagnostics"},
-                        {"params", json::Object{{"uri", uri->str()}, {"diagnostics", json::Array{}}}}});
+      auto found = documents_.find(uri->str());
+      if (found == documents_.end()) return;
+      std::string path = found->second.path;
+      markDependents(path);  // they read the file from disk again
+      documents_.erase(found);
+      publish(uri->str(), json::Array{});
+      recompileStale();
     }
   }
 
@@ -219,9 +226,30 @@ class Server {
     return std::any_of(documents_.begin(), documents_.end(), [](const auto& entry) { return entry.second.stale; });
   }
 
-  void recompileStale() {
+  // `document` changed: it is compiled again, and so is every open file
+  // whose last compilation read it (directly or through other imports).
+  void markChanged(Document& document) {
+    document.stale = true;
+    document.publishAlways = true;
+    markDependents(document.path);
+  }
+
+  void markDependents(const std::string& path) {
+    for (auto& [uri, other] : documents_)
+      if (other.compilation && other.compilation->sources.findByPath(path) != kNoFile) other.stale = true;
+  }
+
+  // Compiles every stale buffer; publishes the diagnostics of `first` (and of
+  // every edited buffer) always, of the other buffers and of the files they
+  // import that are not open only when they changed.
+  void recompileStale(Document* first = nullptr) {
+    if (first && first->stale) {
+      first->publishAlways = true;
+      recompile(*first);
+    }
     for (auto& [uri, document] : documents_)
       if (document.stale) recompile(document);
+    publishImported();
   }
 
   void recompile(Document& document) {
@@ -233,9 +261,58 @@ class Server {
     for (const auto& [uri, open] : documents_) options.overlays[open.path] = open.text;
     document.compilation = Frontend::run(options);
     document.file = document.compilation->sources.findByPath(document.path);
+    json::Array diagnostics = diagnosticsOf(*document.compilation, document.file, openPaths());
+    if (document.publishAlways)
+      publish(document.uri, std::move(diagnostics));
+    else
+      publishIfChanged(document.uri, std::move(diagnostics));
+    document.publishAlways = false;
+  }
+
+  std::set<std::string> openPaths() const {
+    std::set<std::string> paths;
+    for (const auto& [uri, document] : documents_) paths.insert(document.path);
+    return paths;
+  }
+
+  // The files that open buffers import but that are not open get what
+  // `pipec check` reports in them (for example a parse error), under their
+  // own URI; once no open buffer imports them, an empty list.
+  void publishImported() {
+    std::set<std::string> open = openPaths();
+    std::map<std::string, json::Array> now;
+    for (const auto& [uri, document] : documents_) {
+      if (!document.compilation) continue;
+      const SourceManager& sources = document.compilation->sources;
+      for (const LoadedFile& loaded : document.compilation->files) {
+        const std::string& path = sources.file(loaded.id).path;
+        std::string fileUri = pathToUri(path);
+        if (open.count(path) || now.count(fileUri)) continue;
+        now[fileUri] = diagnosticsOf(*document.compilation, loaded.id, open);
+      }
+    }
+    for (auto& [fileUri, diagnostics] : now) publishIfChanged(fileUri, std::move(diagnostics));
+    for (const std::string& fileUri : imported_)
+      if (!now.count(fileUri) && !documents_.count(fileUri)) publishIfChanged(fileUri, json::Array{});
+    imported_.clear();
+    for (const auto& [fileUri, diagnostics] : now) imported_.insert(fileUri);
+  }
+
+  void publishIfChanged(const std::string& uri, json::Array diagnostics) {
+    std::string text;
+    llvm::raw_string_ostream(text) << json::Value(json::Array(diagnostics));
+    auto found = published_.find(uri);
+    if (found == published_.end() ? diagnostics.empty() : found->second == text) return;
+    publish(uri, std::move(diagnostics));
+  }
+
+  void publish(const std::string& uri, json::Array diagnostics) {
+    std::string text;
+    llvm::raw_string_ostream(text) << json::Value(json::Array(diagnostics));
+    published_[uri] = text;
     send(json::Object{{"jsonrpc", "2.0"},
                       {"method", "textDocument/publishDiagnostics"},
-                      {"params", json::Object{{"uri", document.uri}, {"diagnostics", diagnosticsOf(document)}}}});
+                      {"params", json::Object{{"uri", uri}, {"diagnostics", std::move(diagnostics)}}}});
   }
 
   Document& documentOf(const json::Object& params) {
@@ -267,6 +344,8 @@ class Server {
   std::string root_, stdlib_;
   bool rootFromCommandLine_;
   std::map<std::string, Document> documents_;
+  std::map<std::string, std::string> published_;  // URI -> the diagnostics last published for it
+  std::set<std::string> imported_;                // URIs of files imported but not open
   std::chrono::steady_clock::time_point lastChange_;
 };
 
