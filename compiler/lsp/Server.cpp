@@ -4,6 +4,7 @@
 #include "compiler/lsp/Document.h"
 #include "compiler/lsp/Features.h"
 #include "compiler/lsp/Positions.h"
+#include "compiler/lsp/References.h"
 #include "compiler/lsp/Transport.h"
 #include "compiler/plan/BoundedJson.h"
 
@@ -26,7 +27,7 @@ namespace {
 
 // JSON-RPC and LSP error codes.
 constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
-              kInternalError = -32603, kServerNotInitialized = -32002;
+              kInternalError = -32603, kServerNotInitialized = -32002, kRequestFailed = -32803;
 
 // Editors send a change per keystroke; a burst of changes is compiled once,
 // when the typing pauses this long (or when a request needs the result).
@@ -134,6 +135,8 @@ class Server {
                         {"documentSymbolProvider", true},
                         {"hoverProvider", true},
                         {"definitionProvider", true},
+                        {"referencesProvider", true},
+                        {"renameProvider", json::Object{{"prepareProvider", true}}},
                         {"completionProvider", json::Object{{"triggerCharacters", json::Array{}}}},
                         {"codeActionProvider", json::Object{{"codeActionKinds", json::Array{"quickfix"}}}}}},
           {"serverInfo", json::Object{{"name", "pipec"}, {"version", PIPE_VERSION}}}};
@@ -180,7 +183,58 @@ class Server {
       SourceRange wanted{document.file, fromLsp(document, *start), fromLsp(document, *end)};
       return codeActions(document, wanted);
     }
+    if (method == "textDocument/references" || method == "textDocument/prepareRename" ||
+        method == "textDocument/rename")
+      return projectRequest(method, params);
     throw RequestError{kMethodNotFound, "unknown method `" + method.str() + "`"};
+  }
+
+  // References and rename look at every file of the project: the files under
+  // the root on disk, with the open buffers instead of their saved text.
+  json::Value projectRequest(llvm::StringRef method, const json::Object& params) {
+    Document& document = documentOf(params);
+    SourceLoc at = positionOf(document, params);
+    FrontendOptions options;
+    options.root = root_.empty() ? fs::current_path() : fs::path(root_);
+    options.inputs.push_back(options.root);
+    if (!stdlib_.empty()) options.stdlibDir = stdlib_;
+    for (const auto& [uri, open] : documents_) {
+      options.overlays[open.path] = open.text;
+      options.inputs.emplace_back(open.path);  // also when outside the root or not saved yet
+    }
+    options.upto = Phase::Parse;
+    std::unique_ptr<Compilation> project = Frontend::run(options);
+    const SourceManager& sources = project->sources;
+    std::optional<ProjectSymbol> symbol = symbolAt(*project, sources.findByPath(document.path), at);
+    auto locationOf = [&](SourceRange range) {
+      return json::Object{{"uri", pathToUri(sources.file(range.file).path)}, {"range", toLspRange(sources, range)}};
+    };
+    if (method == "textDocument/references") {
+      json::Array locations;
+      if (!symbol) return locations;
+      const json::Object* context = params.getObject("context");
+      bool withDeclaration = !context || context->getBoolean("includeDeclaration").getValueOr(true);
+      for (const Occurrence& occurrence : occurrencesOf(*project, *symbol))
+        if (withDeclaration || !occurrence.isDefinition) locations.push_back(locationOf(occurrence.range));
+      return locations;
+    }
+    if (method == "textDocument/prepareRename" && !symbol) return nullptr;
+    if (!symbol) throw RequestError{kRequestFailed, "there is no template, alarm, metric or region to rename here"};
+    if (declaredInStdlib(*project, *symbol))
+      throw RequestError{kRequestFailed, "`" + symbol->name + "` is declared in the standard library"};
+    if (method == "textDocument/prepareRename")
+      return json::Object{{"range", toLspRange(sources, symbol->at)}, {"placeholder", symbol->name}};
+    llvm::Optional<llvm::StringRef> newName = params.getString("newName");
+    if (!newName) throw RequestError{kInvalidParams, "missing newName"};
+    if (std::string problem = renameProblem(*project, *symbol, newName->str()); !problem.empty())
+      throw RequestError{kRequestFailed, "cannot rename `" + symbol->name + "`: " + problem};
+    std::map<std::string, json::Array> edits;
+    for (const Occurrence& occurrence : occurrencesOf(*project, *symbol))
+      edits[pathToUri(sources.file(occurrence.range.file).path)].push_back(
+          json::Object{{"range", toLspRange(sources, occurrence.range)}, {"newText", newName->str()}});
+    json::Object changes;
+    for (auto& [uri, list] : edits) changes[uri] = std::move(list);
+    return json::Object{{"changes", std::move(changes)}};
   }
 
   void notification(llvm::StringRef method, const json::Object& params) {
