@@ -1,6 +1,10 @@
-// `pipec diff OLD NEW` (two plan files) and `pipec diff --git REV1 REV2 [PATHS]`
-// (the plans of two revisions of the source tree, each compiled from a
-// `git archive` of the revision in a temporary directory).
+// `pipec diff OLD NEW` (two plan files) and `pipec diff --git REV [REV2]
+// [PATHS]`: the plans of a git revision against the working tree (or against
+// REV2), each revision compiled from a `git archive` of it in a temporary
+// directory. git and tar run without a shell: a revision or path is only
+// ever one argument. Exit status: 0 compared (with --exit-code: no
+// differences), 1 with --exit-code when the plans differ, 2 when they
+// cannot be compared (docs/ci.md, "pipec diff").
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
 #include "compiler/cli/Reporting.h"
@@ -10,14 +14,20 @@
 #include "compiler/plan/PlanDiff.h"
 #include "compiler/sema/Model.h"
 
+#include <llvm/ADT/iterator.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include <llvm/ADT/iterator.h>
-#include <cstdio>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+
+extern char** environ;
 
 namespace pipelang::cli {
 namespace {
@@ -38,21 +48,44 @@ std::optional<llvm::json::Value> readPlan(const std::string& path) {
   return std::move(*parsed);
 }
 
-std::string quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::optional<std::string> capture(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return std::nullopt;
+// Runs `argv` (found on PATH, no shell) and returns its standard output
+// without trailing newlines, or nullopt when it cannot start or fails.
+// `quiet` sends its standard error to /dev/null.
+std::optional<std::string> capture(const std::vector<std::string>& argv, bool quiet = false) {
+  int fds[2];
+  if (pipe(fds) != 0) return std::nullopt;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, fds[0]);
+  posix_spawn_file_actions_addclose(&actions, fds[1]);
+  if (quiet) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid;
+  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fds[1]);
   std::string out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  if (pclose(pipe) != 0) return std::nullopt;
+  if (spawned == 0) {
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (spawned != 0) return std::nullopt;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
+}
+
+// True when `arg` names a commit (and is not taken for an option by git).
+bool isRevision(const std::string& arg) {
+  return !arg.empty() && arg[0] != '-' && capture({"git", "rev-parse", "--verify", "--quiet", arg + "^{commit}"}, true);
 }
 
 // Removes the temporary tree however the comparison ends.
@@ -68,19 +101,9 @@ struct TempDir {
   }
 };
 
-// The plans of every pipeline at `rev`; false (diagnostics printed) on errors.
-bool plansAt(const std::string& rev, const std::string& prefix, const std::vector<std::string>& paths,
+// The plans of every pipeline under `base`; false (diagnostics printed) on errors.
+bool plansIn(const fs::path& base, const std::string& what, const std::vector<std::string>& paths,
              std::map<std::string, llvm::json::Value>& plans) {
-  TempDir tree;
-  if (tree.path.empty()) {
-    llvm::errs() << "pipec: error: cannot create a temporary directory\n";
-    return false;
-  }
-  if (!capture("git archive --format=tar " + quote(rev) + " | tar -x -C " + quote(tree.path.string()))) {
-    llvm::errs() << "pipec: error: cannot check out `" << rev << "` (git archive failed)\n";
-    return false;
-  }
-  fs::path base = tree.path / prefix;
   FrontendOptions options;
   for (const std::string& path : paths) options.inputs.push_back(base / path);
   if (options.inputs.empty()) options.inputs.push_back(base);
@@ -89,7 +112,7 @@ bool plansAt(const std::string& rev, const std::string& prefix, const std::vecto
   options.upto = Phase::Check;
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   if (reportDiagnostics(*compilation) != kExitOk) {
-    llvm::errs() << "pipec: error: revision `" << rev << "` does not compile\n";
+    llvm::errs() << "pipec: error: " << what << " does not compile\n";
     return false;
   }
   if (compilation->program)
@@ -98,24 +121,51 @@ bool plansAt(const std::string& rev, const std::string& prefix, const std::vecto
   return true;
 }
 
+// The plans at git revision `rev`, compiled from a `git archive` of it.
+bool plansAt(const std::string& rev, const std::string& prefix, const std::vector<std::string>& paths,
+             std::map<std::string, llvm::json::Value>& plans) {
+  TempDir tree;
+  if (tree.path.empty()) {
+    llvm::errs() << "pipec: error: cannot create a temporary directory\n";
+    return false;
+  }
+  std::string archive = (tree.path / "rev.tar").string();
+  if (!capture({"git", "archive", "--format=tar", "-o", archive, rev}) ||
+      !capture({"tar", "-x", "-f", archive, "-C", tree.path.string()})) {
+    llvm::errs() << "pipec: error: cannot check out `" << rev << "` (git archive failed)\n";
+    return false;
+  }
+  fs::remove(archive);
+  return plansIn(tree.path / prefix, "revision `" + rev + "`", paths, plans);
+}
+
 }  // namespace
 
 int runDiff() {
   std::vector<std::string> args(opt::diffArgs.begin(), opt::diffArgs.end());
   std::vector<plan::PlanChange> changes;
   if (opt::diffGit) {
-    if (args.size() < 2) {
-      llvm::errs() << "pipec: error: usage: pipec diff --git REV1 REV2 [PATHS...]\n";
+    if (args.empty()) {
+      llvm::errs() << "pipec: error: usage: pipec diff --git REV [REV2] [PATHS...]\n";
       return kExitUsage;
     }
-    auto prefix = capture("git rev-parse --show-prefix");
+    auto prefix = capture({"git", "rev-parse", "--show-prefix"}, true);
     if (!prefix) {
       llvm::errs() << "pipec: error: not inside a git work tree\n";
       return kExitUsage;
     }
-    std::vector<std::string> paths(args.begin() + 2, args.end());
+    if (!isRevision(args[0])) {
+      llvm::errs() << "pipec: error: `" << args[0] << "` is not a git revision\n";
+      return kExitUsage;
+    }
+    // A second argument is a revision unless it names a file, as with git diff.
+    std::error_code ec;
+    bool second = args.size() > 1 && !fs::exists(args[1], ec) && isRevision(args[1]);
+    std::vector<std::string> paths(args.begin() + (second ? 2 : 1), args.end());
     std::map<std::string, llvm::json::Value> before, after;
-    if (!plansAt(args[0], *prefix, paths, before) || !plansAt(args[1], *prefix, paths, after)) return kExitErrors;
+    if (!plansAt(args[0], *prefix, paths, before)) return kExitUsage;
+    if (second ? !plansAt(args[1], *prefix, paths, after) : !plansIn(".", "the working tree", paths, after))
+      return kExitUsage;
     changes = plan::diffPlanSets(before, after);
   } else {
     if (args.size() != 2) {
@@ -136,7 +186,7 @@ int runDiff() {
   }
   llvm::outs() << (opt::diffFormat == opt::DiffFormat::Json ? plan::renderDiffJson(changes)
                                                             : plan::renderDiffText(changes));
-  return kExitOk;
+  return opt::diffExitCode && !changes.empty() ? kExitErrors : kExitOk;
 }
 
 }  // namespace pipelang::cli

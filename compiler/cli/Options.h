@@ -34,12 +34,18 @@ extern llvm::cl::opt<std::string> graphPipeline;
 extern llvm::cl::opt<GraphFormat> graphFormat;
 extern llvm::cl::list<std::string> diffArgs;
 extern llvm::cl::opt<bool> diffGit;
+extern llvm::cl::opt<bool> diffExitCode;
 extern llvm::cl::opt<DiffFormat> diffFormat;
 // pipec fmt / lsp
 extern llvm::cl::list<std::string> fmtPaths;
 extern llvm::cl::opt<bool> fmtCheck;
 extern llvm::cl::opt<bool> fmtDiff;
 extern llvm::cl::opt<bool> lspStdio;
+// pipec completion / init, and the build's man page
+extern llvm::cl::opt<std::string> completionShell;
+extern llvm::cl::opt<std::string> initDir;
+extern llvm::cl::opt<std::string> initName;
+extern llvm::cl::opt<bool> manPage;
 }  // namespace opt
 
 }  // namespace pipelang::cli

@@ -1,0 +1,232 @@
+// pipec as a team's tools use it (issue 17, issue 12 §7): --version, `pipec
+// init`, and `pipec diff` for review (`.pipe` syntax, values in JSON,
+// --exit-code, --git REV against the working tree, nothing reaching a shell).
+#include <gtest/gtest.h>
+#include <llvm/Support/JSON.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Outcome {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+class ToolingCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pipe-tooling-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const std::string& name, const std::string& text) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name) << text;
+  }
+
+  // Runs `command` (a fixed test command line) in the scratch dir.
+  Outcome shell(const std::string& command, const std::string& in = "") {
+    std::string line = "cd '" + (dir_ / in).string() + "' && HOME='" + dir_.string() + "' timeout 60 " + command +
+                       " >'" + (dir_ / "out.txt").string() + "' 2>'" + (dir_ / "err.txt").string() + "'";
+    int raw = std::system(line.c_str());
+    Outcome run;
+    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    run.out = slurp(dir_ / "out.txt");
+    run.err = slurp(dir_ / "err.txt");
+    return run;
+  }
+  Outcome pipec(const std::string& args, const std::string& in = "") {
+    return shell(std::string("'") + PIPEC_PATH + "' " + args, in);
+  }
+
+  fs::path dir_;
+};
+
+// ------------------------------------------------------------------ --version
+
+TEST_F(ToolingCli, VersionNamesTheProjectAndThePlanFormatNotLlvm) {
+  Outcome run = pipec("--version");
+  EXPECT_EQ(run.status, 0);
+  EXPECT_EQ(run.out, std::string("pipec ") + PIPE_VERSION + "\nplan format pipe.plan/v1\n");
+  EXPECT_EQ(run.err, "");
+}
+
+// ------------------------------------------------------------------ init
+
+TEST_F(ToolingCli, InitWritesAProjectThatPassesCheckFmtAndPlan) {
+  Outcome init = pipec("init checkout-api");
+  ASSERT_EQ(init.status, 0) << init.err;
+  fs::path project = dir_ / "checkout-api";
+  for (const char* file : {"pipe.project", "templates/team.pipe", "services/checkout-api.pipe",
+                           ".pre-commit-config.yaml", ".github/workflows/pipe.yml"})
+    EXPECT_TRUE(fs::exists(project / file)) << file;
+  EXPECT_NE(slurp(project / "templates/team.pipe").find("template TeamService extends StandardService {"),
+            std::string::npos);
+  EXPECT_NE(slurp(project / "services/checkout-api.pipe").find("pipeline CheckoutApi extends TeamService {"),
+            std::string::npos);
+
+  Outcome check = pipec("check", "checkout-api");
+  EXPECT_EQ(check.status, 0) << check.err;
+  EXPECT_EQ(check.err, "0 errors, 0 warnings in 2 files\n");
+  Outcome fmt = pipec("fmt --check .", "checkout-api");
+  EXPECT_EQ(fmt.status, 0) << fmt.out << fmt.err;
+  Outcome plan = pipec("plan services -o plans", "checkout-api");
+  EXPECT_EQ(plan.status, 0) << plan.err;
+  EXPECT_TRUE(fs::exists(project / "plans" / "CheckoutApi.plan.json"));
+
+  // The YAML files are YAML, and say what the hooks and the job run.
+  Outcome yaml = shell(
+      "python3 -c 'import sys, yaml; [yaml.safe_load(open(f)) for f in sys.argv[1:]]' "
+      ".pre-commit-config.yaml .github/workflows/pipe.yml",
+      "checkout-api");
+  EXPECT_EQ(yaml.status, 0) << yaml.err;
+  EXPECT_NE(slurp(project / ".pre-commit-config.yaml").find("entry: pipec fmt --check"), std::string::npos);
+  EXPECT_NE(slurp(project / ".github/workflows/pipe.yml").find("pipec check --format=sarif . > pipe.sarif"),
+            std::string::npos);
+}
+
+TEST_F(ToolingCli, InitNeverOverwritesAndChecksTheName) {
+  write("here/pipe.project", "keep\n");
+  Outcome again = pipec("init here");
+  EXPECT_EQ(again.status, 1);
+  EXPECT_EQ(again.err, "pipec: error: `here/pipe.project` already exists\npipec: nothing written\n");
+  EXPECT_EQ(slurp(dir_ / "here/pipe.project"), "keep\n");
+  EXPECT_FALSE(fs::exists(dir_ / "here/templates"));
+
+  Outcome bad = pipec("init other --name '1-bad'");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err, "pipec: error: `1-bad` is not a pipeline name (letters, digits and `_`)\n");
+
+  Outcome named = pipec("init --name Orders");
+  EXPECT_EQ(named.status, 0) << named.err;
+  EXPECT_TRUE(fs::exists(dir_ / "services" / "orders.pipe"));
+  EXPECT_EQ(pipec("check").status, 0);
+}
+
+// ------------------------------------------------------------------ diff
+
+const char* kService =
+    "import \"std/templates\"\n"
+    "\n"
+    "pipeline Cart extends StandardService {\n"
+    "  artifact = \"cart\"\n"
+    "  deploy { run = \"scripts/deploy.sh cart\" }\n"
+    "  alarms {\n"
+    "    slow_checkout = latency_p99 > 800ms for 3 of 5 every 1m\n"
+    "    high_severity = super.high_severity or slow_checkout\n"
+    "  }\n"
+    "}\n";
+
+std::string changed(std::string text, const std::string& from, const std::string& to) {
+  return text.replace(text.find(from), from.size(), to);
+}
+
+TEST_F(ToolingCli, DiffPrintsAlarmsAndConditionsInPipeSyntax) {
+  write("svc.pipe", kService);
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  std::string next = changed(kService, "800ms for 3 of 5", "400ms for 2 of 3");
+  next = changed(next, "super.high_severity or slow_checkout", "high_faults and not slow_checkout");
+  next = changed(next, "  alarms {\n",
+                 "  prod { wave 1 { min_traffic = requests >= 250 } }\n  alarms {\n    "
+                 "pages = fault_rate > 0.5% for 2 of 3 every 30s\n");
+  write("svc.pipe", next);
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+
+  Outcome text = pipec("diff old/Cart.plan.json new/Cart.plan.json");
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_EQ(text.out,
+            "Cart:\n"
+            "  alarm high_severity: expr high_faults or high_p99 or no_traffic or slow_checkout -> high_faults and "
+            "not slow_checkout\n"
+            "  added alarm pages = fault_rate > 0.5% for 2 of 3 every 30s\n"
+            "  alarm slow_checkout: expr latency_p99 > 800ms for 3 of 5 every 1m -> latency_p99 > 400ms for 2 of 3 "
+            "every 1m\n"
+            "  stage wave1: min_traffic requests >= 100 -> requests >= 250\n");
+  EXPECT_EQ(text.out.find("\"op\""), std::string::npos);
+}
+
+TEST_F(ToolingCli, DiffJsonCarriesValuesNotJsonInStrings) {
+  write("svc.pipe", kService);
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  write("svc.pipe",
+        changed(changed(kService, "800ms", "400ms"), "  alarms {\n", "  prod { wave 3 { bake = 3h } }\n  alarms {\n"));
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+  Outcome run = pipec("diff old/Cart.plan.json new/Cart.plan.json --format=json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto parsed = llvm::json::parse(run.out);
+  ASSERT_TRUE(bool(parsed)) << run.out;
+  const llvm::json::Array& changes = *parsed->getAsObject()->getArray("changes");
+  ASSERT_EQ(changes.size(), 2u) << run.out;
+  const llvm::json::Object& alarm = *changes[0].getAsObject();
+  EXPECT_EQ(alarm.getString("scope").getValueOr(""), "alarm slow_checkout");
+  const llvm::json::Object* before = alarm.getObject("before");
+  ASSERT_NE(before, nullptr) << run.out;  // the expression itself, not its text in a string
+  EXPECT_EQ(before->getString("op").getValueOr(""), "cond");
+  EXPECT_EQ(before->getNumber("value").getValueOr(0), 0.8);
+  EXPECT_EQ(alarm.getObject("after")->getNumber("value").getValueOr(0), 0.4);
+  EXPECT_EQ(alarm.getString("after_text").getValueOr(""), "latency_p99 > 400ms for 3 of 5 every 1m");
+  const llvm::json::Object& bake = *changes[1].getAsObject();
+  EXPECT_EQ(bake.getString("scope").getValueOr(""), "stage wave3");
+  EXPECT_EQ(bake.getInteger("before").getValueOr(0), 7200);
+  EXPECT_EQ(bake.getInteger("after").getValueOr(0), 10800);
+  EXPECT_EQ(bake.getString("before_text").getValueOr(""), "2h");
+}
+
+TEST_F(ToolingCli, DiffExitCodeIsOneWhenPlansDiffer) {
+  write("svc.pipe", kService);
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  write("svc.pipe", changed(kService, "800ms", "400ms"));
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+  EXPECT_EQ(pipec("diff --exit-code old/Cart.plan.json new/Cart.plan.json").status, 1);
+  EXPECT_EQ(pipec("diff --exit-code old/Cart.plan.json old/Cart.plan.json").status, 0);
+  EXPECT_EQ(pipec("diff old/Cart.plan.json new/Cart.plan.json").status, 0);
+  EXPECT_EQ(pipec("diff --exit-code old/Cart.plan.json missing.json").status, 2);
+}
+
+TEST_F(ToolingCli, DiffGitComparesARevisionWithTheWorkingTree) {
+  write("svc.pipe", kService);
+  ASSERT_EQ(shell("git init -q . && git add svc.pipe && git -c user.email=t@e -c user.name=t commit -qm one").status,
+            0);
+  Outcome same = pipec("diff --git HEAD --exit-code");
+  EXPECT_EQ(same.status, 0) << same.err;
+  EXPECT_EQ(same.out, "no changes\n");
+
+  write("svc.pipe", changed(kService, "800ms", "400ms"));
+  Outcome work = pipec("diff --git HEAD --exit-code");
+  EXPECT_EQ(work.status, 1) << work.err;
+  EXPECT_EQ(work.out,
+            "Cart:\n  alarm slow_checkout: expr latency_p99 > 800ms for 3 of 5 every 1m -> latency_p99 > 400ms for 3 "
+            "of 5 every 1m\n");
+  // Two revisions, and paths after them.
+  ASSERT_EQ(shell("git -c user.email=t@e -c user.name=t commit -qam two").status, 0);
+  Outcome revs = pipec("diff --git HEAD~1 HEAD svc.pipe");
+  EXPECT_EQ(revs.status, 0) << revs.err;
+  EXPECT_EQ(revs.out, work.out);
+
+  // A revision is one argument to git, never shell text.
+  Outcome hostile = pipec("diff --git 'HEAD;touch pwned' ");
+  EXPECT_EQ(hostile.status, 2);
+  EXPECT_EQ(hostile.err, "pipec: error: `HEAD;touch pwned` is not a git revision\n");
+  Outcome dollar = pipec("diff --git 'HEAD$(touch pwned)'");
+  EXPECT_EQ(dollar.status, 2);
+  EXPECT_FALSE(fs::exists(dir_ / "pwned"));
+}
+
+}  // namespace
