@@ -7,6 +7,7 @@
 // cannot be compared (docs/ci.md, "pipec diff").
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
+#include "compiler/cli/Process.h"
 #include "compiler/cli/Reporting.h"
 #include "compiler/driver/Frontend.h"
 #include "compiler/plan/BoundedJson.h"
@@ -18,16 +19,9 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
-
-extern char** environ;
 
 namespace pipelang::cli {
 namespace {
@@ -48,44 +42,10 @@ std::optional<llvm::json::Value> readPlan(const std::string& path) {
   return std::move(*parsed);
 }
 
-// Runs `argv` (found on PATH, no shell) and returns its standard output
-// without trailing newlines, or nullopt when it cannot start or fails.
-// `quiet` sends its standard error to /dev/null.
-std::optional<std::string> capture(const std::vector<std::string>& argv, bool quiet = false) {
-  int fds[2];
-  if (pipe(fds) != 0) return std::nullopt;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  if (quiet) posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  std::string out;
-  if (spawned == 0) {
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(fds[0], buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<size_t>(n));
-  }
-  close(fds[0]);
-  if (spawned != 0) return std::nullopt;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
-}
-
 // True when `arg` names a commit (and is not taken for an option by git).
 bool isRevision(const std::string& arg) {
-  return !arg.empty() && arg[0] != '-' && capture({"git", "rev-parse", "--verify", "--quiet", arg + "^{commit}"}, true);
+  return !arg.empty() && arg[0] != '-' &&
+         captureOutput({"git", "rev-parse", "--verify", "--quiet", arg + "^{commit}"}, true);
 }
 
 // Removes the temporary tree however the comparison ends.
@@ -130,8 +90,8 @@ bool plansAt(const std::string& rev, const std::string& prefix, const std::vecto
     return false;
   }
   std::string archive = (tree.path / "rev.tar").string();
-  if (!capture({"git", "archive", "--format=tar", "-o", archive, rev}) ||
-      !capture({"tar", "-x", "-f", archive, "-C", tree.path.string()})) {
+  if (!captureOutput({"git", "archive", "--format=tar", "-o", archive, rev}) ||
+      !captureOutput({"tar", "-x", "-f", archive, "-C", tree.path.string()})) {
     llvm::errs() << "pipec: error: cannot check out `" << rev << "` (git archive failed)\n";
     return false;
   }
@@ -149,7 +109,7 @@ int runDiff() {
       llvm::errs() << "pipec: error: usage: pipec diff --git REV [REV2] [PATHS...]\n";
       return kExitUsage;
     }
-    auto prefix = capture({"git", "rev-parse", "--show-prefix"}, true);
+    auto prefix = captureOutput({"git", "rev-parse", "--show-prefix"}, true);
     if (!prefix) {
       llvm::errs() << "pipec: error: not inside a git work tree\n";
       return kExitUsage;

@@ -12,7 +12,7 @@ cl::SubCommand explainCommand("explain", "Explain a diagnostic code, with a wron
 cl::SubCommand parseCommand("parse", "Parse one file and print its syntax tree (for debugging)");
 cl::SubCommand showCommand("show", "Print a pipeline with inheritance merged and where each value was written");
 cl::SubCommand planCommand("plan", "Write the execution plan of each pipeline (<pipeline>.plan.json)");
-cl::SubCommand graphCommand("graph", "Draw a pipeline's plan as a Mermaid or Graphviz graph");
+cl::SubCommand graphCommand("graph", "Draw a pipeline's plan as a Mermaid or Graphviz graph, or as SVG");
 cl::SubCommand diffCommand("diff",
                            "Compare two plans, or a git revision's plans with the working tree's, stage by stage");
 cl::SubCommand fmtCommand("fmt", "Rewrite files in the canonical layout (`-` formats stdin to stdout)");
@@ -35,7 +35,9 @@ cl::opt<std::string> stdlib("stdlib", cl::desc("Directory of the standard librar
 cl::opt<OutputFormat> format("format", cl::desc("Diagnostic output format"), cl::init(OutputFormat::Human),
                              cl::values(clEnumValN(OutputFormat::Human, "human", "caret excerpts for people (default)"),
                                         clEnumValN(OutputFormat::Json, "json", "one JSON array on stdout"),
-                                        clEnumValN(OutputFormat::Sarif, "sarif", "SARIF 2.1.0 on stdout")),
+                                        clEnumValN(OutputFormat::Sarif, "sarif", "SARIF 2.1.0 on stdout"),
+                                        clEnumValN(OutputFormat::CodeQuality, "codequality",
+                                                   "GitLab Code Quality report on stdout")),
                              clidoc::listChoices, cl::sub(checkCommand), cl::cat(category));
 cl::opt<ColorMode> color("color", cl::desc("Colour in human output"), cl::init(ColorMode::Auto),
                          cl::values(clEnumValN(ColorMode::Auto, "auto", "only on a terminal (default)"),
@@ -68,7 +70,9 @@ cl::opt<std::string> graphPipeline("pipeline", cl::desc("The pipeline to draw"),
                                    cl::sub(graphCommand), cl::cat(category));
 cl::opt<GraphFormat> graphFormat("format", cl::desc("Graph language"), cl::init(GraphFormat::Mermaid),
                                  cl::values(clEnumValN(GraphFormat::Mermaid, "mermaid", "Mermaid flowchart (default)"),
-                                            clEnumValN(GraphFormat::Dot, "dot", "Graphviz dot")),
+                                            clEnumValN(GraphFormat::Dot, "dot", "Graphviz dot"),
+                                            clEnumValN(GraphFormat::Svg, "svg",
+                                                       "SVG, drawn by Graphviz's dot (installed separately)")),
                                  clidoc::listChoices, cl::sub(graphCommand), cl::cat(category));
 
 cl::list<std::string> diffArgs(cl::Positional, cl::desc("OLD.plan.json NEW.plan.json | --git REV [REV2] [PATHS...]"),

@@ -9,7 +9,7 @@
 namespace pipelang::cli {
 
 enum class ColorMode { Auto, Always, Never };
-enum class OutputFormat { Human, Json, Sarif };
+enum class OutputFormat { Human, Json, Sarif, CodeQuality };
 
 namespace opt {
 extern llvm::cl::list<std::string> checkPaths;
@@ -23,7 +23,7 @@ extern llvm::cl::opt<bool> dumpAst;
 extern llvm::cl::opt<std::string> parseFile;
 extern llvm::cl::list<std::string> showArgs;  // pipec show PIPELINE [PATHS...]
 // pipec plan / graph / diff
-enum class GraphFormat { Mermaid, Dot };
+enum class GraphFormat { Mermaid, Dot, Svg };
 enum class DiffFormat { Text, Json };
 extern llvm::cl::list<std::string> planPaths;
 extern llvm::cl::opt<std::string> planOutputDir;

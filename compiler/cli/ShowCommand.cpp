@@ -27,8 +27,10 @@ int runShow() {
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   std::string text;
   bool found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text);
-  if (found) llvm::outs() << text;
-  else llvm::errs() << "pipec show: " << text << "\n";
+  if (found)
+    llvm::outs() << text;
+  else
+    llvm::errs() << "pipec show: " << text << "\n";
   llvm::outs().flush();
   int status = compilation->diagnostics.diagnostics().empty() && compilation->ioErrors.empty()
                    ? kExitOk

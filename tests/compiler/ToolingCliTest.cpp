@@ -230,3 +230,72 @@ TEST_F(ToolingCli, DiffGitComparesARevisionWithTheWorkingTree) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------------ graph, check for GitLab
+
+namespace {
+
+const char* kCart =
+    "import \"std/templates\"\n"
+    "\n"
+    "pipeline Cart extends StandardService {\n"
+    "  artifact = \"cart\"\n"
+    "  deploy { run = \"scripts/deploy.sh cart\" }\n"
+    "}\n";
+
+TEST_F(ToolingCli, GraphWritesDurationsAsPipeDoes) {
+  write("svc.pipe", kCart);
+  Outcome mermaid = pipec("graph svc.pipe --pipeline Cart");
+  ASSERT_EQ(mermaid.status, 0) << mermaid.err;
+  EXPECT_NE(mermaid.out.find("n0[\"us-west-2/onebox (1 host), bake 30m\"]"), std::string::npos) << mermaid.out;
+  EXPECT_NE(mermaid.out.find("[\"bake 1h\"]"), std::string::npos);
+  EXPECT_NE(mermaid.out.find("[\"bake 12h\"]"), std::string::npos);
+  EXPECT_EQ(mermaid.out.find("3600s"), std::string::npos);
+}
+
+TEST_F(ToolingCli, GraphSvgUsesGraphvizOrSaysHowToGetIt) {
+  write("svc.pipe", kCart);
+  Outcome missing =
+      shell(std::string("env PATH=/nonexistent '") + PIPEC_PATH + "' graph svc.pipe --pipeline Cart --format=svg");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("pipec: error: --format=svg needs Graphviz's `dot` on PATH (Debian: `apt-get install "
+                             "graphviz`); or print --format=dot and render it elsewhere\n"),
+            std::string::npos)
+      << missing.err;
+  EXPECT_EQ(missing.out, "");
+  if (std::system("command -v dot >/dev/null 2>&1") != 0) GTEST_SKIP() << "Graphviz is not installed";
+  Outcome svg = pipec("graph svc.pipe --pipeline Cart --format=svg");
+  EXPECT_EQ(svg.status, 0) << svg.err;
+  EXPECT_EQ(svg.out.rfind("<?xml", 0), 0u) << svg.out.substr(0, 200);
+  EXPECT_NE(svg.out.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.out.find("bake 12h"), std::string::npos);
+}
+
+TEST_F(ToolingCli, CheckWritesGitLabCodeQuality) {
+  write("svc.pipe",
+        "import \"std/templates\"\n"
+        "\n"
+        "pipeline Cart extends StandardService {\n"
+        "  artifact = \"cart\"\n"
+        "  deploy { run = \"scripts/deploy.sh cart\"  timeout = 5 }\n"
+        "}\n");
+  Outcome first = pipec("check svc.pipe --format=codequality");
+  EXPECT_EQ(first.status, 1);
+  EXPECT_EQ(first.err, "1 error, 0 warnings in 1 file\n");
+  auto parsed = llvm::json::parse(first.out);
+  ASSERT_TRUE(bool(parsed)) << first.out;
+  const llvm::json::Array& report = *parsed->getAsArray();
+  ASSERT_EQ(report.size(), 1u) << first.out;
+  const llvm::json::Object& issue = *report[0].getAsObject();
+  EXPECT_EQ(issue.getString("check_name").getValueOr(""), "R109");
+  EXPECT_EQ(issue.getString("description").getValueOr("").str().rfind("[R109] `timeout` must be a duration", 0), 0u)
+      << first.out;
+  EXPECT_EQ(issue.getString("severity").getValueOr(""), "major");
+  EXPECT_EQ(issue.getObject("location")->getString("path").getValueOr(""), "svc.pipe");
+  EXPECT_EQ(issue.getObject("location")->getObject("lines")->getInteger("begin").getValueOr(0), 5);
+  std::string fingerprint = issue.getString("fingerprint").getValueOr("").str();
+  EXPECT_EQ(fingerprint.size(), 64u);
+  EXPECT_EQ(pipec("check svc.pipe --format=codequality").out, first.out);  // stable fingerprints
+}
+
+}  // namespace
