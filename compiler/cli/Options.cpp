@@ -55,6 +55,11 @@ cl::opt<std::string> parseFile(cl::Positional, cl::desc("FILE"), cl::Required, c
                                cl::cat(category));
 cl::list<std::string> showArgs(cl::Positional, cl::desc("PIPELINE [PATHS...]"), cl::sub(showCommand),
                                cl::cat(category));
+cl::opt<ShowFormat> showFormat(
+    "format", cl::desc("Output format"), cl::init(ShowFormat::Text),
+    cl::values(clEnumValN(ShowFormat::Text, "text", "`.pipe` with provenance comments (default)"),
+               clEnumValN(ShowFormat::Json, "json", "one JSON object, values as `.pipe` text")),
+    clidoc::listChoices, cl::sub(showCommand), cl::cat(category));
 
 cl::list<std::string> planPaths(cl::Positional, cl::desc("FILES..."), cl::sub(planCommand), cl::cat(category));
 cl::opt<std::string> planOutputDir("o", cl::desc("Write <pipeline>.plan.json files into DIR"), cl::value_desc("DIR"),

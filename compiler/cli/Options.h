@@ -22,6 +22,8 @@ extern llvm::cl::opt<std::string> explainCode;
 extern llvm::cl::opt<bool> dumpAst;
 extern llvm::cl::opt<std::string> parseFile;
 extern llvm::cl::list<std::string> showArgs;  // pipec show PIPELINE [PATHS...]
+enum class ShowFormat { Text, Json };
+extern llvm::cl::opt<ShowFormat> showFormat;
 // pipec plan / graph / diff
 enum class GraphFormat { Mermaid, Dot, Svg };
 enum class DiffFormat { Text, Json };

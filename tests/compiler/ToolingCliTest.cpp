@@ -299,3 +299,53 @@ TEST_F(ToolingCli, CheckWritesGitLabCodeQuality) {
 }
 
 }  // namespace
+
+namespace {
+
+const llvm::json::Object* findNamed(const llvm::json::Array* list, const char* key, const std::string& name) {
+  if (list)
+    for (const llvm::json::Value& item : *list)
+      if (const auto* object = item.getAsObject(); object && object->getString(key).getValueOr("") == name)
+        return object;
+  return nullptr;
+}
+
+TEST_F(ToolingCli, ShowJsonIsTheMergedPipelineWithProvenance) {
+  write("svc.pipe", kService);
+  Outcome run = pipec("show Cart svc.pipe --format=json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  auto parsed = llvm::json::parse(run.out);
+  ASSERT_TRUE(bool(parsed)) << run.out;
+  const llvm::json::Object& show = *parsed->getAsObject();
+  EXPECT_EQ(show.getString("kind").getValueOr(""), "pipeline");
+  EXPECT_EQ(show.getString("name").getValueOr(""), "Cart");
+  EXPECT_EQ(*show.getArray("extends"), llvm::json::Array{"StandardService"});
+  EXPECT_EQ(show.getObject("from")->getString("file").getValueOr(""), "svc.pipe");
+  EXPECT_EQ(show.getObject("from")->getInteger("line").getValueOr(0), 3);
+
+  const auto* artifact = findNamed(show.getArray("attributes"), "name", "artifact");
+  ASSERT_NE(artifact, nullptr) << run.out;
+  EXPECT_EQ(artifact->getString("value").getValueOr(""), "\"cart\"");
+  EXPECT_EQ(artifact->getObject("from")->getInteger("line").getValueOr(0), 4);
+  const auto* policy = findNamed(show.getArray("attributes"), "name", "policy");
+  ASSERT_NE(policy, nullptr);
+  EXPECT_EQ(policy->getObject("from")->getString("file").getValueOr(""), "std/templates.pipe");
+
+  const auto* alarms = findNamed(show.getArray("blocks"), "type", "alarms");
+  ASSERT_NE(alarms, nullptr) << run.out;
+  const auto* severity = findNamed(alarms->getArray("attributes"), "name", "high_severity");
+  ASSERT_NE(severity, nullptr);
+  EXPECT_EQ(severity->getString("value").getValueOr(""), "high_faults or high_p99 or no_traffic or slow_checkout");
+  const auto* prod = findNamed(show.getArray("blocks"), "type", "prod");
+  ASSERT_NE(prod, nullptr);
+  const auto* wave = findNamed(prod->getArray("blocks"), "label", "1");
+  ASSERT_NE(wave, nullptr) << run.out;
+  EXPECT_EQ(wave->getString("type").getValueOr(""), "wave");
+
+  Outcome unknown = pipec("show Cartt svc.pipe --format=json");
+  EXPECT_EQ(unknown.status, 1);
+  EXPECT_EQ(unknown.out, "");
+  EXPECT_EQ(unknown.err, "pipec show: no pipeline or template named `Cartt` (did you mean `Cart`?)\n");
+}
+
+}  // namespace
