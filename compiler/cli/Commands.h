@@ -20,6 +20,8 @@ extern llvm::cl::SubCommand graphCommand;
 extern llvm::cl::SubCommand diffCommand;
 extern llvm::cl::SubCommand fmtCommand;
 extern llvm::cl::SubCommand lspCommand;
+extern llvm::cl::SubCommand completionCommand;
+extern llvm::cl::SubCommand initCommand;
 
 int runCheck();
 int runExplain();
@@ -30,5 +32,9 @@ int runGraph();
 int runDiff();
 int runFmt();
 int runLsp();
+int runCompletion();
+int runInit();
+// The pipec(1) man page from the option tables; `overview` is --help's text.
+int runManPage(const char* overview);
 
 }  // namespace pipelang::cli

@@ -1,8 +1,13 @@
-// `pipec diff OLD NEW` (two plan files) and `pipec diff --git REV1 REV2 [PATHS]`
-// (the plans of two revisions of the source tree, each compiled from a
-// `git archive` of the revision in a temporary directory).
+// `pipec diff OLD NEW` (two plan files) and `pipec diff --git REV [REV2]
+// [PATHS]`: the plans of a git revision against the working tree (or against
+// REV2), each revision compiled from a `git archive` of it in a temporary
+// directory. git and tar run without a shell: a revision or path is only
+// ever one argument. Exit status: 0 compared (with --exit-code: no
+// differences), 1 with --exit-code when the plans differ, 2 when they
+// cannot be compared (docs/ci.md, "pipec diff").
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
+#include "compiler/cli/Process.h"
 #include "compiler/cli/Reporting.h"
 #include "compiler/driver/Frontend.h"
 #include "compiler/plan/BoundedJson.h"
@@ -10,11 +15,10 @@
 #include "compiler/plan/PlanDiff.h"
 #include "compiler/sema/Model.h"
 
+#include <llvm/ADT/iterator.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include <llvm/ADT/iterator.h>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -38,21 +42,10 @@ std::optional<llvm::json::Value> readPlan(const std::string& path) {
   return std::move(*parsed);
 }
 
-std::string quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::optional<std::string> capture(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return std::nullopt;
-  std::string out;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  if (pclose(pipe) != 0) return std::nullopt;
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
+// True when `arg` names a commit (and is not taken for an option by git).
+bool isRevision(const std::string& arg) {
+  return !arg.empty() && arg[0] != '-' &&
+         captureOutput({"git", "rev-parse", "--verify", "--quiet", arg + "^{commit}"}, true);
 }
 
 // Removes the temporary tree however the comparison ends.
@@ -68,19 +61,9 @@ struct TempDir {
   }
 };
 
-// The plans of every pipeline at `rev`; false (diagnostics printed) on errors.
-bool plansAt(const std::string& rev, const std::string& prefix, const std::vector<std::string>& paths,
+// The plans of every pipeline under `base`; false (diagnostics printed) on errors.
+bool plansIn(const fs::path& base, const std::string& what, const std::vector<std::string>& paths,
              std::map<std::string, llvm::json::Value>& plans) {
-  TempDir tree;
-  if (tree.path.empty()) {
-    llvm::errs() << "pipec: error: cannot create a temporary directory\n";
-    return false;
-  }
-  if (!capture("git archive --format=tar " + quote(rev) + " | tar -x -C " + quote(tree.path.string()))) {
-    llvm::errs() << "pipec: error: cannot check out `" << rev << "` (git archive failed)\n";
-    return false;
-  }
-  fs::path base = tree.path / prefix;
   FrontendOptions options;
   for (const std::string& path : paths) options.inputs.push_back(base / path);
   if (options.inputs.empty()) options.inputs.push_back(base);
@@ -89,7 +72,7 @@ bool plansAt(const std::string& rev, const std::string& prefix, const std::vecto
   options.upto = Phase::Check;
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   if (reportDiagnostics(*compilation) != kExitOk) {
-    llvm::errs() << "pipec: error: revision `" << rev << "` does not compile\n";
+    llvm::errs() << "pipec: error: " << what << " does not compile\n";
     return false;
   }
   if (compilation->program)
@@ -98,24 +81,51 @@ bool plansAt(const std::string& rev, const std::string& prefix, const std::vecto
   return true;
 }
 
+// The plans at git revision `rev`, compiled from a `git archive` of it.
+bool plansAt(const std::string& rev, const std::string& prefix, const std::vector<std::string>& paths,
+             std::map<std::string, llvm::json::Value>& plans) {
+  TempDir tree;
+  if (tree.path.empty()) {
+    llvm::errs() << "pipec: error: cannot create a temporary directory\n";
+    return false;
+  }
+  std::string archive = (tree.path / "rev.tar").string();
+  if (!captureOutput({"git", "archive", "--format=tar", "-o", archive, rev}) ||
+      !captureOutput({"tar", "-x", "-f", archive, "-C", tree.path.string()})) {
+    llvm::errs() << "pipec: error: cannot check out `" << rev << "` (git archive failed)\n";
+    return false;
+  }
+  fs::remove(archive);
+  return plansIn(tree.path / prefix, "revision `" + rev + "`", paths, plans);
+}
+
 }  // namespace
 
 int runDiff() {
   std::vector<std::string> args(opt::diffArgs.begin(), opt::diffArgs.end());
   std::vector<plan::PlanChange> changes;
   if (opt::diffGit) {
-    if (args.size() < 2) {
-      llvm::errs() << "pipec: error: usage: pipec diff --git REV1 REV2 [PATHS...]\n";
+    if (args.empty()) {
+      llvm::errs() << "pipec: error: usage: pipec diff --git REV [REV2] [PATHS...]\n";
       return kExitUsage;
     }
-    auto prefix = capture("git rev-parse --show-prefix");
+    auto prefix = captureOutput({"git", "rev-parse", "--show-prefix"}, true);
     if (!prefix) {
       llvm::errs() << "pipec: error: not inside a git work tree\n";
       return kExitUsage;
     }
-    std::vector<std::string> paths(args.begin() + 2, args.end());
+    if (!isRevision(args[0])) {
+      llvm::errs() << "pipec: error: `" << args[0] << "` is not a git revision\n";
+      return kExitUsage;
+    }
+    // A second argument is a revision unless it names a file, as with git diff.
+    std::error_code ec;
+    bool second = args.size() > 1 && !fs::exists(args[1], ec) && isRevision(args[1]);
+    std::vector<std::string> paths(args.begin() + (second ? 2 : 1), args.end());
     std::map<std::string, llvm::json::Value> before, after;
-    if (!plansAt(args[0], *prefix, paths, before) || !plansAt(args[1], *prefix, paths, after)) return kExitErrors;
+    if (!plansAt(args[0], *prefix, paths, before)) return kExitUsage;
+    if (second ? !plansAt(args[1], *prefix, paths, after) : !plansIn(".", "the working tree", paths, after))
+      return kExitUsage;
     changes = plan::diffPlanSets(before, after);
   } else {
     if (args.size() != 2) {
@@ -136,7 +146,7 @@ int runDiff() {
   }
   llvm::outs() << (opt::diffFormat == opt::DiffFormat::Json ? plan::renderDiffJson(changes)
                                                             : plan::renderDiffText(changes));
-  return kExitOk;
+  return opt::diffExitCode && !changes.empty() ? kExitErrors : kExitOk;
 }
 
 }  // namespace pipelang::cli

@@ -1,5 +1,6 @@
 #include "compiler/cli/Reporting.h"
 
+#include "compiler/cli/CodeQuality.h"
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
 #include "compiler/diag/DiagnosticRenderer.h"
@@ -14,8 +15,15 @@ int reportDiagnostics(const Compilation& compilation) {
   for (const std::string& error : compilation.ioErrors) llvm::errs() << "pipec: error: " << error << "\n";
   const auto& diagnostics = compilation.diagnostics.diagnostics();
   switch (opt::format.getValue()) {
-    case OutputFormat::Json: llvm::outs() << renderJson(diagnostics, compilation.sources); break;
-    case OutputFormat::Sarif: llvm::outs() << renderSarif(diagnostics, compilation.sources); break;
+    case OutputFormat::Json:
+      llvm::outs() << renderJson(diagnostics, compilation.sources);
+      break;
+    case OutputFormat::Sarif:
+      llvm::outs() << renderSarif(diagnostics, compilation.sources);
+      break;
+    case OutputFormat::CodeQuality:
+      llvm::outs() << renderCodeQuality(diagnostics, compilation.sources);
+      break;
     case OutputFormat::Human: {
       bool color = opt::color == ColorMode::Always || (opt::color == ColorMode::Auto && isatty(STDERR_FILENO));
       for (const Diagnostic& d : diagnostics) llvm::errs() << renderHuman(d, compilation.sources, color);

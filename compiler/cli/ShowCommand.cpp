@@ -1,9 +1,11 @@
 // `pipec show PIPELINE [PATHS...]`: the pipeline with inheritance merged, in
 // `.pipe` syntax, each value annotated with the file and line that wrote it.
 // Diagnostics of the inputs follow on stderr, as `pipec check` prints them.
+// `--format=json` prints the same as data (ShowJson.h).
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
 #include "compiler/cli/Reporting.h"
+#include "compiler/cli/ShowJson.h"
 #include "compiler/driver/Frontend.h"
 #include "compiler/sema/Show.h"
 
@@ -26,9 +28,18 @@ int runShow() {
   options.upto = Phase::Check;
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   std::string text;
-  bool found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text);
-  if (found) llvm::outs() << text;
-  else llvm::errs() << "pipec show: " << text << "\n";
+  bool found;
+  if (opt::showFormat == opt::ShowFormat::Json) {
+    auto json = showJson(compilation->files, compilation->sources, opt::showArgs[0], text);
+    found = json.has_value();
+    if (found) text = *json;
+  } else {
+    found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text);
+  }
+  if (found)
+    llvm::outs() << text;
+  else
+    llvm::errs() << "pipec show: " << text << "\n";
   llvm::outs().flush();
   int status = compilation->diagnostics.diagnostics().empty() && compilation->ioErrors.empty()
                    ? kExitOk

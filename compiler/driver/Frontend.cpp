@@ -15,6 +15,14 @@ Compilation::~Compilation() = default;
 
 fs::path defaultStdlibDir() {
   if (const char* fromEnv = std::getenv("PIPE_STDLIB")) return fromEnv;
+  // An installed pipec (PREFIX/bin) finds PREFIX/share/pipe/stdlib, wherever
+  // the prefix is; a pipec in the build tree falls back to the source's.
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path installed = exe.parent_path().parent_path() / "share" / "pipe" / "stdlib";
+    if (fs::exists(installed / "policy.pipe", ec)) return installed;
+  }
   return PIPE_DEFAULT_STDLIB;
 }
 

@@ -1,6 +1,7 @@
 #include "compiler/plan/PlanDiff.h"
 
 #include "compiler/plan/PlanAnalysis.h"
+#include "compiler/plan/PlanDiffSyntax.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/FormatVariadic.h>
@@ -29,7 +30,37 @@ std::string seconds(const Value* value) {
   return compact(value);
 }
 
-std::string percent(double fraction) { return fmt::format("{:.4g}%", fraction * 100); }
+std::string percent(double fraction) {
+  return fmt::format("{:.4g}%", fraction * 100);
+}
+
+std::optional<Value> copy(const Value* value) {
+  if (!value) return std::nullopt;
+  return *value;
+}
+
+// A stage's tests as `.pipe` writes them: `test NAME { run = "..." timeout = 20m }`.
+std::string testsText(const Value* value) {
+  const auto* list = value ? value->getAsArray() : nullptr;
+  if (!list) return compact(value);
+  std::string text;
+  for (const Value& item : *list) {
+    const Object* test = item.getAsObject();
+    if (!test) return compact(value);
+    text +=
+        (text.empty() ? "" : "; ") +
+        fmt::format("test {} {{ run = {}", test->getString("name").getValueOr("?").str(), compact(test->get("run")));
+    if (auto timeout = test->getNumber("timeout_s")) text += "  timeout = " + pipeDuration(*timeout);
+    text += " }";
+  }
+  return text.empty() ? "none" : text;
+}
+
+llvm::json::Array nameArray(const std::set<std::string>& items) {
+  llvm::json::Array array;
+  for (const auto& item : items) array.push_back(item);
+  return array;
+}
 
 std::map<std::string, const Object*> byId(const Object* plan, llvm::StringRef key) {
   std::map<std::string, const Object*> result;
@@ -77,26 +108,48 @@ class Differ {
  public:
   Differ(std::string pipeline, std::vector<PlanChange>& out) : pipeline_(std::move(pipeline)), out_(out) {}
 
-  void change(std::string scope, std::string field, std::string before, std::string after) {
-    if (before != after) out_.push_back({pipeline_, std::move(scope), std::move(field), std::move(before), std::move(after)});
+  // Records a change when the readable texts differ.
+  void change(std::string scope, std::string field, std::string before, std::string after,
+              std::optional<Value> beforeValue = std::nullopt, std::optional<Value> afterValue = std::nullopt) {
+    if (before == after) return;
+    if (!beforeValue && !before.empty()) beforeValue = Value(before);
+    if (!afterValue && !after.empty()) afterValue = Value(after);
+    out_.push_back({pipeline_, std::move(scope), std::move(field), std::move(before), std::move(after),
+                    std::move(beforeValue), std::move(afterValue)});
+  }
+
+  // A plan value compared by its `.pipe` text (alarms, conditions, lists of names).
+  void expression(const std::string& scope, const std::string& field, const Value* before, const Value* after) {
+    change(scope, field, before ? pipeExpression(*before, metricsBefore_) : "",
+           after ? pipeExpression(*after, metricsAfter_) : "", copy(before), copy(after));
   }
 
   void plans(const Object* before, const Object* after) {
-    for (const char* key : {"artifact", "kind", "policy"})
-      change("pipeline", key, compact(before->get(key)), compact(after->get(key)));
-    for (const char* key : {"rollback_on", "block_on", "windows", "emergency"})
-      change("pipeline", key, compact(before->get(key)), compact(after->get(key)));
+    metricsBefore_ = before->getObject("metrics");
+    metricsAfter_ = after->getObject("metrics");
+    for (const char* key : {"artifact", "kind", "policy", "windows", "emergency"})
+      change("pipeline", key, compact(before->get(key)), compact(after->get(key)), copy(before->get(key)),
+             copy(after->get(key)));
+    for (const char* key : {"rollback_on", "block_on"}) expression("pipeline", key, before->get(key), after->get(key));
     alarms(before->getObject("alarms"), after->getObject("alarms"));
     stages(before, after);
     const auto* a = before->getObject("analysis");
     const auto* b = after->getObject("analysis");
-    for (const char* key : {"time_to_global_s", "worst_recovery_s"})
-      change("analysis", key, seconds(a ? a->get(key) : nullptr), seconds(b ? b->get(key) : nullptr));
+    for (const char* key : {"time_to_global_s", "worst_recovery_s"}) {
+      const Value* old = a ? a->get(key) : nullptr;
+      const Value* now = b ? b->get(key) : nullptr;
+      auto text = [](const Value* value) {
+        return value && value->kind() == Value::Null ? std::string("never") : seconds(value);
+      };
+      change("analysis", key, text(old), text(now), copy(old), copy(now));
+    }
     auto exposure = [](const Object* analysis) {
       auto value = analysis ? analysis->getNumber("max_exposure_before_wave2") : llvm::None;
       return value ? percent(*value) : "";
     };
-    change("analysis", "max_exposure_before_wave2", exposure(a), exposure(b));
+    change("analysis", "max_exposure_before_wave2", exposure(a), exposure(b),
+           copy(a ? a->get("max_exposure_before_wave2") : nullptr),
+           copy(b ? b->get("max_exposure_before_wave2") : nullptr));
   }
 
  private:
@@ -108,7 +161,7 @@ class Differ {
     for (const std::string& name : keys) {
       const Value* old = before ? before->get(name) : nullptr;
       const Value* now = after ? after->get(name) : nullptr;
-      change("alarm " + name, "expr", compact(old), compact(now));
+      expression("alarm " + name, "expr", old, now);
     }
   }
 
@@ -131,26 +184,36 @@ class Differ {
         change(scope, "stage", a ? "present" : "", b ? "present" : "");
         continue;
       }
-      change(scope, "bake_s", seconds(a->get("bake_s")), seconds(b->get("bake_s")));
+      change(scope, "bake_s", seconds(a->get("bake_s")), seconds(b->get("bake_s")), copy(a->get("bake_s")),
+             copy(b->get("bake_s")));
       std::set<std::string> ra = names(a->get("regions")), rb = names(b->get("regions")), added, removed;
       for (const auto& r : rb)
         if (!ra.count(r)) added.insert(r);
       for (const auto& r : ra)
         if (!rb.count(r)) removed.insert(r);
       if (!added.empty() || !removed.empty())
-        change(scope, "regions", join(removed, "-"), join(added, "+"));
-      change(scope, "min_traffic", compact(a->get("min_traffic")), compact(b->get("min_traffic")));
-      change(scope, "tests", compact(a->get("tests")), compact(b->get("tests")));
+        change(scope, "regions", join(removed, "-"), join(added, "+"), Value(nameArray(ra)), Value(nameArray(rb)));
+      expression(scope, "min_traffic", a->get("min_traffic"), b->get("min_traffic"));
+      change(scope, "tests", testsText(a->get("tests")), testsText(b->get("tests")), copy(a->get("tests")),
+             copy(b->get("tests")));
       auto exposure = [](const std::map<std::string, double>& map, const std::string& key) {
         auto found = map.find(key);
         return found == map.end() ? std::string() : percent(found->second);
       };
-      change(scope, "exposure", exposure(oldExposure, id), exposure(newExposure, id));
+      auto fraction = [](const std::map<std::string, double>& map, const std::string& key) -> std::optional<Value> {
+        auto found = map.find(key);
+        if (found == map.end()) return std::nullopt;
+        return Value(found->second);
+      };
+      change(scope, "exposure", exposure(oldExposure, id), exposure(newExposure, id), fraction(oldExposure, id),
+             fraction(newExposure, id));
     }
   }
 
   std::string pipeline_;
   std::vector<PlanChange>& out_;
+  const Object* metricsBefore_ = nullptr;
+  const Object* metricsAfter_ = nullptr;
 };
 
 }  // namespace
@@ -192,13 +255,18 @@ std::string renderDiffText(const std::vector<PlanChange>& changes) {
       out += pipeline + ":\n";
     }
     if (c.field == "pipeline" || c.field == "stage") {
-      out += fmt::format("  {} {}\n", c.before.empty() ? "added" : "removed", c.scope == "pipeline" ? "pipeline" : c.scope);
+      out += fmt::format("  {} {}\n", c.beforeText.empty() ? "added" : "removed",
+                         c.scope == "pipeline" ? "pipeline" : c.scope);
     } else if (c.field == "regions") {
-      out += fmt::format("  {}: regions {}{}{}\n", c.scope, c.before, c.before.empty() || c.after.empty() ? "" : " ",
-                         c.after);
+      out += fmt::format("  {}: regions {}{}{}\n", c.scope, c.beforeText,
+                         c.beforeText.empty() || c.afterText.empty() ? "" : " ", c.afterText);
+    } else if (c.scope.rfind("alarm ", 0) == 0 && (c.beforeText.empty() || c.afterText.empty())) {
+      // An alarm added or removed reads as the line of the `alarms` block.
+      out += fmt::format("  {} {} = {}\n", c.beforeText.empty() ? "added" : "removed", c.scope,
+                         c.beforeText.empty() ? c.afterText : c.beforeText);
     } else {
-      out += fmt::format("  {}: {} {} -> {}\n", c.scope, c.field, c.before.empty() ? "(none)" : c.before,
-                         c.after.empty() ? "(none)" : c.after);
+      out += fmt::format("  {}: {} {} -> {}\n", c.scope, c.field, c.beforeText.empty() ? "(none)" : c.beforeText,
+                         c.afterText.empty() ? "(none)" : c.afterText);
     }
   }
   return out;
@@ -207,9 +275,13 @@ std::string renderDiffText(const std::vector<PlanChange>& changes) {
 std::string renderDiffJson(const std::vector<PlanChange>& changes) {
   llvm::json::Array list;
   for (const PlanChange& c : changes)
-    list.push_back(llvm::json::Object{{"pipeline", c.pipeline}, {"scope", c.scope}, {"field", c.field},
-                                      {"before", c.before.empty() ? Value(nullptr) : Value(c.before)},
-                                      {"after", c.after.empty() ? Value(nullptr) : Value(c.after)}});
+    list.push_back(llvm::json::Object{{"pipeline", c.pipeline},
+                                      {"scope", c.scope},
+                                      {"field", c.field},
+                                      {"before", c.before ? *c.before : Value(nullptr)},
+                                      {"after", c.after ? *c.after : Value(nullptr)},
+                                      {"before_text", c.beforeText.empty() ? Value(nullptr) : Value(c.beforeText)},
+                                      {"after_text", c.afterText.empty() ? Value(nullptr) : Value(c.afterText)}});
   std::string text;
   llvm::raw_string_ostream out(text);
   out << llvm::formatv("{0:2}", Value(llvm::json::Object{{"changes", std::move(list)}}));

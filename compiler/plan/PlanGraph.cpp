@@ -1,5 +1,7 @@
 #include "compiler/plan/PlanGraph.h"
 
+#include "compiler/plan/PlanDiffSyntax.h"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -38,8 +40,11 @@ std::pair<std::vector<Node>, std::vector<Cluster>> collect(const llvm::json::Val
     Node node{fmt::format("n{}", i), shortId, {}};
     if (const auto* hosts = step ? step->getArray("hosts") : nullptr; hosts && !hosts->empty())
       node.label += fmt::format(" ({} host{})", hosts->size(), hosts->size() == 1 ? "" : "s");
-    if (auto bake = step ? step->getInteger("bake_s") : llvm::None; bake && type == "bake")
-      node.label += fmt::format(" {}s", *bake);
+    // Durations as `.pipe` writes them (`1h`, `12h`, `1h30m`), never raw seconds.
+    if (auto bake = step ? step->getNumber("bake_s") : llvm::None; bake && type == "bake")
+      node.label += " " + pipeDuration(*bake);
+    else if (bake && *bake > 0)
+      node.label += ", bake " + pipeDuration(*bake);
     if (const auto* after = step ? step->getArray("after") : nullptr)
       for (const auto& before : *after)
         if (auto name = names.find(before.getAsString().getValueOr("").str()); name != names.end())
@@ -55,9 +60,12 @@ std::pair<std::vector<Node>, std::vector<Cluster>> collect(const llvm::json::Val
 std::string escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else out += c;
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else
+      out += c;
   }
   return out;
 }
@@ -69,8 +77,7 @@ std::string graphMermaid(const llvm::json::Value& plan) {
   std::string out = "flowchart TD\n";
   for (const Cluster& cluster : clusters) {
     out += fmt::format("  subgraph {}[\"{}\"]\n", cluster.stage, cluster.stage);
-    for (size_t index : cluster.nodes)
-      out += fmt::format("    {}[\"{}\"]\n", nodes[index].name, nodes[index].label);
+    for (size_t index : cluster.nodes) out += fmt::format("    {}[\"{}\"]\n", nodes[index].name, nodes[index].label);
     out += "  end\n";
   }
   for (const Node& node : nodes)
@@ -84,7 +91,8 @@ std::string graphDot(const llvm::json::Value& plan) {
   std::string name = root && root->getString("pipeline") ? root->getString("pipeline")->str() : "plan";
   std::string out = fmt::format("digraph \"{}\" {{\n  rankdir=TB;\n  node [shape=box];\n", escape(name));
   for (const Cluster& cluster : clusters) {
-    out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", escape(cluster.stage), escape(cluster.stage));
+    out +=
+        fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", escape(cluster.stage), escape(cluster.stage));
     for (size_t index : cluster.nodes)
       out += fmt::format("    {} [label=\"{}\"];\n", nodes[index].name, escape(nodes[index].label));
     out += "  }\n";

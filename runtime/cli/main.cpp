@@ -1,4 +1,6 @@
 // piperun: executes plans written by `pipec plan` (docs/runtime.md).
+#include "clidoc/CliModel.h"
+#include "compiler/plan/PlanDigest.h"
 #include "runtime/cli/Commands.h"
 #include "runtime/deploy/StopSignals.h"
 
@@ -42,9 +44,9 @@ cl::opt<bool> untilBlocked("until-blocked", cl::desc("stop (exit 4) as soon as a
                            cl::sub(resumeCmd), cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("print only the outcome"), cl::sub(runCmd), cl::sub(resumeCmd),
                     cl::cat(category));
-cl::opt<std::string> format("format", cl::desc("output format: text or json"), cl::value_desc("text|json"),
-                            cl::init("text"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd),
-                            cl::sub(simulateCmd), cl::cat(category));
+cl::opt<std::string> outputFormat("format", cl::desc("output format: text or json"), cl::value_desc("text|json"),
+                                  cl::init("text"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd),
+                                  cl::sub(simulateCmd), cl::cat(category));
 cl::opt<std::string> blocker("blocker", cl::desc("the blocker alarm to override, or 'window'"), cl::value_desc("NAME"),
                              cl::sub(overrideCmd), cl::cat(category));
 cl::opt<std::string> by("by", cl::desc("who (recorded in the audit trail)"), cl::value_desc("WHO"),
@@ -54,6 +56,31 @@ cl::opt<bool> all("all", cl::desc("also return hosts of earlier, completed stage
 cl::opt<std::string> scenario("scenario", cl::desc("simulation scenario (JSON)"), cl::value_desc("FILE"),
                               cl::sub(simulateCmd), cl::cat(category));
 
+// For the build: the piperun(1) man page and the completion scripts, from these tables.
+cl::opt<bool> manPage("man-page", cl::desc("print the piperun(1) man page"), cl::ReallyHidden, cl::cat(category));
+cl::opt<std::string> completion("completion", cl::desc("print a completion script for bash, zsh or fish"),
+                                cl::ReallyHidden, cl::cat(category));
+
+const char* kOverview = "piperun: executes pipe plans: windows, blockers, one-box, bakes, rollback\n";
+
+pipelang::clidoc::CliProgram piperunProgram() {
+  auto program = pipelang::clidoc::describeCommandLine(
+      "piperun", "executes pipe plans: windows, blockers, one-box, bakes, rollback", category);
+  program.version = PIPE_VERSION;
+  program.description =
+      "piperun executes plans written by `pipec plan` (see pipec(1)): it deploys a version stage by stage, "
+      "waits for deployment windows and blockers, bakes while alarms are watched and rolls back on any breach. "
+      "Every transition is journalled in a SQLite state DB before the action it announces, so `piperun resume` "
+      "after a crash never redoes a completed step.\n\n"
+      "`piperun simulate` runs the same engine on a virtual clock against a simulated fleet.";
+  program.sections = {{"Exit status",
+                       "0: deployed (or the command succeeded).\n\n1: runtime error.\n\n2: usage error.\n\n"
+                       "3: rolled back.\n\n4: stopped or blocked (--until-blocked, a simulation that cannot go on)."},
+                      {"Files", ".piperun/PIPELINE.db: the state DB when --state is not given."},
+                      {"See also", "pipec(1), pipe(5)"}};
+  return program;
+}
+
 int usage(const std::string& message) {
   errs() << "piperun: " << message << "\n";
   return rcli::kUsageError;
@@ -62,18 +89,33 @@ int usage(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  cl::HideUnrelatedOptions(category);
+  // The project's version and the plan format it executes; nothing of LLVM's.
+  cl::SetVersionPrinter([](raw_ostream& out) {
+    out << "piperun " << PIPE_VERSION << "\nplan format " << pipelang::planformat::kSchemaV1 << "\n";
+  });
+  for (cl::SubCommand* sub : cl::getRegisteredSubcommands()) cl::HideUnrelatedOptions(category, *sub);
   std::string errors;
   raw_string_ostream errorStream(errors);
-  if (!cl::ParseCommandLineOptions(
-          argc, argv, "piperun: executes pipe plans: windows, blockers, one-box, bakes, rollback\n", &errorStream)) {
+  if (!cl::ParseCommandLineOptions(argc, argv, kOverview, &errorStream)) {
     errorStream.flush();
     errs() << errors;
     return rcli::kUsageError;
   }
-  if (format != "text" && format != "json") return usage("--format must be text or json");
+  if (manPage) {
+    outs() << pipelang::clidoc::renderManPage(piperunProgram());
+    return rcli::kDeployed;
+  }
+  if (completion.getNumOccurrences()) {
+    using pipelang::clidoc::Shell;
+    if (completion != "bash" && completion != "zsh" && completion != "fish")
+      return usage("--completion must be bash, zsh or fish");
+    Shell shell = completion == "bash" ? Shell::Bash : completion == "zsh" ? Shell::Zsh : Shell::Fish;
+    outs() << pipelang::clidoc::renderCompletion(piperunProgram(), shell, {});
+    return rcli::kDeployed;
+  }
+  if (outputFormat != "text" && outputFormat != "json") return usage("--format must be text or json");
   pipelang::runtime::installStopHandlers();  // a stopped piperun stops its deploy calls too
-  rcli::OutputOptions output{format == "json", quiet};
+  rcli::OutputOptions output{outputFormat == "json", quiet};
   rcli::RunArgs run{planPath, version, previous, state, alarmsDir, prometheus, reason, emergency, untilBlocked, output};
 
   if (runCmd) {
