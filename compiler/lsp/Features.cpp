@@ -147,19 +147,13 @@ json::Value definition(const Document& document, SourceLoc at) {
   const ast::File* file = document.ast();
   if (!file) return nullptr;
   const SourceManager& sources = document.compilation->sources;
-  for (const ast::Import& import : file->imports) {
-    if (!touches(import.range, at)) continue;
-    // Where the compiler loaded it from: the standard library is where the prelude came from.
-    fs::path stdlib = defaultStdlibDir();
-    for (const LoadedFile& loaded : document.compilation->files)
-      if (loaded.isStdlib) stdlib = fs::path(sources.file(loaded.id).path).parent_path();
-    fs::path target = import.path.starts_with("std/") ? stdlib / (import.path.substr(4) + ".pipe")
-                                                      : fs::path(document.path).parent_path() / import.path;
-    std::error_code ec;
-    target = fs::weakly_canonical(target, ec);
-    if (ec || sources.findByPath(target.string()) == kNoFile) return nullptr;  // not loaded (R103, R104)
+  for (size_t i = 0; i < file->imports.size(); ++i) {
+    if (!touches(file->imports[i].range, at)) continue;
+    // Only where the compiler loaded it from: a refused import (R103, R104) has no target.
+    auto target = document.compilation->importTargets.find({document.file, i});
+    if (target == document.compilation->importTargets.end() || target->second == kNoFile) return nullptr;
     json::Object start{{"line", 0}, {"character", 0}};
-    return json::Object{{"uri", pathToUri(target.string())},
+    return json::Object{{"uri", pathToUri(sources.file(target->second).path)},
                         {"range", json::Object{{"start", json::Object(start)}, {"end", json::Object(start)}}}};
   }
   bool afterSuper = false;
