@@ -24,7 +24,9 @@ namespace opt {
 
 cl::list<std::string> checkPaths(cl::Positional, cl::desc("[PATHS...]"), cl::sub(checkCommand), cl::cat(category));
 
-cl::opt<std::string> root("root", cl::desc("Project root: imports may not leave it (default: the current directory)"),
+cl::opt<std::string> root("root",
+                          cl::desc("Project root: imports may not leave it (default: the nearest folder up with .git "
+                                   "or pipe.project)"),
                           cl::value_desc("DIR"), cl::sub(checkCommand), cl::sub(parseCommand), cl::sub(showCommand),
                           cl::sub(planCommand), cl::sub(graphCommand), cl::sub(diffCommand), cl::sub(lspCommand),
                           cl::cat(category));
@@ -47,7 +49,7 @@ cl::opt<ColorMode> color("color", cl::desc("Colour in human output"), cl::init(C
 cl::opt<bool> werror("werror", cl::desc("Treat warnings as errors (exit status 1)"), cl::sub(checkCommand),
                      cl::cat(category));
 
-cl::opt<std::string> explainCode(cl::Positional, cl::desc("CODE"), cl::Required, cl::sub(explainCommand),
+cl::opt<std::string> explainCode(cl::Positional, cl::desc("[CODE]"), cl::Optional, cl::sub(explainCommand),
                                  cl::cat(category));
 
 cl::opt<bool> dumpAst("dump-ast", cl::desc("Print the syntax tree"), cl::sub(parseCommand), cl::cat(category));

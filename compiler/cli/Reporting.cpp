@@ -34,6 +34,7 @@ int reportDiagnostics(const Compilation& compilation) {
   size_t errors = compilation.diagnostics.errorCount();
   size_t warnings = compilation.diagnostics.warningCount();
   llvm::errs() << summaryLine(errors, warnings, compilation.inputFileCount) << "\n";
+  if (opt::format == OutputFormat::Human && !diagnostics.empty()) llvm::errs() << explainHint(diagnostics) << "\n";
   if (!compilation.ioErrors.empty()) return kExitUsage;
   if (errors > 0 || (opt::werror && warnings > 0)) return kExitErrors;
   return kExitOk;

@@ -68,18 +68,17 @@ void writeRange(llvm::json::OStream& json, const SourceRange& range, const Sourc
 
 std::string locationText(const SourceRange& range, const SourceManager& sources) {
   if (!range.valid()) return "";
-  return fmt::format("{}:{}:{}", sources.file(range.file).displayName, range.begin.line,
-                     range.begin.column);
+  return fmt::format("{}:{}:{}", sources.file(range.file).displayName, range.begin.line, range.begin.column);
 }
 
 std::string renderHuman(const Diagnostic& d, const SourceManager& sources, bool color) {
   Palette palette{color};
   std::string where = d.range.valid() ? locationText(d.range, sources) : "pipec";
   const char* severityColour = d.severity == Severity::Error ? "1;31" : "1;35";
-  std::string out = fmt::format(
-      "{}: {}: {}\n", palette.paint(where, "1"),
-      palette.paint(fmt::format("{}[{}]", severityName(d.severity), diagKind(d.code).name), severityColour),
-      palette.paint(d.message, "1"));
+  std::string out =
+      fmt::format("{}: {}: {}\n", palette.paint(where, "1"),
+                  palette.paint(fmt::format("{}[{}]", severityName(d.severity), diagKind(d.code).name), severityColour),
+                  palette.paint(d.message, "1"));
   out += excerpt(d, sources, palette);
   for (const DiagNote& note : d.notes) {
     out += palette.paint("note", "1;36") + ": " + note.message;
@@ -110,6 +109,7 @@ std::string renderJson(const std::vector<Diagnostic>& diagnostics, const SourceM
               json.attribute("column", static_cast<int64_t>(note.range.begin.column));
             });
         });
+        json.attribute("help", d.help);  // "" when there is none
         json.attributeArray("fixes", [&] {
           for (const FixIt& fix : d.fixes)
             json.object([&] {
@@ -132,21 +132,30 @@ std::string renderSarif(const std::vector<Diagnostic>& diagnostics, const Source
                               {"endLine", static_cast<int64_t>(range.end.line)},
                               {"endColumn", static_cast<int64_t>(range.end.column)}};
   };
+  // Paths of the user's files are relative to the repository (%SRCROOT%); a
+  // standard library file is relative to PIPE_STDLIB, never to the repository,
+  // so code scanning does not annotate a file the repository does not hold.
+  bool usesStdlib = false;
   auto location = [&](const SourceRange& range, const std::string& message) {
-    llvm::json::Object physical{
-        {"artifactLocation", llvm::json::Object{{"uri", sources.file(range.file).displayName}}},
-        {"region", region(range)}};
+    const SourceFile& file = sources.file(range.file);
+    llvm::json::Object artifact{{"uri", file.displayName}, {"uriBaseId", "%SRCROOT%"}};
+    if (file.isStdlib) {
+      usesStdlib = true;
+      std::string_view name = file.displayName;
+      if (name.starts_with("std/")) name.remove_prefix(4);
+      artifact = llvm::json::Object{{"uri", std::string(name)}, {"uriBaseId", "PIPE_STDLIB"}};
+    }
+    llvm::json::Object physical{{"artifactLocation", std::move(artifact)}, {"region", region(range)}};
     llvm::json::Object result{{"physicalLocation", std::move(physical)}};
     if (!message.empty()) result["message"] = llvm::json::Object{{"text", message}};
     return result;
   };
   llvm::json::Array rules;
   for (const DiagKindInfo& kind : allDiagKinds())
-    rules.push_back(llvm::json::Object{
-        {"id", std::string(kind.name)},
-        {"shortDescription", llvm::json::Object{{"text", std::string(kind.summary)}}},
-        {"defaultConfiguration",
-         llvm::json::Object{{"level", severityName(kind.severity)}}}});
+    rules.push_back(
+        llvm::json::Object{{"id", std::string(kind.name)},
+                           {"shortDescription", llvm::json::Object{{"text", std::string(kind.summary)}}},
+                           {"defaultConfiguration", llvm::json::Object{{"level", severityName(kind.severity)}}}});
   llvm::json::Array results;
   for (const Diagnostic& d : diagnostics) {
     llvm::json::Object result{{"ruleId", std::string(diagKind(d.code).name)},
@@ -162,11 +171,13 @@ std::string renderSarif(const std::vector<Diagnostic>& diagnostics, const Source
     if (!related.empty()) result["relatedLocations"] = std::move(related);
     results.push_back(std::move(result));
   }
-  llvm::json::Object driver{{"name", "pipec"},
-                            {"version", PIPE_VERSION},
-                            {"rules", std::move(rules)}};
-  llvm::json::Object run{{"tool", llvm::json::Object{{"driver", std::move(driver)}}},
-                         {"results", std::move(results)}};
+  llvm::json::Object driver{{"name", "pipec"}, {"version", PIPE_VERSION}, {"rules", std::move(rules)}};
+  llvm::json::Object run{{"tool", llvm::json::Object{{"driver", std::move(driver)}}}, {"results", std::move(results)}};
+  if (usesStdlib)
+    run["originalUriBaseIds"] = llvm::json::Object{
+        {"PIPE_STDLIB",
+         llvm::json::Object{
+             {"description", llvm::json::Object{{"text", "the pipe standard library (not in the repository)"}}}}}};
   llvm::json::Object sarif{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                            {"version", "2.1.0"},
                            {"runs", llvm::json::Array{std::move(run)}}};
@@ -175,6 +186,16 @@ std::string renderSarif(const std::vector<Diagnostic>& diagnostics, const Source
   stream << llvm::formatv("{0:2}", llvm::json::Value(std::move(sarif)));
   stream.flush();
   return text + "\n";
+}
+
+std::string explainHint(const std::vector<Diagnostic>& diagnostics) {
+  std::vector<std::string_view> codes;
+  for (const Diagnostic& d : diagnostics) codes.push_back(diagKind(d.code).name);
+  if (codes.empty()) return "";
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  if (codes.size() == 1) return fmt::format("`pipec explain {}` for more", codes[0]);
+  return fmt::format("`pipec explain CODE` for more ({})", fmt::join(codes, ", "));
 }
 
 std::string summaryLine(size_t errors, size_t warnings, size_t files) {

@@ -17,6 +17,10 @@ std::string renderSarif(const std::vector<Diagnostic>& diagnostics, const Source
 
 // "2 errors, 1 warning in 14 files"
 std::string summaryLine(size_t errors, size_t warnings, size_t files);
+// The last line of human output when there are diagnostics: "`pipec explain
+// S204` for more", or "`pipec explain CODE` for more (R101, S204)" for
+// several codes (sorted, each once); "" when there are none.
+std::string explainHint(const std::vector<Diagnostic>& diagnostics);
 
 // "file:line:col" for a note, or "" when the range is not valid.
 std::string locationText(const SourceRange& range, const SourceManager& sources);

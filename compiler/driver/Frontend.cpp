@@ -1,5 +1,6 @@
 #include "compiler/driver/Frontend.h"
 
+#include "compiler/driver/ProjectIndex.h"
 #include "compiler/plan/PlanBounds.h"
 #include "compiler/sema/Program.h"
 
@@ -41,6 +42,15 @@ bool isWithin(const fs::path& path, const fs::path& root) {
 
 }  // namespace
 
+fs::path projectRootOf(const fs::path& start) {
+  std::error_code ec;
+  for (fs::path dir = start; !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / ".git", ec) || fs::exists(dir / "pipe.project", ec)) return dir;
+    if (dir == dir.root_path()) break;
+  }
+  return start;
+}
+
 std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   auto compilation = std::make_unique<Compilation>();
   LoadOptions load;
@@ -48,18 +58,21 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   load.displayBase = cwd;
   load.stdlibDir = canonicalOrSelf(options.stdlibDir.empty() ? defaultStdlibDir() : options.stdlibDir);
   load.overlays = options.overlays;
-  // Without --root, the project root is the current directory, and a path
-  // named on the command line outside it is a root of its own: naming it is
+  // Without --root, the project root is the nearest folder upward from the
+  // current directory that holds `.git` or `pipe.project` (the current
+  // directory when none does), and a path named on the command line outside
+  // it is a root of its own, found the same way from that path: naming it is
   // consent to read it and what it imports from within it.
   if (!options.root.empty()) {
     load.roots.push_back(canonicalOrSelf(options.root));
   } else {
-    load.roots.push_back(cwd);
+    fs::path project = projectRootOf(cwd);
+    load.roots.push_back(project);
     for (const fs::path& input : options.inputs) {
       fs::path canonical = canonicalOrSelf(input);
       std::error_code ec;
       fs::path root = fs::is_directory(canonical, ec) ? canonical : canonical.parent_path();
-      if (!isWithin(canonical, cwd)) load.roots.push_back(root);
+      if (!isWithin(canonical, project)) load.roots.push_back(projectRootOf(root));
     }
   }
 
@@ -84,18 +97,29 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
   SourceLoader loader(load, compilation->sources, compilation->diagnostics);
-  loader.loadPrelude();
+  FileId prelude = loader.loadPrelude();
   for (const fs::path& file : files) {
     std::string error;
     if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);
   }
   compilation->files = std::move(loader.files());
+  compilation->importTargets = loader.importTargets();
   compilation->inputFileCount = std::count_if(compilation->files.begin(), compilation->files.end(),
                                               [](const LoadedFile& f) { return f.isInput; });
 
-  if (options.upto >= Phase::Resolve)
+  if (options.upto >= Phase::Resolve) {
+    ProjectIndex project(load.roots);
+    NameScope scope;
+    scope.importTargets = &compilation->importTargets;
+    scope.prelude = prelude;
+    scope.declaredInProject = [&project](const std::string& name) {
+      std::optional<std::pair<std::string, std::string>> result;
+      if (auto found = project.declaring(name)) result.emplace(found->kind, found->path.string());
+      return result;
+    };
     compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,
-                                          options.upto >= Phase::Check);
+                                          options.upto >= Phase::Check, scope);
+  }
   // S218/S219 need the plan's analysis (time to global, recovery).
   if (compilation->program && options.upto >= Phase::Check)
     checkPlanBounds(*compilation->program, compilation->diagnostics);

@@ -7,6 +7,7 @@
 #include "compiler/driver/SourceLoader.h"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@ enum class Phase { Parse, Resolve, Check };
 
 struct FrontendOptions {
   std::vector<std::filesystem::path> inputs;  // files or directories
-  std::filesystem::path root;                 // empty: the current directory
+  std::filesystem::path root;                 // empty: projectRootOf(current directory)
   std::filesystem::path stdlibDir;            // empty: the bundled stdlib
   std::map<std::string, std::string> overlays;
   Phase upto = Phase::Check;
@@ -36,6 +37,9 @@ struct Compilation {
   std::unique_ptr<model::Program> program;  // set from Phase::Resolve on
   size_t inputFileCount = 0;
   std::vector<std::string> ioErrors;  // unreadable inputs: exit status 2
+  // The file each import resolved to, by (importing file, import index); an
+  // import refused or not found has no entry (go-to-definition, "add import").
+  std::map<std::pair<FileId, size_t>, FileId> importTargets;
 };
 
 class Frontend {
@@ -44,5 +48,10 @@ class Frontend {
 };
 
 std::filesystem::path defaultStdlibDir();
+
+// The project root without `--root`: the nearest folder from `start` upward
+// (start included) that holds a project marker, `.git` (a folder, or a file
+// in a git worktree) or `pipe.project`; `start` itself when none does.
+std::filesystem::path projectRootOf(const std::filesystem::path& start);
 
 }  // namespace pipelang

@@ -86,7 +86,8 @@ bool SourceLoader::insideRoots(const fs::path& canonical) const {
 }
 
 std::string SourceLoader::displayName(const fs::path& canonical, bool isStdlib) const {
-  if (isStdlib) return "std/" + canonical.filename().string();
+  if (isStdlib && isWithin(canonical, options_.stdlibDir))
+    return "std/" + canonical.lexically_relative(options_.stdlibDir).generic_string();
   if (!options_.displayBase.empty() && isWithin(canonical, options_.displayBase))
     return canonical.lexically_relative(options_.displayBase).generic_string();
   fs::path relative = canonical.lexically_relative(options_.displayBase);
@@ -111,7 +112,7 @@ FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib
   }
   std::vector<size_t> badBytes;
   std::string clean = sanitizeUtf8(*text, &badBytes);
-  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(clean));
+  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(clean), isStdlib);
   for (size_t i = 0; i < badBytes.size() && i < 10; ++i) {
     SourceLoc at = locationOfOffset(sources_.file(id), badBytes[i]);
     sink_.report(DiagCode::P001, SourceRange{id, at, {at.line, at.column + 1}},
@@ -137,6 +138,15 @@ void SourceLoader::loadImports(size_t fileIndex) {
       fs::path candidate = options_.stdlibDir / (import.path.substr(4) + ".pipe");
       std::error_code ec;
       fs::path canonical = canonicalPath(candidate, ec);
+      // The standard library is a root of its own: `std/../x`, `std/./../x`
+      // or a link inside it never reach a file outside. Checked on the
+      // written path and on the real one, before the file is opened.
+      if (!ec &&
+          (!isWithin(candidate.lexically_normal(), options_.stdlibDir) || !isWithin(canonical, options_.stdlibDir))) {
+        sink_.report(DiagCode::R104, import.range, fmt::format("import `{}` leaves the standard library", import.path))
+            .help = "`std/NAME` names a module of the standard library; import project files by a relative path";
+        continue;
+      }
       if (ec || !fs::is_regular_file(canonical, ec)) {
         std::vector<std::string> modules;
         for (const fs::path& file : findPipeFiles(options_.stdlibDir)) modules.push_back("std/" + file.stem().string());
@@ -157,8 +167,10 @@ void SourceLoader::loadImports(size_t fileIndex) {
     if (candidate.is_relative()) candidate = directory / candidate;
     std::error_code ec;
     fs::path canonical = canonicalPath(candidate, ec);
-    // Checked before reading: a file outside the root is never opened.
-    if (!fromStdlib && (ec || !insideRoots(canonical))) {
+    // Checked before reading: a file outside the root is never opened. A
+    // standard library file's own imports stay inside the standard library.
+    bool outside = fromStdlib ? !isWithin(canonical, options_.stdlibDir) : !insideRoots(canonical);
+    if (ec || outside) {
       sink_.report(DiagCode::R104, import.range, fmt::format("import `{}` leaves the project root", import.path)).help =
           "import only files inside the project (see `--root`)";
       continue;
@@ -184,11 +196,11 @@ bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
   return load(canonical, true, false, error) != kNoFile;
 }
 
-void SourceLoader::loadPrelude() {
-  if (!options_.loadPrelude) return;
+FileId SourceLoader::loadPrelude() {
+  if (!options_.loadPrelude) return kNoFile;
   std::error_code ec;
   fs::path prelude = canonicalPath(options_.stdlibDir / "policy.pipe", ec);
-  load(prelude, false, true, nullptr);
+  return load(prelude, false, true, nullptr);
 }
 
 FileId SourceLoader::importTarget(FileId from, size_t importIndex) const {

@@ -38,12 +38,13 @@ class SourceLoader {
   // Loads one input file and, transitively, its imports. Returns false when
   // the file itself cannot be read (an I/O failure, exit status 2).
   bool loadInput(const std::filesystem::path& path, std::string* error);
-  // Loads `std/policy` (the prelude) when options say so.
-  void loadPrelude();
+  // Loads `std/policy` (the prelude) when options say so; its id, or kNoFile.
+  FileId loadPrelude();
 
   std::vector<LoadedFile>& files() { return files_; }
   // The file an import of `from` resolved to (for go-to-definition), or kNoFile.
   FileId importTarget(FileId from, size_t importIndex) const;
+  const std::map<std::pair<FileId, size_t>, FileId>& importTargets() const { return importTargets_; }
 
  private:
   FileId load(const std::filesystem::path& canonical, bool isInput, bool isStdlib, std::string* error);

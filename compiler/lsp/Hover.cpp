@@ -93,8 +93,8 @@ std::string inheritors(const Document& document, const std::vector<const Documen
       if (candidate->kind == ast::DeclKind::Topology) continue;
       const sema::ResolvedDecl& resolved = view.resolve(*candidate);
       bool extends = false;
-      for (size_t i = 0; i + 1 < resolved.chain.size(); ++i)
-        extends |= writtenAt(sources, resolved.chain[i]->nameRange) == declaration;
+      for (const sema::Chain* link = resolved.chain.parent(); link; link = link->parent())
+        extends |= writtenAt(sources, link->back()->nameRange) == declaration;
       if (!extends) continue;
       const sema::MergedBlock* block = view.blockAt(*candidate, place.blocks);
       const sema::MergedAttr* theirs = block ? block->attr(place.attribute->name) : nullptr;

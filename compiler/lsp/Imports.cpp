@@ -1,10 +1,6 @@
 #include "compiler/lsp/Imports.h"
 
-#include <filesystem>
-
 namespace pipelang::lsp {
-
-namespace fs = std::filesystem;
 
 const ast::File* astOf(const Compilation& compilation, FileId file) {
   for (const LoadedFile& loaded : compilation.files)
@@ -13,21 +9,12 @@ const ast::File* astOf(const Compilation& compilation, FileId file) {
 }
 
 FileId importedFile(const Compilation& compilation, FileId from, const ast::Import& import) {
-  const SourceManager& sources = compilation.sources;
-  fs::path target;
-  if (import.path.starts_with("std/")) {
-    // The standard library is where the prelude came from.
-    fs::path stdlib = defaultStdlibDir();
-    for (const LoadedFile& loaded : compilation.files)
-      if (loaded.isStdlib) stdlib = fs::path(sources.file(loaded.id).path).parent_path();
-    target = stdlib / (import.path.substr(4) + ".pipe");
-  } else {
-    target = import.path;
-    if (target.is_relative()) target = fs::path(sources.file(from).path).parent_path() / target;
-  }
-  std::error_code ec;
-  target = fs::weakly_canonical(target, ec);
-  return ec ? kNoFile : sources.findByPath(target.string());
+  // The loader's own record, so the editor never follows an import the
+  // compiler refused (R103, R104) or resolves one differently.
+  const ast::File* ast = astOf(compilation, from);
+  if (!ast || ast->imports.empty() || &import < &ast->imports.front() || &import > &ast->imports.back()) return kNoFile;
+  auto target = compilation.importTargets.find({from, size_t(&import - &ast->imports.front())});
+  return target == compilation.importTargets.end() ? kNoFile : target->second;
 }
 
 std::vector<FileId> importClosure(const Compilation& compilation, FileId start, const std::set<std::string>& skip) {

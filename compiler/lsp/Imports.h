@@ -11,9 +11,8 @@
 namespace pipelang::lsp {
 
 // The file that `import` (written in `from`) resolved to in `compilation`,
-// found as the loader finds it (language.md §3: relative to the importing
-// file, `std/NAME` in the standard library); kNoFile when it was not loaded
-// (R103, R104).
+// as the loader recorded it (Compilation::importTargets); kNoFile when it was
+// not loaded (R103, R104). `import` must be an element of `from`'s AST.
 FileId importedFile(const Compilation& compilation, FileId from, const ast::Import& import);
 
 // The syntax tree of a loaded file, or null.

@@ -179,6 +179,13 @@ class AlarmBuilder {
               describeValue(right));
       d.notes = reader_.decl().via(context.level);
       d.notes.push_back({"`" + metric->name + "` declared with unit `" + unitWord(metric->unit) + "` here", metric->origin.range});
+      // A bare number where the metric has a unit: `> 1` -> `> 1%`? (issue 12 §8).
+      if (right.kind == ast::ExprKind::Integer && !right.spelling.empty() &&
+          (metric->unit == model::MetricUnit::Percent || metric->unit == model::MetricUnit::Duration)) {
+        std::string suggestion = right.spelling + (metric->unit == model::MetricUnit::Percent ? "%" : "ms");
+        d.help = "a number needs the metric's unit here: did you mean `" + suggestion + "`?";
+        d.fixes.push_back({"write `" + suggestion + "`", right.range, suggestion});
+      }
     }
     return out;
   }
@@ -263,7 +270,8 @@ void buildAlarms(const ValueReader& reader, model::Pipeline& p) {
     const ast::Expr* e = reader.value(blockOn, &writer);
     if (e && e->kind == ast::ExprKind::List) {
       for (const auto& item : e->args) {
-        if (!item || item->kind != ast::ExprKind::Ref || item->path.size() != 1) continue;
+        // `super.NAME` in a list is R114, reported once where inheritance merges it.
+        if (!item || item->kind != ast::ExprKind::Ref || item->path.size() != 1 || item->isSuper) continue;
         if (builder.convert(item.get(), *writer, 0)) p.blockOn.push_back(item->path[0]);
       }
     }

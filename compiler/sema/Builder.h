@@ -53,6 +53,12 @@ model::Pipeline buildPipeline(const ResolvedDecl& decl, const model::Program& pr
 // its plan has the parent's shape; null otherwise (PlanShape.cpp).
 const void* planShapeOf(const ResolvedDecl& resolved);
 
+// S226 (warning): `self` no longer watches, in rollback_on or block_on
+// (directly or through the alarms it names), an alarm that `parent` (the
+// model of resolved's direct parent) watched there (DroppedAlarms.cpp).
+void reportDroppedAlarms(const ResolvedDecl& resolved, const model::Pipeline& self, const model::Pipeline& parent,
+                         DiagnosticSink& sink);
+
 // alarms { ... }, rollback_on, block_on (Alarms.cpp).
 void buildAlarms(const ValueReader& reader, model::Pipeline& pipeline);
 

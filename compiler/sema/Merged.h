@@ -10,9 +10,13 @@
 #include "compiler/sema/Model.h"
 #include "compiler/syntax/Ast.h"
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pipelang::sema {
@@ -37,16 +41,18 @@ struct MergedBlock {
   SourceRange finalRange;
   std::vector<std::pair<std::string, MergedAttr>> attrs;   // first-appearance order
   std::vector<std::shared_ptr<const MergedBlock>> blocks;  // first-appearance order
+  // Name -> index in attrs: an alarms block of ten thousand alarms that name
+  // each other is looked up, not scanned (issue 12 §3).
+  std::unordered_map<std::string, size_t> attrIndex;
+  std::map<std::pair<std::string, std::string>, size_t> blockIndex;  // (type, label) -> index in blocks
 
   const MergedAttr* attr(const std::string& name) const {
-    for (const auto& [key, value] : attrs)
-      if (key == name) return &value;
-    return nullptr;
+    auto it = attrIndex.find(name);
+    return it == attrIndex.end() ? nullptr : &attrs[it->second].second;
   }
   const MergedBlock* child(const std::string& childType, const std::string& childLabel = "") const {
-    for (const auto& b : blocks)
-      if (b->type == childType && b->label == childLabel) return b.get();
-    return nullptr;
+    auto it = blockIndex.find({childType, childLabel});
+    return it == blockIndex.end() ? nullptr : blocks[it->second].get();
   }
   std::vector<const MergedBlock*> children(const std::string& childType) const {
     std::vector<const MergedBlock*> result;
@@ -56,16 +62,43 @@ struct MergedBlock {
   }
 };
 
+// A declaration and its ancestors, indexed root first (chain[0] is the root,
+// chain.back() the declaration itself). Each link points at its parent's
+// link, so a chain of N templates costs N links, not N²/2 pointers (issue 12
+// §3); chain[i] follows skew-binary jump pointers, O(log N). Links live in
+// the Inheritance that made them.
+class Chain {
+ public:
+  size_t size() const { return size_; }
+  const ast::Declaration* back() const { return decl_; }
+  const ast::Declaration* operator[](size_t index) const { return ancestorAt(index)->decl_; }
+  const ast::Declaration* at(size_t index) const;  // throws std::out_of_range like a vector
+  const Chain* parent() const { return parent_; }
+  std::vector<const ast::Declaration*> toVector() const;  // root first, O(N)
+  void link(const ast::Declaration* decl, const Chain* parent);
+  const Chain* ancestorAt(size_t index) const;  // the link of chain[index]
+
+ private:
+  const ast::Declaration* decl_ = nullptr;
+  const Chain* parent_ = nullptr;
+  const Chain* jump_ = nullptr;
+  size_t size_ = 0;
+};
+
 // A declaration with its ancestors, root first, and its merged body.
 struct ResolvedDecl {
-  std::vector<const ast::Declaration*> chain;  // chain.back() is the declaration itself
+  Chain chain;
   std::shared_ptr<const MergedBlock> body;
   bool ok = true;  // false when the chain is broken (cycle, unknown or wrong parent)
   const ast::Declaration& decl() const { return *chain.back(); }
   int level() const { return static_cast<int>(chain.size()) - 1; }
-  // One note per level a value written at `writtenAt` was inherited through (§4.6).
+  // One note per level a value written at `writtenAt` was inherited through
+  // (§4.6), nearest first; at most kMaxViaNotes (the nearest levels, a count
+  // of the levels left out, and the declaration that wrote the value), so a
+  // long chain gives diagnostics of bounded size (docs/language.md).
   model::ViaNotes via(int writtenAt) const;
-  mutable std::vector<model::ViaNotes> viaByLevel_;  // via() is asked once per value: built once per level
+  static constexpr int kMaxViaNotes = 8;
+  mutable std::map<int, model::ViaNotes> viaByLevel_;  // via() is asked once per value: built once per level
 };
 
 // All top-level names of all loaded files (language.md §3).
@@ -75,11 +108,39 @@ class Namespace {
   Namespace(const std::vector<const ast::File*>& files, const SourceManager& sources, DiagnosticSink& sink);
   const ast::Declaration* find(const std::string& name) const;
   std::vector<std::string> namesOf(ast::DeclKind kind) const;
+
+  // Visibility (issue 12 §5, docs/language.md "Imports"): a name is visible
+  // in a file through the file's imports, followed transitively, and the
+  // prelude. Without setImports everything is visible (show, the LSP views).
+  // `targets` maps (file, import index) to the file loaded for it.
+  void setImports(const std::vector<const ast::File*>& files,
+                  const std::map<std::pair<FileId, size_t>, FileId>& targets, FileId prelude);
+  // The declaration named `name` when it is visible from `from`, else null.
+  const ast::Declaration* findFrom(const std::string& name, FileId from) const;
+  // For an R101 in `from`: the help that names the import that would make
+  // `name` visible ("add import \"templates/base.pipe\""), or "" when no
+  // file of the compilation declares it.
+  std::string importHelp(const std::string& name, FileId from) const;
+  // Where a name that no loaded file declares is declared in the project:
+  // (kind, canonical path), for importHelp; unset, nowhere.
+  using ProjectLookup = std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)>;
+  void setProjectLookup(ProjectLookup lookup) { projectLookup_ = std::move(lookup); }
+  // Whether an import of `from` failed (R103, R104): an unknown name there
+  // may be one that import would have brought, so R101 stays quiet.
+  bool hasFailedImport(FileId from) const { return failedImports_.count(from) > 0; }
   // Every declaration that won its name, sorted by name.
   std::vector<const ast::Declaration*> all() const;
 
  private:
+  bool visible(FileId from, FileId to) const;
+  const SourceManager& sources_;
   std::map<std::string, const ast::Declaration*> byName_;
+  bool scoped_ = false;
+  FileId prelude_ = kNoFile;
+  std::map<FileId, std::vector<FileId>> imports_;
+  std::set<FileId> failedImports_;
+  mutable std::map<std::pair<FileId, FileId>, bool> visibleMemo_;
+  ProjectLookup projectLookup_;
 };
 
 // Resolves the `extends` chain (R101, R105, R106, R111) and merges bodies.

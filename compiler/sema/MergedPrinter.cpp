@@ -24,7 +24,7 @@ class MergedPrinter {
     out_ += std::string(declKindWord(d.kind)) + " " + d.name + " {  // " + where(d.nameRange);
     if (decl.chain.size() > 1) {
       out_ += ", extends";
-      for (size_t i = decl.chain.size() - 1; i-- > 0;) out_ += " " + decl.chain[i]->name;
+      for (const Chain* link = decl.chain.parent(); link; link = link->parent()) out_ += " " + link->back()->name;
     }
     out_ += "\n";
     body(*decl.body, 1);

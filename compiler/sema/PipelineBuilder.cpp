@@ -50,14 +50,19 @@ class PipelineBuilder {
 
   // A name that must be a declaration of one kind (topology, policy).
   const ast::Declaration* declRef(const model::Located<std::string>& ref, ast::DeclKind kind, const char* word) {
-    const ast::Declaration* target = names_.find(ref.value);
+    // Only what the file that names it imports (issue 12 §5); after a failed import, quiet.
+    FileId from = ref.origin.range.file;
+    const ast::Declaration* target = names_.findFrom(ref.value, from);
     if (target && target->kind == kind) return target;
+    if (!target && names_.hasFailedImport(from)) return nullptr;
     Diagnostic& d = target ? sink_.report(DiagCode::R109, ref.origin.range,
                                           "`" + ref.value + "` is a " + declKindWord(target->kind) + ", not a " + word)
                            : sink_.report(DiagCode::R101, ref.origin.range,
                                           std::string("unknown ") + word + " `" + ref.value + "`");
     d.notes = ref.origin.via;
-    if (!target)
+    if (std::string help = target ? "" : names_.importHelp(ref.value, from); !help.empty())
+      d.help = help;
+    else if (!target)
       if (auto guess = closestSpelling(ref.value, names_.namesOf(kind))) {
         d.message += " (did you mean `" + *guess + "`?)";
         d.fixes.push_back({"replace with `" + *guess + "`", ref.origin.range, *guess});

@@ -10,6 +10,7 @@
 #include "compiler/sema/Schema.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -35,7 +36,14 @@ bool containsSyntaxError(const DiagnosticSink& sink, SourceRange range) {
 
 void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
   std::set<std::tuple<int, FileId, uint32_t, uint32_t, uint32_t, uint32_t, std::string>> seen;
+  // `super.X` in a list is one error (R114): the schema's view of the same
+  // item ("not a name") would only repeat it.
+  std::set<std::tuple<FileId, uint32_t, uint32_t>> superInList;
+  for (const Diagnostic& d : from.diagnostics())
+    if (d.code == DiagCode::R114) superInList.insert({d.range.file, d.range.begin.line, d.range.begin.column});
   for (Diagnostic& d : from.diagnostics()) {
+    if (d.code != DiagCode::R114 && superInList.count({d.range.file, d.range.begin.line, d.range.begin.column}))
+      continue;
     auto key = std::make_tuple(static_cast<int>(d.code), d.range.file, d.range.begin.line, d.range.begin.column,
                                d.range.end.line, d.range.end.column, d.message);
     if (seen.insert(key).second) to.add(std::move(d));
@@ -45,7 +53,7 @@ void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
 }  // namespace
 
 std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, const SourceManager& sources,
-                                               DiagnosticSink& sink, bool runChecks) {
+                                               DiagnosticSink& sink, bool runChecks, const NameScope& scope) {
   auto program = std::make_unique<model::Program>();
   DiagnosticSink local;
   std::vector<const ast::File*> asts;
@@ -53,6 +61,8 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     if (file.ast) asts.push_back(file.ast.get());
 
   sema::Namespace names(asts, sources, local);
+  if (scope.importTargets) names.setImports(asts, *scope.importTargets, scope.prelude);
+  names.setProjectLookup(scope.declaredInProject);
 
   // Schema errors per declaration, so a pipeline with errors in its chain is
   // left out of the plan. A declaration the parser had to repair is not
@@ -81,7 +91,26 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     if (decl->kind == ast::DeclKind::Policy)
       program->policies.push_back(sema::buildPolicy(inheritance.resolve(*decl), local));
 
-  std::vector<size_t> concrete;  // indices into `all`: pointers only once it stops growing
+  // Whether a declaration of a chain has schema errors, memoised per link:
+  // linear in the number of declarations however long the chains are.
+  std::map<const sema::Chain*, bool> invalidMemo;
+  auto invalidAlong = [&](const sema::Chain& chain) {
+    std::vector<const sema::Chain*> pending;
+    bool above = false;
+    for (const sema::Chain* link = &chain; link; link = link->parent()) {
+      if (auto known = invalidMemo.find(link); known != invalidMemo.end()) {
+        above = known->second;
+        break;
+      }
+      pending.push_back(link);
+    }
+    for (auto it = pending.rbegin(); it != pending.rend(); ++it)
+      invalidMemo[*it] = above = above || invalid.count((*it)->back()) > 0;
+    return above;
+  };
+
+  std::map<const ast::Declaration*, size_t> built;  // index into `all` of each pipeline and template
+  std::vector<size_t> concrete;                     // indices into `all`: pointers only once it stops growing
   for (const ast::Declaration* decl : decls) {
     if (decl->kind != ast::DeclKind::Pipeline && decl->kind != ast::DeclKind::Template) continue;
     const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
@@ -90,16 +119,25 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     bool isTemplate = decl->kind == ast::DeclKind::Template;
     DiagnosticSink own;
     model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, own);
-    bool clean = resolved.ok && own.errorCount() == 0 &&
-                 std::none_of(resolved.chain.begin(), resolved.chain.end(),
-                              [&](const ast::Declaration* d) { return invalid.count(d) > 0; });
+    bool clean = resolved.ok && own.errorCount() == 0 && !invalidAlong(resolved.chain);
     if (!damaged.count(decl))
       for (Diagnostic& d : own.diagnostics())
         if (!isTemplate || d.code != DiagCode::R101) local.add(std::move(d));
     if (!pipeline.isTemplate && clean) concrete.push_back(program->all.size());
+    if (clean) built.emplace(decl, program->all.size());  // a half-built model would only add noise
     program->all.push_back(std::move(pipeline));
   }
   for (size_t index : concrete) program->pipelines.push_back(&program->all[index]);
+
+  // Safety settings dropped by a child: compared with the direct parent only,
+  // so a drop is reported once, at the level that made it.
+  for (const auto& [decl, index] : built) {
+    const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
+    const sema::Chain* parent = resolved.chain.parent();
+    auto parentIndex = parent ? built.find(parent->back()) : built.end();
+    if (parentIndex == built.end() || damaged.count(decl) || !resolved.ok) continue;
+    sema::reportDroppedAlarms(resolved, program->all[index], program->all[parentIndex->second], local);
+  }
 
   // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
   if (runChecks)

@@ -273,8 +273,20 @@ class DeclValidator {
   }
 
   void mismatch(const ast::Expr& expr, const std::string& attr, ValueType type) {
-    sink_.report(DiagCode::R109, expr.range,
-                 "`" + attr + "` must be " + typeName(type) + ", but " + describeValue(expr) + " is not");
+    Diagnostic& d = sink_.report(DiagCode::R109, expr.range,
+                                 "`" + attr + "` must be " + typeName(type) + ", but " + describeValue(expr) + " is not");
+    suggestUnit(d, expr, type);
+  }
+
+  // A bare number where a unit is needed: `10` -> `10m`? (issue 12 §8).
+  static void suggestUnit(Diagnostic& d, const ast::Expr& expr, ValueType type) {
+    if (expr.kind != ast::ExprKind::Integer || expr.spelling.empty()) return;
+    std::string unit = type == ValueType::Duration ? "m" : type == ValueType::Percent ? "%" : "";
+    if (unit.empty()) return;
+    std::string suggestion = expr.spelling + unit;
+    d.help = "a number needs a unit here: did you mean `" + suggestion + "`?" +
+             (unit == "m" ? " (units: ms, s, m, h, d)" : "");
+    d.fixes.push_back({"write `" + suggestion + "`", expr.range, suggestion});
   }
 
   bool isName(const ast::Expr& e) { return e.kind == ast::ExprKind::Ref && !e.isSuper && e.path.size() == 1; }

@@ -2,8 +2,8 @@
 
 namespace pipelang {
 
-FileId SourceManager::addFile(std::string displayName, std::string path, std::string text) {
-  SourceFile file{std::move(displayName), std::move(path), std::move(text), {0}};
+FileId SourceManager::addFile(std::string displayName, std::string path, std::string text, bool isStdlib) {
+  SourceFile file{std::move(displayName), std::move(path), std::move(text), {0}, isStdlib};
   for (size_t i = 0; i < file.text.size(); ++i)
     if (file.text[i] == '\n') file.lineStarts.push_back(i + 1);
   files_.push_back(std::move(file));

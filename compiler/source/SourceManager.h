@@ -32,11 +32,12 @@ struct SourceFile {
   std::string path;         // where it was read from (never printed)
   std::string text;         // valid UTF-8 (invalid bytes were replaced on load)
   std::vector<size_t> lineStarts;
+  bool isStdlib = false;  // from the standard library: not a file of the user's repository (SARIF)
 };
 
 class SourceManager {
  public:
-  FileId addFile(std::string displayName, std::string path, std::string text);
+  FileId addFile(std::string displayName, std::string path, std::string text, bool isStdlib = false);
   const SourceFile& file(FileId id) const { return files_[id]; }
   size_t fileCount() const { return files_.size(); }
   // The text of one line, without its newline; empty when out of range.

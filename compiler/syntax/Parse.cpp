@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace pipelang {
@@ -17,11 +18,16 @@ using pipegen::PipeParser;
 
 namespace {
 
+struct UnclosedBrace {
+  SourceRange range;
+  bool byIndentation = false;  // found by indentation, not as the innermost open `{`
+  size_t closedByLine = 0;     // the line of the `}` that lines up with an outer block
+};
+
 SourceRange tokenRange(FileId file, antlr4::Token* token) {
   SourceRange range;
   range.file = file;
-  range.begin = {static_cast<uint32_t>(token->getLine()),
-                 static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
+  range.begin = {static_cast<uint32_t>(token->getLine()), static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
   range.end = range.begin;
   if (token->getType() != antlr4::Token::EOF && token->getTokenIndex() != INVALID_INDEX) {
     std::string text = token->getText();
@@ -34,15 +40,24 @@ SourceRange tokenRange(FileId file, antlr4::Token* token) {
 // What a token is, in words, for "expected ..." messages.
 std::string describeTokenType(size_t type, const antlr4::dfa::Vocabulary& vocabulary) {
   switch (type) {
-    case antlr4::Token::EOF: return "end of file";
-    case PipeParser::IDENT: return "a name";
-    case PipeParser::STRING: return "a string";
-    case PipeParser::INTEGER: return "a whole number";
-    case PipeParser::NUMBER: return "a number";
-    case PipeParser::PERCENT: return "a percentage";
-    case PipeParser::DURATION: return "a duration";
-    case PipeParser::TIME: return "a time of day";
-    default: break;
+    case antlr4::Token::EOF:
+      return "end of file";
+    case PipeParser::IDENT:
+      return "a name";
+    case PipeParser::STRING:
+      return "a string";
+    case PipeParser::INTEGER:
+      return "a whole number";
+    case PipeParser::NUMBER:
+      return "a number";
+    case PipeParser::PERCENT:
+      return "a percentage";
+    case PipeParser::DURATION:
+      return "a duration";
+    case PipeParser::TIME:
+      return "a time of day";
+    default:
+      break;
   }
   std::string literal(vocabulary.getLiteralName(type));
   if (literal.size() >= 2 && literal.front() == '\'') return "`" + literal.substr(1, literal.size() - 2) + "`";
@@ -79,24 +94,28 @@ std::string describeExpected(const antlr4::misc::IntervalSet& expected, const an
   auto has = [&](size_t t) { return types.count(t) > 0; };
   std::vector<std::string> words;
   // Operators that could continue an expression are never what the user missed.
-  for (size_t op : {PipeParser::OR, PipeParser::AND, PipeParser::GT, PipeParser::GE, PipeParser::LT,
-                    PipeParser::LE, PipeParser::EQ, PipeParser::NE, PipeParser::FOR, PipeParser::EVERY,
-                    PipeParser::DOTDOT, PipeParser::DOT, PipeParser::LPAREN})
+  for (size_t op :
+       {PipeParser::OR, PipeParser::AND, PipeParser::GT, PipeParser::GE, PipeParser::LT, PipeParser::LE, PipeParser::EQ,
+        PipeParser::NE, PipeParser::FOR, PipeParser::EVERY, PipeParser::DOTDOT, PipeParser::DOT, PipeParser::LPAREN})
     if (types.size() > 1 && !(op == PipeParser::LPAREN && has(PipeParser::STRING))) types.erase(op);
   if (has(PipeParser::IMPORT) || (has(PipeParser::TEMPLATE) && has(antlr4::Token::EOF) && !has(PipeParser::IDENT))) {
     words.push_back("a declaration (`template`, `pipeline`, `topology` or `policy`)");
-    for (size_t t : {PipeParser::IMPORT, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY,
-                     PipeParser::POLICY})
+    for (size_t t :
+         {PipeParser::IMPORT, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY, PipeParser::POLICY})
       types.erase(t);
   }
   if (has(PipeParser::STRING) && has(PipeParser::INTEGER) && has(PipeParser::LBRACK)) {
     words.push_back("a value");
-    for (size_t t : {PipeParser::STRING, PipeParser::UNTERMINATED_STRING, PipeParser::INTEGER,
-                     PipeParser::NUMBER, PipeParser::PERCENT, PipeParser::DURATION, PipeParser::TIME,
-                     PipeParser::TRUE, PipeParser::FALSE, PipeParser::REST, PipeParser::NONE,
-                     PipeParser::IDENT, PipeParser::LBRACK, PipeParser::LPAREN, PipeParser::NOT,
-                     PipeParser::SUPER, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY,
-                     PipeParser::POLICY})
+    for (size_t t : {PipeParser::STRING,   PipeParser::UNTERMINATED_STRING,
+                     PipeParser::INTEGER,  PipeParser::NUMBER,
+                     PipeParser::PERCENT,  PipeParser::DURATION,
+                     PipeParser::TIME,     PipeParser::TRUE,
+                     PipeParser::FALSE,    PipeParser::REST,
+                     PipeParser::NONE,     PipeParser::IDENT,
+                     PipeParser::LBRACK,   PipeParser::LPAREN,
+                     PipeParser::NOT,      PipeParser::SUPER,
+                     PipeParser::TEMPLATE, PipeParser::PIPELINE,
+                     PipeParser::TOPOLOGY, PipeParser::POLICY})
       types.erase(t);
   }
   if (has(PipeParser::FINAL) && has(PipeParser::IDENT)) {
@@ -107,8 +126,8 @@ std::string describeExpected(const antlr4::misc::IntervalSet& expected, const an
   }
   if (has(PipeParser::IDENT) && has(PipeParser::TEMPLATE)) {
     words.push_back("a name");
-    for (size_t t : {PipeParser::IDENT, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY,
-                     PipeParser::POLICY})
+    for (size_t t :
+         {PipeParser::IDENT, PipeParser::TEMPLATE, PipeParser::PIPELINE, PipeParser::TOPOLOGY, PipeParser::POLICY})
       types.erase(t);
   }
   if (has(PipeParser::STRING)) types.erase(PipeParser::UNTERMINATED_STRING);
@@ -122,13 +141,17 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
  public:
   SyntaxErrorStrategy(FileId file, DiagnosticSink& sink) : file_(file), sink_(sink) {}
   int errors = 0;
+  // The `{` that a `}` missing at the end of the file would close (checkTokens).
+  std::optional<UnclosedBrace> unclosed;
 
  protected:
   void reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) override {
+    if (missingAssign(parser, e.getOffendingToken())) return;
     report(e.getOffendingToken(), fmt::format("unexpected {}; expected {}", describeToken(e.getOffendingToken()),
                                               describeExpected(parser->getExpectedTokens(), parser->getVocabulary())));
   }
   void reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) override {
+    if (missingAssign(parser, e.getOffendingToken())) return;
     report(e.getOffendingToken(), fmt::format("unexpected {}; expected {}", describeToken(e.getOffendingToken()),
                                               describeExpected(e.getExpectedTokens(), parser->getVocabulary())));
   }
@@ -155,18 +178,91 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
     if (inErrorRecoveryMode(parser)) return;
     beginErrorCondition(parser);
     antlr4::Token* token = parser->getCurrentToken();
-    report(token, fmt::format("expected {} before {}", describeExpected(getExpectedTokens(parser), parser->getVocabulary()),
-                              describeToken(token)));
+    if (missingAssign(parser, token)) return;
+    report(token,
+           fmt::format("expected {} before {}", describeExpected(getExpectedTokens(parser), parser->getVocabulary()),
+                       describeToken(token)));
   }
 
  private:
-  void report(antlr4::Token* token, std::string message) {
-    if (++errors > kMaxSyntaxErrorsPerFile) return;
-    if (errors == kMaxSyntaxErrorsPerFile) message += " (too many syntax errors: the rest of this file is not reported)";
-    sink_.report(DiagCode::P001, tokenRange(file_, token), std::move(message));
+  Diagnostic* report(antlr4::Token* token, std::string message) {
+    // Every `{` has its `}`: a `}` wanted at the end of the file is the
+    // recovery from an earlier error (which was reported), not a mistake.
+    if (token->getType() == antlr4::Token::EOF && !unclosed && reported_ > 0) return nullptr;
+    ++reported_;
+    if (++errors > kMaxSyntaxErrorsPerFile) return nullptr;
+    if (errors == kMaxSyntaxErrorsPerFile)
+      message += " (too many syntax errors: the rest of this file is not reported)";
+    Diagnostic& d = sink_.report(DiagCode::P001, tokenRange(file_, token), std::move(message));
+    // A `}` missing at the end: say which `{` it would close.
+    if (token->getType() == antlr4::Token::EOF && unclosed) {
+      d.notes.push_back({unclosed->byIndentation
+                             ? "this `{` seems to be the one left open: the `}` on line " +
+                                   std::to_string(unclosed->closedByLine) + " lines up with an outer block"
+                             : "this `{` is never closed",
+                         unclosed->range});
+    }
+    return &d;
+  }
+
+  // `NAME VALUE` where `NAME = VALUE` was meant: the parser took VALUE for a
+  // block's label and wants a `{`, or finds no rule for a value after a
+  // name. Reported where the `=` is missing, right after the name.
+  bool missingAssign(antlr4::Parser* parser, antlr4::Token* offending) {
+    antlr4::Token* name = nullptr;
+    antlr4::Token* value = nullptr;
+    if (auto* block = dynamic_cast<PipeParser::BlockContext*>(parser->getContext());
+        block && block->name() && block->label() && !block->LBRACE() && offending->getType() != PipeParser::LBRACE) {
+      name = block->name()->getStart();
+      value = block->label()->getStart();
+      // `wave 1` or `stage gamma` (the labelled blocks of language.md §5) lacks its `{`, not an `=`.
+      static const std::set<std::string> kLabelled{"stage", "region", "allow", "deny", "test", "wave"};
+      if (value->getType() != PipeParser::STRING && kLabelled.count(name->getText())) return false;
+    } else if (isValueStart(offending->getType()) && offending->getTokenIndex() > 0) {
+      antlr4::TokenStream* tokens = parser->getTokenStream();
+      for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
+        antlr4::Token* before = tokens->get(static_cast<size_t>(i));
+        if (before->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+        if (before->getType() == PipeParser::IDENT && before->getLine() == offending->getLine()) name = before;
+        break;
+      }
+      value = offending;
+    }
+    if (!name || !value) return false;
+    SourceRange at = tokenRange(file_, name);
+    at.begin = at.end;  // right after the name
+    at.end.column = at.begin.column + 1;
+    ++reported_;
+    if (++errors > kMaxSyntaxErrorsPerFile) return true;
+    Diagnostic& d = sink_.report(DiagCode::P001, at,
+                                 fmt::format("missing `=` between `{}` and {}", name->getText(), describeToken(value)));
+    d.help = fmt::format("an attribute is written `{} = {}`; a block is `NAME [LABEL] {{ ... }}`", name->getText(),
+                         value->getText());
+    d.fixes.push_back({"insert `=`", SourceRange{file_, at.begin, at.begin}, " ="});
+    return true;
+  }
+
+  static bool isValueStart(size_t type) {
+    switch (type) {
+      case PipeParser::STRING:
+      case PipeParser::INTEGER:
+      case PipeParser::NUMBER:
+      case PipeParser::PERCENT:
+      case PipeParser::DURATION:
+      case PipeParser::TIME:
+      case PipeParser::TRUE:
+      case PipeParser::FALSE:
+      case PipeParser::LBRACK:
+      case PipeParser::NONE:
+      case PipeParser::REST:
+        return true;
+      default:
+        return false;
+    }
   }
   FileId file_;
   DiagnosticSink& sink_;
+  int reported_ = 0;  // by the parser (errors also counts the token checks)
 };
 
 class SilentListener : public antlr4::BaseErrorListener {};
@@ -174,8 +270,18 @@ class SilentListener : public antlr4::BaseErrorListener {};
 // Reports lexical problems and hides the offending tokens from the parser, so
 // that one stray character is one diagnostic, not a cascade. Returns false
 // when nesting is too deep to parse safely.
-bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink& sink, int& errors) {
+bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink& sink, int& errors,
+                 std::optional<UnclosedBrace>& unclosed) {
   int depth = 0, notRun = 0;
+  // Open `{` with the indentation of their line; the first `}` that lines up
+  // with an outer block than the `{` it closes marks that `{` as suspect.
+  struct Open {
+    antlr4::Token* token;
+    size_t indent;
+  };
+  std::vector<Open> braces;
+  std::optional<UnclosedBrace> suspect;
+  size_t lastLine = 0, lineIndent = 0;
   antlr4::Token* runStart = nullptr;
   std::string runText;
   auto flushRun = [&]() {
@@ -183,8 +289,8 @@ bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink&
     if (++errors <= kMaxSyntaxErrorsPerFile) {
       SourceRange range = tokenRange(file, runStart);
       range.end.column = range.begin.column + codePointCount(runText);
-      bool printable = std::all_of(runText.begin(), runText.end(),
-                                   [](unsigned char c) { return c >= 0x20 && c != 0x7F; });
+      bool printable =
+          std::all_of(runText.begin(), runText.end(), [](unsigned char c) { return c >= 0x20 && c != 0x7F; });
       std::string shown = printable && runText.size() <= 24 ? "`" + runText + "`" : "characters";
       sink.report(DiagCode::P001, range,
                   runText.size() == 1 || (printable && codePointCount(runText) == 1)
@@ -208,7 +314,8 @@ bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink&
     if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL || type == PipeParser::UNTERMINATED_COMMENT) flushRun();
     if (type == PipeParser::UNTERMINATED_STRING) {
       if (++errors <= kMaxSyntaxErrorsPerFile)
-        sink.report(DiagCode::P002, tokenRange(file, token), "unterminated string: add the closing `\"` on the same line");
+        sink.report(DiagCode::P002, tokenRange(file, token),
+                    "unterminated string: add the closing `\"` on the same line");
     } else if (type == PipeParser::UNTERMINATED_COMMENT) {
       SourceRange range = tokenRange(file, token);
       range.end.column = range.begin.column + 2;
@@ -219,6 +326,20 @@ bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink&
     } else if (type == PipeParser::RBRACE || type == PipeParser::RBRACK || type == PipeParser::RPAREN) {
       depth = std::max(0, depth - 1);
     }
+    if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL && type != antlr4::Token::EOF) {
+      bool firstOnLine = token->getLine() != lastLine;
+      if (firstOnLine) {
+        lastLine = token->getLine();
+        lineIndent = token->getCharPositionInLine();
+      }
+      if (type == PipeParser::LBRACE) braces.push_back({token, lineIndent});
+      if (type == PipeParser::RBRACE && !braces.empty()) {
+        Open open = braces.back();
+        braces.pop_back();
+        if (!suspect && firstOnLine && token->getLine() != open.token->getLine() && lineIndent < open.indent)
+          suspect = UnclosedBrace{tokenRange(file, open.token), true, token->getLine()};
+      }
+    }
     if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL) notRun = type == PipeParser::NOT ? notRun + 1 : 0;
     if (depth + notRun > kMaxNesting) {
       flushRun();
@@ -228,6 +349,7 @@ bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink&
     }
   }
   flushRun();
+  if (!braces.empty()) unclosed = suspect ? suspect : UnclosedBrace{tokenRange(file, braces.back().token), false, 0};
   return true;
 }
 
@@ -245,7 +367,8 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sources, FileId file, 
 
   size_t before = sink.errorCount();
   int errors = 0;
-  if (!checkTokens(file, tokens, sink, errors)) {
+  std::optional<UnclosedBrace> unclosed;
+  if (!checkTokens(file, tokens, sink, errors, unclosed)) {
     auto result = std::make_unique<ast::File>();
     result->file = file;
     result->hasSyntaxErrors = true;
@@ -257,6 +380,7 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sources, FileId file, 
   parser.addErrorListener(&silent);
   auto strategy = std::make_shared<SyntaxErrorStrategy>(file, sink);
   strategy->errors = errors;
+  strategy->unclosed = unclosed;
   parser.setErrorHandler(strategy);
   // SLL is enough for this LL(2) grammar and much faster than full LL.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);

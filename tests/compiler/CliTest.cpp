@@ -38,9 +38,9 @@ class PipecCli : public ::testing::Test {
     std::ofstream(dir_ / name) << text;
   }
 
-  PipecRun pipec(const std::string& args) {
-    std::string command =
-        "cd '" + dir_.string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >out.txt 2>err.txt";
+  PipecRun pipec(const std::string& args, const std::string& from = ".") {
+    std::string command = "cd '" + (dir_ / from).string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >'" +
+                          (dir_ / "out.txt").string() + "' 2>'" + (dir_ / "err.txt").string() + "'";
     int raw = std::system(command.c_str());
     PipecRun run;
     run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -75,7 +75,8 @@ TEST_F(PipecCli, ErrorsExitOneWithLocationFirstLine) {
             "bad.pipe:2:14: error[P002]: unterminated string: add the closing `\"` on the same line");
   EXPECT_NE(run.err.find("bad.pipe:3:10: error[P003]: malformed duration `12x`"), std::string::npos);
   EXPECT_NE(run.err.find("    3 |   kind = 12x\n      |          ^~~\n"), std::string::npos) << run.err;
-  EXPECT_TRUE(run.err.ends_with("2 errors, 0 warnings in 1 file\n")) << run.err;
+  EXPECT_TRUE(run.err.ends_with("2 errors, 0 warnings in 1 file\n`pipec explain CODE` for more (P002, P003)\n"))
+      << run.err;
 }
 
 TEST_F(PipecCli, MissingFileIsAnIoFailure) {
@@ -158,6 +159,39 @@ TEST_F(PipecCli, ImportOutsideTheRootIsRefusedWithoutReadingIt) {
   EXPECT_EQ(run.err.find("TOPSECRET"), std::string::npos);
 }
 
+// The standard library is a root of its own (issue 12 §4, case std-import-escape):
+// `std/` imports are normalised and their real path checked before reading.
+TEST_F(PipecCli, StdImportsNeverLeaveTheStandardLibrary) {
+  write("stdlib/policy.pipe", slurp(fs::path(PIPE_SOURCE_DIR) / "stdlib/policy.pipe"));
+  write("outside/secret.pipe",
+        "template Leaky { artifact = \"SECRET-ARTIFACT-777\" }\nSECRET-LINE-888 this is not valid syntax {\n");
+  fs::create_directory_symlink(dir_ / "outside", dir_ / "stdlib/linked");
+  write("proj/main.pipe",
+        "import \"std/../outside/secret\"\n"
+        "import \"std/./../outside/secret\"\n"
+        "import \"std/linked/secret\"\n"
+        "import \"std/nothing/../../outside/secret\"\n"
+        "import \"std//etc/passwd\"\n");
+  PipecRun run = pipec("check --root proj --stdlib stdlib proj/main.pipe");
+  EXPECT_EQ(run.status, 1);
+  for (const char* expected :
+       {"proj/main.pipe:1:8: error[R104]: import `std/../outside/secret` leaves the standard library\n",
+        "proj/main.pipe:2:8: error[R104]: import `std/./../outside/secret` leaves the standard library\n",
+        "proj/main.pipe:3:8: error[R104]: import `std/linked/secret` leaves the standard library\n",
+        "proj/main.pipe:4:8: error[R104]: import `std/nothing/../../outside/secret` leaves the standard library\n",
+        "proj/main.pipe:5:8: error[R104]: import `std//etc/passwd` leaves the standard library\n"})
+    EXPECT_NE(run.err.find(expected), std::string::npos) << expected << "\n" << run.err;
+  EXPECT_NE(run.err.find("5 errors, 0 warnings in 1 file"), std::string::npos) << run.err;
+  for (const char* args : {"check --root proj --stdlib stdlib proj/main.pipe --format=json",
+                           "check --root proj --stdlib stdlib proj/main.pipe --format=sarif",
+                           "show Leaky --root proj --stdlib stdlib proj/main.pipe",
+                           "plan --root proj --stdlib stdlib proj/main.pipe -o plans"}) {
+    PipecRun other = pipec(args);
+    EXPECT_EQ(other.out.find("SECRET"), std::string::npos) << args << "\n" << other.out;
+    EXPECT_EQ(other.err.find("SECRET"), std::string::npos) << args << "\n" << other.err;
+  }
+}
+
 TEST_F(PipecCli, ExplainKnownAndUnknownCodes) {
   PipecRun known = pipec("explain S204");
   EXPECT_EQ(known.status, 0);
@@ -192,6 +226,125 @@ TEST_F(PipecCli, ShowPrintsTheMergedPipelineWithProvenance) {
   EXPECT_NE(run.out.find("artifact = \"svc\"  // from svc.pipe:3"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("bake = 12h  // from standard.pipe:4"), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("\"base\""), std::string::npos) << run.out;
+}
+
+// ---------------------------------------------------------------- issue 12: one answer, wherever from
+
+// The project root is the nearest folder upward with `pipe.project` or `.git`
+// (docs/architecture.md "Decisions"): checking from a sub-folder may import a
+// sibling folder; without a marker the current directory stays the root.
+TEST_F(PipecCli, ProjectRootIsTheNearestFolderWithAMarker) {
+  write("proj/templates/base.pipe", "template Base {\n  artifact = \"base\"\n}\n");
+  write("proj/services/svc.pipe", "import \"../templates/base.pipe\"\ntemplate Svc extends Base {\n}\n");
+  PipecRun unmarked = pipec("check svc.pipe", "proj/services");
+  EXPECT_EQ(unmarked.status, 1);
+  EXPECT_NE(unmarked.err.find("svc.pipe:1:8: error[R104]"), std::string::npos) << unmarked.err;
+  write("proj/pipe.project", "");
+  PipecRun marked = pipec("check svc.pipe", "proj/services");
+  EXPECT_EQ(marked.status, 0) << marked.err;
+  EXPECT_EQ(marked.err, "0 errors, 0 warnings in 1 file\n");
+  fs::remove(dir_ / "proj/pipe.project");
+  fs::create_directory(dir_ / "proj/.git");
+  EXPECT_EQ(pipec("check svc.pipe", "proj/services").status, 0);
+}
+
+// A name is visible only through the file's imports: the same answer for
+// svc.pipe whether it is checked alone or with its folder, and a help that
+// names the import to add.
+TEST_F(PipecCli, NamesAreVisibleOnlyThroughImports) {
+  write("lib.pipe",
+        "template Base {\n  artifact = \"base\"\n}\ntopology lab {\n  region r1 { zones = [z1] traffic = 100% }\n}\n");
+  write("teams/svc.pipe", "template Svc extends Base {\n  topology = lab\n}\n");
+  const char* extendsError = "teams/svc.pipe:1:22: error[R101]: unknown template `Base`\n";
+  const char* help =
+      "help: template `Base` is declared in a file this one does not import: add `import \"../lib.pipe\"`\n";
+  PipecRun alone = pipec("check teams/svc.pipe");
+  PipecRun all = pipec("check .");
+  for (const PipecRun* run : {&alone, &all}) {
+    EXPECT_EQ(run->status, 1);
+    EXPECT_NE(run->err.find(extendsError), std::string::npos) << run->err;
+    EXPECT_NE(run->err.find(help), std::string::npos) << run->err;
+  }
+  write("teams/svc.pipe", "import \"../lib.pipe\"\ntemplate Svc extends Base {\n  topology = lab\n}\n");
+  EXPECT_EQ(pipec("check teams/svc.pipe").status, 0);
+  EXPECT_EQ(pipec("check .").status, 0);
+}
+
+// After a failed import, the names it would have brought are not reported again.
+TEST_F(PipecCli, NoCascadeAfterAFailedImport) {
+  write("svc.pipe", "import \"templates/missing.pipe\"\npipeline Svc extends Base {\n  topology = lab\n}\n");
+  PipecRun run = pipec("check svc.pipe");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("svc.pipe:1:8: error[R103]: import `templates/missing.pipe` not found"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("R101"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("1 error, 0 warnings in 1 file"), std::string::npos) << run.err;
+}
+
+// ---------------------------------------------------------------- issue 12: diagnostics polish
+
+TEST_F(PipecCli, MissingAssignIsReportedWhereItIsMissing) {
+  write("a.pipe", "template A {\n  artifact \"svc\"\n  kind = \"code\"\n  deploy { timeout 10m }\n}\n");
+  PipecRun run = pipec("check a.pipe");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("a.pipe:2:11: error[P001]: missing `=` between `artifact` and `\"svc\"`\n"
+                         "    2 |   artifact \"svc\"\n"
+                         "      |           ^\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("a.pipe:4:19: error[P001]: missing `=` between `timeout` and `10m`"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("2 errors, 0 warnings"), std::string::npos) << run.err;
+}
+
+TEST_F(PipecCli, UnclosedBraceNotesTheBraceItMatches) {
+  write("a.pipe", "template A {\n  deploy {\n    timeout = 10m\n\n  artifact = \"x\"\n}\n");
+  PipecRun run = pipec("check a.pipe");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("a.pipe:7:1: error[P001]: expected `}` before end of file\n"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("note: this `{` seems to be the one left open: the `}` on line 6 lines up with an outer "
+                         "block (a.pipe:2:10)\n"),
+            std::string::npos)
+      << run.err;
+  write("b.pipe", "template B {\n  artifact = \"x\"\n");
+  PipecRun innermost = pipec("check b.pipe");
+  EXPECT_NE(innermost.err.find("note: this `{` is never closed (b.pipe:1:12)\n"), std::string::npos) << innermost.err;
+}
+
+TEST_F(PipecCli, UnitlessNumberGetsAUnitSuggestionAlsoInJson) {
+  write("a.pipe", "template A {\n  deploy { timeout = 10 }\n  prod { rolling { batch = 25 } }\n}\n");
+  PipecRun run = pipec("check a.pipe");
+  EXPECT_NE(run.err.find("help: a number needs a unit here: did you mean `10m`? (units: ms, s, m, h, d)\n"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("help: a number needs a unit here: did you mean `25%`?\n"), std::string::npos) << run.err;
+  PipecRun json = pipec("check a.pipe --format=json");
+  auto parsed = llvm::json::parse(json.out);
+  ASSERT_TRUE(bool(parsed)) << json.out;
+  const llvm::json::Object* first = (*parsed->getAsArray())[0].getAsObject();
+  EXPECT_EQ(first->getString("help"),
+            llvm::StringRef("a number needs a unit here: did you mean `10m`? (units: ms, s, m, h, d)"));
+  const llvm::json::Array* fixes = first->getArray("fixes");
+  ASSERT_TRUE(fixes && !fixes->empty()) << json.out;
+  const llvm::json::Object* fix = (*fixes)[0].getAsObject();
+  EXPECT_EQ(fix->getString("replacement"), llvm::StringRef("10m"));
+}
+
+TEST_F(PipecCli, SarifNeverNamesAStdlibFileAsARepositoryFile) {
+  write("a.pipe", "policy strict {\n  max_batch = 50%\n}\n");  // a duplicate of the prelude's policy
+  PipecRun run = pipec("check a.pipe --format=sarif");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.out.find("\"std/policy.pipe\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"uriBaseId\": \"PIPE_STDLIB\""), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"uri\": \"a.pipe\""), std::string::npos) << run.out;
+}
+
+TEST_F(PipecCli, ExplainWithoutACodeListsTheCodes) {
+  PipecRun run = pipec("explain");
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("P001  error    syntax error: unexpected token\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("S209  warning  a topology region is deployed by no wave\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("R114  error"), std::string::npos) << run.out;
 }
 
 // ---------------------------------------------------------------- plan, graph, diff
