@@ -247,9 +247,14 @@ class Server {
     llvm::Optional<llvm::StringRef> uri = item ? item->getString("uri") : llvm::None;
     if (!uri) return;
     if (method == "textDocument/didOpen") {
+      // A buffer is a file: a URI naming a folder (`file:///`) would make
+      // the compiler read every file below it.
+      std::string path = canonicalPath(uriToPath(*uri));
+      std::error_code ec;
+      if (uriToPath(*uri).empty() || fs::is_directory(path, ec)) return;
       Document& document = documents_[uri->str()];
       document.uri = uri->str();
-      document.path = canonicalPath(uriToPath(*uri));
+      document.path = path;
       document.text = item->getString("text").getValueOr("").str();
       // A new buffer can stand in for a file others import or miss (R103):
       // every open file is compiled again, and published when it changed.
@@ -334,22 +339,22 @@ class Server {
   // own URI; once no open buffer imports them, an empty list.
   void publishImported() {
     std::set<std::string> open = openPaths();
-    std::map<std::string, json::Array> now;
+    std::map<std::string, json::Array> now;  // path -> diagnostics
     for (const auto& [uri, document] : documents_) {
       if (!document.compilation) continue;
       const SourceManager& sources = document.compilation->sources;
       for (const LoadedFile& loaded : document.compilation->files) {
         const std::string& path = sources.file(loaded.id).path;
-        std::string fileUri = pathToUri(path);
-        if (open.count(path) || now.count(fileUri)) continue;
-        now[fileUri] = diagnosticsOf(*document.compilation, loaded.id, open);
+        if (open.count(path) || now.count(path)) continue;
+        now[path] = diagnosticsOf(*document.compilation, loaded.id, open);
       }
     }
-    for (auto& [fileUri, diagnostics] : now) publishIfChanged(fileUri, std::move(diagnostics));
-    for (const std::string& fileUri : imported_)
-      if (!now.count(fileUri) && !documents_.count(fileUri)) publishIfChanged(fileUri, json::Array{});
+    for (auto& [path, diagnostics] : now) publishIfChanged(pathToUri(path), std::move(diagnostics));
+    // Compared by path: the client may spell an open buffer's URI otherwise.
+    for (const std::string& path : imported_)
+      if (!now.count(path) && !open.count(path)) publishIfChanged(pathToUri(path), json::Array{});
     imported_.clear();
-    for (const auto& [fileUri, diagnostics] : now) imported_.insert(fileUri);
+    for (const auto& [path, diagnostics] : now) imported_.insert(path);
   }
 
   void publishIfChanged(const std::string& uri, json::Array diagnostics) {
@@ -399,7 +404,7 @@ class Server {
   bool rootFromCommandLine_;
   std::map<std::string, Document> documents_;
   std::map<std::string, std::string> published_;  // URI -> the diagnostics last published for it
-  std::set<std::string> imported_;                // URIs of files imported but not open
+  std::set<std::string> imported_;                // paths of files imported but not open
   std::chrono::steady_clock::time_point lastChange_;
 };
 

@@ -271,4 +271,23 @@ TEST_F(LspDependentsTest, ErrorsOfAnImportedFileThatIsNotOpenArePublished) {
   EXPECT_TRUE(published("svc.pipe").empty());
 }
 
+// An editor may spell a file's URI otherwise than the server (here `%2E`
+// for the dot): opening an imported file must not clear its diagnostics
+// under the server's spelling as if it were no longer imported.
+TEST_F(LspDependentsTest, OpeningAnImportedFileUnderAnotherSpellingKeepsItsDiagnostics) {
+  std::string brokenTmpl = kTmpl;
+  brokenTmpl.erase(brokenTmpl.rfind('}'));
+  write("tmpl.pipe", brokenTmpl);
+  write("svc.pipe", kSvc);
+  openFile("svc.pipe");
+  settle();
+  ASSERT_EQ(lspEntries(published("tmpl.pipe")).size(), 1u);
+  client_->sendRaw(R"({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":")" +
+                   uri("tmpl%2Epipe") + R"(","languageId":"pipe","version":1,"text":)" + jsonString(brokenTmpl) +
+                   "}}}");
+  settle();
+  EXPECT_EQ(lspEntries(published("tmpl%2Epipe")).size(), 1u);
+  EXPECT_EQ(lspEntries(published("tmpl.pipe")).size(), 1u) << "cleared under the server's spelling";
+}
+
 }  // namespace

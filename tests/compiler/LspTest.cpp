@@ -390,6 +390,18 @@ TEST_F(LspTest, MalformedRequestsGetErrorsAndTheServerStaysAlive) {
   EXPECT_EQ(client_->waitForExit(), 0);
 }
 
+// Found while writing the LSP fuzz target: a buffer whose URI names a folder made
+// the server compile every file below it (`file:///`: the whole disk).
+TEST_F(LspTest, ABufferThatNamesAFolderIsNotOpened) {
+  for (const std::string& folder : {std::string("file:///"), uri(""), std::string("file://")}) {
+    client_->sendRaw(R"({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":")" + folder +
+                     R"(","languageId":"pipe","version":1,"text":"template T {\n}\n"}}})");
+    EXPECT_EQ(request(2, "textDocument/hover",
+                      R"({"textDocument":{"uri":")" + folder + R"("},"position":{"line":0,"character":10}})"),
+              R"({"error":{"code":-32602,"message":"document not open: )" + folder + R"("},"id":2,"jsonrpc":"2.0"})");
+  }
+}
+
 TEST_F(LspTest, RequestsBeforeInitializeAreRefused) {
   client_ = std::make_unique<LspClient>(directory_, std::vector<std::string>{});
   EXPECT_EQ(request(1, "textDocument/hover", at("a.pipe", 0, 0)),
