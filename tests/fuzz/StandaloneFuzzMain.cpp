@@ -21,7 +21,7 @@ void run(const std::string& input) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: pipe_fuzz_standalone CORPUS_DIR [ITERATIONS]\n";
+    std::cerr << "usage: pipe_fuzz_NAME CORPUS_DIR [ITERATIONS]\n";
     return 2;
   }
   int iterations = argc > 2 ? std::atoi(argv[2]) : 500;
