@@ -1,7 +1,10 @@
-// Fuzz target for the whole front end (lexer, parser, resolve, checks):
-// LLVMFuzzerTestOneInput works with libFuzzer or AFL++; StandaloneFuzzMain.cpp
-// replays the seed corpus and bounded mutations in the test suite.
+// Fuzz target for the whole front end (lexer, parser, resolve, checks) and
+// the plan builder: every pipeline that resolves is built into its plan
+// document. LLVMFuzzerTestOneInput works with libFuzzer or AFL++ (scripts/fuzz.sh);
+// StandaloneFuzzMain.cpp replays the seed corpus and bounded mutations in the test suite.
 #include "compiler/driver/Frontend.h"
+#include "compiler/plan/PlanBuilder.h"
+#include "compiler/sema/Program.h"
 
 #include <unistd.h>
 
@@ -27,6 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.root = dir;
   options.upto = pipelang::Phase::Check;
   auto compilation = pipelang::Frontend::run(options);
-  (void)compilation;
+  if (compilation->program && compilation->diagnostics.errorCount() == 0)
+    for (const pipelang::model::Pipeline* pipeline : compilation->program->pipelines)
+      (void)pipelang::plan::buildPlanJson(*pipeline);
   return 0;
 }

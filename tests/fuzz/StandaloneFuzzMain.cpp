@@ -21,7 +21,7 @@ void run(const std::string& input) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: pipe_fuzz_standalone CORPUS_DIR [ITERATIONS]\n";
+    std::cerr << "usage: pipe_fuzz_NAME CORPUS_DIR [ITERATIONS]\n";
     return 2;
   }
   int iterations = argc > 2 ? std::atoi(argv[2]) : 500;
@@ -33,20 +33,53 @@ int main(int argc, char** argv) {
   std::sort(seeds.begin(), seeds.end());
   for (const std::string& seed : seeds) run(seed);
   std::mt19937 random(1234);
-  const std::string tokens[] = {"{", "}", "[", "]", "(", ")", "=", "..", ".", ",", "\"", "/*", "//", "final ",
-                                "super.", "extends ", " for 3 of 5 every 1m", "rest", "none", "12x", "25:00",
-                                "100%", "\xff", std::string(1, '\0'), "template T ", "pipeline P extends T "};
+  const std::string tokens[] = {"{",
+                                "}",
+                                "[",
+                                "]",
+                                "(",
+                                ")",
+                                "=",
+                                "..",
+                                ".",
+                                ",",
+                                "\"",
+                                "/*",
+                                "//",
+                                "final ",
+                                "super.",
+                                "extends ",
+                                " for 3 of 5 every 1m",
+                                "rest",
+                                "none",
+                                "12x",
+                                "25:00",
+                                "100%",
+                                "\xff",
+                                std::string(1, '\0'),
+                                "template T ",
+                                "pipeline P extends T "};
   for (int i = 0; i < iterations && !seeds.empty(); ++i) {
     std::string input = seeds[random() % seeds.size()];
     int edits = 1 + random() % 4;
     for (int e = 0; e < edits && !input.empty(); ++e) {
       size_t at = random() % input.size();
       switch (random() % 5) {
-        case 0: input[at] = static_cast<char>(random() & 0xFF); break;
-        case 1: input.resize(at); break;
-        case 2: input.insert(at, tokens[random() % std::size(tokens)]); break;
-        case 3: input.erase(at, 1 + random() % 16); break;
-        case 4: input.insert(at, input.substr(random() % input.size(), 1 + random() % 64)); break;
+        case 0:
+          input[at] = static_cast<char>(random() & 0xFF);
+          break;
+        case 1:
+          input.resize(at);
+          break;
+        case 2:
+          input.insert(at, tokens[random() % std::size(tokens)]);
+          break;
+        case 3:
+          input.erase(at, 1 + random() % 16);
+          break;
+        case 4:
+          input.insert(at, input.substr(random() % input.size(), 1 + random() % 64));
+          break;
       }
     }
     run(input);
