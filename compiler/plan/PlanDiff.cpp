@@ -90,8 +90,14 @@ class Differ {
     stages(before, after);
     const auto* a = before->getObject("analysis");
     const auto* b = after->getObject("analysis");
-    for (const char* key : {"time_to_global_s", "worst_recovery_s"})
-      change("analysis", key, seconds(a ? a->get(key) : nullptr), seconds(b ? b->get(key) : nullptr));
+    // A null time to global: the plan leaves a region out of every wave.
+    auto toGlobal = [](const Object* analysis) {
+      const Value* value = analysis ? analysis->get("time_to_global_s") : nullptr;
+      return value && value->kind() == Value::Null ? std::string("never reaches global") : seconds(value);
+    };
+    change("analysis", "time_to_global_s", toGlobal(a), toGlobal(b));
+    change("analysis", "worst_recovery_s", seconds(a ? a->get("worst_recovery_s") : nullptr),
+           seconds(b ? b->get("worst_recovery_s") : nullptr));
     auto exposure = [](const Object* analysis) {
       auto value = analysis ? analysis->getNumber("max_exposure_before_wave2") : llvm::None;
       return value ? percent(*value) : "";

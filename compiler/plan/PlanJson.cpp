@@ -164,8 +164,16 @@ Value analysisJson(const Plan& plan, const Analysis& analysis, const std::vector
     exposure.push_back(Object{{"step", ids[entry.step]}, {"global_traffic", entry.globalTraffic}});
   for (const StageTime& time : analysis.schedule)
     schedule.push_back(Object{{"stage", plan.stages[time.stage].id}, {"start_s", time.startS}, {"end_s", time.endS}});
-  return Object{{"time_to_global_s", analysis.timeToGlobalS},
-                {"time_to_global_business_days", analysis.timeToGlobalBusinessDays},
+  Array noWave;
+  for (const std::string& region : analysis.regionsInNoWave) noWave.push_back(region);
+  // A plan whose waves leave a region out never reaches global: no time to give.
+  Value toGlobal = analysis.reachesGlobal ? Value(analysis.timeToGlobalS) : Value(nullptr);
+  Value businessDays = analysis.reachesGlobal ? Value(analysis.timeToGlobalBusinessDays) : Value(nullptr);
+  return Object{{"time_to_global_s", std::move(toGlobal)},
+                {"time_to_global_business_days", std::move(businessDays)},
+                {"regions_in_no_wave", std::move(noWave)},
+                {"traffic_in_no_wave", analysis.trafficInNoWave},
+                {"final_exposure", analysis.finalExposure},
                 {"detection_s", analysis.detectionS},
                 {"rollback_s", analysis.rollbackS},
                 {"worst_recovery_s", analysis.worstRecoveryS},

@@ -71,4 +71,21 @@ TEST(PlanReader, RefusesAStepAfterAnUnknownStep) {
   EXPECT_NE(llvm::toString(plan.takeError()).find("comes after unknown step 'nowhere'"), std::string::npos);
 }
 
+std::string refusal(const std::string& fixtureName, const std::function<void(llvm::json::Object&)>& edit) {
+  auto plan = parsePlan(edited(fixture(fixtureName), edit, true), "edited.json");
+  if (plan) return "accepted";
+  return llvm::toString(plan.takeError());
+}
+
+// A plan whose waves leave a region out has a null time to global; it still runs.
+TEST(PlanReader, ReadsAPlanThatNeverReachesGlobal) {
+  EXPECT_EQ(refusal("global.plan.json",
+                    [](llvm::json::Object& o) {
+                      auto* analysis = o.getObject("analysis");
+                      (*analysis)["time_to_global_s"] = nullptr;
+                      (*analysis)["time_to_global_business_days"] = nullptr;
+                    }),
+            "accepted");
+}
+
 }  // namespace
