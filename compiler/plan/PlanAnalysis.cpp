@@ -40,14 +40,26 @@ int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, 
 }
 
 // Seconds between `from` and `to` that fall on a local Monday..Friday, in days.
+// Day by day for the first and last weeks; whole weeks between count five
+// days each, so a walk of centuries costs no more than one of a month.
 double businessDays(const planformat::WindowCalendar& calendar, int64_t from, int64_t to) {
+  constexpr int64_t kWeek = 7 * 86400;
   planformat::LocalTime day = calendar.toLocal(from);
   day.hour = day.minute = day.second = 0;
   int64_t counted = 0;
-  for (int offset = 0;; ++offset) {
+  for (int64_t offset = 0;; ++offset) {
+    if (offset > 0 && offset % 7 == 0) {
+      planformat::LocalTime week = day;
+      week.day += static_cast<int>(offset);
+      int64_t weeks = (to - calendar.fromLocal(week)) / kWeek - 1;
+      if (weeks > 0) {
+        counted += weeks * 5 * 86400;
+        offset += weeks * 7;
+      }
+    }
     planformat::LocalTime start = day, end = day;
-    start.day += offset;
-    end.day += offset + 1;
+    start.day += static_cast<int>(offset);
+    end.day += static_cast<int>(offset + 1);
     int64_t dayStart = calendar.fromLocal(start), dayEnd = calendar.fromLocal(end);
     if (dayStart >= to) break;
     int weekday = calendar.toLocal(dayStart + 1).weekday;  // 0 = sunday

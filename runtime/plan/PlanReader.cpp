@@ -2,6 +2,7 @@
 
 #include "compiler/plan/BoundedJson.h"
 #include "compiler/plan/PlanDigest.h"
+#include "compiler/plan/TimeZones.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -190,6 +191,10 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
   if (const auto* windows = root->get("windows"); windows && windows->kind() != json::Value::Null) {
     auto spec = planformat::windowSpecFromJson(*windows);
     if (!spec) return err.at("windows", llvm::toString(spec.takeError()));
+    // Never walk a mistyped zone in UTC, nor set TZ from a path.
+    if (!planformat::isKnownTimeZone(spec->timezone))
+      return err.at("windows.timezone",
+                    "unknown time zone '" + spec->timezone + "': not in the system's time-zone database");
     plan.windows = std::move(*spec);
   }
   if (const auto* emergency = root->getObject("emergency")) {

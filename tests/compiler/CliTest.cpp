@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -356,5 +357,29 @@ TEST_F(PipecCli, PlanOfWavesThatLeaveARegionOutNeverReachesGlobal) {
     if (entry.getAsObject()->getString("step").getValueOr("") == "wave3/lab-eu/onebox") {
       EXPECT_EQ(entry.getAsObject()->getNumber("global_traffic"), 0.73);  // 42% + lab-ap 28% + 30% x 10%
     }
+  }
+}
+
+// Case huge-percent-hang: an absurd factor is a range error at once, for check, plan and show.
+TEST_F(PipecCli, AbsurdValuesAreRangeErrorsAtOnce) {
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline Huge extends Base {\n"
+                        "  hosts_per_zone = 1000000000\n"
+                        "  windows { off_hours_bake = 99999999999999999999% }\n"
+                        "}\n");
+  for (const char* command : {"check lab.pipe", "plan lab.pipe --pipeline Huge", "show Huge lab.pipe"}) {
+    auto start = std::chrono::steady_clock::now();
+    PipecRun run = pipec(command);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 10.0) << command;
+    if (std::string(command).rfind("show", 0) == 0) continue;  // show prints what was written
+    EXPECT_EQ(run.status, 1) << command << "\n" << run.err;
+    EXPECT_NE(run.err.find("error[R112]: `off_hours_bake` must be from 100% to 1000%, but `99999999999999999999%` is "
+                           "not"),
+              std::string::npos)
+        << run.err;
+    EXPECT_NE(run.err.find("error[R112]: `hosts_per_zone` must be from 1 to 10000, but `1000000000` is not"),
+              std::string::npos)
+        << run.err;
   }
 }

@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 using namespace pipelang;
 using namespace pipelang::plan;
 
@@ -192,4 +194,24 @@ TEST(PlanAnalysis, WavesThatCoverTheTopologyReachGlobalAtFullExposure) {
   EXPECT_DOUBLE_EQ(analysis.exposure.back().globalTraffic, 1.0);
   llvm::json::Value json = buildPlanJson(f.pipeline);
   EXPECT_EQ(json.getAsObject()->getObject("analysis")->getInteger("time_to_global_s"), hours(54));
+}
+
+// A walk of centuries (1000 waves of 30-day bakes, ten times longer off
+// hours) is counted by weeks, not by days.
+TEST(PlanAnalysis, LongWalksAreCountedArithmetically) {
+  plantest::TwoWaveFixture f;
+  model::Wave wave = f.pipeline.prod->waves[1];
+  wave.bakeMs.value = 30LL * 86400 * 1000;
+  f.pipeline.windows->offHoursBake = 10;
+  for (int n = 3; n <= 1000; ++n) {
+    wave.number = n;
+    f.pipeline.prod->waves.push_back(wave);
+  }
+  auto start = std::chrono::steady_clock::now();
+  Analysis analysis = analyzePlan(buildPlan(f.pipeline));
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(elapsed, 5.0);
+  double days = static_cast<double>(analysis.timeToGlobalS) / 86400;
+  EXPECT_GT(days, 30.0 * 998);
+  EXPECT_NEAR(analysis.timeToGlobalBusinessDays, days * 5 / 7, 3.0);
 }

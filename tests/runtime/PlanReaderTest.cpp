@@ -77,6 +77,20 @@ std::string refusal(const std::string& fixtureName, const std::function<void(llv
   return llvm::toString(plan.takeError());
 }
 
+// An unknown zone would be walked in UTC by the C library: refused, and TZ is
+// never set from a path.
+TEST(PlanReader, RefusesAnUnknownTimeZone) {
+  for (const char* zone : {"Mars/Olympus_Mons", "../../../../etc/passwd", "/usr/share/zoneinfo/UTC", "", "America"}) {
+    std::string message =
+        refusal("global.plan.json", [&](llvm::json::Object& o) { (*o.getObject("windows"))["timezone"] = zone; });
+    EXPECT_NE(message.find("windows.timezone: unknown time zone '" + std::string(zone) + "'"), std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(refusal("global.plan.json",
+                    [](llvm::json::Object& o) { (*o.getObject("windows"))["timezone"] = "Europe/Berlin"; }),
+            "accepted");
+}
+
 // A plan whose waves leave a region out has a null time to global; it still runs.
 TEST(PlanReader, ReadsAPlanThatNeverReachesGlobal) {
   EXPECT_EQ(refusal("global.plan.json",
