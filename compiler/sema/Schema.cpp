@@ -274,6 +274,12 @@ class DeclValidator {
                                            : b.label.kind == ast::LabelKind::Ident ||
                                                  b.label.kind == ast::LabelKind::String;
     if (ok && rule == LabelRule::Integer) return waveNumber(b);
+    if (ok && b.label.kind == ast::LabelKind::String && !isIdentifier(b.label.text)) {
+      // `stage "gamma"` is `stage gamma`; any other string would be a second spelling of no name.
+      sink_.report(DiagCode::R109, b.label.range,
+                   "a `" + b.type + "` name must be an identifier (a letter or `_`, then letters, digits, `_` or `-`)");
+      return;
+    }
     if (ok) return;
     SourceRange range = b.label.kind == ast::LabelKind::None ? b.typeRange : b.label.range;
     std::string message = rule == LabelRule::None      ? "`" + b.type + "` takes no label"
@@ -281,6 +287,13 @@ class DeclValidator {
                                                              b.type + " 1`"
                                                        : "a `" + b.type + "` needs a name, e.g. `" + b.type + " gamma`";
     sink_.report(DiagCode::R109, range, message);
+  }
+
+  static bool isIdentifier(const std::string& text) {
+    if (text.empty() || !(std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_')) return false;
+    for (char c : text)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+    return true;
   }
 
   // Labels are canonical numbers already (`01` is `1`, AstBuilder); here only their range.

@@ -383,3 +383,37 @@ TEST_F(PipecCli, AbsurdValuesAreRangeErrorsAtOnce) {
         << run.err;
   }
 }
+
+// Case wave-label-01: `wave 01` is `wave 1`; a child's `wave 01` overrides the parent's wave 1.
+TEST_F(PipecCli, WaveNumbersHaveOneIdentity) {
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline SameBody extends Base {\n"
+                        "  prod {\n"
+                        "    wave 1  { bake = 12h }\n"
+                        "    wave 01 { bake = 12h  min_traffic = requests >= 100 }\n"
+                        "  }\n"
+                        "}\n"
+                        "pipeline Child extends Base {\n"
+                        "  prod { wave 01 { bake = 24h } }\n"
+                        "}\n");
+  PipecRun check = pipec("check lab.pipe");
+  EXPECT_EQ(check.status, 1);
+  EXPECT_NE(check.err.find("lab.pipe:34:5: error[R102]: block `wave 1` appears twice in `prod`"), std::string::npos)
+      << check.err;
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline Child extends Base {\n"
+                        "  prod { wave 01 { bake = 24h } }\n"
+                        "}\n");
+  PipecRun plan = pipec("plan lab.pipe --pipeline Child");
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  auto parsed = llvm::json::parse(plan.out);
+  ASSERT_TRUE(bool(parsed));
+  std::vector<std::string> ids;
+  for (const auto& stage : *parsed->getAsObject()->getArray("stages")) {
+    ids.push_back(stage.getAsObject()->getString("id").getValueOr("").str());
+    if (ids.back() == "wave1") {
+      EXPECT_EQ(stage.getAsObject()->getInteger("bake_s").getValueOr(0), 24 * 3600);
+    }
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"gamma", "wave1", "wave2", "wave3"}));
+}

@@ -77,6 +77,20 @@ std::string refusal(const std::string& fixtureName, const std::function<void(llv
   return llvm::toString(plan.takeError());
 }
 
+// Two stages or steps with one id would both run, or one never finish (case wave-label-01).
+TEST(PlanReader, RefusesDuplicateStageAndStepIds) {
+  std::string stage = refusal("global.plan.json", [](llvm::json::Object& o) {
+    auto* stages = o.getArray("stages");
+    stages->push_back(llvm::json::Value((*stages)[1]));
+  });
+  EXPECT_NE(stage.find("edited.json: stages[6]: duplicate stage id 'wave1'"), std::string::npos) << stage;
+  std::string step = refusal("crash.plan.json", [](llvm::json::Object& o) {
+    auto* steps = o.getArray("steps");
+    steps->push_back(llvm::json::Value((*steps)[0]));
+  });
+  EXPECT_NE(step.find("duplicate step id"), std::string::npos) << step;
+}
+
 // An unknown zone would be walked in UTC by the C library: refused, and TZ is
 // never set from a path.
 TEST(PlanReader, RefusesAnUnknownTimeZone) {
