@@ -135,8 +135,11 @@ Value stepsJson(const Plan& plan, const std::vector<std::string>& ids) {
     Array hosts, after;
     hosts.reserve(zone ? static_cast<size_t>(step.hostCount) : 0);
     after.reserve(step.after.size());
+    // Pre-production hosts are not prod's: `<stage>-<zone>-hNN` (plan-format.md, Hosts).
+    const PlanStage& stage = plan.stages[step.stage];
+    std::string zoneName = zone ? (stage.preprod ? stage.id + "-" : "") + zone->id : "";
     for (int64_t n = step.hostFirst; zone && n < step.hostFirst + step.hostCount; ++n)
-      hosts.push_back(hostName(zone->id, n, zone->hosts));
+      hosts.push_back(hostName(zoneName, n, zone->hosts));
     for (int before : step.after) after.push_back(ids[before]);
     Object object{{"id", ids[i]},
                   {"stage", plan.stages[step.stage].id},

@@ -417,3 +417,15 @@ TEST_F(PipecCli, WaveNumbersHaveOneIdentity) {
   }
   EXPECT_EQ(ids, (std::vector<std::string>{"gamma", "wave1", "wave2", "wave3"}));
 }
+
+// Pre-production hosts are not production's: their names carry the stage.
+TEST_F(PipecCli, PreProductionHostsHaveTheirOwnNames) {
+  write("lab.pipe", std::string(kLab) + "pipeline Full extends Base { }\n");
+  PipecRun plan = pipec("plan lab.pipe --pipeline Full");
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_NE(
+      plan.out.find(
+          R"("id": "gamma/lab-west/lw-az1/b1", "stage": "gamma", "type": "batch", "region": "lab-west", "zone": "lw-az1", "hosts": ["gamma-lw-az1-h01")"),
+      std::string::npos);
+  EXPECT_NE(plan.out.find(R"("hosts": ["lw-az1-h01"])"), std::string::npos);  // wave 1's one-box
+}
