@@ -39,6 +39,7 @@ class PipelineBuilder {
     emergency();
     prod();  // before the stages: a stage's default regions are the first wave's
     stages();
+    hostCount();
     return std::move(p_);
   }
 
@@ -48,6 +49,20 @@ class PipelineBuilder {
     Diagnostic& d =
         sink_.report(DiagCode::R108, decl_.decl().nameRange, "pipeline `" + p_.name + "` has no " + what + " " + noun);
     d.help = "add " + example + " here or in the template it extends";
+  }
+
+  // The plan lists every host: a topology of more than kMaxHostsPerPipeline
+  // hosts (zones x hosts_per_zone) is R112, never a plan of billions of names.
+  void hostCount() {
+    if (p_.isTemplate || !p_.topology) return;
+    int64_t total = 0;
+    for (const model::Region& r : p_.topology->regions) total += static_cast<int64_t>(r.zones.size()) * p_.hostsIn(r);
+    if (total <= kMaxHostsPerPipeline) return;
+    Diagnostic& d =
+        sink_.report(DiagCode::R112, decl_.decl().nameRange,
+                     "pipeline `" + p_.name + "` would deploy " + std::to_string(total) + " hosts of topology `" +
+                         p_.topology->name + "`: at most " + std::to_string(kMaxHostsPerPipeline));
+    d.help = "use fewer zones or a smaller `hosts_per_zone`";
   }
 
   // A name that must be a declaration of one kind (topology, policy).

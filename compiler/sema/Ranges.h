@@ -4,6 +4,7 @@
 // lists or the analysis grow without bound.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace pipelang::sema {
@@ -25,5 +26,7 @@ bool inRange(const ValueRange& range, double value);
 inline constexpr ValueRange kWaveNumberRange{1, 1000, false, "from 1 to 1000"};
 inline constexpr ValueRange kDatapointsRange{1, 1000, false, "from 1 to 1000"};
 inline constexpr ValueRange kPeriodRange{1000, 86'400'000, false, "from 1s to 1d"};
+// Hosts of one pipeline's topology (zones x hosts_per_zone): the plan lists them all.
+inline constexpr int64_t kMaxHostsPerPipeline = 1'000'000;
 
 }  // namespace pipelang::sema
