@@ -14,11 +14,12 @@ namespace pipelang::checks {
 void runSafetyChecks(const model::Pipeline& pipeline, DiagnosticSink& sink);
 
 // Families, one file each.
-void checkRollout(const model::Pipeline& pipeline, DiagnosticSink& sink);   // S201 S202 S204 S205 S206 S221
-void checkWaves(const model::Pipeline& pipeline, DiagnosticSink& sink);     // S207 S208 S209 S216 S220
-void checkBakes(const model::Pipeline& pipeline, DiagnosticSink& sink);     // S203 S211 S212 S217
-void checkWindows(const model::Pipeline& pipeline, DiagnosticSink& sink);   // S214 S215
-void checkRecovery(const model::Pipeline& pipeline, DiagnosticSink& sink);  // S210 S213
+void checkRollout(const model::Pipeline& pipeline, DiagnosticSink& sink);        // S201 S202 S204 S205 S206 S221
+void checkWaves(const model::Pipeline& pipeline, DiagnosticSink& sink);          // S207 S208 S209 S216 S220 S223
+void checkBakes(const model::Pipeline& pipeline, DiagnosticSink& sink);          // S203 S211 S212 S217
+void checkWindows(const model::Pipeline& pipeline, DiagnosticSink& sink);        // S214 S215
+void checkRecovery(const model::Pipeline& pipeline, DiagnosticSink& sink);       // S210 S213
+void checkBakeDetection(const model::Pipeline& pipeline, DiagnosticSink& sink);  // S222
 
 // Shared wording.
 Diagnostic& reportAt(DiagnosticSink& sink, DiagCode code, const model::Origin& at, std::string message);

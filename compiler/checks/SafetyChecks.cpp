@@ -12,6 +12,7 @@ void runSafetyChecks(const model::Pipeline& pipeline, DiagnosticSink& sink) {
   checkBakes(pipeline, sink);
   checkWindows(pipeline, sink);
   checkRecovery(pipeline, sink);
+  checkBakeDetection(pipeline, sink);
 }
 
 Diagnostic& reportAt(DiagnosticSink& sink, DiagCode code, const model::Origin& at, std::string message) {

@@ -1,4 +1,4 @@
-// Which regions each wave deploys (S207 S208 S209 S216 S220).
+// Which regions each wave deploys (S207 S208 S209 S216 S220 S223).
 #include "compiler/checks/Checks.h"
 
 #include "compiler/syntax/Literals.h"
@@ -39,6 +39,24 @@ void trafficOrder(const model::Pipeline& p, DiagnosticSink& sink) {
       break;
     }
   }
+}
+
+// S223: a stage or wave that deploys nothing would be an empty stage in the
+// plan: nothing deployed, and a bake that waits for traffic that never comes.
+void noRegions(const model::Pipeline& p, DiagnosticSink& sink) {
+  for (const model::Stage& stage : p.stages)
+    if (stage.regions.value.empty() && stage.regions.origin.range.valid()) {  // unwritten: the first wave's
+      Diagnostic& d =
+          reportAt(sink, DiagCode::S223, stage.regions.origin, "stage " + stage.name + " deploys no region");
+      d.help = "name the regions it deploys, e.g. `regions = [...]`, or remove the stage";
+    }
+  for (const model::Wave& wave : p.prod->waves)
+    if (wave.regions.value.empty()) {
+      Diagnostic& d =
+          reportAt(sink, DiagCode::S223, wave.regions.origin.range.valid() ? wave.regions.origin : wave.origin,
+                   "wave " + std::to_string(wave.number) + " deploys no region");
+      d.help = "name the regions it deploys, e.g. `regions = [...]`, or remove the wave";
+    }
 }
 
 }  // namespace
@@ -98,6 +116,7 @@ void checkWaves(const model::Pipeline& p, DiagnosticSink& sink) {
     }
   }
   trafficOrder(p, sink);
+  noRegions(p, sink);
 }
 
 }  // namespace pipelang::checks

@@ -65,12 +65,15 @@ struct Step {
 
 struct Plan {
   std::vector<PlanRegion> regions;  // only the regions some stage deploys, in topology order
-  std::vector<PlanStage> stages;    // execution order
-  std::vector<Step> steps;          // topological order
-  int64_t expectedS = 300;          // one batch (deploy.expected)
-  int64_t rollbackTimeS = 120;      // one rollback batch (deploy.rollback_time)
-  double rollbackBatch = 1.0;       // policy max_batch, 1.0 when off
-  int64_t detectionS = 0;           // largest M x period reachable from rollback_on
+  // Topology regions that no prod wave deploys (zones left empty): the plan
+  // never reaches global while this is not empty (plan.md §3).
+  std::vector<PlanRegion> regionsInNoWave;
+  std::vector<PlanStage> stages;  // execution order
+  std::vector<Step> steps;        // topological order
+  int64_t expectedS = 300;        // one batch (deploy.expected)
+  int64_t rollbackTimeS = 120;    // one rollback batch (deploy.rollback_time)
+  double rollbackBatch = 1.0;     // policy max_batch, 1.0 when off
+  int64_t detectionS = 0;         // largest M x period reachable from rollback_on
   std::optional<planformat::WindowSpec> windows;
 };
 

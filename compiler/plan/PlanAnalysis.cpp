@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <unordered_map>
 
 namespace pipelang::plan {
 namespace {
@@ -39,14 +40,26 @@ int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, 
 }
 
 // Seconds between `from` and `to` that fall on a local Monday..Friday, in days.
+// Day by day for the first and last weeks; whole weeks between count five
+// days each, so a walk of centuries costs no more than one of a month.
 double businessDays(const planformat::WindowCalendar& calendar, int64_t from, int64_t to) {
+  constexpr int64_t kWeek = 7 * 86400;
   planformat::LocalTime day = calendar.toLocal(from);
   day.hour = day.minute = day.second = 0;
   int64_t counted = 0;
-  for (int offset = 0;; ++offset) {
+  for (int64_t offset = 0;; ++offset) {
+    if (offset > 0 && offset % 7 == 0) {
+      planformat::LocalTime week = day;
+      week.day += static_cast<int>(offset);
+      int64_t weeks = (to - calendar.fromLocal(week)) / kWeek - 1;
+      if (weeks > 0) {
+        counted += weeks * 5 * 86400;
+        offset += weeks * 7;
+      }
+    }
     planformat::LocalTime start = day, end = day;
-    start.day += offset;
-    end.day += offset + 1;
+    start.day += static_cast<int>(offset);
+    end.day += static_cast<int>(offset + 1);
     int64_t dayStart = calendar.fromLocal(start), dayEnd = calendar.fromLocal(end);
     if (dayStart >= to) break;
     int weekday = calendar.toLocal(dayStart + 1).weekday;  // 0 = sunday
@@ -136,48 +149,146 @@ void recovery(const Plan& plan, Analysis& result) {
   result.worstRecoveryS = result.detectionS + result.rollbackS;
 }
 
-// Share of global traffic on the new version once each deploying step is done:
-// every region of earlier prod waves in full, plus this region's share so far
-// (the one-box at its traffic, then the share of the region's hosts replaced,
-// or the canary's traffic). Regions of one wave run in parallel and are not
-// added to each other: each figure is what this region's progress exposes.
+bool isDeploying(StepType type) {
+  return type == StepType::Onebox || type == StepType::Batch || type == StepType::Canary;
+}
+
+// One region's steps in one wave, as the tree their `after` edges form inside
+// the region (one-box, then canary steps or zone lanes with zone bakes).
+struct RegionSteps {
+  std::vector<int> steps;           // plan step indices, in topological order
+  std::vector<int> parent;          // position in `steps` of the one in-region predecessor, -1: none
+  std::vector<int64_t> laterHosts;  // hosts replaced by strict descendants of each step
+  std::vector<size_t> withTraffic;  // positions of the one-box and canary steps (few)
+  std::vector<int> enter, leave;    // DFS order: t descends from k iff enter[k] < enter[t] <= leave[t] <= leave[k]
+  int64_t totalHosts = 0, capacity = 0;
+  double maxTraffic = 0;
+  bool isTree = true;  // false: a step waits for two steps of the region; counted as fully deployed
+};
+
+RegionSteps regionSteps(const Plan& plan, const std::vector<int>& indices, int region) {
+  RegionSteps r;
+  r.steps = indices;
+  for (const PlanZone& zone : plan.regions[region].zones) r.capacity += zone.hosts;
+  std::unordered_map<int, int> position;  // plan step index -> position in `steps`
+  for (size_t k = 0; k < indices.size(); ++k) position[indices[k]] = static_cast<int>(k);
+  r.parent.assign(indices.size(), -1);
+  for (size_t k = 0; k < indices.size(); ++k) {
+    const Step& step = plan.steps[indices[k]];
+    for (int before : step.after) {
+      auto found = position.find(before);
+      if (found == position.end()) continue;
+      if (r.parent[k] >= 0) r.isTree = false;
+      r.parent[k] = found->second;
+    }
+    if (step.type == StepType::Onebox || step.type == StepType::Batch) r.totalHosts += step.hostCount;
+    if (step.traffic) {
+      r.maxTraffic = std::max(r.maxTraffic, *step.traffic);
+      r.withTraffic.push_back(k);
+    }
+  }
+  // Euler tour of the tree (iterative: a region may hold thousands of batches).
+  std::vector<std::vector<int>> children(indices.size());
+  for (size_t k = 0; k < indices.size(); ++k)
+    if (r.parent[k] >= 0) children[r.parent[k]].push_back(static_cast<int>(k));
+  r.enter.assign(indices.size(), 0);
+  r.leave.assign(indices.size(), 0);
+  int clock = 0;
+  for (size_t root = 0; root < indices.size(); ++root) {
+    if (r.parent[root] >= 0) continue;
+    std::vector<std::pair<int, size_t>> stack{{static_cast<int>(root), 0}};
+    r.enter[root] = clock++;
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (next < children[node].size()) {
+        int child = children[node][next++];
+        r.enter[child] = clock++;
+        stack.push_back({child, 0});
+      } else {
+        r.leave[node] = clock++;
+        stack.pop_back();
+      }
+    }
+  }
+  // Children come after their parent in topological order: sum from the end.
+  r.laterHosts.assign(indices.size(), 0);
+  for (size_t k = indices.size(); k-- > 0;) {
+    int up = r.parent[k];
+    if (up < 0) continue;
+    const Step& step = plan.steps[indices[k]];
+    int64_t own = step.type == StepType::Onebox || step.type == StepType::Batch ? step.hostCount : 0;
+    r.laterHosts[up] += own + r.laterHosts[k];
+  }
+  return r;
+}
+
+double hostShare(int64_t hosts, int64_t capacity) {
+  return capacity > 0 ? std::min(1.0, static_cast<double>(hosts) / static_cast<double>(capacity)) : 0.0;
+}
+
+// The region's share once everything it deploys in the wave is done.
+double fullShare(const RegionSteps& r) {
+  return std::max(r.maxTraffic, hostShare(r.totalHosts, r.capacity));
+}
+
+// The most of the region that can be on the new version when step `k` is done:
+// every step that does not wait for it may be done too (other zone lanes).
+double shareWhenDone(const Plan& plan, const RegionSteps& r, size_t k) {
+  if (!r.isTree) return fullShare(r);
+  double traffic = 0;
+  for (size_t t : r.withTraffic) {
+    const Step& step = plan.steps[r.steps[t]];
+    bool waits = r.enter[k] < r.enter[t] && r.leave[t] <= r.leave[k];  // t is a strict descendant of k
+    if (!waits) traffic = std::max(traffic, *step.traffic);
+  }
+  return std::max(traffic, hostShare(r.totalHosts - r.laterHosts[k], r.capacity));
+}
+
+// Share of global traffic on the new version once each deploying step is done,
+// as a worst case: every region of earlier prod waves in full, every other
+// region of the same wave as far as it can have got without waiting for this
+// step (regions of a wave run in parallel, so: in full), and this region's
+// steps that do not wait for this one (plan.md §3 exposure).
 void exposure(const Plan& plan, Analysis& result) {
   double base = 0;
   bool firstWave = true;
+  std::vector<std::vector<int>> byStage(plan.stages.size());  // region-scoped steps, in step order
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    if (plan.steps[i].region >= 0) byStage[plan.steps[i].stage].push_back(static_cast<int>(i));
+  std::vector<std::vector<int>> byRegion(plan.regions.size());
   for (size_t s = 0; s < plan.stages.size(); ++s) {
     const PlanStage& stage = plan.stages[s];
     if (stage.preprod) continue;
-    std::vector<double> share(plan.regions.size(), 0);
-    std::vector<int64_t> replaced(plan.regions.size(), 0);
-    for (size_t i = 0; i < plan.steps.size(); ++i) {
-      const Step& step = plan.steps[i];
-      if (step.stage != static_cast<int>(s) || step.region < 0) continue;
-      const PlanRegion& region = plan.regions[step.region];
-      int64_t capacity = 0;
-      for (const PlanZone& zone : region.zones) capacity += zone.hosts;
-      double& current = share[step.region];
-      switch (step.type) {
-        case StepType::Onebox:
-          replaced[step.region] += step.hostCount;
-          current = std::max(current, step.traffic.value_or(0));
-          break;
-        case StepType::Batch:
-          replaced[step.region] += step.hostCount;
-          if (capacity > 0)
-            current = std::max(current, static_cast<double>(replaced[step.region]) / static_cast<double>(capacity));
-          break;
-        case StepType::Canary:
-          current = std::max(current, step.traffic.value_or(0));
-          break;
-        default:
-          continue;
-      }
-      result.exposure.push_back({static_cast<int>(i), round6(base + region.traffic * current)});
+    for (int region : stage.regions) byRegion[region].clear();
+    for (int i : byStage[s]) byRegion[plan.steps[i].region].push_back(i);
+    std::vector<RegionSteps> regions;
+    double waveFull = 0;  // every region of the wave in full
+    for (int region : stage.regions) {
+      regions.push_back(regionSteps(plan, byRegion[region], region));
+      waveFull += plan.regions[region].traffic * fullShare(regions.back());
     }
-    for (int region : stage.regions) base += plan.regions[region].traffic * share[region];
-    if (firstWave) result.maxExposureBeforeWave2 = round6(base);
+    std::vector<std::pair<int, double>> entries;
+    for (size_t n = 0; n < regions.size(); ++n) {
+      const RegionSteps& r = regions[n];
+      double traffic = plan.regions[stage.regions[n]].traffic;
+      double others = waveFull - traffic * fullShare(r);
+      for (size_t k = 0; k < r.steps.size(); ++k)
+        if (isDeploying(plan.steps[r.steps[k]].type))
+          entries.push_back({r.steps[k], round6(std::min(1.0, base + others + traffic * shareWhenDone(plan, r, k)))});
+    }
+    std::sort(entries.begin(), entries.end());
+    for (const auto& [step, share] : entries) result.exposure.push_back({step, share});
+    base += waveFull;
+    if (firstWave) result.maxExposureBeforeWave2 = round6(std::min(1.0, base));
     firstWave = false;
   }
+  result.finalExposure = round6(std::min(1.0, base));
+  for (const PlanRegion& region : plan.regionsInNoWave) {
+    result.regionsInNoWave.push_back(region.id);
+    result.trafficInNoWave += region.traffic;
+  }
+  result.trafficInNoWave = round6(result.trafficInNoWave);
+  result.reachesGlobal = !firstWave && plan.regionsInNoWave.empty();
 }
 
 }  // namespace

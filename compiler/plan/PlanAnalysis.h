@@ -27,10 +27,19 @@ struct StageTime {
   int64_t startS = 0, endS = 0;  // since the reference start
 };
 
+// Which figure is a worst case and which an estimate: docs/plan.md "How the
+// analysis counts". Exposure is a worst case (an upper bound); times are
+// estimates from `deploy.expected`; recovery is a worst case of those estimates.
 struct Analysis {
   int64_t referenceStart = 0;  // unix seconds of Monday 09:00 local
-  int64_t timeToGlobalS = 0;
+  // False when some topology region is in no prod wave: time to global is then
+  // `null` in the plan, and finalExposure says how far the plan gets.
+  bool reachesGlobal = false;
+  int64_t timeToGlobalS = 0;  // when the last stage ends; time to global only when reachesGlobal
   double timeToGlobalBusinessDays = 0;
+  double finalExposure = 0;  // share of global traffic on the new version after the last step (0..1)
+  std::vector<std::string> regionsInNoWave;
+  double trafficInNoWave = 0;  // their share of global traffic (0..1)
   int64_t detectionS = 0, rollbackS = 0, worstRecoveryS = 0;
   int64_t rollbackBatches = 0;   // the largest number of rollback batches any zone needs
   std::string rollbackZone;      // the zone that needs them

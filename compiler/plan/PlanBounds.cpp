@@ -46,7 +46,9 @@ void report(const model::Pipeline& pipeline, const BoundsFacts& facts, Diagnosti
   const model::Policy& policy = *pipeline.policy;
   const plan::Analysis& analysis = facts.analysis;
 
-  if (policy.maxTimeToGlobal && analysis.timeToGlobalS * 1000 > policy.maxTimeToGlobal->value) {
+  // A plan that never reaches global has no time to global to bound: S209 names the regions left out.
+  if (policy.maxTimeToGlobal && analysis.reachesGlobal &&
+      analysis.timeToGlobalS * 1000 > policy.maxTimeToGlobal->value) {
     int64_t limitS = policy.maxTimeToGlobal->value / 1000;
     Diagnostic& d =
         sink.report(DiagCode::S218, pipeline.origin.range,

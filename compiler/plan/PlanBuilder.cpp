@@ -88,6 +88,12 @@ class Builder {
       used.insert(first.begin(), first.end());  // default regions of pre-production stages
     }
     if (!pipeline_.topology) return;
+    std::set<std::string> waved;
+    if (pipeline_.prod)
+      for (const model::Wave& wave : pipeline_.prod->waves)
+        waved.insert(wave.regions.value.begin(), wave.regions.value.end());
+    for (const model::Region& region : pipeline_.topology->regions)
+      if (!waved.count(region.id)) plan_.regionsInNoWave.push_back({region.id, region.traffic, {}});
     for (const model::Region& region : pipeline_.topology->regions) {
       if (!used.count(region.id)) continue;
       PlanRegion planRegion{region.id, region.traffic, {}};

@@ -138,8 +138,9 @@ class Differ {
     for (const char* key : {"time_to_global_s", "worst_recovery_s"}) {
       const Value* old = a ? a->get(key) : nullptr;
       const Value* now = b ? b->get(key) : nullptr;
+      // A null time to global: the plan leaves a region out of every wave.
       auto text = [](const Value* value) {
-        return value && value->kind() == Value::Null ? std::string("never") : seconds(value);
+        return value && value->kind() == Value::Null ? std::string("never reaches global") : seconds(value);
       };
       change("analysis", key, text(old), text(now), copy(old), copy(now));
     }

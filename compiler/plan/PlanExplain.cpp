@@ -32,6 +32,11 @@ std::string when(const planformat::WindowCalendar& calendar, int64_t reference, 
   return fmt::format("{} {:02}:{:02} (day {})", days[local.weekday % 7], local.hour, local.minute, day);
 }
 
+// 0.28 -> "28", 0.005 -> "0.5": a share as a short percent.
+std::string percentText(double fraction) {
+  return fmt::format("{:.4g}", fraction * 100);
+}
+
 }  // namespace
 
 std::string explainPlan(const llvm::json::Value& plan) {
@@ -39,8 +44,10 @@ std::string explainPlan(const llvm::json::Value& plan) {
   if (!root) return "not a plan\n";
   planformat::WindowSpec spec;
   if (const llvm::json::Value* windows = root->get("windows"); windows && windows->getAsObject()) {
-    if (auto parsed = planformat::windowSpecFromJson(*windows)) spec = std::move(*parsed);
-    else llvm::consumeError(parsed.takeError());
+    if (auto parsed = planformat::windowSpecFromJson(*windows))
+      spec = std::move(*parsed);
+    else
+      llvm::consumeError(parsed.takeError());
   }
   planformat::WindowCalendar calendar(spec);
   int64_t reference = calendar.fromLocal({kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1});
@@ -63,12 +70,25 @@ std::string explainPlan(const llvm::json::Value& plan) {
       stageExposure[text(stage, "id")] = carried;
     }
 
-  std::string out = fmt::format("{}: time to global {} ({} business days), worst-case recovery {} (detect {} + rollback {})\n",
-                                text(root, "pipeline"), formatDuration(integer(analysis, "time_to_global_s")),
-                                analysis ? analysis->getNumber("time_to_global_business_days").getValueOr(0) : 0.0,
-                                formatDuration(integer(analysis, "worst_recovery_s")),
-                                formatDuration(integer(analysis, "detection_s")),
-                                formatDuration(integer(analysis, "rollback_s")));
+  std::string recovery = fmt::format(
+      "worst-case recovery {} (detect {} + rollback {})", formatDuration(integer(analysis, "worst_recovery_s")),
+      formatDuration(integer(analysis, "detection_s")), formatDuration(integer(analysis, "rollback_s")));
+  const llvm::json::Value* toGlobal = analysis ? analysis->get("time_to_global_s") : nullptr;
+  std::string out;
+  if (toGlobal && toGlobal->kind() == llvm::json::Value::Null) {
+    // Waves that leave regions out: say which, and how far the plan gets (plan.md).
+    std::string regions;
+    if (const auto* list = analysis->getArray("regions_in_no_wave"))
+      for (const auto& region : *list)
+        regions += (regions.empty() ? "" : ", ") + region.getAsString().getValueOr("").str();
+    out = fmt::format("{}: never reaches global: {} ({}%) in no wave; final exposure {}%, {}\n", text(root, "pipeline"),
+                      regions, percentText(analysis->getNumber("traffic_in_no_wave").getValueOr(0)),
+                      percentText(analysis->getNumber("final_exposure").getValueOr(0)), recovery);
+  } else {
+    out = fmt::format("{}: time to global {} ({} business days), {}\n", text(root, "pipeline"),
+                      formatDuration(integer(analysis, "time_to_global_s")),
+                      analysis ? analysis->getNumber("time_to_global_business_days").getValueOr(0) : 0.0, recovery);
+  }
   out += fmt::format("  walk from Monday 2026-01-05 09:00 {}\n", spec.timezone);
   out += fmt::format("  {:<10} {:<22} {:<22} {:>10}  {}\n", "stage", "start", "end", "exposure", "regions");
   const auto* stages = root->getArray("stages");
@@ -78,10 +98,12 @@ std::string explainPlan(const llvm::json::Value& plan) {
     const llvm::json::Object* time = schedule && i < schedule->size() ? (*schedule)[i].getAsObject() : nullptr;
     std::string regions;
     if (const auto* list = stage ? stage->getArray("regions") : nullptr)
-      for (const auto& region : *list) regions += (regions.empty() ? "" : " ") + region.getAsString().getValueOr("").str();
+      for (const auto& region : *list)
+        regions += (regions.empty() ? "" : " ") + region.getAsString().getValueOr("").str();
     std::string id = text(stage, "id");
-    out += fmt::format("  {:<10} {:<22} {:<22} {:>9.4f}%  {}\n", id, when(calendar, reference, integer(time, "start_s")),
-                       when(calendar, reference, integer(time, "end_s")), stageExposure[id] * 100, regions);
+    out +=
+        fmt::format("  {:<10} {:<22} {:<22} {:>9.4f}%  {}\n", id, when(calendar, reference, integer(time, "start_s")),
+                    when(calendar, reference, integer(time, "end_s")), stageExposure[id] * 100, regions);
   }
   out += fmt::format("  max exposure before wave 2: {:.4f}% of global traffic\n",
                      analysis ? analysis->getNumber("max_exposure_before_wave2").getValueOr(0) * 100 : 0.0);

@@ -135,8 +135,11 @@ Value stepsJson(const Plan& plan, const std::vector<std::string>& ids) {
     Array hosts, after;
     hosts.reserve(zone ? static_cast<size_t>(step.hostCount) : 0);
     after.reserve(step.after.size());
+    // Pre-production hosts are not prod's: `<stage>-<zone>-hNN` (plan-format.md, Hosts).
+    const PlanStage& stage = plan.stages[step.stage];
+    std::string zoneName = zone ? (stage.preprod ? stage.id + "-" : "") + zone->id : "";
     for (int64_t n = step.hostFirst; zone && n < step.hostFirst + step.hostCount; ++n)
-      hosts.push_back(hostName(zone->id, n, zone->hosts));
+      hosts.push_back(hostName(zoneName, n, zone->hosts));
     for (int before : step.after) after.push_back(ids[before]);
     Object object{{"id", ids[i]},
                   {"stage", plan.stages[step.stage].id},
@@ -164,8 +167,16 @@ Value analysisJson(const Plan& plan, const Analysis& analysis, const std::vector
     exposure.push_back(Object{{"step", ids[entry.step]}, {"global_traffic", entry.globalTraffic}});
   for (const StageTime& time : analysis.schedule)
     schedule.push_back(Object{{"stage", plan.stages[time.stage].id}, {"start_s", time.startS}, {"end_s", time.endS}});
-  return Object{{"time_to_global_s", analysis.timeToGlobalS},
-                {"time_to_global_business_days", analysis.timeToGlobalBusinessDays},
+  Array noWave;
+  for (const std::string& region : analysis.regionsInNoWave) noWave.push_back(region);
+  // A plan whose waves leave a region out never reaches global: no time to give.
+  Value toGlobal = analysis.reachesGlobal ? Value(analysis.timeToGlobalS) : Value(nullptr);
+  Value businessDays = analysis.reachesGlobal ? Value(analysis.timeToGlobalBusinessDays) : Value(nullptr);
+  return Object{{"time_to_global_s", std::move(toGlobal)},
+                {"time_to_global_business_days", std::move(businessDays)},
+                {"regions_in_no_wave", std::move(noWave)},
+                {"traffic_in_no_wave", analysis.trafficInNoWave},
+                {"final_exposure", analysis.finalExposure},
                 {"detection_s", analysis.detectionS},
                 {"rollback_s", analysis.rollbackS},
                 {"worst_recovery_s", analysis.worstRecoveryS},

@@ -1,5 +1,7 @@
 #include "compiler/plan/WindowCalendar.h"
 
+#include "compiler/plan/TimeZones.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
@@ -204,7 +206,11 @@ llvm::Expected<WindowSpec> windowSpecFromJson(const llvm::json::Value& windows) 
   return spec;
 }
 
-WindowCalendar::WindowCalendar(WindowSpec spec) : spec_(std::move(spec)) {}
+// TZ is only ever set to a zone of the database: an unknown or path-like name
+// (refused by pipec's R113 and piperun's plan reader) is walked in UTC here.
+WindowCalendar::WindowCalendar(WindowSpec spec) : spec_(std::move(spec)) {
+  if (!isKnownTimeZone(spec_.timezone)) spec_.timezone = "UTC";
+}
 
 struct WindowCalendar::Scope::Guard : TzGuard {
   using TzGuard::TzGuard;

@@ -3,7 +3,9 @@
 // `super.NAME` expanded in place. Recursion is bounded by kMaxDepth.
 #include "compiler/sema/Builder.h"
 
+#include "compiler/sema/Ranges.h"
 #include "compiler/sema/Schema.h"
+#include "compiler/syntax/Literals.h"
 #include "compiler/util/Spelling.h"
 
 #include <algorithm>
@@ -54,6 +56,18 @@ class AlarmBuilder {
                       "` needs 1 <= M <= N: an alarm fires on M bad datapoints out of the last N");
             return std::nullopt;
           }
+          if (!inRange(kDatapointsRange, static_cast<double>(e->n))) {
+            error(DiagCode::R112, e->range, context,
+                  "`for " + std::to_string(e->m) + " of " + std::to_string(e->n) + "`: N must be " +
+                      kDatapointsRange.text);
+            return std::nullopt;
+          }
+          if (e->periodMillis != 0 && !inRange(kPeriodRange, static_cast<double>(e->periodMillis))) {
+            error(DiagCode::R112, e->range, context,
+                  "the period of `every` must be " + std::string(kPeriodRange.text) + ", but it is " +
+                      formatDuration(e->periodMillis));
+            return std::nullopt;
+          }
           cond->m = e->m;
           cond->n = e->n;
           if (e->periodMillis > 0) cond->periodMs = e->periodMillis;
@@ -79,6 +93,11 @@ class AlarmBuilder {
       }
       case ast::ExprKind::Call:
         if (e->text == "external" && e->args.size() == 1 && e->args[0] && e->args[0]->kind == ast::ExprKind::String) {
+          if (e->args[0]->text.empty()) {
+            error(DiagCode::R112, e->args[0]->range, context,
+                  "`external(\"\")` names no alarm: write the alarm's name in the alarm source");
+            return std::nullopt;
+          }
           out.op = model::AlarmExpr::Op::External;
           out.externalName = e->args[0]->text;
           return out;

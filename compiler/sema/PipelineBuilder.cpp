@@ -1,6 +1,8 @@
 // A merged pipeline or template into model::Pipeline (language.md §5.2–5.6).
 #include "compiler/sema/Builder.h"
 
+#include "compiler/plan/TimeZones.h"
+#include "compiler/sema/Ranges.h"
 #include "compiler/sema/Schema.h"
 #include "compiler/util/Spelling.h"
 
@@ -37,6 +39,7 @@ class PipelineBuilder {
     emergency();
     prod();  // before the stages: a stage's default regions are the first wave's
     stages();
+    hostCount();
     return std::move(p_);
   }
 
@@ -46,6 +49,20 @@ class PipelineBuilder {
     Diagnostic& d =
         sink_.report(DiagCode::R108, decl_.decl().nameRange, "pipeline `" + p_.name + "` has no " + what + " " + noun);
     d.help = "add " + example + " here or in the template it extends";
+  }
+
+  // The plan lists every host: a topology of more than kMaxHostsPerPipeline
+  // hosts (zones x hosts_per_zone) is R112, never a plan of billions of names.
+  void hostCount() {
+    if (p_.isTemplate || !p_.topology) return;
+    int64_t total = 0;
+    for (const model::Region& r : p_.topology->regions) total += static_cast<int64_t>(r.zones.size()) * p_.hostsIn(r);
+    if (total <= kMaxHostsPerPipeline) return;
+    Diagnostic& d =
+        sink_.report(DiagCode::R112, decl_.decl().nameRange,
+                     "pipeline `" + p_.name + "` would deploy " + std::to_string(total) + " hosts of topology `" +
+                         p_.topology->name + "`: at most " + std::to_string(kMaxHostsPerPipeline));
+    d.help = "use fewer zones or a smaller `hosts_per_zone`";
   }
 
   // A name that must be a declaration of one kind (topology, policy).
@@ -138,7 +155,8 @@ class PipelineBuilder {
     if (!block) return;
     model::Windows w;
     w.origin = reader_.originOf(*block);
-    if (auto tz = reader_.string(block, "timezone")) w.timezone = tz->value;
+    if (auto tz = reader_.string(block, "timezone"); tz && planformat::isKnownTimeZone(tz->value))
+      w.timezone = tz->value;  // else R113 (Schema.cpp)
     if (auto bake = reader_.percent(block, "off_hours_bake")) w.offHoursBake = bake->value;
     for (const auto& child : block->blocks) {
       if (child->type != "allow" && child->type != "deny") continue;
@@ -264,7 +282,8 @@ class PipelineBuilder {
           if (const ast::Expr* e = reader_.value(a, &writer); e && e->kind == ast::ExprKind::List) {
             c.steps.origin = reader_.originOf(*writer, *e);
             for (const auto& item : e->args)
-              if (item && item->kind == ast::ExprKind::Percent) c.steps.value.push_back(item->number);
+              if (item && item->kind == ast::ExprKind::Percent && inRange(*valueRange("canary", "steps"), item->number))
+                c.steps.value.push_back(item->number);  // else R112
           }
         }
       if (!c.bakeMs.origin.range.valid())
@@ -302,7 +321,8 @@ class PipelineBuilder {
     auto number = [](const MergedBlock* w) {
       const std::string& label = w->label;
       if (label.empty() || label.size() > 9 || !std::all_of(label.begin(), label.end(), ::isdigit)) return int64_t{-1};
-      return static_cast<int64_t>(std::stoll(label));
+      int64_t value = std::stoll(label);
+      return inRange(kWaveNumberRange, static_cast<double>(value)) ? value : int64_t{-1};  // else R112
     };
     std::stable_sort(waves.begin(), waves.end(),
                      [&](const MergedBlock* a, const MergedBlock* b) { return number(a) < number(b); });

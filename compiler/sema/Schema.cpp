@@ -2,7 +2,13 @@
 // need nothing but one declaration's own syntax.
 #include "compiler/sema/Schema.h"
 
+#include "compiler/plan/TimeZones.h"
+#include "compiler/sema/Ranges.h"
 #include "compiler/util/Spelling.h"
+
+#include <cctype>
+#include <cmath>
+#include <optional>
 
 #include <map>
 #include <set>
@@ -192,7 +198,8 @@ class DeclValidator {
  public:
   explicit DeclValidator(DiagnosticSink& sink) : sink_(sink) {}
 
-  void validateBody(const ast::Body& members, Context context) {
+  // `blockType` is the body's block type ("" for a declaration's own body): it picks the value ranges.
+  void validateBody(const ast::Body& members, Context context, const std::string& blockType = "") {
     const ContextSpec& spec = contextSpec(context);
     std::map<std::string, const ast::Attribute*> attrs;
     std::map<std::pair<std::string, std::string>, const ast::Block*> blocks;
@@ -214,6 +221,9 @@ class DeclValidator {
           continue;
         }
         value(attrSpec->type, attrSpec->noneAllowed, *a->value, a->name);
+        if (const ValueRange* range = valueRange(blockType, a->name))
+          checkRange(*a->value, a->name, *range, attrSpec->type);
+        if (blockType == "windows" && a->name == "timezone") timezone(*a->value);
       } else if (const ast::Block* b = member.block.get()) {
         if (b->type.empty()) continue;
         const BlockSpec* blockSpec = findBlock(context, b->type);
@@ -229,7 +239,7 @@ class DeclValidator {
           continue;
         }
         label(*b, blockSpec->label);
-        validateBody(b->body, blockSpec->context);
+        validateBody(b->body, blockSpec->context, b->type);
       }
     }
   }
@@ -263,6 +273,13 @@ class DeclValidator {
               : rule == LabelRule::Integer ? b.label.kind == ast::LabelKind::Integer
                                            : b.label.kind == ast::LabelKind::Ident ||
                                                  b.label.kind == ast::LabelKind::String;
+    if (ok && rule == LabelRule::Integer) return waveNumber(b);
+    if (ok && b.label.kind == ast::LabelKind::String && !isIdentifier(b.label.text)) {
+      // `stage "gamma"` is `stage gamma`; any other string would be a second spelling of no name.
+      sink_.report(DiagCode::R109, b.label.range,
+                   "a `" + b.type + "` name must be an identifier (a letter or `_`, then letters, digits, `_` or `-`)");
+      return;
+    }
     if (ok) return;
     SourceRange range = b.label.kind == ast::LabelKind::None ? b.typeRange : b.label.range;
     std::string message = rule == LabelRule::None      ? "`" + b.type + "` takes no label"
@@ -270,6 +287,60 @@ class DeclValidator {
                                                              b.type + " 1`"
                                                        : "a `" + b.type + "` needs a name, e.g. `" + b.type + " gamma`";
     sink_.report(DiagCode::R109, range, message);
+  }
+
+  static bool isIdentifier(const std::string& text) {
+    if (text.empty() || !(std::isalpha(static_cast<unsigned char>(text[0])) || text[0] == '_')) return false;
+    for (char c : text)
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+    return true;
+  }
+
+  // Labels are canonical numbers already (`01` is `1`, AstBuilder); here only their range.
+  void waveNumber(const ast::Block& b) {
+    const std::string& digits = b.label.text;
+    bool small =
+        digits.size() <= 4 && std::stoi(digits) >= kWaveNumberRange.low && std::stoi(digits) <= kWaveNumberRange.high;
+    if (!small)
+      sink_.report(DiagCode::R112, b.label.range,
+                   "a `" + b.type + "` number must be " + kWaveNumberRange.text + ", but `" + digits + "` is not");
+  }
+
+  void outOfRange(const ast::Expr& e, const std::string& attr, const ValueRange& range) {
+    std::string spelled = e.spelling.empty() ? describeValue(e) : "`" + e.spelling + "`";
+    sink_.report(DiagCode::R112, e.range, "`" + attr + "` must be " + range.text + ", but " + spelled + " is not");
+  }
+
+  // Only a value of the attribute's own type: another type is R109's business.
+  void checkRange(const ast::Expr& e, const std::string& attr, const ValueRange& range, ValueType type) {
+    using K = ast::ExprKind;
+    auto number = [type](const ast::Expr& item) -> std::optional<double> {
+      if (item.kind == K::Integer && type == VT::Int) return static_cast<double>(item.integer);
+      if (item.kind == K::Percent && (type == VT::Percent || type == VT::Percents)) return item.number;
+      if (item.kind == K::Duration && type == VT::Duration) return static_cast<double>(item.millis);
+      return std::nullopt;
+    };
+    if (e.kind == K::List) {
+      for (const auto& item : e.args)
+        if (item)
+          if (auto v = number(*item); v && !inRange(range, *v)) outOfRange(*item, attr, range);
+      return;
+    }
+    if (auto v = number(e); v && !inRange(range, *v)) outOfRange(e, attr, range);
+  }
+
+  // windows.timezone names a zone of the system's database, never a path (R113).
+  void timezone(const ast::Expr& e) {
+    if (e.kind != ast::ExprKind::String || planformat::isKnownTimeZone(e.text)) return;
+    std::string shown = e.spelling.empty() ? "\"" + e.text + "\"" : e.spelling;
+    Diagnostic& d = sink_.report(DiagCode::R113, e.range,
+                                 "unknown time zone " + shown + ": not in the system's time-zone database");
+    if (auto guess = closestSpelling(e.text, planformat::knownTimeZones())) {
+      d.message += " (did you mean `" + *guess + "`?)";
+      d.fixes.push_back({"replace with \"" + *guess + "\"", e.range, "\"" + *guess + "\""});
+    } else {
+      d.help = "write an IANA zone name such as \"America/Los_Angeles\", \"Europe/Berlin\" or \"UTC\"";
+    }
   }
 
   void mismatch(const ast::Expr& expr, const std::string& attr, ValueType type) {
@@ -324,15 +395,44 @@ class DeclValidator {
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
   }
 
+  // A date of the calendar: no 2026-02-29, no 2026-04-31 (R112).
+  static bool isRealDay(const std::string& t) {
+    int year = std::stoi(t.substr(0, 4)), month = std::stoi(t.substr(5, 2)), day = std::stoi(t.substr(8, 2));
+    static const int lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return day <= lengths[month - 1] + (month == 2 && leap ? 1 : 0);
+  }
+
+  // Reports a well-formed date that names no day; true when it is a real day.
+  bool realDay(const ast::Expr& e) {
+    if (isRealDay(e.text)) return true;
+    sink_.report(DiagCode::R112, e.range, "\"" + e.text + "\" is not a day of the calendar");
+    return false;
+  }
+
   void dateItem(const ast::Expr& e, const std::string& attr) {
     if (e.kind == ast::ExprKind::Error) return;
     if (e.kind == ast::ExprKind::Range && e.args.size() == 2 && e.args[0] && e.args[1]) {
+      bool valid = true;
       for (const auto& end : e.args)
-        if (end->kind != ast::ExprKind::Error && !isDate(*end))
+        if (end->kind != ast::ExprKind::Error && !isDate(*end)) {
+          valid = false;
           sink_.report(DiagCode::R109, end->range, "`" + attr + "` takes dates written \"YYYY-MM-DD\"");
+        } else if (end->kind != ast::ExprKind::Error && !realDay(*end)) {
+          valid = false;
+        }
+      // "YYYY-MM-DD" strings order as the dates do.
+      if (valid && e.args[0]->kind == ast::ExprKind::String && e.args[1]->kind == ast::ExprKind::String &&
+          e.args[0]->text > e.args[1]->text)
+        sink_.report(DiagCode::R112, e.range,
+                     "the dates of `" + attr + "` run backwards: \"" + e.args[0]->text + "\" is after \"" +
+                         e.args[1]->text + "\"");
       return;
     }
-    if (!isDate(e)) sink_.report(DiagCode::R109, e.range, "`" + attr + "` takes dates written \"YYYY-MM-DD\"");
+    if (!isDate(e))
+      sink_.report(DiagCode::R109, e.range, "`" + attr + "` takes dates written \"YYYY-MM-DD\"");
+    else
+      realDay(e);
   }
 
   void dayItem(const ast::Expr& e) {

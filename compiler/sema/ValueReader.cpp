@@ -3,6 +3,8 @@
 // here, it has been reported once already.
 #include "compiler/sema/Builder.h"
 
+#include "compiler/sema/Ranges.h"
+
 namespace pipelang::sema {
 
 namespace {
@@ -39,6 +41,15 @@ const ast::Expr* ValueReader::literal(const MergedBlock* block, const char* name
   const MergedAttr* writer = nullptr;
   const ast::Expr* e = value(block->attr(name), &writer);
   if (!e || e->kind != kind) return nullptr;
+  // Out of its range: reported as R112 on the literal (Schema.cpp), never used.
+  if (const ValueRange* range = valueRange(block->type, name)) {
+    double number = kind == ast::ExprKind::Integer    ? static_cast<double>(e->integer)
+                    : kind == ast::ExprKind::Duration ? static_cast<double>(e->millis)
+                                                      : e->number;
+    if ((kind == ast::ExprKind::Integer || kind == ast::ExprKind::Duration || kind == ast::ExprKind::Percent) &&
+        !inRange(*range, number))
+      return nullptr;
+  }
   *origin = originOf(*writer, *e);
   return e;
 }

@@ -159,6 +159,11 @@ std::unique_ptr<ast::Block> AstBuilder::block(PipeParser::BlockContext* context)
       } else {
         block->label.kind = label->INTEGER() ? ast::LabelKind::Integer : ast::LabelKind::Ident;
         block->label.text = token->getText();
+        // One identity per number: `wave 01` is `wave 1` to the merge, the checks and the plan.
+        if (label->INTEGER()) {
+          size_t zeros = block->label.text.find_first_not_of('0');
+          block->label.text = zeros == std::string::npos ? "0" : block->label.text.substr(zeros);
+        }
       }
     }
   }

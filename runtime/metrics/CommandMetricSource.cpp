@@ -14,7 +14,8 @@ MetricReading CommandMetricSource::read(const MetricRequest& request) {
   MetricReading reading;
   std::string hosts;
   for (const auto& host : request.scope.hosts) hosts += (hosts.empty() ? "" : " ") + host;
-  reading.resolvedQuery = request.metric.query + "  [PIPE_REGION=" + request.scope.region +
+  std::string stage = request.scope.fleet.empty() ? "prod" : request.scope.fleet;  // as in `{scope}`
+  reading.resolvedQuery = request.metric.query + "  [PIPE_STAGE=" + stage + " PIPE_REGION=" + request.scope.region +
                           " PIPE_ZONE=" + request.scope.zone + " PIPE_HOSTS=" + hosts + "]";
   auto argv = splitCommandLine(request.metric.query);
   if (!argv) {
@@ -22,7 +23,8 @@ MetricReading CommandMetricSource::read(const MetricRequest& request) {
     return reading;
   }
   CommandOutcome outcome = runCommand(*argv,
-                                      {{"PIPE_REGION", request.scope.region},
+                                      {{"PIPE_STAGE", stage},
+                                       {"PIPE_REGION", request.scope.region},
                                        {"PIPE_ZONE", request.scope.zone},
                                        {"PIPE_HOSTS", hosts},
                                        {"PIPE_VERSION", request.version}},

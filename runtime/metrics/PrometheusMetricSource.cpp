@@ -63,6 +63,10 @@ std::string scopeMatchers(const Scope& scope) {
   if (scope.kind == Scope::Kind::Zone || scope.kind == Scope::Kind::Host)
     matchers += fmt::format(",zone=\"{}\"", escapeLabelValue(scope.zone));
   if (scope.kind == Scope::Kind::Host) matchers += fmt::format(",host=\"{}\"", escapeLabelValue(scope.host));
+  // Pre-production and production never read each other's series: a
+  // pre-production scope needs its stage label, prod takes `prod` or none (docs/runtime.md).
+  bool prod = scope.fleet.empty() || scope.fleet == "prod";
+  matchers += prod ? std::string(",stage=~\"|prod\"") : fmt::format(",stage=\"{}\"", escapeLabelValue(scope.fleet));
   return matchers;
 }
 

@@ -2,11 +2,13 @@
 
 #include "compiler/plan/BoundedJson.h"
 #include "compiler/plan/PlanDigest.h"
+#include "compiler/plan/TimeZones.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <cmath>
+#include <set>
 
 namespace pipelang::runtime {
 namespace {
@@ -190,6 +192,10 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
   if (const auto* windows = root->get("windows"); windows && windows->kind() != json::Value::Null) {
     auto spec = planformat::windowSpecFromJson(*windows);
     if (!spec) return err.at("windows", llvm::toString(spec.takeError()));
+    // Never walk a mistyped zone in UTC, nor set TZ from a path.
+    if (!planformat::isKnownTimeZone(spec->timezone))
+      return err.at("windows.timezone",
+                    "unknown time zone '" + spec->timezone + "': not in the system's time-zone database");
     plan.windows = std::move(*spec);
   }
   if (const auto* emergency = root->getObject("emergency")) {
@@ -216,11 +222,14 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
       for (const auto& t : *tests)
         if (const auto* to = t.getAsObject())
           stage.tests.push_back({str(*to, "name"), str(*to, "run"), integer(*to, "timeout_s", 0)});
+    // One id, one stage: a second `wave1` would be run as well, or never finish.
+    if (plan.stage(stage.id)) return err.at(path, "duplicate stage id '" + stage.id + "'");
     plan.stages.push_back(std::move(stage));
   }
 
   const auto* steps = root->getArray("steps");
   if (!steps || steps->empty()) return err.at("steps", "missing or empty");
+  std::set<std::string> ids;
   for (size_t i = 0; i < steps->size(); ++i) {
     const auto* so = (*steps)[i].getAsObject();
     std::string path = "steps[" + std::to_string(i) + "]";
@@ -241,6 +250,7 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
     if (std::find(std::begin(types), std::end(types), step.type) == std::end(types))
       return err.at(path, "unknown step type '" + step.type + "'");
     if (!plan.stage(step.stage)) return err.at(path, "step '" + step.id + "' names unknown stage '" + step.stage + "'");
+    if (!ids.insert(step.id).second) return err.at(path, "duplicate step id '" + step.id + "'");
     plan.steps.push_back(std::move(step));
   }
   for (const auto& step : plan.steps)

@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -437,4 +438,147 @@ TEST_F(PipecCli, DiffOfTwoPlanFiles) {
   EXPECT_EQ(json.status, 0) << json.err;
   EXPECT_TRUE(bool(llvm::json::parse(json.out))) << json.out;
   EXPECT_EQ(pipec("diff old/Cart.plan.json missing.json").status, 2);
+}
+
+// Issue 12 §1-§2 and issue 20 §1, as a user meets them on the command line.
+const char* kLab =
+    "topology lab {\n"
+    "  region lab-west { zones = [lw-az1, lw-az2]         traffic = 2%   hosts_per_zone = 10 }\n"
+    "  region lab-east { zones = [le-az1, le-az2, le-az3] traffic = 40%  hosts_per_zone = 10 }\n"
+    "  region lab-eu   { zones = [eu-az1, eu-az2]         traffic = 30%  hosts_per_zone = 10 }\n"
+    "  region lab-ap   { zones = [ap-az1, ap-az2]         traffic = 28%  hosts_per_zone = 10 }\n"
+    "}\n"
+    "template Base {\n"
+    "  artifact = \"svc\"\n"
+    "  topology = lab\n"
+    "  deploy { run = \"deploy.sh\"  timeout = 10m }\n"
+    "  metrics {\n"
+    "    fault_rate = prometheus(\"faults{{scope}}\", percent)\n"
+    "    requests   = prometheus(\"requests{{scope}}\", count)\n"
+    "  }\n"
+    "  alarms { high_faults = fault_rate > 1% for 3 of 5 every 1m }\n"
+    "  rollback_on = high_faults\n"
+    "  block_on    = [high_faults]\n"
+    "  windows {\n"
+    "    timezone = \"America/Los_Angeles\"\n"
+    "    allow core { days = mon..thu  hours = 09:00..16:00 }\n"
+    "  }\n"
+    "  stage gamma { regions = [lab-west]  bake = 1h }\n"
+    "  prod {\n"
+    "    onebox  { traffic = 10%  bake = 1h }\n"
+    "    rolling { batch = 33%  min_healthy = 66% }\n"
+    "    wave 1 { regions = [lab-west]  bake = 12h  min_traffic = requests >= 100 }\n"
+    "    wave 2 { regions = [lab-east]  bake = 4h   min_traffic = requests >= 100 }\n"
+    "    wave 3 { regions = rest        bake = 2h   min_traffic = requests >= 100 }\n"
+    "  }\n"
+    "}\n";
+
+const llvm::json::Object* analysisOf(const llvm::json::Value& plan) {
+  return plan.getAsObject() ? plan.getAsObject()->getObject("analysis") : nullptr;
+}
+
+// The last wave forgets lab-ap: the plan never reaches global (case waves-cover-part).
+TEST_F(PipecCli, PlanOfWavesThatLeaveARegionOutNeverReachesGlobal) {
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline Partial extends Base {\n"
+                        "  prod { wave 3 { regions = [lab-eu]  bake = 2h  min_traffic = requests >= 100 } }\n"
+                        "}\n"
+                        "pipeline Full extends Base { }\n");
+  PipecRun run = pipec("plan lab.pipe -o plans --explain");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("Partial: never reaches global: lab-ap (28%) in no wave; final exposure 72%"),
+            std::string::npos)
+      << run.out;
+  auto partial = llvm::json::parse(slurp(dir_ / "plans" / "Partial.plan.json"));
+  ASSERT_TRUE(bool(partial));
+  const llvm::json::Object* a = analysisOf(*partial);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->get("time_to_global_s")->kind(), llvm::json::Value::Null);
+  EXPECT_EQ(a->getNumber("final_exposure"), 0.72);
+  // Waves that cover the topology end at 100%: lab-eu and lab-ap run in parallel.
+  auto full = llvm::json::parse(slurp(dir_ / "plans" / "Full.plan.json"));
+  ASSERT_TRUE(bool(full));
+  const llvm::json::Object* b = analysisOf(*full);
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(b->getInteger("time_to_global_s").hasValue());
+  EXPECT_EQ(b->getNumber("final_exposure"), 1.0);
+  const auto* exposure = b->getArray("exposure");
+  ASSERT_TRUE(exposure && !exposure->empty());
+  EXPECT_EQ(exposure->back().getAsObject()->getNumber("global_traffic"), 1.0);
+  // The first one-box of wave 3 can meet the other region of its wave fully deployed.
+  for (const auto& entry : *exposure) {
+    if (entry.getAsObject()->getString("step").getValueOr("") == "wave3/lab-eu/onebox") {
+      EXPECT_EQ(entry.getAsObject()->getNumber("global_traffic"), 0.73);  // 42% + lab-ap 28% + 30% x 10%
+    }
+  }
+}
+
+// Case huge-percent-hang: an absurd factor is a range error at once, for check, plan and show.
+TEST_F(PipecCli, AbsurdValuesAreRangeErrorsAtOnce) {
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline Huge extends Base {\n"
+                        "  hosts_per_zone = 1000000000\n"
+                        "  windows { off_hours_bake = 99999999999999999999% }\n"
+                        "}\n");
+  for (const char* command : {"check lab.pipe", "plan lab.pipe --pipeline Huge", "show Huge lab.pipe"}) {
+    auto start = std::chrono::steady_clock::now();
+    PipecRun run = pipec(command);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(seconds, 10.0) << command;
+    if (std::string(command).rfind("show", 0) == 0) continue;  // show prints what was written
+    EXPECT_EQ(run.status, 1) << command << "\n" << run.err;
+    EXPECT_NE(run.err.find("error[R112]: `off_hours_bake` must be from 100% to 1000%, but `99999999999999999999%` is "
+                           "not"),
+              std::string::npos)
+        << run.err;
+    EXPECT_NE(run.err.find("error[R112]: `hosts_per_zone` must be from 1 to 10000, but `1000000000` is not"),
+              std::string::npos)
+        << run.err;
+  }
+}
+
+// Case wave-label-01: `wave 01` is `wave 1`; a child's `wave 01` overrides the parent's wave 1.
+TEST_F(PipecCli, WaveNumbersHaveOneIdentity) {
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline SameBody extends Base {\n"
+                        "  prod {\n"
+                        "    wave 1  { bake = 12h }\n"
+                        "    wave 01 { bake = 12h  min_traffic = requests >= 100 }\n"
+                        "  }\n"
+                        "}\n"
+                        "pipeline Child extends Base {\n"
+                        "  prod { wave 01 { bake = 24h } }\n"
+                        "}\n");
+  PipecRun check = pipec("check lab.pipe");
+  EXPECT_EQ(check.status, 1);
+  EXPECT_NE(check.err.find("lab.pipe:34:5: error[R102]: block `wave 1` appears twice in `prod`"), std::string::npos)
+      << check.err;
+  write("lab.pipe", std::string(kLab) +
+                        "pipeline Child extends Base {\n"
+                        "  prod { wave 01 { bake = 24h } }\n"
+                        "}\n");
+  PipecRun plan = pipec("plan lab.pipe --pipeline Child");
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  auto parsed = llvm::json::parse(plan.out);
+  ASSERT_TRUE(bool(parsed));
+  std::vector<std::string> ids;
+  for (const auto& stage : *parsed->getAsObject()->getArray("stages")) {
+    ids.push_back(stage.getAsObject()->getString("id").getValueOr("").str());
+    if (ids.back() == "wave1") {
+      EXPECT_EQ(stage.getAsObject()->getInteger("bake_s").getValueOr(0), 24 * 3600);
+    }
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"gamma", "wave1", "wave2", "wave3"}));
+}
+
+// Pre-production hosts are not production's: their names carry the stage.
+TEST_F(PipecCli, PreProductionHostsHaveTheirOwnNames) {
+  write("lab.pipe", std::string(kLab) + "pipeline Full extends Base { }\n");
+  PipecRun plan = pipec("plan lab.pipe --pipeline Full");
+  ASSERT_EQ(plan.status, 0) << plan.err;
+  EXPECT_NE(
+      plan.out.find(
+          R"("id": "gamma/lab-west/lw-az1/b1", "stage": "gamma", "type": "batch", "region": "lab-west", "zone": "lw-az1", "hosts": ["gamma-lw-az1-h01")"),
+      std::string::npos);
+  EXPECT_NE(plan.out.find(R"("hosts": ["lw-az1-h01"])"), std::string::npos);  // wave 1's one-box
 }

@@ -11,9 +11,12 @@
 #include "compiler/plan/PlanAnalysis.h"
 #include "compiler/plan/PlanBounds.h"
 #include "compiler/plan/PlanBuilder.h"
+#include "compiler/plan/PlanExplain.h"
 #include "tests/compiler/PlanFixtures.h"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 using namespace pipelang;
 using namespace pipelang::plan;
@@ -27,6 +30,13 @@ double exposureOf(const Plan& plan, const Analysis& analysis, const std::string&
     if (stepId(plan, plan.steps[entry.step]) == id) return entry.globalTraffic;
   ADD_FAILURE() << "no exposure for " << id;
   return -1;
+}
+
+// The fixture with a third region r3 (68% of traffic, one zone c1 of 10 hosts):
+// the topology's traffic adds up to 100%.
+void addThirdRegion(plantest::TwoWaveFixture& f) {
+  f.topology.regions.push_back({"r3", 0.68, 10, {"c1"}, {}});
+  f.pipeline.topology = &f.topology;
 }
 
 }  // namespace
@@ -115,4 +125,93 @@ TEST(PlanBounds, NoneTurnsTheChecksOff) {
   DiagnosticSink sink;
   checkPlanBounds(f.pipeline, sink);
   EXPECT_TRUE(sink.diagnostics().empty());
+}
+
+// Regions of one wave run in parallel: when r2's one-box is done, r3 may
+// already be done in full. The worst case counts it (plan.md, exposure).
+TEST(PlanAnalysis, ExposureCountsParallelRegionsOfTheWaveAsAWorstCase) {
+  plantest::TwoWaveFixture f;
+  addThirdRegion(f);
+  f.pipeline.prod->waves[1].regions.value = {"r2", "r3"};
+  Plan plan = buildPlan(f.pipeline);
+  Analysis analysis = analyzePlan(plan);
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/onebox"), 0.73);   // 2% + r3 68% + 30% x 10%
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r3/onebox"), 0.388);  // 2% + r2 30% + 68% x 10%
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/b3/b4"), 1.0);
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r3/c1/b3"), 1.0);
+  EXPECT_DOUBLE_EQ(analysis.finalExposure, 1.0);
+  EXPECT_TRUE(analysis.reachesGlobal);
+  EXPECT_TRUE(analysis.regionsInNoWave.empty());
+}
+
+// Zones of parallel lanes do not wait for each other: with parallel_zones = 2,
+// zone b2 may be done before b1's first batch is.
+TEST(PlanAnalysis, ExposureCountsZonesOfOtherLanes) {
+  plantest::TwoWaveFixture f;
+  f.pipeline.prod->waves[1].parallelZones.value = 2;
+  Plan plan = buildPlan(f.pipeline);
+  Analysis analysis = analyzePlan(plan);
+  // one-box (1) + b1/b1 (3) + all of b2 (10) of 30 hosts: 2% + 30% x 14/30.
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/b1/b1"), 0.16);
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/b3/b4"), 0.32);
+}
+
+// Waves that leave r3 out: no time to global, the final exposure, and the
+// regions left out, in the analysis, the plan and --explain.
+TEST(PlanAnalysis, WavesThatDoNotCoverTheTopologyNeverReachGlobal) {
+  plantest::TwoWaveFixture f;
+  addThirdRegion(f);
+  Plan plan = buildPlan(f.pipeline);
+  Analysis analysis = analyzePlan(plan);
+  EXPECT_FALSE(analysis.reachesGlobal);
+  EXPECT_EQ(analysis.regionsInNoWave, std::vector<std::string>{"r3"});
+  EXPECT_DOUBLE_EQ(analysis.trafficInNoWave, 0.68);
+  EXPECT_DOUBLE_EQ(analysis.finalExposure, 0.32);
+
+  llvm::json::Value json = buildPlanJson(f.pipeline);
+  const llvm::json::Object* a = json.getAsObject()->getObject("analysis");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->get("time_to_global_s")->kind(), llvm::json::Value::Null);
+  EXPECT_EQ(a->get("time_to_global_business_days")->kind(), llvm::json::Value::Null);
+  EXPECT_EQ(a->getNumber("final_exposure"), 0.32);
+  std::string text = explainPlan(json);
+  EXPECT_NE(text.find("Svc: never reaches global: r3 (68%) in no wave; final exposure 32%"), std::string::npos) << text;
+
+  // A policy bound on time to global has nothing to bound (S209 names the regions).
+  f.policy.maxTimeToGlobal->value = 1000;
+  DiagnosticSink sink;
+  checkPlanBounds(f.pipeline, sink);
+  for (const Diagnostic& d : sink.diagnostics()) EXPECT_NE(d.code, DiagCode::S218) << d.message;
+}
+
+TEST(PlanAnalysis, WavesThatCoverTheTopologyReachGlobalAtFullExposure) {
+  plantest::TwoWaveFixture f;
+  f.topology.regions[1].traffic = 0.98;  // r1 + r2 = 100%
+  Plan plan = buildPlan(f.pipeline);
+  Analysis analysis = analyzePlan(plan);
+  EXPECT_TRUE(analysis.reachesGlobal);
+  EXPECT_DOUBLE_EQ(analysis.finalExposure, 1.0);
+  EXPECT_DOUBLE_EQ(analysis.exposure.back().globalTraffic, 1.0);
+  llvm::json::Value json = buildPlanJson(f.pipeline);
+  EXPECT_EQ(json.getAsObject()->getObject("analysis")->getInteger("time_to_global_s"), hours(54));
+}
+
+// A walk of centuries (1000 waves of 30-day bakes, ten times longer off
+// hours) is counted by weeks, not by days.
+TEST(PlanAnalysis, LongWalksAreCountedArithmetically) {
+  plantest::TwoWaveFixture f;
+  model::Wave wave = f.pipeline.prod->waves[1];
+  wave.bakeMs.value = 30LL * 86400 * 1000;
+  f.pipeline.windows->offHoursBake = 10;
+  for (int n = 3; n <= 1000; ++n) {
+    wave.number = n;
+    f.pipeline.prod->waves.push_back(wave);
+  }
+  auto start = std::chrono::steady_clock::now();
+  Analysis analysis = analyzePlan(buildPlan(f.pipeline));
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(elapsed, 5.0);
+  double days = static_cast<double>(analysis.timeToGlobalS) / 86400;
+  EXPECT_GT(days, 30.0 * 998);
+  EXPECT_NEAR(analysis.timeToGlobalBusinessDays, days * 5 / 7, 3.0);
 }

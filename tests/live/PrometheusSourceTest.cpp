@@ -58,13 +58,22 @@ TEST(PrometheusSource, ScopeBecomesLabelMatchers) {
   Scope host{Scope::Kind::Host, "prod", "us-west-1", "usw1-az1", "usw1-az1-h01", {}, ""};
   Scope zone{Scope::Kind::Zone, "prod", "us-west-1", "usw1-az1", "", {}, ""};
   Scope region{Scope::Kind::Region, "prod", "us-west-1", "", "", {}, ""};
-  EXPECT_EQ(scopeMatchers(host), R"(region="us-west-1",zone="usw1-az1",host="usw1-az1-h01")");
-  EXPECT_EQ(scopeMatchers(zone), R"(region="us-west-1",zone="usw1-az1")");
-  EXPECT_EQ(scopeMatchers(region), R"(region="us-west-1")");
-  EXPECT_EQ(resolveScopedQuery("sum(rate(x{code=\"5xx\",{scope}}[1m])) / sum(rate(x{{scope}}[1m]))", zone),
-            R"(sum(rate(x{code="5xx",region="us-west-1",zone="usw1-az1"}[1m])) / sum(rate(x{region="us-west-1",zone="usw1-az1"}[1m])))");
+  EXPECT_EQ(scopeMatchers(host), R"(region="us-west-1",zone="usw1-az1",host="usw1-az1-h01",stage=~"|prod")");
+  EXPECT_EQ(scopeMatchers(zone), R"(region="us-west-1",zone="usw1-az1",stage=~"|prod")");
+  EXPECT_EQ(scopeMatchers(region), R"(region="us-west-1",stage=~"|prod")");
+  EXPECT_EQ(
+      resolveScopedQuery("sum(rate(x{code=\"5xx\",{scope}}[1m])) / sum(rate(x{{scope}}[1m]))", zone),
+      R"(sum(rate(x{code="5xx",region="us-west-1",zone="usw1-az1",stage=~"|prod"}[1m])) / sum(rate(x{region="us-west-1",zone="usw1-az1",stage=~"|prod"}[1m])))");
   Scope hostile{Scope::Kind::Region, "prod", "x\",evil=\"1", "", "", {}, ""};
-  EXPECT_EQ(scopeMatchers(hostile), R"(region="x\",evil=\"1")");
+  EXPECT_EQ(scopeMatchers(hostile), R"(region="x\",evil=\"1",stage=~"|prod")");
+}
+
+// Pre-production and production read different series of the same region (issue 12 §6).
+TEST(PrometheusSource, StagesOfOneRegionHaveDistinctScopes) {
+  Scope gamma{Scope::Kind::Region, "gamma", "us-west-1", "", "", {}, ""};
+  Scope prod{Scope::Kind::Region, "prod", "us-west-1", "", "", {}, ""};
+  EXPECT_EQ(scopeMatchers(gamma), R"(region="us-west-1",stage="gamma")");
+  EXPECT_NE(scopeMatchers(gamma), scopeMatchers(prod));
 }
 
 TEST(PrometheusSource, VectorAndScalar) {
@@ -73,7 +82,7 @@ TEST(PrometheusSource, VectorAndScalar) {
   MetricReading vector = readQuery(f.server.url(), "sum(rate(errors{{scope}}[1m]))", region);
   ASSERT_TRUE(vector.value.has_value()) << vector.error;
   EXPECT_DOUBLE_EQ(*vector.value, 0.0125);
-  EXPECT_EQ(vector.resolvedQuery, R"(sum(rate(errors{region="us-east-1"}[1m])))");
+  EXPECT_EQ(vector.resolvedQuery, R"(sum(rate(errors{region="us-east-1",stage=~"|prod"}[1m])))");
   EXPECT_EQ(f.lastQuery, vector.resolvedQuery);
   MetricReading scalar = readQuery(f.server.url(), "scalar(1)");
   ASSERT_TRUE(scalar.value.has_value()) << scalar.error;

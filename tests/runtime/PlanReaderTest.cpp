@@ -71,4 +71,49 @@ TEST(PlanReader, RefusesAStepAfterAnUnknownStep) {
   EXPECT_NE(llvm::toString(plan.takeError()).find("comes after unknown step 'nowhere'"), std::string::npos);
 }
 
+std::string refusal(const std::string& fixtureName, const std::function<void(llvm::json::Object&)>& edit) {
+  auto plan = parsePlan(edited(fixture(fixtureName), edit, true), "edited.json");
+  if (plan) return "accepted";
+  return llvm::toString(plan.takeError());
+}
+
+// Two stages or steps with one id would both run, or one never finish (case wave-label-01).
+TEST(PlanReader, RefusesDuplicateStageAndStepIds) {
+  std::string stage = refusal("global.plan.json", [](llvm::json::Object& o) {
+    auto* stages = o.getArray("stages");
+    stages->push_back(llvm::json::Value((*stages)[1]));
+  });
+  EXPECT_NE(stage.find("edited.json: stages[6]: duplicate stage id 'wave1'"), std::string::npos) << stage;
+  std::string step = refusal("crash.plan.json", [](llvm::json::Object& o) {
+    auto* steps = o.getArray("steps");
+    steps->push_back(llvm::json::Value((*steps)[0]));
+  });
+  EXPECT_NE(step.find("duplicate step id"), std::string::npos) << step;
+}
+
+// An unknown zone would be walked in UTC by the C library: refused, and TZ is
+// never set from a path.
+TEST(PlanReader, RefusesAnUnknownTimeZone) {
+  for (const char* zone : {"Mars/Olympus_Mons", "../../../../etc/passwd", "/usr/share/zoneinfo/UTC", "", "America"}) {
+    std::string message =
+        refusal("global.plan.json", [&](llvm::json::Object& o) { (*o.getObject("windows"))["timezone"] = zone; });
+    EXPECT_NE(message.find("windows.timezone: unknown time zone '" + std::string(zone) + "'"), std::string::npos)
+        << message;
+  }
+  EXPECT_EQ(refusal("global.plan.json",
+                    [](llvm::json::Object& o) { (*o.getObject("windows"))["timezone"] = "Europe/Berlin"; }),
+            "accepted");
+}
+
+// A plan whose waves leave a region out has a null time to global; it still runs.
+TEST(PlanReader, ReadsAPlanThatNeverReachesGlobal) {
+  EXPECT_EQ(refusal("global.plan.json",
+                    [](llvm::json::Object& o) {
+                      auto* analysis = o.getObject("analysis");
+                      (*analysis)["time_to_global_s"] = nullptr;
+                      (*analysis)["time_to_global_business_days"] = nullptr;
+                    }),
+            "accepted");
+}
+
 }  // namespace
