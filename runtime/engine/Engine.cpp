@@ -203,7 +203,9 @@ EngineResult Engine::execute(std::int64_t runId) {
         watchedStale_ = false;
       }
       if (!rollingBack_) watchActiveStage(now);
+      now = clock_.now();  // metric reads may have taken seconds: what starts next starts now
       if (!rollingBack_) advanceBakes(now);
+      now = clock_.now();
       if (!rollingBack_) startReadySteps(now);
       if (rollingBack_) continue;  // start the rollback batches at once
       if (std::all_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.state == StepState::Done; }))
@@ -716,6 +718,7 @@ void Engine::startReadySteps(Instant now) {
         wakeAt(result.wake);
         continue;
       }
+      now = clock_.now();  // the gate read the blockers' metrics
       stage.state = StageState::Active;
       watchedStale_ = true;
       waitingSince_ = -1;
