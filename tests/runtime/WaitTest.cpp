@@ -46,6 +46,15 @@ TEST(Wait, ZeroTrafficEndsBlockedAfterThirtySimulatedDaysInWellUnderASecond) {
 #endif
 }
 
+// The simulation skips quiet periods of a zero-traffic wait, but never a fault.
+TEST(Wait, SkippingAQuietWaitNeverSkipsAFault) {
+  SimulationReport report = simulateScenario("quiet", "zero-traffic-fault");  // us-west-1 faulty from +40h
+  EXPECT_EQ(report.result.outcome, Outcome::RolledBack);
+  EXPECT_EQ(report.result.trigger, "high_faults");
+  EXPECT_EQ(report.result.step, "wave1/bake");
+  EXPECT_EQ(report.result.detectS, 2 * 60);  // 3 of 5 every 1m: the third breaching minute
+}
+
 TEST(Wait, AChangingReasonIsRepeatedAtMostEveryTenMinutes) {
   SimulationReport report =
       simulateScenario("global", "low-traffic");  // the traffic sum grows every minute for 834 minutes
