@@ -164,6 +164,8 @@ int statusCommand(const std::string& state, bool asJson) {
             else if (bakes.count(id))
               detail += " bake " + formatDuration(std::max(0, bakes[id].requiredS - bakes[id].elapsedS)) + " left" +
                         (orphaned ? " (paused: no runner)" : "");
+            else if (opened->plan && opened->plan->step(id) && opened->plan->step(id)->type == "approval")
+              detail += " waiting for approval (piperun approve --by WHO)";
             else
               detail += " running";
           }

@@ -112,6 +112,15 @@ TEST(WaitRun, StatusAfterTheRunnerDiedSaysSoInsteadOfCountingDown) {
   Sandbox::wait(runner, 20);
 }
 
+TEST(WaitRun, StatusSaysAStepWaitsForApproval) {
+  Sandbox box;
+  ProcessResult run = box.piperun(
+      {"run", box.plan("approval"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--until-blocked"});
+  EXPECT_EQ(run.exitCode, 4) << run.out << run.err;
+  ProcessResult status = box.piperun({"status", "--state", box.db()});
+  EXPECT_TRUE(contains(status.out, "wave2/approval waiting for approval (piperun approve --by WHO)")) << status.out;
+}
+
 TEST(WaitRun, SimulateWithZeroTrafficEndsBlockedAtOnce) {
   Sandbox box;
   box.write("zero.json", R"({"start": "2026-11-23T09:00:00", "version": "v2", "previous": "v1", "batch_time": "5m",

@@ -206,6 +206,17 @@ def prometheus_plan():
     return sign(plan)
 
 
+def approval_plan():
+    """The crash lab with an approval step before wave2: for what status says while it waits."""
+    plan = crash_plan()
+    plan["pipeline"] = "ApprovalLab"
+    steps = plan["steps"]
+    at = next(i for i, s in enumerate(steps) if s["stage"] == "wave2")
+    steps.insert(at, step("wave2/approval", "wave2", "approval", after=steps[at]["after"]))
+    steps[at + 1]["after"] = ["wave2/approval"]
+    return sign(plan)
+
+
 def gated_plan():
     """The crash lab behind gates: a window that never opens, an external blocker,
     an emergency block: for override, approve and rollback through the CLI."""
@@ -248,7 +259,7 @@ def canary_plan():
 
 for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan()),
                    ("canary", canary_plan()), ("prometheus", prometheus_plan()),
-                   ("quiet", quiet_plan())]:
+                   ("quiet", quiet_plan()), ("approval", approval_plan())]:
     with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
         json.dump(plan, out, indent=2)
         out.write("\n")
