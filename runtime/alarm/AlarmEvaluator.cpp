@@ -2,8 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "runtime/metrics/ReadingRule.h"
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <future>
 
 namespace pipelang::runtime {
 
@@ -61,12 +65,51 @@ const AlarmEvaluator::History* AlarmEvaluator::findHistory(const AlarmExpr& cond
   return found == it->second.end() ? nullptr : &found->second;
 }
 
+MetricReading AlarmEvaluator::read(const MetricRequest& request) {
+  return applyReadingRule(metrics_.read(request));
+}
+
+MetricReading AlarmEvaluator::readBounded(const MetricRequest& request) {
+  auto begin = std::chrono::steady_clock::now();
+  MetricReading reading = read(request);
+  if (reading.error.empty()) return reading;
+  // One retry before counting a failure, within what is left of the period.
+  long usedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
+  long leftMs = request.timeoutMs - usedMs;
+  if (request.timeoutMs > 0 && leftMs < 50) return reading;
+  MetricRequest retry = request;
+  if (request.timeoutMs > 0) retry.timeoutMs = leftMs;
+  return read(retry);
+}
+
+std::vector<MetricReading> AlarmEvaluator::readAll(const std::vector<MetricRequest>& requests) {
+  std::vector<MetricReading> readings(requests.size());
+  if (requests.size() < 2 || !metrics_.concurrent()) {
+    for (size_t i = 0; i < requests.size(); ++i) readings[i] = readBounded(requests[i]);
+    return readings;
+  }
+  constexpr size_t kAtOnce = 32;  // bounded: a wave can watch hundreds of scopes
+  for (size_t from = 0; from < requests.size(); from += kAtOnce) {
+    std::vector<std::future<MetricReading>> inFlight;
+    for (size_t i = from; i < std::min(requests.size(), from + kAtOnce); ++i)
+      inFlight.push_back(std::async(std::launch::async, [this, &requests, i] { return readBounded(requests[i]); }));
+    for (size_t i = 0; i < inFlight.size(); ++i) readings[from + i] = inFlight[i].get();
+  }
+  return readings;
+}
+
 void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
                             const std::string& version, Instant now, std::vector<SampleRecord>& out,
                             bool onlyNotable) {
+  struct Due {
+    const Scope* scope;
+    const AlarmExpr* condition;
+    History* history;
+  };
+  std::vector<Due> due;
+  std::vector<MetricRequest> requests;
   for (const auto& scope : scopes) {
-    std::string label = scope.label();
-    auto& byCondition = histories_[label];
+    auto& byCondition = histories_[scope.label()];
     for (const auto* condition : conditions) {
       History& h = byCondition[canonical(*condition)];
       touched_.insert(&h);
@@ -75,24 +118,29 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
       h.nextDue = h.started ? h.nextDue + condition->periodS : now + condition->periodS;
       if (h.nextDue <= now) h.nextDue = now + condition->periodS;
       h.started = true;
-      const MetricDef& metric = plan_.metrics.at(condition->metric);
-      MetricRequest request{metric, scope, version, now};
-      MetricReading reading = metrics_.read(request);
-      if (!reading.error.empty()) reading = metrics_.read(request);  // one retry before counting a failure
-      h.resolvedQuery = reading.resolvedQuery;
-      Datapoint point{now, reading.value, reading.value && condition->compare(*reading.value)};
-      if (!reading.error.empty()) {
-        ++h.consecutiveFailures;
-        h.lastError = reading.error;
-      } else {
-        h.consecutiveFailures = 0;
-      }
-      h.points.push_back(point);
-      while (static_cast<int>(h.points.size()) > condition->n) h.points.pop_front();
-      if (onlyNotable && !point.breach && reading.error.empty()) continue;
-      out.push_back({now, label, keyOf(*condition), condition->metric, reading.resolvedQuery,
-                     reading.error, reading.value, point.breach});
+      due.push_back({&scope, condition, &h});
+      requests.push_back(MetricRequest{plan_.metrics.at(condition->metric), scope, version, now,
+                                       std::max<long>(1, condition->periodS) * 1000L});
     }
+  }
+  std::vector<MetricReading> readings = readAll(requests);
+  for (size_t i = 0; i < due.size(); ++i) {
+    const AlarmExpr* condition = due[i].condition;
+    History& h = *due[i].history;
+    const MetricReading& reading = readings[i];
+    h.resolvedQuery = reading.resolvedQuery;
+    Datapoint point{now, reading.value, reading.value && condition->compare(*reading.value)};
+    if (!reading.error.empty()) {
+      ++h.consecutiveFailures;
+      h.lastError = reading.error;
+    } else {
+      h.consecutiveFailures = 0;
+    }
+    h.points.push_back(point);
+    while (static_cast<int>(h.points.size()) > condition->n) h.points.pop_front();
+    if (onlyNotable && !point.breach && reading.error.empty()) continue;
+    out.push_back({now, due[i].scope->label(), keyOf(*condition), condition->metric, reading.resolvedQuery,
+                   reading.error, reading.value, point.breach, h.consecutiveFailures});
   }
 }
 
@@ -119,6 +167,25 @@ bool AlarmEvaluator::hasData(const std::vector<const AlarmExpr*>& conditions, co
   return true;
 }
 
+std::optional<Shortfall> AlarmEvaluator::missingDatapoints(const std::vector<const AlarmExpr*>& conditions,
+                                                           const Scope& scope) {
+  for (const auto* condition : conditions) {
+    const History* h = findHistory(*condition, scope);
+    int have = 0;
+    if (h)
+      for (const auto& point : h->points) have += point.value.has_value();
+    if (have < condition->m) return Shortfall{conditionName(*condition), have, condition->m};
+  }
+  return std::nullopt;
+}
+
+std::string AlarmEvaluator::conditionName(const AlarmExpr& condition) const {
+  std::string key = condition.conditionKey();
+  for (const auto& [name, expr] : plan_.alarms)
+    if (expr.op == AlarmExpr::Op::Cond && expr.conditionKey() == key) return name;
+  return fmt::format("{} {} {}", condition.metric, condition.cmp, formatValue(condition.metric, condition.value));
+}
+
 std::string AlarmEvaluator::formatValue(const std::string& metricName, double value) const {
   auto it = plan_.metrics.find(metricName);
   std::string unit = it == plan_.metrics.end() ? "" : it->second.unit;
@@ -139,8 +206,9 @@ Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scop
   if (h->consecutiveFailures >= kFailuresForAlarm) {
     verdict.firing = true;
     verdict.breachSince = h->points.front().t;
-    verdict.why = fmt::format("{}: metrics source failing for {} periods at {} ({}): no promotion on blind data",
-                              condition.metric, h->consecutiveFailures, scope.label(), h->lastError);
+    verdict.why =
+        fmt::format("{}: metrics source failing for {} periods at {} (failed reading: {}): no promotion on blind data",
+                    condition.metric, h->consecutiveFailures, scope.label(), h->lastError);
     return verdict;
   }
   int breaches = 0;

@@ -1,7 +1,9 @@
 // Alarm state per scope (runtime.md §5): each condition keeps its last N
-// datapoints per scope and is in ALARM when at least M breach. Missing data never
-// breaches but never counts as healthy either: a source that keeps failing is an
-// alarm, and `hasData` lets a bake refuse to end blind.
+// datapoints per scope and is in ALARM when at least M breach. Every reading
+// passes through applyReadingRule (docs/runtime.md "Blind data never passes"):
+// a failed reading never breaches but never counts as healthy either; a source
+// failing kFailuresForAlarm periods in a row at a scope is an alarm there, for
+// every provider alike, and `missingDatapoints` lets a bake refuse to end blind.
 #pragma once
 
 #include "runtime/alarm/Scope.h"
@@ -31,6 +33,13 @@ struct SampleRecord {
   std::string scope, condition, metric, query, error;
   std::optional<double> value;
   bool breach = false;
+  int failures = 0;  // consecutive failed readings at this scope, this one included
+};
+
+// A watched condition that has fewer than its M datapoints among its last N at a scope.
+struct Shortfall {
+  std::string condition;  // the alarm's name ("high_faults"), else the condition's text
+  int have = 0, need = 0;
 };
 
 struct Verdict {
@@ -59,6 +68,12 @@ class AlarmEvaluator {
   Verdict evaluate(const AlarmExpr& expr, const Scope& scope, Instant now);
   // The latest datapoint of every condition at the scope has a value.
   bool hasData(const std::vector<const AlarmExpr*>& conditions, const Scope& scope);
+  // The first condition without M datapoints (`for M of N`) among its last N at the scope.
+  std::optional<Shortfall> missingDatapoints(const std::vector<const AlarmExpr*>& conditions, const Scope& scope);
+  // One read under the reading rule, for values that are not alarm datapoints (min_traffic).
+  MetricReading read(const MetricRequest& request);
+  // The name a condition is known by in the timeline.
+  std::string conditionName(const AlarmExpr& condition) const;
 
   // Earliest due time among the pairs sampled since the last call to beginRound.
   void beginRound() { touched_.clear(); }
@@ -79,6 +94,10 @@ class AlarmEvaluator {
   History& history(const AlarmExpr& condition, const Scope& scope);
   const History* findHistory(const AlarmExpr& condition, const Scope& scope);
   Verdict evaluateCondition(const AlarmExpr& condition, const Scope& scope);
+  // Reads a round's requests, in parallel when the source allows it; each
+  // bounded by its condition's period (one retry if time is left).
+  std::vector<MetricReading> readAll(const std::vector<MetricRequest>& requests);
+  MetricReading readBounded(const MetricRequest& request);
   void collect(const AlarmExpr& expr, std::vector<const AlarmExpr*>& out, std::set<std::string>& seenRefs) const;
 
   const std::string& keyOf(const AlarmExpr& condition);

@@ -2,6 +2,7 @@
 #include "runtime/cli/Commands.h"
 #include "runtime/engine/TimeText.h"
 #include "runtime/journal/Journal.h"
+#include "runtime/journal/RunnerProbe.h"
 #include "runtime/plan/PlanReader.h"
 
 #include <fmt/format.h>
@@ -69,9 +70,14 @@ int statusCommand(const std::string& state, bool asJson) {
     bakes = journal.bakes(run->id);
     events = journal.events(run->id);
   }
-  std::map<std::string, std::string> waiting;  // stage -> latest reason
-  for (const auto& e : events)
+  std::map<std::string, std::string> waiting;  // stage, or an extended bake's step -> latest reason
+  for (const auto& e : events) {
     if (e.type == "stage_waiting") waiting[e.stage] = e.message;
+    if (e.type == "bake_extended") waiting[e.step] = e.message;
+  }
+  // A run in flight with no live runner is not progressing, whatever its bake says.
+  bool orphaned = run && (run->status == "running" || run->status == "rolling_back") && !liveRunnerHolds(opened->path);
+  const char* kOrphaned = "no live runner holds the DB; run `piperun resume`";
   std::map<std::string, int> versions;
   int moving = 0;
   for (const auto& host : journal.hosts()) {
@@ -99,8 +105,10 @@ int statusCommand(const std::string& state, bool asJson) {
       }
     for (const auto& [id, step] : steps) {
       json::Object o{{"id", id}, {"state", step.state}, {"result", step.result}};
-      if (bakes.count(id) && step.state == "started")
+      if (bakes.count(id) && step.state == "started") {
         o["bake_left_s"] = std::max(0, bakes[id].requiredS - bakes[id].elapsedS);
+        if (bakes[id].elapsedS >= bakes[id].requiredS && waiting.count(id)) o["waiting"] = waiting[id];
+      }
       stepArray.push_back(std::move(o));
     }
     for (const auto& host : journal.hosts())
@@ -123,6 +131,7 @@ int statusCommand(const std::string& state, bool asJson) {
       o["run"] = json::Object{{"id", run->id}, {"version", run->version}, {"previous", run->previous},
                               {"status", run->status}, {"emergency", run->emergency}, {"trigger", run->trigger},
                               {"stage", run->stage}, {"step", run->step}, {"message", run->message}};
+    if (orphaned) o["runner"] = kOrphaned;
     llvm::outs() << json::Value(std::move(o)) << "\n";
     return kDeployed;
   }
@@ -138,6 +147,7 @@ int statusCommand(const std::string& state, bool asJson) {
                               run->trigger.empty() ? "" : fmt::format(" — {} at {}: {}", run->trigger,
                                                                       run->step.empty() ? run->stage : run->step,
                                                                       run->message));
+  if (orphaned) llvm::outs() << "runner: none: " << kOrphaned << "\n";
   llvm::outs() << "window: " << window << "\n\n";
   llvm::outs() << fmt::format("{:<12} {:<12} {}\n", "STAGE", "STATE", "DETAIL");
   if (opened->plan)
@@ -149,8 +159,13 @@ int statusCommand(const std::string& state, bool asJson) {
         for (const auto& [id, step] : steps)
           if (step.state == "started" && llvm::StringRef(id).startswith(stage.id + "/")) {
             detail += (detail.empty() ? "" : "; ") + id;
-            if (bakes.count(id))
-              detail += " bake " + formatDuration(std::max(0, bakes[id].requiredS - bakes[id].elapsedS)) + " left";
+            if (bakes.count(id) && bakes[id].elapsedS >= bakes[id].requiredS && waiting.count(id))
+              detail += " " + waiting[id];
+            else if (bakes.count(id))
+              detail += " bake " + formatDuration(std::max(0, bakes[id].requiredS - bakes[id].elapsedS)) + " left" +
+                        (orphaned ? " (paused: no runner)" : "");
+            else if (opened->plan && opened->plan->step(id) && opened->plan->step(id)->type == "approval")
+              detail += " waiting for approval (piperun approve --by WHO)";
             else
               detail += " running";
           }
@@ -226,7 +241,8 @@ int logCommand(const std::string& state) {
         if (shown++ == 0) llvm::outs() << "   breaching datapoints (latest first):\n";
         if (shown > 6) break;
         llvm::outs() << fmt::format("     {}  {}  {} = {}  query: {}\n", formatLocal(calendar, e.t), e.scope, e.metric,
-                                    e.value ? fmt::format("{:g}", *e.value) : "error " + e.error, e.query);
+                                    e.value ? fmt::format("{:g}", *e.value) : "failed reading (" + e.error + ")",
+                                    e.query);
       }
     }
   }

@@ -11,6 +11,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <thread>
 
 extern char** environ;
@@ -25,6 +26,10 @@ int captureFile() {
   if (fd >= 0) unlink(path.c_str());
   return fd;
 }
+
+// Metric commands of one round start from several threads: the stop
+// registry's slots are claimed one at a time.
+std::mutex registryMutex;
 
 }  // namespace
 
@@ -80,7 +85,10 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
     pid_ = -1;
     return "cannot run " + argv[0] + ": " + std::strerror(rc);
   }
-  commandStarted(pid_);  // its own group: pgid == pid
+  {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    commandStarted(pid_);  // its own group: pgid == pid
+  }
   return {};
 }
 
@@ -93,7 +101,10 @@ std::optional<int> ChildProcess::poll() {
     status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
   else if (done < 0 && errno == ECHILD)
     status_ = 255;
-  if (status_) commandEnded(pid_);
+  if (status_) {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    commandEnded(pid_);
+  }
   return status_;
 }
 

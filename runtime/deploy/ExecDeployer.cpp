@@ -22,11 +22,10 @@ std::map<std::string, std::string> ExecDeployer::environmentFor(const DeployCall
           {"PIPE_TRAFFIC", call.traffic ? fmt::format("{}", *call.traffic) : ""}};
 }
 
-int ExecDeployer::start(const DeployCall& call, Instant now) {
+int ExecDeployer::start(const DeployCall& call, Instant) {
   int handle = nextHandle_++;
   Running& run = running_[handle];
   run.timeoutS = call.timeoutS;
-  run.deadline = now + std::max(1, call.timeoutS);
   auto argv = splitCommandLine(call.command);
   if (!argv) {
     run.startError = llvm::toString(argv.takeError());
@@ -34,10 +33,12 @@ int ExecDeployer::start(const DeployCall& call, Instant now) {
   }
   run.child = std::make_unique<ChildProcess>();
   run.startError = run.child->start(*argv, environmentFor(call));
+  // Read the clock now, after the spawn: the engine's `now` may be seconds old.
+  run.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, call.timeoutS));
   return handle;
 }
 
-std::optional<DeployResult> ExecDeployer::poll(int handle, Instant now) {
+std::optional<DeployResult> ExecDeployer::poll(int handle, Instant) {
   auto it = running_.find(handle);
   if (it == running_.end()) return DeployResult{false, -1, false, "", "", "unknown call"};
   Running& run = it->second;
@@ -48,7 +49,7 @@ std::optional<DeployResult> ExecDeployer::poll(int handle, Instant now) {
     result.exitCode = *status;
     result.ok = *status == 0;
     result.summary = "exit " + std::to_string(*status);
-  } else if (now >= run.deadline) {
+  } else if (std::chrono::steady_clock::now() >= run.deadline) {
     run.child->killGroup();
     run.child->waitBlocking();
     result.timedOut = true;

@@ -1,10 +1,14 @@
 // The `exec` provider (runtime.md §4): the plan's command, split into argv and
 // run directly; plan values reach it only as PIPE_* environment variables.
+// A call's timeout (DeployCall::timeoutS, seconds) counts from its own spawn on
+// the monotonic clock, never from the engine's `now`, which may have been read
+// before slow work (docs/runtime.md "A call's timeout counts from its own start").
 #pragma once
 
 #include "runtime/deploy/ChildProcess.h"
 #include "runtime/deploy/Deployer.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 
@@ -21,7 +25,7 @@ class ExecDeployer final : public Deployer {
  private:
   struct Running {
     std::unique_ptr<ChildProcess> child;
-    Instant deadline = 0;
+    std::chrono::steady_clock::time_point deadline;  // spawn time + timeout
     int timeoutS = 0;
     std::string startError;
   };

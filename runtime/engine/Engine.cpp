@@ -203,7 +203,9 @@ EngineResult Engine::execute(std::int64_t runId) {
         watchedStale_ = false;
       }
       if (!rollingBack_) watchActiveStage(now);
+      now = clock_.now();  // metric reads may have taken seconds: what starts next starts now
       if (!rollingBack_) advanceBakes(now);
+      now = clock_.now();
       if (!rollingBack_) startReadySteps(now);
       if (rollingBack_) continue;  // start the rollback batches at once
       if (std::all_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.state == StepState::Done; }))
@@ -213,22 +215,25 @@ EngineResult Engine::execute(std::int64_t runId) {
     bool busy =
         std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
         std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
-    bool waiting = waitingSince_ >= 0 && !busy && !rollingBack_;
-    if (waiting && options_.untilBlocked) return finish(Outcome::Blocked, now, "stopped (--until-blocked)");
-    if (waiting && now - waitingSince_ >= options_.giveUpAfterS)
-      return finish(Outcome::Blocked, now,
-                    fmt::format("could not proceed for {}", formatDuration(now - waitingSince_)));
+    Instant since = waitStart();
+    bool waiting = since >= 0 && !busy && !rollingBack_;
+    if (waiting && waitingSince_ >= 0 && options_.untilBlocked)
+      return finish(Outcome::Blocked, now, "stopped (--until-blocked)");
+    if (waiting && now - since >= options_.giveUpAfterS)
+      return finish(Outcome::Blocked, now, fmt::format("could not proceed for {}", formatDuration(now - since)));
 
     wakeAt(evaluator_.nextDue());
     wakeAt(deployer_.nextCompletion());
     if (nextScheduledRequest_ < options_.scheduledRequests.size())
       wakeAt(options_.scheduledRequests[nextScheduledRequest_].t);
     if (clock_.isVirtual()) {
+      if (waiting)
+        if (auto quiet = quietUntil(now)) wake_ = *quiet;
       if (!wake_) {
         if (waiting) return finish(Outcome::Blocked, now, "nothing can change any more");
         wake_ = now + 60;
       }
-      if (waiting) wake_ = std::min(*wake_, waitingSince_ + options_.giveUpAfterS);
+      if (waiting) wake_ = std::min(*wake_, since + options_.giveUpAfterS);
       if (*wake_ <= now) wake_ = now + 1;
     }
     if (!clock_.isVirtual()) sink_.onProgress(progressText());
@@ -443,6 +448,7 @@ void Engine::pollDeploys(Instant now) {
       if (!bakes) finishStep(step, now, result->summary);
     });
     for (const auto& host : s.hosts) hosts_[fleet + "/" + host] = {run_.version, ""};
+    lastHostChange_ = now;
     updateExposure();
     emit(now, "step_done", s.stage, s.id,
          s.type == "canary"
@@ -512,9 +518,7 @@ void Engine::watchActiveStage(Instant now) {
   if (scopes.empty()) return;
   std::vector<SampleRecord> samples;
   evaluator_.sample(rollbackConditions_, scopes, run_.version, now, samples, !options_.recordEveryEvaluation);
-  for (const auto& sample : samples)
-    journal_.evaluation(run_.id, {sample.t, sample.scope, sample.condition, sample.metric, sample.query, sample.error,
-                                  sample.value, sample.breach});
+  recordSamples(samples, stage->stage->id, now);
   for (const auto& scope : scopes) {
     Verdict verdict = evaluator_.evaluate(plan_.rollbackOn, scope, now);
     if (!verdict.firing) continue;
@@ -530,6 +534,56 @@ void Engine::watchActiveStage(Instant now) {
     triggerRollback(trigger, verdict.why, stepId, verdict.breachSince, now);
     return;
   }
+}
+
+void Engine::recordSamples(const std::vector<SampleRecord>& samples, const std::string& stage, Instant now) {
+  for (const auto& sample : samples) {
+    journal_.evaluation(run_.id, {sample.t, sample.scope, sample.condition, sample.metric, sample.query, sample.error,
+                                  sample.value, sample.breach});
+    if (sample.failures == 1)  // a streak starts; the alarm says when it reaches kFailuresForAlarm
+      emit(now, "reading_failed", stage, "",
+           fmt::format("failed reading: {} at {}: {} (query: {})", sample.metric, sample.scope, sample.error,
+                       sample.query),
+           json::Object{{"metric", sample.metric}, {"scope", sample.scope}, {"error", sample.error}});
+  }
+}
+
+Instant Engine::waitStart() const {
+  Instant since = waitingSince_;
+  for (const auto& step : steps_)
+    if (step.state == StepState::Running && step.phase == Phase::Bake && step.extension.waiting() &&
+        (since < 0 || step.extension.since() < since))
+      since = step.extension.since();
+  return since;
+}
+
+std::optional<Instant> Engine::quietUntil(Instant now) const {
+  if (waitingSince_ >= 0) return std::nullopt;  // a closed gate or an approval has its own wake-ups
+  bool any = false;
+  for (const auto& step : steps_) {
+    if (step.state != StepState::Running || step.phase != Phase::Bake) continue;
+    if (!step.extension.waiting() || step.extension.kind() != "min_traffic" || step.lastTrafficGain != 0)
+      return std::nullopt;
+    any = true;
+  }
+  auto last = externals_.lastChange(now);
+  if (!any || !last) return std::nullopt;
+  // Every datapoint of every M-of-N window already shows the world as it stays.
+  std::int64_t window = 0;
+  for (const auto* condition : rollbackConditions_)
+    window = std::max<std::int64_t>(window, static_cast<std::int64_t>(condition->n) * condition->periodS);
+  if (now - std::max(*last, lastHostChange_) < window + options_.trafficPeriodS) return std::nullopt;
+  std::optional<Instant> next = externals_.nextChange(now);
+  if (nextScheduledRequest_ < options_.scheduledRequests.size() &&
+      (!next || options_.scheduledRequests[nextScheduledRequest_].t < *next))
+    next = options_.scheduledRequests[nextScheduledRequest_].t;
+  return next.value_or(waitStart() + options_.giveUpAfterS);
+}
+
+long Engine::trafficTimeoutMs() const {
+  long ms = 10000;  // a query never blocks the engine longer than the shortest watched period
+  for (const auto* condition : rollbackConditions_) ms = std::min<long>(ms, std::max(1, condition->periodS) * 1000L);
+  return ms;
 }
 
 void Engine::advanceBakes(Instant now) {
@@ -548,13 +602,15 @@ void Engine::advanceBakes(Instant now) {
       bool complete = true;
       for (const auto& region : stage->regions) {
         Scope scope = fleet_.regionScope(stage->fleet(), region);
-        MetricReading reading = metrics_.read({plan_.metrics.at(minTraffic->metric), scope, run_.version, now});
+        MetricReading reading =
+            evaluator_.read({plan_.metrics.at(minTraffic->metric), scope, run_.version, now, trafficTimeoutMs()});
         if (!reading.value)
           complete = false;
         else
           sum += *reading.value;
       }
       if (complete) step.bake.trafficSum += sum;
+      step.lastTrafficGain = complete ? sum : -1;
       step.nextTrafficSample = now + options_.trafficPeriodS;
       sampled = true;
     }
@@ -571,10 +627,13 @@ void Engine::advanceBakes(Instant now) {
                           evaluator_.formatValue(minTraffic->metric, step.bake.trafficSum), minTraffic->cmp,
                           minTraffic->value);
     }
+    std::string kind = why.empty() ? "" : "min_traffic";
     if (why.empty() && step.bake.requiredS > 0 && plan_.hasRollbackOn)
       for (const auto& scope : scopesOf(s))
-        if (!evaluator_.hasData(rollbackConditions_, scope)) {
-          why = "no data for the alarms at " + scope.label() + " (a bake cannot end blind)";
+        if (auto missing = evaluator_.missingDatapoints(rollbackConditions_, scope)) {
+          why = fmt::format("{} has {} of {} datapoints at {} (a bake cannot end blind)", missing->condition,
+                            missing->have, missing->need, scope.label());
+          kind = "no_data";
           break;
         }
     if (timeOk && why.empty()) {
@@ -596,6 +655,7 @@ void Engine::advanceBakes(Instant now) {
         parts.push_back(fmt::format("{} {} over the bake",
                                     evaluator_.formatValue(minTraffic->metric, step.bake.trafficSum),
                                     minTraffic->metric));
+      step.extension.clear();
       journal_.transaction([&] {
         journal_.setBake(run_.id, s.id, step.bake);
         finishStep(step, now, "bake passed");
@@ -605,11 +665,11 @@ void Engine::advanceBakes(Instant now) {
                        parts.empty() ? "" : ": " + fmt::format("{}", fmt::join(parts, ", "))));
       continue;
     }
-    // Said once per cause (not once per period): "requests over..." or "no data...".
-    std::string cause = why.substr(0, why.find(' '));
-    if (timeOk && step.extendWhy != cause) {
-      step.extendWhy = cause;
-      emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why);
+    // A bake past its time is a wait: said when it starts, then at most every 10 minutes.
+    if (timeOk) {
+      if (step.extension.update(kind, why, now))
+        emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why, json::Object{{"waiting_for", kind}});
+      wakeAt(step.extension.due());
     }
     // Progress is journaled as it accrues, so a resumed bake continues with the time left.
     if (sampled || step.bake.elapsedS != step.persistedElapsedS) {
@@ -660,9 +720,7 @@ Engine::GateResult Engine::gate(StageRuntime& stage, Instant now) {
     std::vector<Scope> scopes = gateScopes(*stage.stage);
     std::vector<SampleRecord> samples;
     evaluator_.sample(conditions, scopes, run_.version, now, samples, !options_.recordEveryEvaluation);
-    for (const auto& sample : samples)
-      journal_.evaluation(run_.id, {sample.t, sample.scope, sample.condition, sample.metric, sample.query, sample.error,
-                                    sample.value, sample.breach});
+    recordSamples(samples, stage.stage->id, now);
     for (const auto& name : blockers)
       for (const auto& scope : scopes) {
         Verdict verdict = evaluator_.evaluate(plan_.alarms.at(name), scope, now);
@@ -708,14 +766,16 @@ void Engine::startReadySteps(Instant now) {
     if (stage.state == StageState::Gating) {
       GateResult result = gate(stage, now);
       if (!result.open) {
-        if (result.why != stage.waitingWhy) {
-          stage.waitingWhy = result.why;
-          stage.waitingTrigger = result.trigger;
-          emit(now, "stage_waiting", id, "", result.why);
-        }
+        stage.waitingWhy = result.why;
+        stage.waitingTrigger = result.trigger;
+        if (stage.notice.update(result.trigger, result.why, now))
+          emit(now, "stage_waiting", id, "", result.why, json::Object{{"waiting_for", result.trigger}});
         wakeAt(result.wake);
+        wakeAt(stage.notice.due());
         continue;
       }
+      stage.notice.clear();
+      now = clock_.now();  // the gate read the blockers' metrics
       stage.state = StageState::Active;
       watchedStale_ = true;
       waitingSince_ = -1;
@@ -918,7 +978,9 @@ std::string Engine::progressText() const {
       parts.push_back(stage.stage->id + " waiting: " + stage.waitingWhy);
   for (const auto& step : steps_) {
     if (step.state != StepState::Running) continue;
-    if (step.phase == Phase::Bake)
+    if (step.phase == Phase::Bake && step.extension.waiting())
+      parts.push_back(fmt::format("{} bake extended: {}", step.step->id, step.extension.text()));
+    else if (step.phase == Phase::Bake)
       parts.push_back(fmt::format("{} bake {} left", step.step->id,
                                   formatDuration(std::max(0, step.bake.requiredS - step.bake.elapsedS))));
     else if (step.phase == Phase::Approval)
@@ -998,6 +1060,12 @@ EngineResult Engine::finish(Outcome outcome, Instant now, const std::string& mes
         result.stage = step.step->stage;
         result.step = step.step->id;
         result.trigger = "approval";
+      } else if (step.state == StepState::Running && step.phase == Phase::Bake && step.extension.waiting() &&
+                 result.stage.empty()) {
+        result.stage = step.step->stage;
+        result.step = step.step->id;
+        result.trigger = step.extension.kind();
+        result.message = message + ": bake extended: " + step.extension.text();
       }
     emit(now, "blocked", result.stage, result.step, result.message);
   }

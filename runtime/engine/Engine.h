@@ -8,6 +8,7 @@
 #include "runtime/clock/Clock.h"
 #include "runtime/deploy/Deployer.h"
 #include "runtime/engine/FleetModel.h"
+#include "runtime/engine/WaitNotice.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/metrics/MetricSource.h"
 #include "runtime/plan/Plan.h"
@@ -79,14 +80,15 @@ class Engine {
     BakeRecord bake;
     int persistedElapsedS = 0;
     Instant lastTick = 0, nextTrafficSample = 0;
-    bool bakeExtendedReported = false;
-    std::string extendWhy;
+    WaitNotice extension;         // a bake whose time has passed, waiting for min_traffic or datapoints
+    double lastTrafficGain = -1;  // the last min_traffic sample's sum; -1: incomplete or none
   };
   enum class StageState { NotReady, Gating, Active, Done };
   struct StageRuntime {
     const Stage* stage = nullptr;
     StageState state = StageState::NotReady;
     std::string waitingWhy, waitingTrigger;
+    WaitNotice notice;
     std::set<std::string> overrides;  // "window" or blocker names
     bool approved = false;
   };
@@ -112,6 +114,15 @@ class Engine {
   void consumeRequests(Instant now);
   void pollDeploys(Instant now);
   void watchActiveStage(Instant now);
+  // Journals a round's datapoints; the first failed reading of a streak goes to the timeline.
+  void recordSamples(const std::vector<SampleRecord>& samples, const std::string& stage, Instant now);
+  // The earliest instant since which the run waits (a gate, an approval, an extended bake); -1 when none.
+  Instant waitStart() const;
+  long trafficTimeoutMs() const;
+  // Simulation only: when a wait is a bake held by min_traffic that gains
+  // nothing, in a world that has not changed for a whole M-of-N window, the
+  // next instant anything can change; none otherwise.
+  std::optional<Instant> quietUntil(Instant now) const;
   void advanceBakes(Instant now);
   void startReadySteps(Instant now);
   GateResult gate(StageRuntime& stage, Instant now);
@@ -168,6 +179,7 @@ class Engine {
   std::string failMessage_;
 
   std::optional<Instant> wake_;
+  Instant lastHostChange_ = 0;  // the latest instant a host's version changed
   Instant waitingSince_ = -1;
   double maxExposure_ = 0;
   std::map<std::string, SampleRecord> lastSamples_;

@@ -2,6 +2,7 @@
 
 #include "runtime/deploy/ChildProcess.h"
 #include "runtime/deploy/CommandLine.h"
+#include "runtime/metrics/ReadingRule.h"
 
 #include <llvm/ADT/StringRef.h>
 
@@ -28,19 +29,12 @@ MetricReading CommandMetricSource::read(const MetricRequest& request) {
                                        {"PIPE_ZONE", request.scope.zone},
                                        {"PIPE_HOSTS", hosts},
                                        {"PIPE_VERSION", request.version}},
-                                      timeoutMs_);
+                                      request.timeoutMs > 0 ? static_cast<int>(request.timeoutMs) : timeoutMs_);
   if (!outcome.error.empty()) {
     reading.error = outcome.error;
     return reading;
   }
-  llvm::StringRef text = llvm::StringRef(outcome.output).trim();
-  if (text.empty()) return reading;  // no data, not an error
-  double value = 0;
-  if (text.getAsDouble(value)) {
-    reading.error = "not a number: '" + text.substr(0, 40).str() + "'";
-    return reading;
-  }
-  reading.value = value;
+  reading.value = parseOneNumber(outcome.output, reading.error);
   return reading;
 }
 

@@ -1,5 +1,7 @@
 // `command(CMD)` metrics: CMD runs directly (argv, no shell) with the scope in
-// PIPE_REGION, PIPE_ZONE, PIPE_HOSTS, PIPE_VERSION and prints one number.
+// PIPE_REGION, PIPE_ZONE, PIPE_HOSTS, PIPE_VERSION and prints one number. A
+// reading is data only when CMD exits 0 within the request's timeout and
+// prints exactly one finite number (docs/runtime.md "Blind data never passes").
 #pragma once
 
 #include "runtime/metrics/MetricSource.h"
@@ -10,6 +12,7 @@ class CommandMetricSource final : public MetricSource {
  public:
   explicit CommandMetricSource(int timeoutMs = 10000) : timeoutMs_(timeoutMs) {}
   MetricReading read(const MetricRequest& request) override;
+  bool concurrent() const override { return true; }
 
  private:
   int timeoutMs_;

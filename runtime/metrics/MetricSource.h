@@ -22,12 +22,20 @@ struct MetricRequest {
   const Scope& scope;
   const std::string& version;  // the version being deployed
   Instant at;
+  // Milliseconds the whole read (retries included) may take; 0: the provider's
+  // own default. The evaluator passes the condition's period (a query never
+  // blocks the engine longer than its period).
+  long timeoutMs = 0;
 };
 
 class MetricSource {
  public:
   virtual ~MetricSource() = default;
   virtual MetricReading read(const MetricRequest& request) = 0;
+  // True when read() may be called from several threads at once; the evaluator
+  // then asks every scope due in a round at the same time, so a hanging source
+  // costs one period per round, not one per scope.
+  virtual bool concurrent() const { return false; }
 };
 
 // External alarms (`external(NAME)`): true = ALARM, false = OK, none = unknown.
@@ -37,6 +45,10 @@ class ExternalAlarmSource {
   virtual std::optional<bool> firing(const std::string& name, Instant at) = 0;
   // The next instant a state may change (simulation only; real sources are polled).
   virtual std::optional<Instant> nextChange(Instant) { return std::nullopt; }
+  // The latest instant <= the given one at which an alarm state or a metric's
+  // value changed (simulation only; none: unknown). With nextChange, it lets a
+  // simulated wait skip the periods in which nothing can change.
+  virtual std::optional<Instant> lastChange(Instant) { return std::nullopt; }
 };
 
 // Dispatches by the metric's source. A source with no provider (prometheus in a
@@ -51,6 +63,11 @@ class MetricRouter final : public MetricSource {
       return {std::nullopt, "no provider for metric source '" + request.metric.source + "' in this piperun",
               request.metric.query};
     return it->second->read(request);
+  }
+  bool concurrent() const override {
+    for (const auto& [source, provider] : providers_)
+      if (provider && !provider->concurrent()) return false;
+    return true;
   }
 
  private:

@@ -145,13 +145,22 @@ MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
   curl_free(encoded);
 
   MetricReading reading{std::nullopt, "", query};
+  // One budget for the whole read, retries included, counted from now.
+  long budgetMs = request.timeoutMs > 0 ? std::min(request.timeoutMs, options_.timeoutMs) : options_.timeoutMs;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(1L, budgetMs));
+  auto leftMs = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+  };
   long backoff = options_.backoffMs;
+  int attempts = 0;
   for (int attempt = 1; attempt <= std::max(1, options_.attempts); ++attempt) {
+    ++attempts;
     std::string body;
+    long left = std::max(1L, static_cast<long>(leftMs()));
     curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, options_.timeoutMs);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.timeoutMs);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, left);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, left);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
@@ -159,26 +168,33 @@ MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
     long http = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
     bool retry = false;
-    if (code != CURLE_OK) {
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+      reading = {std::nullopt, fmt::format("prometheus did not answer within {}ms (timeout)", budgetMs), query};
+    } else if (code != CURLE_OK) {
       reading = {std::nullopt, fmt::format("prometheus unreachable at {}: {}", options_.baseUrl, curl_easy_strerror(code)),
                  query};
       retry = true;
-    } else if (http >= 500) {
+    } else if (http != 200) {
+      // Only a 200 carries data. A 4xx body may say why (Prometheus's own error
+      // JSON for a bad query); a success body under another status is never read.
       reading = {std::nullopt, fmt::format("prometheus answered HTTP {}", http), query};
-      retry = true;
-    } else if (http != 200 && body.find("\"status\"") == std::string::npos) {
-      reading = {std::nullopt, fmt::format("prometheus answered HTTP {}", http), query};
+      if (http >= 400 && http < 500) {
+        MetricReading why = parsePrometheusResponse(body, query);
+        if (!why.value && why.error.starts_with("prometheus query failed: ") &&
+            !why.error.ends_with("no error message"))
+          reading.error = fmt::format("{} (HTTP {})", why.error, http);
+      }
+      retry = http >= 500;
     } else {
-      // 200, or 400/422 with Prometheus's own error JSON (a bad query: not retried).
       reading = parsePrometheusResponse(body, query);
     }
-    if (!retry || attempt == options_.attempts) break;
+    if (!retry || attempt == options_.attempts || leftMs() <= backoff) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
     backoff *= 2;
   }
   curl_easy_cleanup(curl);
-  if (!reading.error.empty() && options_.attempts > 1 && reading.error.starts_with("prometheus unreachable"))
-    reading.error += fmt::format(" (after {} attempts)", options_.attempts);
+  if (!reading.error.empty() && attempts > 1 && reading.error.starts_with("prometheus unreachable"))
+    reading.error += fmt::format(" (after {} attempts)", attempts);
   return reading;
 }
 

@@ -1,8 +1,11 @@
 // `prometheus(QUERY)` metrics: an instant query against the Prometheus HTTP
 // API (`GET /api/v1/query`) with `{scope}` replaced by the target's label
-// matchers (runtime.md §5). Never optimistic: an empty result, NaN, an error
-// status, an HTTP error or an unreachable server is a failed reading (the
-// alarm evaluator turns persistent failure into an alarm), never "healthy".
+// matchers (runtime.md §5). Never optimistic: only HTTP 200 with
+// `status: success` and exactly one finite sample is data; an empty result,
+// NaN, an error status, any other HTTP status (a 4xx body is read only for
+// Prometheus's error message; redirects are not followed), an unreachable
+// server or a timeout is a failed reading (the alarm evaluator turns
+// persistent failure into an alarm), never "healthy".
 #pragma once
 
 #include "runtime/metrics/MetricSource.h"
@@ -13,7 +16,7 @@ namespace pipelang::runtime {
 
 struct PrometheusOptions {
   std::string baseUrl;       // e.g. http://127.0.0.1:9090
-  long timeoutMs = 5000;     // per HTTP request
+  long timeoutMs = 5000;     // the whole read, retries included (a request's own timeout may shorten it)
   int attempts = 3;          // transport errors and 5xx are retried
   long backoffMs = 200;      // doubled after each failed attempt
 };
@@ -23,6 +26,7 @@ class PrometheusMetricSource final : public MetricSource {
   explicit PrometheusMetricSource(PrometheusOptions options);
   ~PrometheusMetricSource() override;
   MetricReading read(const MetricRequest& request) override;
+  bool concurrent() const override { return true; }  // one curl handle per read
 
  private:
   PrometheusOptions options_;

@@ -64,12 +64,36 @@ std::optional<bool> SimulatedFleet::firing(const std::string& name, Instant at) 
 
 std::optional<Instant> SimulatedFleet::nextChange(Instant at) {
   std::optional<Instant> next;
-  for (const auto& window : scenario_.externalAlarms)
-    for (std::int64_t edge : {window.fromS, window.toS}) {
-      Instant t = scenario_.start + edge;
-      if (t > at && (!next || t < *next)) next = t;
-    }
+  auto consider = [&](std::int64_t edge) {
+    Instant t = scenario_.start + edge;
+    if (t > at && (!next || t < *next)) next = t;
+  };
+  for (const auto& window : scenario_.externalAlarms) {
+    consider(window.fromS);
+    consider(window.toS);
+  }
+  for (const auto& fault : scenario_.faults) {
+    consider(fault.fromS);
+    consider(fault.toS);
+  }
   return next;
+}
+
+std::optional<Instant> SimulatedFleet::lastChange(Instant at) {
+  Instant last = scenario_.start;
+  auto consider = [&](std::int64_t edge) {
+    Instant t = scenario_.start + edge;
+    if (t <= at && t > last) last = t;
+  };
+  for (const auto& window : scenario_.externalAlarms) {
+    consider(window.fromS);
+    consider(window.toS);
+  }
+  for (const auto& fault : scenario_.faults) {
+    consider(fault.fromS);
+    consider(fault.toS);
+  }
+  return last;
 }
 
 int SimulatedDeployer::start(const DeployCall& call, Instant now) {

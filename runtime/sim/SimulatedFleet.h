@@ -18,7 +18,9 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
 
   MetricReading read(const MetricRequest& request) override;
   std::optional<bool> firing(const std::string& name, Instant at) override;
+  // External alarm windows and metric faults change at their edges, nothing else does.
   std::optional<Instant> nextChange(Instant at) override;
+  std::optional<Instant> lastChange(Instant at) override;
 
   void setVersion(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version);
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <stdexcept>
 
 LoopbackHttpServer::LoopbackHttpServer(Handler handler) : handler_(std::move(handler)) {
@@ -25,6 +26,7 @@ LoopbackHttpServer::LoopbackHttpServer(Handler handler) : handler_(std::move(han
 LoopbackHttpServer::~LoopbackHttpServer() {
   stop_ = true;
   thread_.join();
+  for (auto& worker : workers_) worker.join();  // the acceptor has stopped: no new ones
   ::close(listener_);
 }
 
@@ -34,27 +36,35 @@ void LoopbackHttpServer::serve() {
     if (::poll(&waiting, 1, 50) <= 0) continue;
     int client = ::accept(listener_, nullptr, nullptr);
     if (client < 0) continue;
-    std::string request;
-    char buffer[4096];
-    while (request.find("\r\n\r\n") == std::string::npos) {
-      pollfd readable{client, POLLIN, 0};
-      if (::poll(&readable, 1, 2000) <= 0) break;
-      ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
-      if (got <= 0) break;
-      request.append(buffer, static_cast<size_t>(got));
-    }
-    ++requests_;
-    size_t start = request.find(' ');
-    size_t end = start == std::string::npos ? start : request.find(' ', start + 1);
-    std::string target = end == std::string::npos ? "" : request.substr(start + 1, end - start - 1);
-    auto [status, body] = handler_(target);
-    if (status == 0) {  // simulate a server that accepts and hangs up
-      ::close(client);
-      continue;
-    }
-    std::string response = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\n" +
-                           "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    ::send(client, response.data(), response.size(), MSG_NOSIGNAL);
-    ::close(client);
+    std::lock_guard<std::mutex> lock(workersMutex_);
+    workers_.emplace_back([this, client] { answer(client); });
   }
+}
+
+void LoopbackHttpServer::answer(int client) {
+  std::string request;
+  char buffer[4096];
+  while (request.find("\r\n\r\n") == std::string::npos) {
+    pollfd readable{client, POLLIN, 0};
+    if (::poll(&readable, 1, 2000) <= 0) break;
+    ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+    if (got <= 0) break;
+    request.append(buffer, static_cast<size_t>(got));
+  }
+  ++requests_;
+  size_t start = request.find(' ');
+  size_t end = start == std::string::npos ? start : request.find(' ', start + 1);
+  std::string target = end == std::string::npos ? "" : request.substr(start + 1, end - start - 1);
+  auto [status, body] = handler_(target);
+  // Slow or hanging: wait in slices so that destruction is never held up.
+  for (int waited = 0; !stop_ && (delayMs_ < 0 || waited < delayMs_); waited += 10)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (status == 0 || stop_) {  // a server that accepts and hangs up
+    ::close(client);
+    return;
+  }
+  std::string response = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\n" +
+                         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  ::send(client, response.data(), response.size(), MSG_NOSIGNAL);
+  ::close(client);
 }

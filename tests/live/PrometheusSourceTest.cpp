@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 
 using namespace pipelang::runtime;
@@ -41,6 +42,10 @@ struct Fixture {
     if (lastQuery.find("bad(") != std::string::npos)
       return {400, R"({"status":"error","errorType":"bad_data","error":"parse error at char 4"})"};
     if (lastQuery.find("crash") != std::string::npos) return {503, "overloaded"};
+    // Healthy-looking bodies under another status (a proxy, a cache, a wrong path) are not data.
+    if (lastQuery.find("moved") != std::string::npos) return {302, kVector};
+    if (lastQuery.find("notfound") != std::string::npos) return {404, kVector};
+    if (lastQuery.find("teapot") != std::string::npos) return {418, R"({"status":"success"})"};
     if (lastQuery.find("garbage") != std::string::npos) return {200, "<html>"};
     return {200, kVector};
   }};
@@ -98,7 +103,10 @@ TEST(PrometheusSource, NothingUnhealthyReadsAsData) {
       {"empty", "prometheus returned no series (empty result): no data"},
       {"nan", "prometheus returned a sample that is not a finite number (NaN or Inf)"},
       {"two", "prometheus returned 2 series; aggregate the query (e.g. sum(...)) to one"},
-      {"bad(", "prometheus query failed: bad_data: parse error at char 4"},
+      {"bad(", "prometheus query failed: bad_data: parse error at char 4 (HTTP 400)"},
+      {"moved", "prometheus answered HTTP 302"},
+      {"notfound", "prometheus answered HTTP 404"},
+      {"teapot", "prometheus answered HTTP 418"},
       {"crash", "prometheus answered HTTP 503"},
       {"garbage", "prometheus answered something that is not JSON"},
   };
@@ -115,6 +123,21 @@ TEST(PrometheusSource, ServerErrorsAreRetriedBadQueriesAreNot) {
   EXPECT_EQ(f.server.requests(), 3);
   readQuery(f.server.url(), "bad(", {}, 3);
   EXPECT_EQ(f.server.requests(), 4);
+}
+
+TEST(PrometheusSource, AHangingServerCostsNoMoreThanTheRequestsTimeout) {
+  LoopbackHttpServer hanging([](const std::string&) { return std::pair<int, std::string>{200, kVector}; });
+  hanging.setDelayMs(-1);
+  MetricDef metric{"m", "prometheus", "up", "percent"};
+  PrometheusMetricSource source({hanging.url(), 5000, 3, 10});
+  auto begin = std::chrono::steady_clock::now();
+  MetricReading reading = source.read(MetricRequest{metric, Scope{}, "v2", 0, 400});
+  auto tookMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
+  EXPECT_FALSE(reading.value.has_value());
+  EXPECT_EQ(reading.error, "prometheus did not answer within 400ms (timeout)");
+  EXPECT_GE(tookMs, 350);
+  EXPECT_LT(tookMs, 1500);
+  EXPECT_EQ(hanging.requests(), 1);  // the budget is spent: no retry
 }
 
 TEST(PrometheusSource, UnreachableServerIsAFailedReading) {

@@ -115,7 +115,9 @@ TEST(AlarmEvaluator, MissingDataNeverLooksHealthyAndFailuresBecomeAnAlarm) {
   for (int minute = 1; minute <= 3; ++minute) evaluator.sample(conditions, {h}, "v2", minute * 60, records);
   Verdict verdict = evaluator.evaluate(ref("high_faults"), h, 180);
   EXPECT_TRUE(verdict.firing);
-  EXPECT_NE(verdict.why.find("metrics source failing for 3 periods"), std::string::npos) << verdict.why;
+  // The first period's "no data" was a failed reading too: four in a row.
+  EXPECT_EQ(records.front().error, "no data");
+  EXPECT_NE(verdict.why.find("metrics source failing for 4 periods"), std::string::npos) << verdict.why;
   EXPECT_NE(verdict.why.find("connection refused"), std::string::npos);
 }
 

@@ -187,6 +187,36 @@ def crash_plan():
                  None, {"traffic": 0.2, "bake_s": 1})
 
 
+def quiet_plan():
+    """The global plan without its no_traffic alarm (it watches faults and
+    latency only): zero traffic then holds a wave's bake on min_traffic forever."""
+    plan = global_plan()
+    plan["pipeline"] = "QuietService"
+    del plan["alarms"]["no_traffic"]
+    plan["alarms"]["high_severity"]["args"] = [ref("high_faults"), ref("high_p99")]
+    return sign(plan)
+
+
+def prometheus_plan():
+    """The crash lab with its fault rate from Prometheus (--prometheus URL): for
+    answers that are not data (non-200, hanging, slow) from a loopback server."""
+    plan = crash_plan()
+    plan["pipeline"] = "PromLab"
+    plan["metrics"] = {"fault_rate": {"source": "prometheus", "query": "fault_rate{{scope}}", "unit": "percent"}}
+    return sign(plan)
+
+
+def approval_plan():
+    """The crash lab with an approval step before wave2: for what status says while it waits."""
+    plan = crash_plan()
+    plan["pipeline"] = "ApprovalLab"
+    steps = plan["steps"]
+    at = next(i for i, s in enumerate(steps) if s["stage"] == "wave2")
+    steps.insert(at, step("wave2/approval", "wave2", "approval", after=steps[at]["after"]))
+    steps[at + 1]["after"] = ["wave2/approval"]
+    return sign(plan)
+
+
 def gated_plan():
     """The crash lab behind gates: a window that never opens, an external blocker,
     an emergency block: for override, approve and rollback through the CLI."""
@@ -228,7 +258,8 @@ def canary_plan():
 
 
 for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan()),
-                   ("canary", canary_plan())]:
+                   ("canary", canary_plan()), ("prometheus", prometheus_plan()),
+                   ("quiet", quiet_plan()), ("approval", approval_plan())]:
     with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
         json.dump(plan, out, indent=2)
         out.write("\n")
