@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pipelang::model {
@@ -65,7 +66,14 @@ struct Topology {
   std::string name;
   std::vector<Region> regions;  // in declaration order
   Origin origin;
+  // id -> index in regions, filled by the builder: ten thousand waves each
+  // naming a region look it up, not scan for it (issue 12 §3).
+  std::unordered_map<std::string, size_t> regionIndex;
   const Region* findRegion(const std::string& id) const {
+    if (regionIndex.size() == regions.size()) {
+      auto it = regionIndex.find(id);
+      return it == regionIndex.end() ? nullptr : &regions[it->second];
+    }
     for (const Region& region : regions)
       if (region.id == id) return &region;
     return nullptr;

@@ -295,10 +295,11 @@ class PipelineBuilder {
   void regionRefs(const std::vector<std::string>& regions, const std::vector<SourceRange>& ranges,
                   const model::Origin& origin, DiagCode code) {
     if (!p_.topology) return;
-    std::vector<std::string> known;
-    for (const model::Region& r : p_.topology->regions) known.push_back(r.id);
+    std::vector<std::string> known;  // for "did you mean", only once a region is unknown
     for (size_t i = 0; i < regions.size() && i < ranges.size(); ++i) {
       if (p_.topology->findRegion(regions[i])) continue;
+      if (known.empty())
+        for (const model::Region& r : p_.topology->regions) known.push_back(r.id);
       Diagnostic& d =
           sink_.report(code, ranges[i], "region `" + regions[i] + "` is not in topology `" + p_.topology->name + "`");
       if (auto guess = closestSpelling(regions[i], known)) {

@@ -50,6 +50,52 @@ void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
   }
 }
 
+bool within(SourceLoc at, SourceRange range) {
+  return range.begin <= at && at <= range.end;
+}
+
+// Templates are checked for what they write themselves (issue 12 §5): a
+// threshold broken by a value the template writes is reported at the
+// template's line even when no pipeline extends it yet, with a note naming
+// the pipelines it affects. Only value checks: what a template leaves out
+// (a bake, a rollback alarm, windows) is its children's to add. Runs before
+// the pipelines' checks, so that this report is the one kept of the same
+// diagnostic a pipeline inheriting the value makes.
+void checkTemplates(const std::vector<model::Pipeline>& all, const std::vector<const model::Pipeline*>& pipelines,
+                    const std::map<const ast::Declaration*, size_t>& built, sema::Inheritance& inheritance,
+                    DiagnosticSink& out) {
+  static const std::set<DiagCode> kValueChecks{DiagCode::S202, DiagCode::S204, DiagCode::S205, DiagCode::S206,
+                                               DiagCode::S207, DiagCode::S210, DiagCode::S211, DiagCode::S221};
+  std::map<const ast::Declaration*, std::vector<std::string>> affected;  // template -> pipelines below it
+  std::map<std::string, const ast::Declaration*> declOf;
+  for (const auto& [decl, index] : built) declOf.emplace(all[index].name, decl);
+  for (const model::Pipeline* pipeline : pipelines) {
+    auto decl = declOf.find(pipeline->name);
+    if (decl == declOf.end()) continue;
+    for (const sema::Chain* link = inheritance.resolve(*decl->second).chain.parent(); link; link = link->parent())
+      affected[link->back()].push_back(pipeline->name);
+  }
+  for (const auto& [decl, index] : built) {
+    const model::Pipeline& t = all[index];
+    if (!t.isTemplate || !t.prod) continue;
+    DiagnosticSink found;
+    checks::runSafetyChecks(t, found);
+    for (Diagnostic& d : found.diagnostics()) {
+      if (!kValueChecks.count(d.code) || d.range.file != decl->range.file || !within(d.range.begin, decl->range))
+        continue;
+      const std::vector<std::string>& below = affected[decl];
+      std::string names;
+      for (size_t i = 0; i < below.size() && i < 5; ++i) names += (i ? ", `" : "`") + below[i] + "`";
+      if (below.size() > 5) names += " and " + std::to_string(below.size() - 5) + " more";
+      d.notes.push_back({below.empty()
+                             ? "no pipeline extends template `" + t.name + "` yet"
+                             : std::string(below.size() == 1 ? "affects pipeline " : "affects pipelines ") + names,
+                         SourceRange{}});
+      out.add(std::move(d));
+    }
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, const SourceManager& sources,
@@ -140,6 +186,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
   }
 
   // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
+  if (runChecks) checkTemplates(program->all, program->pipelines, built, inheritance, local);
   if (runChecks)
     for (const model::Pipeline* pipeline : program->pipelines) checks::runSafetyChecks(*pipeline, local);
 

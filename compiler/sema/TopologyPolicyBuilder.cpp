@@ -32,6 +32,7 @@ model::Topology buildTopology(const ResolvedDecl& decl, DiagnosticSink& sink) {
     } else if (!block->attr("zones")) {
       sink.report(DiagCode::R108, region.origin.range, "region `" + region.id + "` has no `zones`");
     }
+    topology.regionIndex.emplace(region.id, topology.regions.size());
     topology.regions.push_back(std::move(region));
   }
   return topology;

@@ -282,6 +282,31 @@ TEST_F(PipecCli, NoCascadeAfterAFailedImport) {
   EXPECT_NE(run.err.find("1 error, 0 warnings in 1 file"), std::string::npos) << run.err;
 }
 
+// A template's own unsafe value is an error at its line, with the pipelines
+// it affects, whether or not a pipeline extends it.
+TEST_F(PipecCli, TemplateErrorsNoteThePipelinesTheyAffect) {
+  write("wide.pipe",
+        "import \"std/templates\"\n"
+        "template Wide extends StandardService {\n"
+        "  prod {\n"
+        "    rolling { batch = 50% }\n"
+        "  }\n"
+        "}\n");
+  PipecRun alone = pipec("check wide.pipe");
+  EXPECT_EQ(alone.status, 1);
+  EXPECT_NE(alone.err.find("wide.pipe:4:23: error[S204]: rolling batch 50% exceeds the policy maximum of 33%"),
+            std::string::npos)
+      << alone.err;
+  EXPECT_NE(alone.err.find("note: no pipeline extends template `Wide` yet\n"), std::string::npos) << alone.err;
+  write("svc.pipe",
+        "import \"wide.pipe\"\n"
+        "pipeline Cart extends Wide {\n  artifact = \"cart\"\n  deploy { run = \"deploy.sh\" }\n}\n"
+        "pipeline Orders extends Wide {\n  artifact = \"orders\"\n  deploy { run = \"deploy.sh\" }\n}\n");
+  PipecRun both = pipec("check svc.pipe");
+  EXPECT_NE(both.err.find("note: affects pipelines `Cart`, `Orders`\n"), std::string::npos) << both.err;
+  EXPECT_NE(both.err.find("2 errors, 0 warnings"), std::string::npos) << both.err;  // S204 and S205, once each
+}
+
 // ---------------------------------------------------------------- issue 12: diagnostics polish
 
 TEST_F(PipecCli, MissingAssignIsReportedWhereItIsMissing) {
