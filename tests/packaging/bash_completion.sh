@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# bash_completion.sh PIPEC SOURCE_DIR: sources `pipec completion bash` in bash
-# and calls its completion function as bash would, in a scratch project.
+# bash_completion.sh PIPEC SOURCE_DIR PIPERUN: sources `pipec completion bash`
+# (and piperun's installed script) in bash and calls the completion
+# functions as bash would, in a scratch project.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
-pipec="$1"
+pipec="$1" piperun="$3"
 
 cd "$tmp"
 mkdir -p sub
@@ -19,7 +20,7 @@ complete_words() { # complete_words WORDS... : COMPREPLY, sorted, one line
   COMP_WORDS=("$@")
   COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
   COMPREPLY=()
-  _pipec
+  "_$1"
   printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' | sed 's/ $//'
 }
 expect() { # expect "WORDS..." "EXPECTED": completing the last word gives EXPECTED
@@ -54,6 +55,16 @@ expect "pipec diff --fo" "--format"
 expect "pipec completion " "bash fish zsh"
 expect "pipec init --" "--help --name"
 expect "pipec check --root " "sub"
+
+# piperun's script (installed as a file; `piperun --completion=bash` at build time).
+"$piperun" --completion=bash >piperun.bash
+check "piperun --completion=bash exits 0" test $? -eq 0
+source ./piperun.bash
+expect "piperun si" "simulate"
+expect "piperun simulate --format " "json text"
+expect "piperun simulate --sc" "--scenario"
+expect "piperun simulate " "old.plan.json sub"
+expect "piperun override --" "--blocker --by --help --reason --state"
 
 # The other shells' scripts at least parse, where the shell is installed.
 for shell in zsh fish; do
