@@ -74,6 +74,16 @@ for shell in zsh fish; do
     check "$shell parses pipec.$shell" "$shell" -n "pipec.$shell"
   fi
 done
+# fish completes from the same tables (when fish is installed).
+if command -v fish >/dev/null 2>&1; then
+  fish_complete() { fish -c "source pipec.fish; complete -C '$1'" 2>&1 | cut -f1 | sort | tr '\n' ' ' | sed 's/ $//'; }
+  check "fish completes subcommands" test "$(fish_complete 'pipec ch')" = "check"
+  check "fish completes --format values" \
+    test "$(fish_complete 'pipec check --format=')" = "--format=codequality --format=human --format=json --format=sarif"
+  check "fish completes pipeline names" test "$(fish_complete 'pipec show ')" = "Alpha Beta"
+  check "fish completes codes" test "$(fish_complete 'pipec explain S21')" = "S210 S211 S212 S213 S214 S215 S216 S217 S218 S219"
+fi
+
 "$pipec" completion tcsh >/dev/null 2>"err.txt"
 check "pipec completion tcsh is a usage error (2)" test $? -eq 2
 check "pipec completion tcsh says which shells" contains err.txt "unknown shell \`tcsh\`: use bash, zsh or fish"
