@@ -32,16 +32,17 @@ int strength(const Object& expression) {
   return 3;
 }
 
-std::string expression(const Value& value, const Object* metrics, int context);
+std::string expression(const Value& value, const Object* metrics);
 
+// An operand in parentheses when it binds looser than its context (`or` in `and`, either in `not`).
 std::string operand(const Value& value, const Object* metrics, int context) {
   const Object* object = value.getAsObject();
-  std::string text = expression(value, metrics, context);
+  std::string text = expression(value, metrics);
   if (object && strength(*object) < context) return "(" + text + ")";
   return text;
 }
 
-std::string expression(const Value& value, const Object* metrics, int context) {
+std::string expression(const Value& value, const Object* metrics) {
   const Object* object = value.getAsObject();
   if (!object) return compactJson(value);
   std::string op = object->getString("op").getValueOr("").str();
@@ -71,7 +72,6 @@ std::string expression(const Value& value, const Object* metrics, int context) {
     int own = op == "or" ? 1 : 2;
     if (const auto* args = object->getArray("args"))
       for (const Value& arg : *args) text += (text.empty() ? "" : " " + op + " ") + operand(arg, metrics, own);
-    (void)context;
     return text;
   }
   return compactJson(value);
@@ -80,13 +80,14 @@ std::string expression(const Value& value, const Object* metrics, int context) {
 }  // namespace
 
 std::string pipeDuration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return number(seconds) + "s";
+  // Negative, non-finite or absurd values (not from pipec) print as they are.
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e15) return number(seconds) + "s";
+  if (seconds == 0) return "0s";
   double whole = std::floor(seconds);
-  if (seconds != whole || seconds == 0) {
-    double ms = seconds * 1000;
-    if (ms == std::floor(ms) && seconds < 1) return number(ms) + "ms";
-    if (seconds != whole) return number(seconds) + "s";
-    return "0s";
+  if (seconds != whole) {
+    double ms = std::round(seconds * 1000);
+    if (seconds < 1 && std::fabs(ms - seconds * 1000) < 1e-6) return number(ms) + "ms";
+    return number(seconds) + "s";
   }
   auto rest = static_cast<long long>(whole);
   std::string text;
@@ -111,11 +112,11 @@ std::string pipeExpression(const llvm::json::Value& value, const llvm::json::Obj
     std::string text;
     for (const Value& item : *list) {
       auto name = item.getAsString();
-      text += (text.empty() ? "" : ", ") + (name ? name->str() : expression(item, metrics, 0));
+      text += (text.empty() ? "" : ", ") + (name ? name->str() : expression(item, metrics));
     }
     return "[" + text + "]";
   }
-  return expression(value, metrics, 0);
+  return expression(value, metrics);
 }
 
 }  // namespace pipelang::plan
