@@ -119,4 +119,66 @@ std::string pipeExpression(const llvm::json::Value& value, const llvm::json::Obj
   return expression(value, metrics);
 }
 
+namespace {
+
+std::string quoted(llvm::StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string names(const Value* list, bool quote) {
+  std::string text;
+  if (const auto* array = list ? list->getAsArray() : nullptr)
+    for (const Value& item : *array)
+      if (auto name = item.getAsString()) text += (text.empty() ? "" : ", ") + (quote ? quoted(*name) : name->str());
+  return "[" + text + "]";
+}
+
+// One `allow NAME { ... }` or `deny NAME { ... }` rule.
+std::string rule(const char* kind, const Object& entry) {
+  std::string text = std::string(kind) + " " + entry.getString("name").getValueOr("").str() + " {";
+  if (const Value* days = entry.get("days"); days && days->getAsArray()) text += " days = " + names(days, false) + " ";
+  if (const Object* hours = entry.getObject("hours"))
+    text += " hours = " + hours->getString("from").getValueOr("").str() + ".." +
+            hours->getString("to").getValueOr("").str() + " ";
+  if (const auto* dates = entry.getArray("dates")) {
+    std::string list;
+    for (const Value& item : *dates)
+      if (const Object* range = item.getAsObject())
+        list += (list.empty() ? "" : ", ") + quoted(range->getString("from").getValueOr("")) + ".." +
+                quoted(range->getString("to").getValueOr(""));
+    text += " dates = [" + list + "] ";
+  }
+  return text + "}";
+}
+
+}  // namespace
+
+std::string pipeWindows(const llvm::json::Value& windows) {
+  const Object* object = windows.getAsObject();
+  if (!object) return windows.kind() == Value::Null ? "none" : compactJson(windows);
+  std::string text = "windows {";
+  if (auto zone = object->getString("timezone")) text += " timezone = " + quoted(*zone) + " ";
+  for (const char* kind : {"allow", "deny"})
+    if (const auto* list = object->getArray(kind))
+      for (const Value& item : *list)
+        if (const Object* entry = item.getAsObject()) text += " " + rule(kind, *entry) + " ";
+  if (auto bake = object->getNumber("off_hours_bake")) text += fmt::format(" off_hours_bake = {:.10g}% ", *bake * 100);
+  return text + "}";
+}
+
+std::string pipeEmergency(const llvm::json::Value& emergency) {
+  const Object* object = emergency.getAsObject();
+  if (!object) return emergency.kind() == Value::Null ? "none" : compactJson(emergency);
+  std::string text = "emergency {";
+  if (const Value* approvers = object->get("approvers")) text += " approvers = " + names(approvers, true) + " ";
+  if (auto bake = object->getNumber("bake")) text += fmt::format(" bake = {:.10g}% ", *bake * 100);
+  if (auto minBake = object->getNumber("min_bake_s")) text += " min_bake = " + pipeDuration(*minBake) + " ";
+  return text + "}";
+}
+
 }  // namespace pipelang::plan

@@ -59,3 +59,19 @@ TEST(PlanDiffSyntax, AlarmExpressionsWithTheParenthesesTheyNeed) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(PlanDiffSyntax, WindowsAndEmergencyAsBlocks) {
+  EXPECT_EQ(pipeWindows(parse(R"({"timezone": "Europe/Paris",
+      "allow": [{"name": "core", "days": ["mon", "tue"], "hours": {"from": "09:00", "to": "16:00"}, "dates": null}],
+      "deny": [{"name": "xmas", "days": null, "hours": null, "dates": [{"from": "2026-12-24", "to": "2027-01-02"}]}],
+      "off_hours_bake": 2.0})")),
+            "windows { timezone = \"Europe/Paris\"  allow core { days = [mon, tue]  hours = 09:00..16:00 }  "
+            "deny xmas { dates = [\"2026-12-24\"..\"2027-01-02\"] }  off_hours_bake = 200% }");
+  EXPECT_EQ(pipeWindows(parse("null")), "none");
+  EXPECT_EQ(pipeEmergency(parse(R"({"approvers": ["principal-engineers"], "bake": 0.25, "min_bake_s": 900})")),
+            "emergency { approvers = [\"principal-engineers\"]  bake = 25%  min_bake = 15m }");
+}
+
+}  // namespace

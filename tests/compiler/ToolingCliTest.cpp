@@ -349,3 +349,25 @@ TEST_F(ToolingCli, ShowJsonIsTheMergedPipelineWithProvenance) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ToolingCli, DiffPrintsWindowsInPipeSyntax) {
+  write("svc.pipe", kService);
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  write("svc.pipe", changed(kService, "  alarms {\n",
+                            "  windows { deny freeze { dates = [\"2026-12-01\"..\"2026-12-02\"] } }\n  alarms {\n"));
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+  Outcome run = pipec("diff old/Cart.plan.json new/Cart.plan.json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("Cart:\n  pipeline: windows windows { timezone = \"America/Los_Angeles\"  allow core { ", 0),
+            0u)
+      << run.out;
+  EXPECT_NE(run.out.find("deny year_end { dates = [\"2026-12-24\"..\"2027-01-02\"] }  deny freeze { dates = "
+                         "[\"2026-12-01\"..\"2026-12-02\"] }  off_hours_bake = 200% }\n"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("\"allow\""), std::string::npos) << run.out;
+}
+
+}  // namespace
