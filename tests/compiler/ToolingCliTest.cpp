@@ -371,3 +371,21 @@ TEST_F(ToolingCli, DiffPrintsWindowsInPipeSyntax) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ToolingCli, DiffGitFromASubFolderSeesTheWholeRepository) {
+  ASSERT_EQ(pipec("init --name Cart").status, 0);
+  ASSERT_EQ(shell("git init -q . && git add . && git -c user.email=t@e -c user.name=t commit -qm init").status, 0);
+  std::string team = slurp(dir_ / "templates/team.pipe");
+  write("templates/team.pipe",
+        changed(team, "  deploy {\n", "  prod {\n    wave 3 {\n      bake = 3h\n    }\n  }\n\n  deploy {\n"));
+  // From services/, whose pipeline imports ../templates/team.pipe.
+  Outcome run = pipec("diff --git HEAD --exit-code", "services");
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_NE(run.out.find("Cart:\n"), std::string::npos) << run.out << run.err;
+  EXPECT_NE(run.out.find("  stage wave3: bake_s 2h -> 3h\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.err.find("pipec-diff-"), std::string::npos) << run.err;  // no temporary path leaks
+}
+
+}  // namespace
