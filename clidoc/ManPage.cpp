@@ -66,10 +66,10 @@ std::string renderManPage(const CliProgram& program) {
       out << ".TP\n\\fB" << escape(dashed(option)) << "\\fR";
       if (!option.valueName.empty()) out << "=\\fI" << escape(option.valueName) << "\\fR";
       out << "\n" << escape(option.help) << "\n";
-      for (const Choice& choice : option.choices) {
-        out << ".RS\n.TP\n\\fB" << escape(choice.name) << "\\fR\n"
-            << escape(choice.help.empty() ? "\"" + choice.name + "\"" : choice.help) << "\n.RE\n";
-      }
+      // Choices with their own help get a line each; bare names are in the value name.
+      for (const Choice& choice : option.choices)
+        if (!choice.help.empty())
+          out << ".RS\n.TP\n\\fB" << escape(choice.name) << "\\fR\n" << escape(choice.help) << "\n.RE\n";
     }
   }
   out << ".SH OPTIONS\n.TP\n\\fB\\-\\-help\\fR\nPrint the commands, or with a command its options, and exit.\n"
