@@ -26,7 +26,9 @@ CliOption describeOption(const cl::Option& option) {
     const cl::generic_parser_base& parser = *found->second;
     for (unsigned i = 0; i < parser.getNumOptions(); ++i)
       result.choices.push_back({parser.getOption(i).str(), parser.getDescription(i).str()});
-    if (result.valueName.empty()) result.valueName = "value";
+    if (result.valueName.empty())  // `--format=human|json|sarif`, as the man page shows it
+      for (const Choice& choice : result.choices)
+        result.valueName += (result.valueName.empty() ? "" : "|") + choice.name;
   } else if (llvm::StringRef(result.valueName).contains('|')) {
     llvm::SmallVector<llvm::StringRef, 4> names;
     llvm::StringRef(result.valueName).split(names, '|');

@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <sstream>
+#include <vector>
 
 namespace pipelang::clidoc {
 namespace {
@@ -65,10 +66,10 @@ std::string renderManPage(const CliProgram& program) {
       out << ".TP\n\\fB" << escape(dashed(option)) << "\\fR";
       if (!option.valueName.empty()) out << "=\\fI" << escape(option.valueName) << "\\fR";
       out << "\n" << escape(option.help) << "\n";
-      for (const Choice& choice : option.choices) {
-        out << ".RS\n.TP\n\\fB" << escape(choice.name) << "\\fR\n"
-            << escape(choice.help.empty() ? "\"" + choice.name + "\"" : choice.help) << "\n.RE\n";
-      }
+      // Choices with their own help get a line each; bare names are in the value name.
+      for (const Choice& choice : option.choices)
+        if (!choice.help.empty())
+          out << ".RS\n.TP\n\\fB" << escape(choice.name) << "\\fR\n" << escape(choice.help) << "\n.RE\n";
     }
   }
   out << ".SH OPTIONS\n.TP\n\\fB\\-\\-help\\fR\nPrint the commands, or with a command its options, and exit.\n"
@@ -85,7 +86,7 @@ std::string markdownToMan(const std::string& markdown, const std::string& title,
   std::ostringstream out;
   out << ".\\\" Generated from the Markdown guide; do not edit.\n";
   out << ".TH " << upper(title) << " " << section << " \"\" \"pipe " << version << "\" \"File Formats\"\n";
-  out << ".SH NAME\n" << escape(title) << " \\- " << escape(nameLine) << "\n";
+  out << ".SH NAME\n" << escape(title) << " \\- " << escape(nameLine) << "\n.SH DESCRIPTION\n";
   // Inline markup: `code` in bold, **strong** in bold, *em* in italics.
   auto inlineText = [](const std::string& line) {
     std::string text = escape(line), result;
@@ -105,10 +106,49 @@ std::string markdownToMan(const std::string& markdown, const std::string& title,
     if (code || strong) result += "\\fR";
     return result;
   };
+  // A Markdown table: each row a tagged paragraph (first cell, then the
+  // others); the header row and its `|---|` line are dropped.
+  std::vector<std::string> table;
+  auto flushTable = [&] {
+    auto cells = [](const std::string& row) {
+      std::vector<std::string> result;
+      std::string cell;
+      for (size_t i = 1; i < row.size(); ++i) {
+        if (row[i] == '\\' && i + 1 < row.size() && row[i + 1] == '|') {
+          cell += '|';
+          ++i;
+        } else if (row[i] == '|') {
+          size_t first = cell.find_first_not_of(' '), last = cell.find_last_not_of(' ');
+          result.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+          cell.clear();
+        } else {
+          cell += row[i];
+        }
+      }
+      return result;
+    };
+    bool header = table.size() >= 2 && table[1].find_first_not_of("|-: ") == std::string::npos;
+    for (size_t i = header ? 2 : 0; i < table.size(); ++i) {
+      std::vector<std::string> row = cells(table[i]);
+      if (row.empty()) continue;
+      out << ".TP\n" << inlineText(row[0]) << "\n";
+      std::string rest;
+      for (size_t c = 1; c < row.size(); ++c)
+        if (!row[c].empty()) rest += (rest.empty() ? "" : "; ") + row[c];
+      out << inlineText(rest) << "\n";
+    }
+    table.clear();
+  };
   std::istringstream lines(markdown);
   std::string line;
   bool fenced = false, inParagraph = false, sawTitle = false;
   while (std::getline(lines, line)) {
+    if (!fenced && line.rfind("|", 0) == 0) {
+      table.push_back(line);
+      inParagraph = false;
+      continue;
+    }
+    if (!table.empty()) flushTable();
     if (line.rfind("```", 0) == 0) {
       out << (fenced ? ".fi\n.RE\n" : ".PP\n.RS 4\n.nf\n");
       fenced = !fenced;
@@ -141,7 +181,9 @@ std::string markdownToMan(const std::string& markdown, const std::string& title,
       out << inlineText(line.substr(start)) << "\n";
     }
   }
+  if (!table.empty()) flushTable();
   if (fenced) out << ".fi\n.RE\n";
+  out << ".SH \"SEE ALSO\"\npipec(1), piperun(1)\n";
   return out.str();
 }
 

@@ -61,13 +61,16 @@ struct TempDir {
   }
 };
 
-// The plans of every pipeline under `base`; false (diagnostics printed) on errors.
-bool plansIn(const fs::path& base, const std::string& what, const std::vector<std::string>& paths,
-             std::map<std::string, llvm::json::Value>& plans) {
+// The plans of every pipeline in `paths` (default: all) of the tree at `top`
+// seen from its sub-folder `prefix`; false (diagnostics printed) on errors.
+// The project root is `top` (the repository), or --root under `prefix`.
+bool plansIn(const fs::path& top, const std::string& prefix, const std::string& what,
+             const std::vector<std::string>& paths, std::map<std::string, llvm::json::Value>& plans) {
+  fs::path base = top / prefix;
   FrontendOptions options;
   for (const std::string& path : paths) options.inputs.push_back(base / path);
   if (options.inputs.empty()) options.inputs.push_back(base);
-  options.root = opt::root.empty() ? base : base / opt::root.getValue();
+  options.root = opt::root.empty() ? top : base / opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();
   options.upto = Phase::Check;
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
@@ -82,21 +85,23 @@ bool plansIn(const fs::path& base, const std::string& what, const std::vector<st
 }
 
 // The plans at git revision `rev`, compiled from a `git archive` of it.
-bool plansAt(const std::string& rev, const std::string& prefix, const std::vector<std::string>& paths,
-             std::map<std::string, llvm::json::Value>& plans) {
+// `top` is the work tree's top level: the whole tree is archived (git archive
+// in a sub-folder would keep only that folder, and imports may leave it).
+bool plansAt(const std::string& rev, const std::string& top, const std::string& prefix,
+             const std::vector<std::string>& paths, std::map<std::string, llvm::json::Value>& plans) {
   TempDir tree;
   if (tree.path.empty()) {
     llvm::errs() << "pipec: error: cannot create a temporary directory\n";
     return false;
   }
   std::string archive = (tree.path / "rev.tar").string();
-  if (!captureOutput({"git", "archive", "--format=tar", "-o", archive, rev}) ||
+  if (!captureOutput({"git", "-C", top, "archive", "--format=tar", "-o", archive, rev}) ||
       !captureOutput({"tar", "-x", "-f", archive, "-C", tree.path.string()})) {
     llvm::errs() << "pipec: error: cannot check out `" << rev << "` (git archive failed)\n";
     return false;
   }
   fs::remove(archive);
-  return plansIn(tree.path / prefix, "revision `" + rev + "`", paths, plans);
+  return plansIn(tree.path, prefix, "revision `" + rev + "`", paths, plans);
 }
 
 }  // namespace
@@ -110,7 +115,8 @@ int runDiff() {
       return kExitUsage;
     }
     auto prefix = captureOutput({"git", "rev-parse", "--show-prefix"}, true);
-    if (!prefix) {
+    auto top = captureOutput({"git", "rev-parse", "--show-toplevel"}, true);
+    if (!prefix || !top) {
       llvm::errs() << "pipec: error: not inside a git work tree\n";
       return kExitUsage;
     }
@@ -123,8 +129,9 @@ int runDiff() {
     bool second = args.size() > 1 && !fs::exists(args[1], ec) && isRevision(args[1]);
     std::vector<std::string> paths(args.begin() + (second ? 2 : 1), args.end());
     std::map<std::string, llvm::json::Value> before, after;
-    if (!plansAt(args[0], *prefix, paths, before)) return kExitUsage;
-    if (second ? !plansAt(args[1], *prefix, paths, after) : !plansIn(".", "the working tree", paths, after))
+    if (!plansAt(args[0], *top, *prefix, paths, before)) return kExitUsage;
+    if (second ? !plansAt(args[1], *top, *prefix, paths, after)
+               : !plansIn(*top, *prefix, "the working tree", paths, after))
       return kExitUsage;
     changes = plan::diffPlanSets(before, after);
   } else {

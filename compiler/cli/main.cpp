@@ -19,10 +19,10 @@ const char* kOverview =
     "  pipec fmt [--check|--diff] [PATHS...|-] print files in the canonical layout\n"
     "  pipec lsp                   the language server (JSON-RPC over stdio)\n"
     "  pipec explain CODE          explain a diagnostic code with examples\n"
-    "  pipec show PIPELINE [PATHS...] print a pipeline merged with its templates\n"
+    "  pipec show PIPELINE [PATHS...] print a pipeline merged with its templates (text or json)\n"
     "  pipec parse --dump-ast FILE print the syntax tree (debugging)\n"
     "  pipec plan FILES... [-o DIR] write each pipeline's execution plan\n"
-    "  pipec graph FILE --pipeline P draw a plan (mermaid or dot)\n"
+    "  pipec graph FILE --pipeline P draw a plan (mermaid, dot or svg)\n"
     "  pipec diff OLD NEW          compare plans (or --git REV [REV2])\n"
     "  pipec init [DIR]            write a starting project\n"
     "  pipec completion SHELL      print a bash, zsh or fish completion script\n";

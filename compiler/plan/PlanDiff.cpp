@@ -127,10 +127,18 @@ class Differ {
   void plans(const Object* before, const Object* after) {
     metricsBefore_ = before->getObject("metrics");
     metricsAfter_ = after->getObject("metrics");
-    for (const char* key : {"artifact", "kind", "policy", "windows", "emergency"})
+    for (const char* key : {"artifact", "kind", "policy"})
       change("pipeline", key, compact(before->get(key)), compact(after->get(key)), copy(before->get(key)),
              copy(after->get(key)));
     for (const char* key : {"rollback_on", "block_on"}) expression("pipeline", key, before->get(key), after->get(key));
+    auto block = [](const Value* value, std::string (*render)(const Value&)) {
+      return value ? render(*value) : std::string();
+    };
+    change("pipeline", "windows", block(before->get("windows"), pipeWindows), block(after->get("windows"), pipeWindows),
+           copy(before->get("windows")), copy(after->get("windows")));
+    change("pipeline", "emergency", block(before->get("emergency"), pipeEmergency),
+           block(after->get("emergency"), pipeEmergency), copy(before->get("emergency")),
+           copy(after->get("emergency")));
     alarms(before->getObject("alarms"), after->getObject("alarms"));
     stages(before, after);
     const auto* a = before->getObject("analysis");

@@ -32,16 +32,17 @@ int strength(const Object& expression) {
   return 3;
 }
 
-std::string expression(const Value& value, const Object* metrics, int context);
+std::string expression(const Value& value, const Object* metrics);
 
+// An operand in parentheses when it binds looser than its context (`or` in `and`, either in `not`).
 std::string operand(const Value& value, const Object* metrics, int context) {
   const Object* object = value.getAsObject();
-  std::string text = expression(value, metrics, context);
+  std::string text = expression(value, metrics);
   if (object && strength(*object) < context) return "(" + text + ")";
   return text;
 }
 
-std::string expression(const Value& value, const Object* metrics, int context) {
+std::string expression(const Value& value, const Object* metrics) {
   const Object* object = value.getAsObject();
   if (!object) return compactJson(value);
   std::string op = object->getString("op").getValueOr("").str();
@@ -71,7 +72,6 @@ std::string expression(const Value& value, const Object* metrics, int context) {
     int own = op == "or" ? 1 : 2;
     if (const auto* args = object->getArray("args"))
       for (const Value& arg : *args) text += (text.empty() ? "" : " " + op + " ") + operand(arg, metrics, own);
-    (void)context;
     return text;
   }
   return compactJson(value);
@@ -80,13 +80,14 @@ std::string expression(const Value& value, const Object* metrics, int context) {
 }  // namespace
 
 std::string pipeDuration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return number(seconds) + "s";
+  // Negative, non-finite or absurd values (not from pipec) print as they are.
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e15) return number(seconds) + "s";
+  if (seconds == 0) return "0s";
   double whole = std::floor(seconds);
-  if (seconds != whole || seconds == 0) {
-    double ms = seconds * 1000;
-    if (ms == std::floor(ms) && seconds < 1) return number(ms) + "ms";
-    if (seconds != whole) return number(seconds) + "s";
-    return "0s";
+  if (seconds != whole) {
+    double ms = std::round(seconds * 1000);
+    if (seconds < 1 && std::fabs(ms - seconds * 1000) < 1e-6) return number(ms) + "ms";
+    return number(seconds) + "s";
   }
   auto rest = static_cast<long long>(whole);
   std::string text;
@@ -111,11 +112,73 @@ std::string pipeExpression(const llvm::json::Value& value, const llvm::json::Obj
     std::string text;
     for (const Value& item : *list) {
       auto name = item.getAsString();
-      text += (text.empty() ? "" : ", ") + (name ? name->str() : expression(item, metrics, 0));
+      text += (text.empty() ? "" : ", ") + (name ? name->str() : expression(item, metrics));
     }
     return "[" + text + "]";
   }
-  return expression(value, metrics, 0);
+  return expression(value, metrics);
+}
+
+namespace {
+
+std::string quoted(llvm::StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string names(const Value* list, bool quote) {
+  std::string text;
+  if (const auto* array = list ? list->getAsArray() : nullptr)
+    for (const Value& item : *array)
+      if (auto name = item.getAsString()) text += (text.empty() ? "" : ", ") + (quote ? quoted(*name) : name->str());
+  return "[" + text + "]";
+}
+
+// One `allow NAME { ... }` or `deny NAME { ... }` rule.
+std::string rule(const char* kind, const Object& entry) {
+  std::string text = std::string(kind) + " " + entry.getString("name").getValueOr("").str() + " {";
+  if (const Value* days = entry.get("days"); days && days->getAsArray()) text += " days = " + names(days, false) + " ";
+  if (const Object* hours = entry.getObject("hours"))
+    text += " hours = " + hours->getString("from").getValueOr("").str() + ".." +
+            hours->getString("to").getValueOr("").str() + " ";
+  if (const auto* dates = entry.getArray("dates")) {
+    std::string list;
+    for (const Value& item : *dates)
+      if (const Object* range = item.getAsObject())
+        list += (list.empty() ? "" : ", ") + quoted(range->getString("from").getValueOr("")) + ".." +
+                quoted(range->getString("to").getValueOr(""));
+    text += " dates = [" + list + "] ";
+  }
+  return text + "}";
+}
+
+}  // namespace
+
+std::string pipeWindows(const llvm::json::Value& windows) {
+  const Object* object = windows.getAsObject();
+  if (!object) return windows.kind() == Value::Null ? "none" : compactJson(windows);
+  std::string text = "windows {";
+  if (auto zone = object->getString("timezone")) text += " timezone = " + quoted(*zone) + " ";
+  for (const char* kind : {"allow", "deny"})
+    if (const auto* list = object->getArray(kind))
+      for (const Value& item : *list)
+        if (const Object* entry = item.getAsObject()) text += " " + rule(kind, *entry) + " ";
+  if (auto bake = object->getNumber("off_hours_bake")) text += fmt::format(" off_hours_bake = {:.10g}% ", *bake * 100);
+  return text + "}";
+}
+
+std::string pipeEmergency(const llvm::json::Value& emergency) {
+  const Object* object = emergency.getAsObject();
+  if (!object) return emergency.kind() == Value::Null ? "none" : compactJson(emergency);
+  std::string text = "emergency {";
+  if (const Value* approvers = object->get("approvers")) text += " approvers = " + names(approvers, true) + " ";
+  if (auto bake = object->getNumber("bake")) text += fmt::format(" bake = {:.10g}% ", *bake * 100);
+  if (auto minBake = object->getNumber("min_bake_s")) text += " min_bake = " + pipeDuration(*minBake) + " ";
+  return text + "}";
 }
 
 }  // namespace pipelang::plan

@@ -22,4 +22,9 @@ std::string pipeValue(double value, const std::string& metric, const llvm::json:
 // (`block_on`), in `.pipe` syntax. Anything else is printed as compact JSON.
 std::string pipeExpression(const llvm::json::Value& value, const llvm::json::Object* metrics);
 
+// The plan's `windows` object as a one-line `windows { ... }` block, and
+// `emergency` as `emergency { ... }` (docs/plan-format.md); null as `none`.
+std::string pipeWindows(const llvm::json::Value& windows);
+std::string pipeEmergency(const llvm::json::Value& emergency);
+
 }  // namespace pipelang::plan

@@ -349,3 +349,43 @@ TEST_F(ToolingCli, ShowJsonIsTheMergedPipelineWithProvenance) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ToolingCli, DiffPrintsWindowsInPipeSyntax) {
+  write("svc.pipe", kService);
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  write("svc.pipe", changed(kService, "  alarms {\n",
+                            "  windows { deny freeze { dates = [\"2026-12-01\"..\"2026-12-02\"] } }\n  alarms {\n"));
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+  Outcome run = pipec("diff old/Cart.plan.json new/Cart.plan.json");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("Cart:\n  pipeline: windows windows { timezone = \"America/Los_Angeles\"  allow core { ", 0),
+            0u)
+      << run.out;
+  EXPECT_NE(run.out.find("deny year_end { dates = [\"2026-12-24\"..\"2027-01-02\"] }  deny freeze { dates = "
+                         "[\"2026-12-01\"..\"2026-12-02\"] }  off_hours_bake = 200% }\n"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.out.find("\"allow\""), std::string::npos) << run.out;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(ToolingCli, DiffGitFromASubFolderSeesTheWholeRepository) {
+  ASSERT_EQ(pipec("init --name Cart").status, 0);
+  ASSERT_EQ(shell("git init -q . && git add . && git -c user.email=t@e -c user.name=t commit -qm init").status, 0);
+  std::string team = slurp(dir_ / "templates/team.pipe");
+  write("templates/team.pipe",
+        changed(team, "  deploy {\n", "  prod {\n    wave 3 {\n      bake = 3h\n    }\n  }\n\n  deploy {\n"));
+  // From services/, whose pipeline imports ../templates/team.pipe.
+  Outcome run = pipec("diff --git HEAD --exit-code", "services");
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_NE(run.out.find("Cart:\n"), std::string::npos) << run.out << run.err;
+  EXPECT_NE(run.out.find("  stage wave3: bake_s 2h -> 3h\n"), std::string::npos) << run.out;
+  EXPECT_EQ(run.err.find("pipec-diff-"), std::string::npos) << run.err;  // no temporary path leaks
+}
+
+}  // namespace

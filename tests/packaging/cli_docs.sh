@@ -42,6 +42,9 @@ for program in pipec piperun; do
 done
 check "pipe(5) exists and is the language guide" contains "$share/man/man5/pipe.5" ".TH PIPE 5"
 check "pipe(5) holds the guide's sections" contains "$share/man/man5/pipe.5" '.SH "DECLARATIONS AND IMPORTS"'
+check "pipe(5) turns the guide's tables into tagged paragraphs" contains "$share/man/man5/pipe.5" \
+  '\fBtopology NAME { region ID { ... } }\fR'
+check "pipe(5) has no Markdown table rule" bash -c "! grep -q -- '|---' '$share/man/man5/pipe.5'"
 if command -v man >/dev/null 2>&1; then
   check "man renders pipec(1)" bash -c "MANWIDTH=80 man -l '$share/man/man1/pipec.1' 2>&1 | grep -q 'pipec check'"
 fi
