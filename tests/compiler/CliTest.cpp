@@ -272,7 +272,16 @@ TEST_F(PipecCli, NamesAreVisibleOnlyThroughImports) {
 
 // After a failed import, the names it would have brought are not reported again.
 TEST_F(PipecCli, NoCascadeAfterAFailedImport) {
-  write("svc.pipe", "import \"templates/missing.pipe\"\npipeline Svc extends Base {\n  topology = lab\n}\n");
+  write("svc.pipe",
+        "import \"templates/missing.pipe\"\n"
+        "pipeline Svc extends Base {\n"
+        "  topology = lab\n"
+        "  alarms {\n"
+        "    slow = latency > 1s for 3 of 5 every 1m\n"
+        "    both = slow or high_faults\n"
+        "  }\n"
+        "  block_on = [high_faults]\n"
+        "}\n");
   PipecRun run = pipec("check svc.pipe");
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(run.err.find("svc.pipe:1:8: error[R103]: import `templates/missing.pipe` not found"), std::string::npos)
