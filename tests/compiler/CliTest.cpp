@@ -329,6 +329,15 @@ TEST_F(PipecCli, MissingAssignIsReportedWhereItIsMissing) {
   EXPECT_NE(run.err.find("a.pipe:4:19: error[P001]: missing `=` between `timeout` and `10m`"), std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("2 errors, 0 warnings"), std::string::npos) << run.err;
+  // Followed by a block, and a value in a call is not taken for an attribute.
+  write("b.pipe",
+        "template B {\n  artifact \"svc\"\n  deploy { run = \"d.sh\" }\n  metrics { m = prometheus(\"q\" 5) }\n}\n");
+  PipecRun block = pipec("check b.pipe");
+  EXPECT_NE(block.err.find("b.pipe:2:11: error[P001]: missing `=` between `artifact` and `\"svc\"`"), std::string::npos)
+      << block.err;
+  EXPECT_NE(block.err.find("b.pipe:4:32: error[P001]: unexpected `5`; expected `)` or `,`"), std::string::npos)
+      << block.err;
+  EXPECT_NE(block.err.find("2 errors, 0 warnings"), std::string::npos) << block.err;
 }
 
 TEST_F(PipecCli, UnclosedBraceNotesTheBraceItMatches) {
