@@ -166,9 +166,15 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     DiagnosticSink own;
     model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, own);
     bool clean = resolved.ok && own.errorCount() == 0 && !invalidAlong(resolved.chain);
+    // A chain cut by a failed import (R103, R104) lacks what that file would
+    // have brought (metrics, alarms): its unknown names are not reported again.
+    bool cutByImport = false;
+    if (!resolved.ok)
+      for (const sema::Chain* link = &resolved.chain; link && !cutByImport; link = link->parent())
+        cutByImport = names.hasFailedImport(link->back()->nameRange.file);
     if (!damaged.count(decl))
       for (Diagnostic& d : own.diagnostics())
-        if (!isTemplate || d.code != DiagCode::R101) local.add(std::move(d));
+        if ((!isTemplate && !cutByImport) || d.code != DiagCode::R101) local.add(std::move(d));
     if (!pipeline.isTemplate && clean) concrete.push_back(program->all.size());
     if (clean) built.emplace(decl, program->all.size());  // a half-built model would only add noise
     program->all.push_back(std::move(pipeline));

@@ -162,6 +162,7 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
     if (inErrorRecoveryMode(parser)) return;
     beginErrorCondition(parser);
     antlr4::Token* token = parser->getCurrentToken();
+    if (missingAssign(parser, token)) return;
     report(token, fmt::format("unexpected {}; expected {}", describeToken(token),
                               describeExpected(getExpectedTokens(parser), parser->getVocabulary())));
   }
@@ -218,7 +219,9 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
       // `wave 1` or `stage gamma` (the labelled blocks of language.md §5) lacks its `{`, not an `=`.
       static const std::set<std::string> kLabelled{"stage", "region", "allow", "deny", "test", "wave"};
       if (value->getType() != PipeParser::STRING && kLabelled.count(name->getText())) return false;
-    } else if (isValueStart(offending->getType()) && offending->getTokenIndex() > 0) {
+    } else if (isValueStart(offending->getType()) && offending->getTokenIndex() > 0 &&
+               (dynamic_cast<PipeParser::MemberContext*>(parser->getContext()) ||
+                dynamic_cast<PipeParser::BodyContext*>(parser->getContext()))) {
       antlr4::TokenStream* tokens = parser->getTokenStream();
       for (ssize_t i = static_cast<ssize_t>(offending->getTokenIndex()) - 1; i >= 0; --i) {
         antlr4::Token* before = tokens->get(static_cast<size_t>(i));

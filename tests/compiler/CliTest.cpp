@@ -273,7 +273,16 @@ TEST_F(PipecCli, NamesAreVisibleOnlyThroughImports) {
 
 // After a failed import, the names it would have brought are not reported again.
 TEST_F(PipecCli, NoCascadeAfterAFailedImport) {
-  write("svc.pipe", "import \"templates/missing.pipe\"\npipeline Svc extends Base {\n  topology = lab\n}\n");
+  write("svc.pipe",
+        "import \"templates/missing.pipe\"\n"
+        "pipeline Svc extends Base {\n"
+        "  topology = lab\n"
+        "  alarms {\n"
+        "    slow = latency > 1s for 3 of 5 every 1m\n"
+        "    both = slow or high_faults\n"
+        "  }\n"
+        "  block_on = [high_faults]\n"
+        "}\n");
   PipecRun run = pipec("check svc.pipe");
   EXPECT_EQ(run.status, 1);
   EXPECT_NE(run.err.find("svc.pipe:1:8: error[R103]: import `templates/missing.pipe` not found"), std::string::npos)
@@ -321,6 +330,15 @@ TEST_F(PipecCli, MissingAssignIsReportedWhereItIsMissing) {
   EXPECT_NE(run.err.find("a.pipe:4:19: error[P001]: missing `=` between `timeout` and `10m`"), std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("2 errors, 0 warnings"), std::string::npos) << run.err;
+  // Followed by a block, and a value in a call is not taken for an attribute.
+  write("b.pipe",
+        "template B {\n  artifact \"svc\"\n  deploy { run = \"d.sh\" }\n  metrics { m = prometheus(\"q\" 5) }\n}\n");
+  PipecRun block = pipec("check b.pipe");
+  EXPECT_NE(block.err.find("b.pipe:2:11: error[P001]: missing `=` between `artifact` and `\"svc\"`"), std::string::npos)
+      << block.err;
+  EXPECT_NE(block.err.find("b.pipe:4:32: error[P001]: unexpected `5`; expected `)` or `,`"), std::string::npos)
+      << block.err;
+  EXPECT_NE(block.err.find("2 errors, 0 warnings"), std::string::npos) << block.err;
 }
 
 TEST_F(PipecCli, UnclosedBraceNotesTheBraceItMatches) {

@@ -335,6 +335,20 @@ TEST_F(LspTest, TheStdlibOptionChoosesTheStandardLibrary) {
       R"({"id":4,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"policy in std/policy.pipe","kind":18,"label":"house"}]}})");
 }
 
+// `std/../x` is refused before reading (issue 12 §4): the editor gets R104 and
+// no byte of the outside file, and go-to-definition on the import goes nowhere.
+TEST_F(LspTest, AnImportLeavingTheStandardLibraryGoesNowhere) {
+  fs::create_directories(directory_ / "mystd");
+  write("mystd/policy.pipe", "policy house {\n}\n");
+  fs::create_directories(directory_ / "outside");
+  write("outside/secret.pipe", "template Leaky { artifact = \"SECRET-ARTIFACT-777\" }\nSECRET-LINE-888 {\n");
+  start({"--stdlib", (directory_ / "mystd").string()});
+  std::string published = open("a.pipe", "import \"std/../outside/secret\"\n");
+  EXPECT_NE(published.find("\"code\":\"R104\""), std::string::npos) << published;
+  EXPECT_EQ(published.find("SECRET"), std::string::npos) << published;
+  EXPECT_EQ(request(2, "textDocument/definition", at("a.pipe", 0, 10)), R"({"id":2,"jsonrpc":"2.0","result":null})");
+}
+
 TEST_F(LspTest, CodeActionFromAFixIt) {
   open("a.pipe", kBroken);
   EXPECT_EQ(
