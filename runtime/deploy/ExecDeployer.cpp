@@ -33,8 +33,19 @@ int ExecDeployer::start(const DeployCall& call, Instant now) {
     return handle;
   }
   run.child = std::make_unique<ChildProcess>();
-  run.startError = run.child->start(*argv, environmentFor(call));
+  std::function<void(pid_t)> record;
+  if (recorder_.started)
+    record = [&](pid_t group) {
+      run.group = group;
+      recorder_.started(call, group, now);
+    };
+  run.startError = run.child->start(*argv, environmentFor(call), record);
   return handle;
+}
+
+void ExecDeployer::ended(Running& run) {
+  if (run.group > 0 && recorder_.ended) recorder_.ended(run.group);
+  run.group = -1;
 }
 
 std::optional<DeployResult> ExecDeployer::poll(int handle, Instant now) {
@@ -60,6 +71,7 @@ std::optional<DeployResult> ExecDeployer::poll(int handle, Instant now) {
     result.output = run.child->output();
     result.errors = run.child->errors();
   }
+  ended(run);
   running_.erase(it);
   return result;
 }
@@ -71,6 +83,7 @@ void ExecDeployer::cancel(int handle) {
     it->second.child->killGroup();
     it->second.child->waitBlocking();
   }
+  ended(it->second);
   running_.erase(it);
 }
 
