@@ -321,6 +321,11 @@ int runCommand(const RunArgs& args) {
     (*journal)->transaction([&] {
       id = (*journal)->createRun(run);
       saveRunOptions(**journal, id, options);
+      // Who asked for it, in the audit trail (separation of duties compares it).
+      (*journal)->event(id, {0, id, run.submittedAt, "submitted", "", "",
+                             fmt::format("{} submitted by {}{}", run.version, options.by,
+                                         run.emergency ? " as an EMERGENCY: " + run.reason : ""),
+                             ""});
       if (args.retryFailed)
         (*journal)->event(
             id, {0, id, run.submittedAt, "retry_failed", "", "",

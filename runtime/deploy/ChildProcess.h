@@ -1,6 +1,6 @@
-// One child process started directly (posix_spawn, never a shell) in its own
-// process group, with stdout/stderr captured to unlinked temp files so a chatty
-// command can never block on a full pipe.
+// One child process started directly (posix_spawn, or fork + execve when the
+// start must be recorded first; never a shell) in its own process group, with stdout/stderr captured to unlinked temp
+// files so a chatty command can never block on a full pipe.
 #pragma once
 
 #include <sys/types.h>

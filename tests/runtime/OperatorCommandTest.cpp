@@ -102,6 +102,8 @@ TEST(OperatorCommand, EmergencyRunRecordsWhoStartedIt) {
   ProcessResult self = box.piperun({"approve", "--by", "dana", "--state", box.db()});
   EXPECT_EQ(self.exitCode, 2);
   EXPECT_TRUE(has(self.err, "dana started run #1 (v9); separation of duties")) << self.err;
+  ProcessResult log = box.piperun({"log", "--state", box.db()});
+  EXPECT_TRUE(has(log.out, "v9 submitted by dana as an EMERGENCY: CVE")) << log.out;
 }
 
 TEST(OperatorCommand, ControlCharactersArePrintedEscapedEverywhere) {
