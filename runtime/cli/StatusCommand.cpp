@@ -1,6 +1,7 @@
 // `status` and `log`: read-only views of the state DB.
 #include "runtime/cli/Commands.h"
 #include "runtime/cli/OperatorHints.h"
+#include "runtime/cli/RunOptions.h"
 #include "runtime/engine/TimeText.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/plan/PlanReader.h"
@@ -126,9 +127,16 @@ int statusCommand(const std::string& state, bool asJson) {
                    {"hosts", std::move(hostArray)},
                    {"alarms", std::move(alarmArray)}};
     if (run)
-      o["run"] = json::Object{{"id", run->id}, {"version", run->version}, {"previous", run->previous},
-                              {"status", run->status}, {"emergency", run->emergency}, {"trigger", run->trigger},
-                              {"stage", run->stage}, {"step", run->step}, {"message", run->message}};
+      o["run"] = json::Object{{"id", run->id},
+                              {"version", run->version},
+                              {"previous", run->previous},
+                              {"status", run->status},
+                              {"emergency", run->emergency},
+                              {"trigger", run->trigger},
+                              {"stage", run->stage},
+                              {"step", run->step},
+                              {"message", run->message},
+                              {"started_by", loadRunOptions(journal, run->id).by}};
     llvm::outs() << json::Value(std::move(o)) << "\n";
     return kDeployed;
   }
@@ -148,6 +156,8 @@ int statusCommand(const std::string& state, bool asJson) {
                                             : fmt::format(" — {} at {}: {}", run->trigger,
                                                           run->step.empty() ? run->stage : run->step, run->message)))
                << "\n";
+  if (std::string by = loadRunOptions(journal, run->id).by; !by.empty())
+    llvm::outs() << "started by: " << printable(by) << "\n";
   llvm::outs() << "window: " << window << "\n\n";
   llvm::outs() << fmt::format("{:<12} {:<12} {}\n", "STAGE", "STATE", "DETAIL");
   if (opened->plan)

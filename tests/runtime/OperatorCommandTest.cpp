@@ -104,6 +104,8 @@ TEST(OperatorCommand, EmergencyRunRecordsWhoStartedIt) {
   EXPECT_TRUE(has(self.err, "dana started run #1 (v9); separation of duties")) << self.err;
   ProcessResult log = box.piperun({"log", "--state", box.db()});
   EXPECT_TRUE(has(log.out, "v9 submitted by dana as an EMERGENCY: CVE")) << log.out;
+  EXPECT_TRUE(has(box.piperun({"status", "--state", box.db()}).out, "\nstarted by: dana\n"));
+  EXPECT_EQ(box.status().getAsObject()->getObject("run")->getString("started_by").getValueOr(""), "dana");
 }
 
 TEST(OperatorCommand, ControlCharactersArePrintedEscapedEverywhere) {
