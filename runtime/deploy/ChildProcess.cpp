@@ -29,15 +29,22 @@ int captureFile() {
 // What posix_spawnp would run: `name` itself when it holds a '/', else the
 // first executable of that name on PATH. Resolved before fork, where only
 // async-signal-safe calls are allowed.
-std::string findProgram(const std::string& name, const std::string& path) {
-  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+// `error` says why there is none: ENOENT, or EACCES for a file that is not executable.
+std::string findProgram(const std::string& name, const std::string& path, int& error) {
+  error = ENOENT;
+  auto usable = [&](const std::string& candidate) {
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    if (access(candidate.c_str(), F_OK) == 0) error = EACCES;
+    return false;
+  };
+  if (name.find('/') != std::string::npos) return usable(name) ? name : "";
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find(':', start);
     if (end == std::string::npos) end = path.size();
     std::string dir = path.substr(start, end - start);
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (usable(candidate)) return candidate;
     start = end + 1;
   }
   return "";
@@ -128,8 +135,9 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
   for (auto& s : argvCopy) args.push_back(s.data());
   args.push_back(nullptr);
   if (beforeExec) {
-    std::string path = findProgram(argv[0], merged.count("PATH") ? merged["PATH"] : "");
-    if (path.empty()) return "cannot run " + argv[0] + ": " + std::strerror(ENOENT);
+    int error = 0;
+    std::string path = findProgram(argv[0], merged.count("PATH") ? merged["PATH"] : "", error);
+    if (path.empty()) return "cannot run " + argv[0] + ": " + std::strerror(error);
     return startGated(args, envp, path, beforeExec);
   }
 
