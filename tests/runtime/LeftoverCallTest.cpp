@@ -91,6 +91,17 @@ TEST(LeftoverCall, ResumeStopsALeftoverCallPastItsTimeout) {
   EXPECT_EQ(box.read("hosts/le-a-h2"), "v2\n");
 }
 
+// The gated start (fork + execve) says why a command cannot run, as posix_spawnp did.
+TEST(LeftoverCall, GatedStartSaysWhyACommandCannotRun) {
+  Sandbox box;
+  chmod((box.dir() / "deploy.sh").c_str(), 0644);
+  ProcessResult run =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()});
+  EXPECT_EQ(run.exitCode, 1) << run.out << run.err;
+  ProcessResult log = box.piperun({"log", "--state", box.db()});
+  EXPECT_TRUE(has(log.out, "cannot start: cannot run ./deploy.sh: Permission denied")) << log.out;
+}
+
 TEST(ProcessIdentity, AGroupIsTheCallsOnlyWithTheRecordedStartTime) {
   pid_t child = fork();
   if (child == 0) {
