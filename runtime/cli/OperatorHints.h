@@ -12,7 +12,8 @@ namespace pipelang::runtime::cli {
 
 // The blocker NAME stands for: "window" (when the plan has windows), a
 // `block_on` alarm by its name, or by the name of an external alarm it reads
-// (the name `status` shows when it fires). None: not a blocker of the plan.
+// or an alarm it refers to (the name `status` shows when it fires). None: not
+// a blocker of the plan.
 std::optional<std::string> resolveBlocker(const Plan& plan, const std::string& name);
 
 // Every name `override --blocker` accepts, for the refusal message:

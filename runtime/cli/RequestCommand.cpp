@@ -113,7 +113,7 @@ int requestCommand(const RequestArgs& args) {
     request.target = *blocker;
     what = *blocker == "window"      ? "override of the window"
            : *blocker == args.target ? "override of blocker " + *blocker
-                                     : fmt::format("override of blocker {} (external alarm {})", *blocker, args.target);
+                                     : fmt::format("override of blocker {} (shown as {})", *blocker, args.target);
     // The override is for the stage that waits now (else the next to start).
     auto stages = (*journal)->stageStates(run->id);
     for (const auto& [stage, state] : stages)

@@ -48,7 +48,7 @@ TEST(OperatorCommand, OverrideTakesTheNamesStatusShowsAndRefusesOthers) {
   ProcessResult byExternal = box.piperun(
       {"override", "--blocker", "org-event", "--reason", "known event", "--by", "alice", "--state", box.db()});
   EXPECT_EQ(byExternal.exitCode, 0) << byExternal.err;
-  EXPECT_TRUE(has(byExternal.out, "recorded override of blocker org_event (external alarm org-event) for v2"))
+  EXPECT_TRUE(has(byExternal.out, "recorded override of blocker org_event (shown as org-event) for v2"))
       << byExternal.out;
   ProcessResult deployed = box.piperun({"resume", "--until-blocked", "--state", box.db()});
   EXPECT_EQ(deployed.exitCode, 0) << deployed.out << deployed.err;
