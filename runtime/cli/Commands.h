@@ -14,7 +14,10 @@ struct OutputOptions {
 
 struct RunArgs {
   std::string plan, version, previous, state, alarmsDir, prometheus, reason;
+  std::string by;  // who starts the run (`--by`, default the OS user)
   bool emergency = false, untilBlocked = false;
+  bool firstDeploy = false;  // no known-good version yet: a rollback undeploys
+  bool retryFailed = false;  // deploy a version marked failed again (with --reason and --by)
   OutputOptions output;
 };
 

@@ -1,12 +1,13 @@
 #include "runtime/cli/ConsoleSink.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/raw_ostream.h>
 
-#include <ctime>
 #include <unistd.h>
+#include <ctime>
 
 namespace pipelang::runtime::cli {
 
@@ -34,7 +35,10 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
   }
   clearProgress();
   std::string where = !event.step.empty() ? event.step : !event.stage.empty() ? event.stage : "run";
-  llvm::outs() << fmt::format("{}  {:<30}  {}\n", formatLocal(calendar_, event.t), where, event.message);
+  // People's text (--reason, --by, --version) and commands' output never
+  // reach the terminal raw: one line per event, whatever they hold.
+  llvm::outs() << printable(fmt::format("{}  {:<30}  {}", formatLocal(calendar_, event.t), where, event.message))
+               << "\n";
   llvm::outs().flush();
 }
 
@@ -43,7 +47,7 @@ void ConsoleSink::onProgress(const std::string& text) {
   long now = static_cast<long>(std::time(nullptr));
   if (now == lastProgress_) return;
   lastProgress_ = now;
-  llvm::outs() << "\r\033[K" << text.substr(0, 150);
+  llvm::outs() << "\r\033[K" << printable(text.substr(0, 150));
   llvm::outs().flush();
   progressShown_ = true;
 }

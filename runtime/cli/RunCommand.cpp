@@ -2,10 +2,15 @@
 // or queued to its end with the real clock and the exec provider.
 #include "runtime/cli/Commands.h"
 #include "runtime/cli/ConsoleSink.h"
+#include "runtime/cli/RunOptions.h"
 #include "runtime/deploy/ExecDeployer.h"
+#include "runtime/deploy/LeftoverCalls.h"
+#include "runtime/deploy/ProcessIdentity.h"
+#include "runtime/deploy/StopSignals.h"
 #include "runtime/metrics/CommandMetricSource.h"
 #include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/plan/PlanReader.h"
+#include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/FileSystem.h>
@@ -22,6 +27,11 @@ int fail(const std::string& message) {
   return kRuntimeError;
 }
 
+int usageError(const std::string& message) {
+  llvm::errs() << "piperun: " << message << "\n";
+  return kUsageError;
+}
+
 int exitCodeFor(Outcome outcome) {
   switch (outcome) {
     case Outcome::Deployed:
@@ -36,53 +46,168 @@ int exitCodeFor(Outcome outcome) {
   return kRuntimeError;
 }
 
+int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int64_t target);
+
 // Drives the run in flight, then each queued one; returns the exit status of `target`'s run
-// (or of the last one when target is 0).
+// (or of the last one when target is 0). A journal failure stops the calls in
+// flight first (as on SIGTERM: the journal still says they were started, so
+// `resume` re-runs them), then ends the command with exit 1 (main.cpp).
 int drive(const Plan& plan, Journal& journal, const RunArgs& args, std::int64_t target) {
-  RealClock clock;
-  ExecDeployer deployer;
-  CommandMetricSource commands;
-  MetricRouter metrics;
-  metrics.setProvider("command", &commands);
-  // `--prometheus` overrides the plan's URL. Without either, prometheus
-  // queries have no provider and fail, which the evaluator turns into an
-  // alarm (fail safe: no promotion on blind data).
-  std::optional<PrometheusMetricSource> prometheus;
-  std::string prometheusUrl = !args.prometheus.empty() ? args.prometheus : plan.prometheusUrl.value_or("");
-  if (!prometheusUrl.empty()) {
-    prometheus.emplace(PrometheusOptions{prometheusUrl});
-    metrics.setProvider("prometheus", &*prometheus);
+  try {
+    return driveRuns(plan, journal, args, target);
+  } catch (const JournalError& e) {
+    throw JournalError(std::string(e.what()) + "; run `piperun resume` once the state DB is usable again");
   }
-  DirectoryAlarmSource externals(args.alarmsDir);
-  std::optional<planformat::WindowCalendar> calendar;
-  if (plan.windows) calendar.emplace(*plan.windows);
-  ConsoleSink sink(args.output, calendar);
+}
+
+// A run's previous version is the last known-good when it starts, not when it
+// was submitted (runtime.md §2.7); without one, the `--previous` given at
+// submission, else it must have been submitted with `--first-deploy`. False
+// when the run cannot start: it is then marked failed, saying why.
+bool settlePrevious(Journal& journal, RunRecord& run, const RunOptions& options, Instant now) {
+  auto knownGood = journal.meta("known_good");
+  if (knownGood && !knownGood->empty()) {
+    if (run.previous == *knownGood) return true;
+    if (!run.previous.empty())
+      llvm::errs() << printable(
+          fmt::format("piperun: {} starts with previous {}, the last known-good now ({} was "
+                      "given when it was submitted)\n",
+                      run.version, *knownGood, run.previous));
+    run.previous = *knownGood;
+    journal.updateRun(run);
+    return true;
+  }
+  if (!run.previous.empty() || options.firstDeploy) return true;
+  run.status = "failed";
+  run.startedAt = run.finishedAt = now;
+  run.message =
+      "no known-good version when it started and no --previous: submit it again with --previous V0, or "
+      "--first-deploy if nothing runs yet";
+  journal.transaction([&] {
+    journal.updateRun(run);
+    journal.event(run.id, {0, run.id, now, "failed", "", "", run.message, ""});
+  });
+  llvm::errs() << printable(fmt::format("piperun: {}: {}\n", run.version, run.message));
+  return false;
+}
+
+// After a rollback of one stage, hosts of earlier, completed stages still run
+// the failed version (runtime.md §2.4): the outcome names them.
+std::vector<std::string> stillOn(Journal& journal, const std::string& version) {
+  std::vector<std::string> hosts;
+  for (const auto& host : journal.hosts())
+    if (host.version == version || host.pendingVersion == version) hosts.push_back(host.host);
+  return hosts;
+}
+
+int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int64_t target) {
+  RealClock clock;
   EngineOptions options;
   options.untilBlocked = args.untilBlocked;
   options.giveUpAfterS = 1 << 30;  // a real run waits as long as it takes
+  std::optional<planformat::WindowCalendar> calendar;
+  if (plan.windows) calendar.emplace(*plan.windows);
 
   int status = kDeployed;
   while (true) {
     auto run = journal.activeRun();
     if (!run) run = journal.nextQueuedRun();
     if (!run) break;
+    // `resume` continues with the options the run was started with; options
+    // given again win and are recorded for the next resume.
+    RunOptions recorded = loadRunOptions(journal, run->id);
+    bool changed = false;
+    if (!args.prometheus.empty() && args.prometheus != recorded.prometheus) {
+      recorded.prometheus = args.prometheus;
+      changed = true;
+    }
+    if (!args.alarmsDir.empty() && args.alarmsDir != recorded.alarmsDir) {
+      recorded.alarmsDir = args.alarmsDir;
+      changed = true;
+    }
+    if (changed) saveRunOptions(journal, run->id, recorded);
+    std::string prometheusUrl = !recorded.prometheus.empty() ? recorded.prometheus : plan.prometheusUrl.value_or("");
+    auto blind = metricsWithoutProvider(plan, prometheusUrl);
+    if (!blind.empty()) {
+      llvm::errs() << printable(fmt::format("piperun: run #{} ({}) cannot read {}; give --prometheus URL\n", run->id,
+                                            run->version, fmt::join(blind, ", ")));
+      return kUsageError;
+    }
+    if (run->status == "queued" && !settlePrevious(journal, *run, recorded, clock.now())) {
+      if (target == 0 || run->id == target) status = kRuntimeError;
+      continue;
+    }
+
+    // Never two calls for one step: what a dead runner left running ends first.
+    settleLeftoverCalls(journal, run->id,
+                        [](const std::string& message) { llvm::errs() << "piperun: " << printable(message) << "\n"; });
+    ExecDeployer deployer;
+    std::int64_t runId = run->id;
+    deployer.setRecorder({[&journal, runId](const DeployCall& call, pid_t group, Instant now) {
+                            CallRecord record;
+                            record.runId = runId;
+                            record.step = call.step;
+                            record.action = call.action;
+                            record.hosts = fmt::format("{}", fmt::join(call.hosts, " "));
+                            record.pgid = group;
+                            record.startTicks = processStartTicks(group).value_or(0);
+                            record.startedAt = now;
+                            record.timeoutS = call.timeoutS;
+                            journal.callStarted(record);
+                          },
+                          [&journal, &clock](pid_t group) { journal.callEnded(group, clock.now()); }});
+    CommandMetricSource commands;
+    MetricRouter metrics;
+    metrics.setProvider("command", &commands);
+    std::optional<PrometheusMetricSource> prometheus;
+    if (!prometheusUrl.empty()) {
+      prometheus.emplace(PrometheusOptions{prometheusUrl});
+      metrics.setProvider("prometheus", &*prometheus);
+    }
+    DirectoryAlarmSource externals(recorded.alarmsDir);
+    ConsoleSink sink(args.output, calendar);
     Engine engine(plan, journal, clock, deployer, metrics, externals, sink, options);
-    EngineResult result = engine.execute(run->id);
+    EngineResult result;
+    try {
+      result = engine.execute(run->id);
+    } catch (const JournalError& e) {
+      // Stopped while the deployer still owns them: SIGTERM first, as on a stop signal.
+      int stopped = stopCommandsInFlight();
+      throw JournalError(fmt::format(
+          "{}; {}", e.what(),
+          stopped == 0 ? "no call was in flight"
+                       : fmt::format("stopped {} call{} in flight (SIGTERM)", stopped, stopped == 1 ? "" : "s")));
+    }
     int code = exitCodeFor(result.outcome);
-    if (args.output.json)
-      llvm::outs() << llvm::json::Value(llvm::json::Object{{"type", "outcome"},
-                                                           {"outcome", outcomeName(result.outcome)},
-                                                           {"version", result.version},
-                                                           {"stage", result.stage},
-                                                           {"step", result.step},
-                                                           {"trigger", result.trigger}})
+    std::vector<std::string> left;
+    auto after = journal.run(run->id);
+    if (result.outcome == Outcome::RolledBack && after && !after->rollbackAll) left = stillOn(journal, run->version);
+    std::string leftText;
+    if (!left.empty()) {
+      leftText = fmt::format(
+          "{} host{} of earlier, completed stages still run{} {}: {}; `piperun rollback --all "
+          "--reason TEXT --by WHO` returns them",
+          left.size(), left.size() == 1 ? "" : "s", left.size() == 1 ? "s" : "", result.version, fmt::join(left, " "));
+      journal.event(run->id, {0, run->id, clock.now(), "still_running", "", "", leftText,
+                              ""});  // for `log`: what the rollback left on purpose
+    }
+    if (args.output.json) {
+      llvm::json::Object o{{"type", "outcome"},         {"outcome", outcomeName(result.outcome)},
+                           {"version", result.version}, {"stage", result.stage},
+                           {"step", result.step},       {"trigger", result.trigger}};
+      if (result.outcome == Outcome::RolledBack)
+        o["still_on_version"] = llvm::json::Array(llvm::ArrayRef<std::string>(left));
+      llvm::outs() << llvm::json::Value(std::move(o)) << "\n";
+    } else {
+      llvm::outs() << printable(
+                          fmt::format("outcome: {} {}{}{}", outcomeName(result.outcome), result.version,
+                                      result.trigger.empty() && result.message.empty()
+                                          ? ""
+                                          : fmt::format(" at {} ({})", result.step.empty() ? result.stage : result.step,
+                                                        result.trigger.empty() ? result.message : result.trigger),
+                                      leftText.empty() ? "" : "; " + leftText))
                    << "\n";
-    else
-      llvm::outs() << fmt::format("outcome: {} {}{}\n", outcomeName(result.outcome), result.version,
-                                  result.trigger.empty() && result.message.empty()
-                                      ? ""
-                                      : fmt::format(" at {} ({})", result.step.empty() ? result.stage : result.step,
-                                                    result.trigger.empty() ? result.message : result.trigger));
+    }
     if (target == 0 || run->id == target) status = code;
     if (result.outcome == Outcome::Blocked || result.outcome == Outcome::Failed) return code;
   }
@@ -114,47 +239,125 @@ std::string defaultStatePath(const std::string& explicitState, const std::string
   return count == 1 ? only : "";
 }
 
+// The latest run of `version`, when it ended rolled back or failed: the
+// version is marked failed (runtime.md §2.4).
+std::optional<RunRecord> failedRunOf(Journal& journal, const std::string& version) {
+  std::optional<RunRecord> latest;
+  for (const auto& run : journal.runs())
+    if (run.version == version) latest = run;
+  if (latest && (latest->status == "rolled_back" || latest->status == "failed")) return latest;
+  return std::nullopt;
+}
+
 int runCommand(const RunArgs& args) {
   auto plan = readPlanFile(args.plan);
   if (!plan) return fail(llvm::toString(plan.takeError()));
   if (args.emergency && !plan->emergency)
     return fail("--emergency: plan " + plan->pipeline + " has no emergency block (approvers, bake, min_bake)");
+  std::string prometheusUrl = !args.prometheus.empty() ? args.prometheus : plan->prometheusUrl.value_or("");
+  auto blind = metricsWithoutProvider(*plan, prometheusUrl);
+  if (!blind.empty()) {
+    llvm::errs() << fmt::format(
+        "piperun: no provider for metric{} {}: give --prometheus URL (a run that cannot "
+        "read its metrics would wait forever)\n",
+        blind.size() == 1 ? "" : "s", fmt::join(blind, ", "));
+    return kUsageError;
+  }
   auto path = prepareState(args.state, plan->pipeline);
   if (!path) return fail(llvm::toString(path.takeError()));
   auto journal = Journal::open(*path, /*durable=*/true);
   if (!journal) return fail(llvm::toString(journal.takeError()));
   if (auto error = (*journal)->bindPlan(*plan, false)) return fail(llvm::toString(std::move(error)));
 
-  auto lock = RunnerLock::acquire(*path);
   auto active = (*journal)->activeRun();
+  bool resuming = active && active->version == args.version;
+  auto knownGood = (*journal)->meta("known_good");
+  if (knownGood && knownGood->empty()) knownGood.reset();
+  if (!resuming) {
+    // A version marked failed is deployed again only on purpose, and on the record.
+    if (auto failed = failedRunOf(**journal, args.version); failed && !args.retryFailed)
+      return fail(printable(fmt::format(
+          "{} is marked failed: run #{} {} at {} ({}: {}); to deploy it again anyway: piperun run {} --version {} "
+          "--retry-failed --reason TEXT --by WHO",
+          args.version, failed->id, failed->status == "rolled_back" ? "was rolled back" : "failed",
+          failed->step.empty() ? (failed->stage.empty() ? "its start" : failed->stage) : failed->step,
+          failed->trigger.empty() ? "error" : failed->trigger, failed->message, args.plan, args.version)));
+    else if (!failed && args.retryFailed)
+      return usageError(printable("--retry-failed: " + args.version + " was never marked failed in " + *path));
+    if (args.firstDeploy && (knownGood || !args.previous.empty()))
+      return usageError(
+          printable(fmt::format("--first-deploy: {} records the known-good version {}",
+                                knownGood ? *path : "--previous", knownGood ? *knownGood : args.previous)));
+    if (!knownGood && args.previous.empty() && !args.firstDeploy && !active)
+      return usageError(fmt::format(
+          "no known-good version of {} is recorded in {} and no --previous V0 was given: if nothing runs yet, say "
+          "so with --first-deploy (a rollback then undeploys: PIPE_VERSION empty)",
+          plan->pipeline, *path));
+    if (knownGood && *knownGood == args.version && !active)
+      llvm::errs() << printable(
+          fmt::format("piperun: {} is already the last known-good version (deployed everywhere): deploying it again\n",
+                      args.version));
+  }
+
+  auto lock = RunnerLock::acquire(*path);
   RunRecord run;
   run.version = args.version;
-  run.previous = !args.previous.empty() ? args.previous : (*journal)->meta("known_good").value_or("none");
+  run.previous = !args.previous.empty() ? args.previous : knownGood.value_or("");
   run.status = "queued";
   run.emergency = args.emergency;
   run.reason = args.reason;
   run.submittedAt = static_cast<Instant>(std::time(nullptr));
+  RunOptions options;
+  options.by = !args.by.empty() ? args.by : osUser();
+  options.prometheus = args.prometheus;
+  options.alarmsDir = args.alarmsDir;
+  options.firstDeploy = args.firstDeploy;
+  if (args.retryFailed) {
+    options.retryReason = args.reason;
+    options.retryBy = args.by;
+  }
+  auto submit = [&] {
+    std::int64_t id = 0;
+    (*journal)->transaction([&] {
+      id = (*journal)->createRun(run);
+      saveRunOptions(**journal, id, options);
+      // Who asked for it, in the audit trail (separation of duties compares it).
+      (*journal)->event(id, {0, id, run.submittedAt, "submitted", "", "",
+                             fmt::format("{} submitted by {}{}", run.version, options.by,
+                                         run.emergency ? " as an EMERGENCY: " + run.reason : ""),
+                             ""});
+      if (args.retryFailed)
+        (*journal)->event(
+            id, {0, id, run.submittedAt, "retry_failed", "", "",
+                 fmt::format("{} was marked failed; deployed again by {}: {}", run.version, args.by, args.reason), ""});
+    });
+    return id;
+  };
   if (!lock) {
     std::string held = llvm::toString(lock.takeError());
     if (active && active->version != args.version) {
-      // One version in flight per pipeline: the next one waits its turn.
-      (*journal)->createRun(run);
-      return fail(held + fmt::format("; {} is queued and will start after {} ends", args.version, active->version));
+      // One version in flight per pipeline: the next one waits its turn, and
+      // its previous version is decided when it starts.
+      run.previous = args.previous;
+      submit();
+      return fail(
+          printable(held + fmt::format("; {} is queued and will start after {} ends", args.version, active->version)));
     }
     return fail(held);
   }
   // `--previous` names the last known-good version (runtime.md §1): recorded,
   // so that `status` and the next run agree with what this run rolls back to.
-  if (!args.previous.empty()) (*journal)->setMeta("known_good", args.previous);
+  if (!args.previous.empty() && !active) (*journal)->setMeta("known_good", args.previous);
   std::int64_t target = 0;
-  if (active && active->version == args.version) {
+  if (resuming) {
     target = active->id;
-    llvm::errs() << fmt::format("piperun: {} is already in flight in {}: resuming it\n", args.version, *path);
+    llvm::errs() << printable(
+        fmt::format("piperun: {} is already in flight in {}: resuming it\n", args.version, *path));
   } else {
     if (active)
-      llvm::errs() << fmt::format("piperun: {} is in flight (interrupted): finishing it before {}\n", active->version,
-                                  args.version);
-    target = (*journal)->createRun(run);
+      llvm::errs() << printable(fmt::format("piperun: {} is in flight (interrupted): finishing it before {}\n",
+                                            active->version, args.version));
+    target = submit();
   }
   return drive(*plan, **journal, args, target);
 }

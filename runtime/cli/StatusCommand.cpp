@@ -1,9 +1,12 @@
 // `status` and `log`: read-only views of the state DB.
 #include "runtime/cli/Commands.h"
+#include "runtime/cli/OperatorHints.h"
+#include "runtime/cli/RunOptions.h"
 #include "runtime/engine/TimeText.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/journal/RunnerProbe.h"
 #include "runtime/plan/PlanReader.h"
+#include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/FileSystem.h>
@@ -58,7 +61,7 @@ int statusCommand(const std::string& state, bool asJson) {
   Instant now = static_cast<Instant>(std::time(nullptr));
   auto run = journal.activeRun();
   if (!run) run = journal.latestRun();
-  std::string knownGood = journal.meta("known_good").value_or("none");
+  std::string knownGood = journal.meta("known_good").value_or("");
 
   std::map<std::string, std::string> stages;
   std::map<std::string, StepRecord> steps;
@@ -90,7 +93,8 @@ int statusCommand(const std::string& state, bool asJson) {
       if ((e.breach || !e.error.empty()) && now - e.t < 600) alarms.push_back(e);
   std::string window = "always open (no windows)";
   if (calendar) {
-    window = calendar->allowsStart(now) ? "open (" + calendar->explain(now) + ")" : "closed (" + calendar->explain(now) + ")";
+    window = calendar->allowsStart(now) ? "open (" + calendar->explain(now) + ")"
+                                        : "closed (" + calendar->explain(now) + ")";
     if (!calendar->allowsStart(now))
       if (auto next = calendar->nextAllowedStart(now)) window += ", opens " + formatLocal(calendar, *next);
   }
@@ -100,7 +104,11 @@ int statusCommand(const std::string& state, bool asJson) {
     if (opened->plan)
       for (const auto& stage : opened->plan->stages) {
         json::Object o{{"id", stage.id}, {"state", stages.count(stage.id) ? stages[stage.id] : "pending"}};
-        if (waiting.count(stage.id) && stages[stage.id] == "waiting") o["waiting"] = waiting[stage.id];
+        if (waiting.count(stage.id) && stages[stage.id] == "waiting") {
+          o["waiting"] = waiting[stage.id];
+          std::string hint = waitHint(*opened->plan, waiting[stage.id], opened->path);
+          if (!hint.empty()) o["command"] = hint;
+        }
         stageArray.push_back(std::move(o));
       }
     for (const auto& [id, step] : steps) {
@@ -112,11 +120,17 @@ int statusCommand(const std::string& state, bool asJson) {
       stepArray.push_back(std::move(o));
     }
     for (const auto& host : journal.hosts())
-      hostArray.push_back(json::Object{{"fleet", host.fleet}, {"host", host.host}, {"region", host.region},
-                                       {"zone", host.zone}, {"version", host.version},
-                                       {"moving_to", host.pendingVersion.empty() ? json::Value(nullptr) : json::Value(host.pendingVersion)}});
+      hostArray.push_back(json::Object{
+          {"fleet", host.fleet},
+          {"host", host.host},
+          {"region", host.region},
+          {"zone", host.zone},
+          {"version", host.version},
+          {"moving_to", host.pendingVersion.empty() ? json::Value(nullptr) : json::Value(host.pendingVersion)}});
     for (const auto& a : alarms)
-      alarmArray.push_back(json::Object{{"t", a.t}, {"scope", a.scope}, {"condition", a.condition},
+      alarmArray.push_back(json::Object{{"t", a.t},
+                                        {"scope", a.scope},
+                                        {"condition", a.condition},
                                         {"value", a.value ? json::Value(*a.value) : json::Value(nullptr)},
                                         {"error", a.error}});
     json::Object o{{"pipeline", journal.meta("pipeline").value_or("")},
@@ -128,25 +142,38 @@ int statusCommand(const std::string& state, bool asJson) {
                    {"hosts", std::move(hostArray)},
                    {"alarms", std::move(alarmArray)}};
     if (run)
-      o["run"] = json::Object{{"id", run->id}, {"version", run->version}, {"previous", run->previous},
-                              {"status", run->status}, {"emergency", run->emergency}, {"trigger", run->trigger},
-                              {"stage", run->stage}, {"step", run->step}, {"message", run->message}};
+      o["run"] = json::Object{{"id", run->id},
+                              {"version", run->version},
+                              {"previous", run->previous},
+                              {"status", run->status},
+                              {"emergency", run->emergency},
+                              {"trigger", run->trigger},
+                              {"stage", run->stage},
+                              {"step", run->step},
+                              {"message", run->message},
+                              {"started_by", loadRunOptions(journal, run->id).by}};
     if (orphaned) o["runner"] = kOrphaned;
     llvm::outs() << json::Value(std::move(o)) << "\n";
     return kDeployed;
   }
 
   llvm::outs() << fmt::format("pipeline {}   plan {}   known-good {}\n", journal.meta("pipeline").value_or("?"),
-                              journal.meta("plan_digest").value_or("?").substr(0, 19), knownGood);
+                              journal.meta("plan_digest").value_or("?").substr(0, 19),
+                              knownGood.empty() ? "(none yet)" : printable(knownGood));
   if (!run) {
     llvm::outs() << "no run yet\n";
     return kDeployed;
   }
-  llvm::outs() << fmt::format("run #{}: {} (previous {}) {}{}{}\n", run->id, run->version, run->previous, run->status,
-                              run->emergency ? " EMERGENCY: " + run->reason : "",
-                              run->trigger.empty() ? "" : fmt::format(" — {} at {}: {}", run->trigger,
-                                                                      run->step.empty() ? run->stage : run->step,
-                                                                      run->message));
+  llvm::outs() << printable(fmt::format("run #{}: {} (previous {}) {}{}{}", run->id, run->version,
+                                        run->previous.empty() ? "none: first deployment" : run->previous, run->status,
+                                        run->emergency ? " EMERGENCY: " + run->reason : "",
+                                        run->trigger.empty()
+                                            ? ""
+                                            : fmt::format(" — {} at {}: {}", run->trigger,
+                                                          run->step.empty() ? run->stage : run->step, run->message)))
+               << "\n";
+  if (std::string by = loadRunOptions(journal, run->id).by; !by.empty())
+    llvm::outs() << "started by: " << printable(by) << "\n";
   if (orphaned) llvm::outs() << "runner: none: " << kOrphaned << "\n";
   llvm::outs() << "window: " << window << "\n\n";
   llvm::outs() << fmt::format("{:<12} {:<12} {}\n", "STAGE", "STATE", "DETAIL");
@@ -169,12 +196,15 @@ int statusCommand(const std::string& state, bool asJson) {
             else
               detail += " running";
           }
-      llvm::outs() << fmt::format("{:<12} {:<12} {}\n", stage.id, st, detail);
+      llvm::outs() << fmt::format("{:<12} {:<12} {}\n", stage.id, st, printable(detail));
+      if (st == "waiting" && waiting.count(stage.id))
+        if (std::string hint = waitHint(*opened->plan, waiting[stage.id], opened->path); !hint.empty())
+          llvm::outs() << fmt::format("{:<12} {:<12} to start it anyway: {}\n", "", "", hint);
     }
   llvm::outs() << "\nhosts: ";
   bool first = true;
   for (const auto& [version, count] : versions) {
-    llvm::outs() << (first ? "" : ", ") << count << " on " << (version.empty() ? "(unknown)" : version);
+    llvm::outs() << (first ? "" : ", ") << count << " on " << (version.empty() ? "nothing" : printable(version));
     first = false;
   }
   if (moving) llvm::outs() << ", " << moving << " moving";
@@ -182,9 +212,11 @@ int statusCommand(const std::string& state, bool asJson) {
   if (!alarms.empty()) {
     llvm::outs() << "\nlive alarms (last 10 minutes):\n";
     for (const auto& a : alarms)
-      llvm::outs() << fmt::format("  {}  {}  {}  {}\n", formatLocal(calendar, a.t), a.scope, a.condition,
-                                  a.error.empty() ? (a.value ? fmt::format("value {:g}", *a.value) : "no data")
-                                                  : "error: " + a.error);
+      llvm::outs() << printable(fmt::format("  {}  {}  {}  {}", formatLocal(calendar, a.t), a.scope, a.condition,
+                                            a.error.empty()
+                                                ? (a.value ? fmt::format("value {:g}", *a.value) : "no data")
+                                                : "error: " + a.error))
+                   << "\n";
   }
   return kDeployed;
 }
@@ -196,19 +228,22 @@ int logCommand(const std::string& state) {
   std::optional<planformat::WindowCalendar> calendar;
   if (opened->plan && opened->plan->windows) calendar.emplace(*opened->plan->windows);
   for (const auto& run : journal.runs()) {
-    llvm::outs() << fmt::format("== run #{}: {} (previous {}) {}{}\n", run.id, run.version, run.previous, run.status,
-                                run.emergency ? " EMERGENCY: " + run.reason : "");
+    llvm::outs() << printable(fmt::format("== run #{}: {} (previous {}) {}{}", run.id, run.version,
+                                          run.previous.empty() ? "none: first deployment" : run.previous, run.status,
+                                          run.emergency ? " EMERGENCY: " + run.reason : ""))
+                 << "\n";
     auto commands = journal.commands(run.id);
     size_t nextCommand = 0;
     auto printCommand = [&](const CommandRecord& c) {
-      llvm::outs() << fmt::format("{}  {:<30}    {} call {} [{}]: {}\n", formatLocal(calendar, c.t), c.step,
-                                  c.action, c.command, c.hosts, c.result);
+      llvm::outs() << printable(fmt::format("{}  {:<30}    {} call {} [{}]: {}", formatLocal(calendar, c.t), c.step,
+                                            c.action, c.command, c.hosts, c.result))
+                   << "\n";
       for (const auto* text : {&c.output, &c.errors}) {
         llvm::StringRef rest(*text);
         int lines = 0;
         while (!rest.empty() && lines < 8) {
           auto [line, tail] = rest.split('\n');
-          llvm::outs() << (text == &c.output ? "      | " : "     !| ") << line << "\n";
+          llvm::outs() << (text == &c.output ? "      | " : "     !| ") << printable(line) << "\n";
           rest = tail;
           ++lines;
         }
@@ -219,7 +254,7 @@ int logCommand(const std::string& state) {
     std::vector<bool> printed(commands.size(), false);
     for (const auto& e : journal.events(run.id)) {
       std::string where = !e.step.empty() ? e.step : !e.stage.empty() ? e.stage : "run";
-      llvm::outs() << fmt::format("{}  {:<30}  {}\n", formatLocal(calendar, e.t), where, e.message);
+      llvm::outs() << printable(fmt::format("{}  {:<30}  {}", formatLocal(calendar, e.t), where, e.message)) << "\n";
       if (e.type != "step_done" && e.type != "rollback_batch" && e.type != "rollback_retry" &&
           e.type != "rollback_started")
         continue;
@@ -240,9 +275,10 @@ int logCommand(const std::string& state) {
         if (!e.breach && e.error.empty()) continue;
         if (shown++ == 0) llvm::outs() << "   breaching datapoints (latest first):\n";
         if (shown > 6) break;
-        llvm::outs() << fmt::format("     {}  {}  {} = {}  query: {}\n", formatLocal(calendar, e.t), e.scope, e.metric,
-                                    e.value ? fmt::format("{:g}", *e.value) : "failed reading (" + e.error + ")",
-                                    e.query);
+        llvm::outs() << printable(fmt::format(
+                            "     {}  {}  {} = {}  query: {}", formatLocal(calendar, e.t), e.scope, e.metric,
+                            e.value ? fmt::format("{:g}", *e.value) : "failed reading (" + e.error + ")", e.query))
+                     << "\n";
       }
     }
   }
@@ -250,8 +286,9 @@ int logCommand(const std::string& state) {
   if (!requests.empty()) {
     llvm::outs() << "== requests\n";
     for (const auto& r : requests)
-      llvm::outs() << fmt::format("{}  run #{}  {} {} by {}: {}\n", formatLocal(calendar, r.t), r.runId, r.kind,
-                                  r.target, r.who, r.reason);
+      llvm::outs() << printable(fmt::format("{}  run #{}  {} {} by {}: {}", formatLocal(calendar, r.t), r.runId, r.kind,
+                                            r.target, r.who, r.reason))
+                   << "\n";
   }
   return kDeployed;
 }

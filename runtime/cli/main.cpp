@@ -3,6 +3,8 @@
 #include "compiler/plan/PlanDigest.h"
 #include "runtime/cli/Commands.h"
 #include "runtime/deploy/StopSignals.h"
+#include "runtime/journal/Journal.h"
+#include "runtime/text/Printable.h"
 
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/raw_ostream.h>
@@ -36,6 +38,11 @@ cl::opt<std::string> alarmsDir("alarms-dir", cl::desc("directory of external ala
                                cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
 cl::opt<std::string> prometheus("prometheus", cl::desc("Prometheus URL (overrides the plan's)"), cl::value_desc("URL"),
                                 cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
+cl::opt<bool> firstDeploy("first-deploy",
+                          cl::desc("no version runs yet (no known-good, no --previous): a rollback undeploys"),
+                          cl::sub(runCmd), cl::cat(category));
+cl::opt<bool> retryFailed("retry-failed", cl::desc("deploy a version marked failed again (needs --reason and --by)"),
+                          cl::sub(runCmd), cl::cat(category));
 cl::opt<bool> emergency("emergency", cl::desc("emergency mode: shorter bakes, approval required"), cl::sub(runCmd),
                         cl::cat(category));
 cl::opt<std::string> reason("reason", cl::desc("why (recorded in the audit trail)"), cl::value_desc("TEXT"),
@@ -49,8 +56,9 @@ cl::opt<std::string> outputFormat("format", cl::desc("output format: text or jso
                                   cl::sub(simulateCmd), cl::cat(category));
 cl::opt<std::string> blocker("blocker", cl::desc("the blocker alarm to override, or 'window'"), cl::value_desc("NAME"),
                              cl::sub(overrideCmd), cl::cat(category));
-cl::opt<std::string> by("by", cl::desc("who (recorded in the audit trail)"), cl::value_desc("WHO"),
-                        cl::sub(overrideCmd), cl::sub(approveCmd), cl::sub(rollbackCmd), cl::cat(category));
+cl::opt<std::string> by("by", cl::desc("who (recorded in the audit trail; run: default the OS user)"),
+                        cl::value_desc("WHO"), cl::sub(runCmd), cl::sub(overrideCmd), cl::sub(approveCmd),
+                        cl::sub(rollbackCmd), cl::cat(category));
 cl::opt<bool> all("all", cl::desc("also return hosts of earlier, completed stages"), cl::sub(rollbackCmd),
                   cl::cat(category));
 cl::opt<std::string> scenario("scenario", cl::desc("simulation scenario (JSON)"), cl::value_desc("FILE"),
@@ -86,6 +94,8 @@ int usage(const std::string& message) {
   return rcli::kUsageError;
 }
 
+int dispatch();
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -115,13 +125,49 @@ int main(int argc, char** argv) {
   }
   if (outputFormat != "text" && outputFormat != "json") return usage("--format must be text or json");
   pipelang::runtime::installStopHandlers();  // a stopped piperun stops its deploy calls too
+  // A failure of piperun's own parts ends every command the same way: exit 1
+  // and one clear line, never an abort (runtime.md, "Failures of piperun's own
+  // parts"). A runner has stopped its calls in flight before this point.
+  try {
+    return dispatch();
+  } catch (const pipelang::runtime::JournalError& e) {
+    errs() << "piperun: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    errs() << "piperun: internal error: " << e.what() << "\n";
+  }
+  return rcli::kRuntimeError;
+}
+
+namespace {
+
+int dispatch() {
   rcli::OutputOptions output{outputFormat == "json", quiet};
-  rcli::RunArgs run{planPath, version, previous, state, alarmsDir, prometheus, reason, emergency, untilBlocked, output};
+  rcli::RunArgs run;
+  run.plan = planPath;
+  run.version = version;
+  run.previous = previous;
+  run.state = state;
+  run.alarmsDir = alarmsDir;
+  run.prometheus = prometheus;
+  run.reason = reason;
+  run.by = by;
+  run.emergency = emergency;
+  run.untilBlocked = untilBlocked;
+  run.firstDeploy = firstDeploy;
+  run.retryFailed = retryFailed;
+  run.output = output;
 
   if (runCmd) {
     if (planPath.empty()) return usage("run needs a PLAN");
     if (version.empty()) return usage("run needs --version V");
     if (emergency && reason.empty()) return usage("--emergency needs --reason TEXT");
+    if (retryFailed && (reason.empty() || by.empty())) return usage("--retry-failed needs --reason TEXT --by WHO");
+    // A version is an identifier: what it names must be what every line shows.
+    for (const auto& [flag, value] :
+         std::initializer_list<std::pair<std::string, std::string>>{{"--version", version}, {"--previous", previous}})
+      if (pipelang::runtime::hasControl(value))
+        return usage(flag + " must be a version identifier without control characters, not \"" +
+                     pipelang::runtime::printable(value) + "\"");
     return rcli::runCommand(run);
   }
   if (resumeCmd) return rcli::resumeCommand(run);
@@ -146,3 +192,5 @@ int main(int argc, char** argv) {
   }
   return usage("missing subcommand: run, resume, status, log, override, approve, rollback or simulate (see --help)");
 }
+
+}  // namespace

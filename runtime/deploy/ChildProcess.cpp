@@ -31,7 +31,83 @@ int captureFile() {
 // registry's slots are claimed one at a time.
 std::mutex registryMutex;
 
+// What posix_spawnp would run: `name` itself when it holds a '/', else the
+// first executable of that name on PATH. Resolved before fork, where only
+// async-signal-safe calls are allowed.
+// `error` says why there is none: ENOENT, or EACCES for a file that is not executable.
+std::string findProgram(const std::string& name, const std::string& path, int& error) {
+  error = ENOENT;
+  auto usable = [&](const std::string& candidate) {
+    if (access(candidate.c_str(), X_OK) == 0) return true;
+    if (access(candidate.c_str(), F_OK) == 0) error = EACCES;
+    return false;
+  };
+  if (name.find('/') != std::string::npos) return usable(name) ? name : "";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (usable(candidate)) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
 }  // namespace
+
+std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
+                                     const std::function<void(pid_t)>& beforeExec) {
+  int gate[2];
+  if (pipe2(gate, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
+  int devNull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  pid_t pid = fork();
+  if (pid < 0) {
+    int error = errno;
+    close(gate[0]);
+    close(gate[1]);
+    if (devNull >= 0) close(devNull);
+    return std::string("cannot fork: ") + std::strerror(error);
+  }
+  if (pid == 0) {  // only async-signal-safe calls from here on
+    setpgid(0, 0);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    close(gate[1]);
+    char go = 0;
+    ssize_t n;
+    do n = ::read(gate[0], &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) _exit(125);  // piperun died before recording the call: it never runs
+    if (devNull >= 0) dup2(devNull, 0);
+    dup2(outFd_, 1);
+    dup2(errFd_, 2);
+    closefrom(3);
+    execve(path.c_str(), args.data(), envp.data());
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also here: the group exists before anything is recorded or signalled
+  close(gate[0]);
+  if (devNull >= 0) close(devNull);
+  pid_ = pid;
+  commandStarted(pid_);
+  try {
+    beforeExec(pid);
+  } catch (...) {
+    close(gate[1]);  // the child sees EOF and ends without running the command
+    throw;
+  }
+  ssize_t written;
+  do written = write(gate[1], "g", 1);
+  while (written < 0 && errno == EINTR);
+  close(gate[1]);
+  return {};
+}
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0 && !status_) {
@@ -42,7 +118,8 @@ ChildProcess::~ChildProcess() {
   if (errFd_ >= 0) close(errFd_);
 }
 
-std::string ChildProcess::start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+std::string ChildProcess::start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                                const std::function<void(pid_t)>& beforeExec) {
   outFd_ = captureFile();
   errFd_ = captureFile();
   if (outFd_ < 0 || errFd_ < 0) return std::string("cannot create capture file: ") + std::strerror(errno);
@@ -62,6 +139,12 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
   std::vector<std::string> argvCopy = argv;
   for (auto& s : argvCopy) args.push_back(s.data());
   args.push_back(nullptr);
+  if (beforeExec) {
+    int error = 0;
+    std::string path = findProgram(argv[0], merged.count("PATH") ? merged["PATH"] : "", error);
+    if (path.empty()) return "cannot run " + argv[0] + ": " + std::strerror(error);
+    return startGated(args, envp, path, beforeExec);
+  }
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

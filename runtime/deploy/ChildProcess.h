@@ -1,10 +1,11 @@
-// One child process started directly (posix_spawn, never a shell) in its own
-// process group, with stdout/stderr captured to unlinked temp files so a chatty
-// command can never block on a full pipe.
+// One child process started directly (posix_spawn, or fork + execve when the
+// start must be recorded first; never a shell) in its own process group, with stdout/stderr captured to unlinked temp
+// files so a chatty command can never block on a full pipe.
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,7 +23,11 @@ class ChildProcess {
   ~ChildProcess();
 
   // Returns an error message, or empty on success. `env` adds to (and overrides) ours.
-  std::string start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+  // With `beforeExec`, the child waits in its new process group until
+  // beforeExec(pgid) has returned (the journal records the call), and never
+  // runs the command if piperun dies before that.
+  std::string start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                    const std::function<void(pid_t)>& beforeExec = {});
   // Exit status once finished (128+signal when killed); none while running.
   std::optional<int> poll();
   // Kills the whole process group (the command and anything it started).
@@ -33,6 +38,8 @@ class ChildProcess {
 
  private:
   static std::string read(int fd);
+  std::string startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
+                         const std::function<void(pid_t)>& beforeExec);
   pid_t pid_ = -1;
   int outFd_ = -1, errFd_ = -1;
   std::optional<int> status_;

@@ -22,7 +22,7 @@ std::map<std::string, std::string> ExecDeployer::environmentFor(const DeployCall
           {"PIPE_TRAFFIC", call.traffic ? fmt::format("{}", *call.traffic) : ""}};
 }
 
-int ExecDeployer::start(const DeployCall& call, Instant) {
+int ExecDeployer::start(const DeployCall& call, Instant now) {
   int handle = nextHandle_++;
   Running& run = running_[handle];
   run.timeoutS = call.timeoutS;
@@ -32,10 +32,21 @@ int ExecDeployer::start(const DeployCall& call, Instant) {
     return handle;
   }
   run.child = std::make_unique<ChildProcess>();
-  run.startError = run.child->start(*argv, environmentFor(call));
+  std::function<void(pid_t)> record;
+  if (recorder_.started)
+    record = [&](pid_t group) {
+      run.group = group;
+      recorder_.started(call, group, now);
+    };
+  run.startError = run.child->start(*argv, environmentFor(call), record);
   // Read the clock now, after the spawn: the engine's `now` may be seconds old.
   run.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, call.timeoutS));
   return handle;
+}
+
+void ExecDeployer::ended(Running& run) {
+  if (run.group > 0 && recorder_.ended) recorder_.ended(run.group);
+  run.group = -1;
 }
 
 std::optional<DeployResult> ExecDeployer::poll(int handle, Instant) {
@@ -61,6 +72,7 @@ std::optional<DeployResult> ExecDeployer::poll(int handle, Instant) {
     result.output = run.child->output();
     result.errors = run.child->errors();
   }
+  ended(run);
   running_.erase(it);
   return result;
 }
@@ -72,6 +84,7 @@ void ExecDeployer::cancel(int handle) {
     it->second.child->killGroup();
     it->second.child->waitBlocking();
   }
+  ended(it->second);
   running_.erase(it);
 }
 

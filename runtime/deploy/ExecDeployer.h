@@ -9,6 +9,7 @@
 #include "runtime/deploy/Deployer.h"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -22,13 +23,25 @@ class ExecDeployer final : public Deployer {
 
   static std::map<std::string, std::string> environmentFor(const DeployCall& call);
 
+  // Told of every call before its command runs (with its process group) and
+  // when it has ended, so the journal can say which calls may still run
+  // after piperun died (docs/runtime-journal.md, table `calls`).
+  struct Recorder {
+    std::function<void(const DeployCall&, pid_t group, Instant now)> started;
+    std::function<void(pid_t group)> ended;
+  };
+  void setRecorder(Recorder recorder) { recorder_ = std::move(recorder); }
+
  private:
   struct Running {
     std::unique_ptr<ChildProcess> child;
     std::chrono::steady_clock::time_point deadline;  // spawn time + timeout
     int timeoutS = 0;
     std::string startError;
+    pid_t group = -1;
   };
+  void ended(Running& run);
+  Recorder recorder_;
   std::map<int, Running> running_;
   int nextHandle_ = 1;
 };

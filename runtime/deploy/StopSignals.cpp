@@ -62,7 +62,9 @@ int stopRequested() {
   return stopSignal;
 }
 
-void stopNow() {
+namespace {
+
+void waitOrKill() {
   auto deadline = std::chrono::steady_clock::now() + kGrace;
   while (anyInFlight()) {
     for (int i = 0; i < kSlots; ++i) {
@@ -73,6 +75,23 @@ void stopNow() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+}  // namespace
+
+int stopCommandsInFlight() {
+  int count = 0;
+  for (int i = 0; i < kSlots; ++i)
+    if (groups[i] > 0) {
+      kill(-static_cast<pid_t>(groups[i]), SIGTERM);
+      ++count;
+    }
+  waitOrKill();
+  return count;
+}
+
+void stopNow() {
+  waitOrKill();
   int signal = stopSignal;
   std::signal(signal, SIG_DFL);
   std::raise(signal);

@@ -21,5 +21,9 @@ int stopRequested();
 // Waits up to the grace period for the commands to end, kills what is left,
 // and ends the process by the stop signal.
 [[noreturn]] void stopNow();
+// For a runner that cannot go on (its journal failed): SIGTERM to every
+// command's group, up to 10 s for them to end, then SIGKILL; returns how many
+// commands were in flight. The process then ends by its own error path.
+int stopCommandsInFlight();
 
 }  // namespace pipelang::runtime

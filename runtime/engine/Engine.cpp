@@ -1,6 +1,7 @@
 #include "runtime/engine/Engine.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/engine/VersionText.h"
 
 #include <fmt/format.h>
 
@@ -161,13 +162,14 @@ void Engine::load(Instant now) {
     run_.startedAt = now;
     journal_.updateRun(run_);
     emit(now, "run_started", "", "",
-         fmt::format("deploying {} {} (previous {}){}", plan_.artifact, run_.version, run_.previous,
+         fmt::format("deploying {} {} ({}){}", plan_.artifact, run_.version,
+                     run_.previous.empty() ? "first deployment: a rollback undeploys" : "previous " + run_.previous,
                      run_.emergency ? fmt::format(", EMERGENCY: {}", run_.reason) : ""),
          json::Object{{"version", run_.version}, {"previous", run_.previous}, {"emergency", run_.emergency}});
   } else if (run_.status == "rolling_back") {
     rollingBack_ = true;
     rollbackStartedAt_ = now;
-    emit(now, "resumed", run_.stage, run_.step, "resumed: continuing the rollback to " + run_.previous);
+    emit(now, "resumed", run_.stage, run_.step, "resumed: continuing the rollback to " + versionText(run_.previous));
     planRollback(now);
   } else {
     emit(now, "resumed", "", "", fmt::format("resumed {} from the journal", run_.version));
@@ -844,7 +846,7 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
   if (!canaryRegions.empty()) what += fmt::format(" and the canary traffic of {}", fmt::join(canaryRegions, ", "));
   emit(now, "rollback_started", run_.stage, stepId,
        fmt::format("rolling back {} to {} because {}; {} in parallel, at most {:g}% of a zone at once", what,
-                   run_.previous,
+                   versionText(run_.previous),
                    trigger == "deploy_failed" || trigger == "test_failed" || trigger == "manual" ? why : trigger,
                    plural(zones, "zone"), plan_.deploy.rollbackBatch * 100),
        json::Object{{"trigger", trigger}, {"why", why}, {"hosts", static_cast<int64_t>(hosts)}});
@@ -917,7 +919,7 @@ bool Engine::progressRollback(Instant now) {
       if (result->ok && zone.traffic) {
         journal_.setStep(run_.id, zone.stepId, "done", now, result->summary);
         emit(now, "rollback_batch", run_.stage, zone.stepId,
-             fmt::format("all of {}'s traffic back on {}", zone.region, run_.previous));
+             fmt::format("all of {}'s traffic back on {}", zone.region, versionText(run_.previous)));
         ++zone.next;
         zone.attempts = 0;
       } else if (result->ok) {
@@ -928,7 +930,8 @@ bool Engine::progressRollback(Instant now) {
         for (const auto& host : batch) hosts_[zone.fleet + "/" + host] = {run_.previous, ""};
         updateExposure();
         emit(now, "rollback_batch", run_.stage, zone.stepId,
-             fmt::format("{} back on {} ({})", plural(batch.size(), "host"), run_.previous, hostList(batch)));
+             fmt::format("{} back on {} ({})", plural(batch.size(), "host"), versionText(run_.previous),
+                         hostList(batch)));
         ++zone.next;
         zone.attempts = 0;
       } else if (++zone.attempts >= 3) {
@@ -1037,7 +1040,7 @@ EngineResult Engine::finish(Outcome outcome, Instant now, const std::string& mes
     result.recoveryS = now - rollbackStartedAt_ + detectS_;
     emit(now, "rolled_back", run_.stage, run_.step,
          fmt::format("{} rolled back ({}) and marked failed; {} remains the known-good version", run_.version,
-                     run_.trigger, run_.previous),
+                     run_.trigger, versionText(run_.previous)),
          json::Object{{"trigger", run_.trigger}});
   } else if (outcome == Outcome::Failed) {
     run_.status = "failed";

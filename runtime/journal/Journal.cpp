@@ -2,12 +2,13 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <stdexcept>
-#include <sys/file.h>
-#include <unistd.h>
 
 namespace pipelang::runtime {
 namespace {
@@ -38,17 +39,26 @@ CREATE TABLE IF NOT EXISTS commands(id INTEGER PRIMARY KEY, run_id INTEGER NOT N
 CREATE TABLE IF NOT EXISTS evaluations(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, t INTEGER NOT NULL,
   scope TEXT NOT NULL, condition TEXT NOT NULL, metric TEXT NOT NULL, query TEXT NOT NULL, value REAL,
   breach INTEGER NOT NULL, error TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS calls(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, step TEXT NOT NULL,
+  action TEXT NOT NULL, hosts TEXT NOT NULL, pgid INTEGER NOT NULL, start_ticks INTEGER NOT NULL,
+  started_at INTEGER NOT NULL, timeout_s INTEGER NOT NULL, ended_at INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS requests(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL,
   target TEXT NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL, stage TEXT NOT NULL, t INTEGER NOT NULL);
 )sql";
+
+// The DB's own words ("database disk image is malformed", "database or disk is
+// full", "attempt to write a readonly database"), with the file they concern.
+JournalError failure(sqlite3* db) {
+  const char* file = sqlite3_db_filename(db, "main");
+  return JournalError(std::string("state DB ") + (file && *file ? file : "(memory)") + ": " + sqlite3_errmsg(db));
+}
 
 // A prepared statement, compiled once per journal and reset after each use.
 class Statement {
  public:
   Statement(sqlite3* db, std::map<std::string, sqlite3_stmt*>& cache, const char* sql) : db_(db) {
     sqlite3_stmt*& cached = cache[sql];
-    if (!cached && sqlite3_prepare_v2(db, sql, -1, &cached, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("journal: ") + sqlite3_errmsg(db));
+    if (!cached && sqlite3_prepare_v2(db, sql, -1, &cached, nullptr) != SQLITE_OK) throw failure(db);
     stmt_ = cached;
   }
   ~Statement() {
@@ -79,7 +89,7 @@ class Statement {
   bool row() {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("journal: ") + sqlite3_errmsg(db_));
+    if (rc != SQLITE_DONE) throw failure(db_);
     return false;
   }
   void run() { row(); }
@@ -123,14 +133,14 @@ RunRecord readRun(Statement& s) {
 
 llvm::Expected<std::unique_ptr<Journal>> Journal::open(const std::string& path, bool durable) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot open state DB %s: %s", path.c_str(),
                                    message.c_str());
   }
-  std::unique_ptr<Journal> journal(new Journal(db));
+  std::unique_ptr<Journal> journal(new Journal(db, path));
   try {
     sqlite3_busy_timeout(db, 5000);  // the CLI's approve/override write while a runner holds the DB
     if (durable) {
@@ -141,12 +151,21 @@ llvm::Expected<std::unique_ptr<Journal>> Journal::open(const std::string& path, 
       journal->exec("PRAGMA synchronous=OFF");
     }
     journal->exec(kSchema);
+    // Test hook: a DB that cannot grow past N pages fails its writes with
+    // SQLITE_FULL ("database or disk is full"), the error a full disk gives.
+    if (const char* pages = std::getenv("PIPERUN_TEST_MAX_PAGES"); pages && durable)
+      journal->exec("PRAGMA max_page_count=" + std::to_string(std::atol(pages)));
   } catch (const std::exception& e) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot use state DB %s: %s", path.c_str(),
-                                   e.what());
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot use %s", e.what());
   }
   if (const char* crash = std::getenv("PIPERUN_TEST_CRASH_AFTER_COMMITS"); crash && durable)
     journal->crashAfter_ = std::atol(crash);
+  struct stat file {};
+  if (durable && ::stat(path.c_str(), &file) == 0) {
+    journal->durable_ = true;
+    journal->device_ = file.st_dev;
+    journal->inode_ = file.st_ino;
+  }
   return journal;
 }
 
@@ -160,7 +179,7 @@ void Journal::exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error("journal: " + message);
+    throw JournalError("state DB " + path_ + ": " + message);
   }
 }
 
@@ -169,17 +188,36 @@ void Journal::commitPoint() {
   if (crashAfter_ >= 0 && commits_ >= crashAfter_) raise(SIGKILL);  // test hook: die like kill -9
 }
 
+void Journal::checkFile() {
+  if (!durable_) return;
+  struct stat file {};
+  if (::stat(path_.c_str(), &file) != 0)
+    throw JournalError("state DB " + path_ + ": the file was deleted while piperun used it");
+  if (file.st_dev != device_ || file.st_ino != inode_)
+    throw JournalError("state DB " + path_ + ": the file was replaced by another while piperun used it");
+}
+
 void Journal::transaction(const std::function<void()>& body) {
-  if (depth_ == 0) exec("BEGIN IMMEDIATE");
+  if (depth_ == 0) {
+    checkFile();
+    exec("BEGIN IMMEDIATE");
+  }
   ++depth_;
   try {
     body();
   } catch (...) {
-    if (--depth_ == 0) exec("ROLLBACK");
+    // SQLite may have rolled back already (a full disk does): the first error
+    // is the one to report, never the failed ROLLBACK after it.
+    if (--depth_ == 0 && !sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
   if (--depth_ == 0) {
-    exec("COMMIT");
+    try {
+      exec("COMMIT");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
     commitPoint();
   }
 }
@@ -196,9 +234,8 @@ llvm::Error Journal::bindPlan(const Plan& plan, bool allowNewDigest) {
   }
   auto pipeline = meta("pipeline");
   if (pipeline && *pipeline != plan.pipeline)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "state DB belongs to pipeline %s, not %s", pipeline->c_str(),
-                                   plan.pipeline.c_str());
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "state DB belongs to pipeline %s, not %s",
+                                   pipeline->c_str(), plan.pipeline.c_str());
   transaction([&] {
     setMeta("plan_digest", plan.digest);
     setMeta("pipeline", plan.pipeline);
@@ -216,7 +253,8 @@ std::optional<std::string> Journal::meta(const std::string& key) {
 
 void Journal::setMeta(const std::string& key, const std::string& value) {
   transaction([&] {
-    Statement s(db_, statements_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    Statement s(db_, statements_,
+                "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     s.bind(1, key).bind(2, value).run();
   });
 }
@@ -242,16 +280,18 @@ std::optional<RunRecord> Journal::run(std::int64_t id) {
 }
 
 std::optional<RunRecord> Journal::activeRun() {
-  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns +
-                    " FROM runs WHERE status IN ('running', 'rolling_back') ORDER BY id LIMIT 1")
-                       .c_str());
+  Statement s(db_, statements_,
+              (std::string("SELECT ") + kRunColumns +
+               " FROM runs WHERE status IN ('running', 'rolling_back') ORDER BY id LIMIT 1")
+                  .c_str());
   if (s.row()) return readRun(s);
   return std::nullopt;
 }
 
 std::optional<RunRecord> Journal::nextQueuedRun() {
-  Statement s(db_, statements_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1")
-                       .c_str());
+  Statement s(
+      db_, statements_,
+      (std::string("SELECT ") + kRunColumns + " FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1").c_str());
   if (s.row()) return readRun(s);
   return std::nullopt;
 }
@@ -336,8 +376,7 @@ std::map<std::string, BakeRecord> Journal::bakes(std::int64_t runId) {
   Statement s(db_, statements_, "SELECT step, required_s, elapsed_s, traffic_sum FROM bakes WHERE run_id = ?");
   s.bind(1, runId);
   std::map<std::string, BakeRecord> out;
-  while (s.row())
-    out[s.text(0)] = {static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)), s.real(3)};
+  while (s.row()) out[s.text(0)] = {static_cast<int>(s.integer(1)), static_cast<int>(s.integer(2)), s.real(3)};
   return out;
 }
 
@@ -366,7 +405,7 @@ void Journal::hostsSettled(const std::string& fleet, const std::vector<std::stri
 }
 
 void Journal::knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
-                        const std::string& host, const std::string& version, Instant t) {
+                       const std::string& host, const std::string& version, Instant t) {
   transaction([&] {
     Statement s(db_, statements_,
                 "INSERT OR IGNORE INTO hosts(fleet, host, region, zone, version, updated_at) VALUES(?, ?, ?, ?, ?, ?)");
@@ -384,16 +423,18 @@ std::vector<HostRecord> Journal::hosts() {
 
 void Journal::event(std::int64_t runId, const EventRecord& e) {
   transaction([&] {
-    Statement s(db_, statements_, "INSERT INTO events(run_id, t, type, stage, step, message, detail) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    Statement s(db_, statements_,
+                "INSERT INTO events(run_id, t, type, stage, step, message, detail) VALUES(?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, runId).bind(2, e.t).bind(3, e.type).bind(4, e.stage).bind(5, e.step).bind(6, e.message);
     s.bind(7, e.detail).run();
   });
 }
 
 std::vector<EventRecord> Journal::events(std::optional<std::int64_t> runId) {
-  Statement s(db_, statements_, runId ? "SELECT id, run_id, t, type, stage, step, message, detail FROM events WHERE run_id = ? "
-                           "ORDER BY id"
-                         : "SELECT id, run_id, t, type, stage, step, message, detail FROM events ORDER BY id");
+  Statement s(db_, statements_,
+              runId ? "SELECT id, run_id, t, type, stage, step, message, detail FROM events WHERE run_id = ? "
+                      "ORDER BY id"
+                    : "SELECT id, run_id, t, type, stage, step, message, detail FROM events ORDER BY id");
   if (runId) s.bind(1, *runId);
   std::vector<EventRecord> out;
   while (s.row())
@@ -440,18 +481,50 @@ std::vector<EvaluationRecord> Journal::evaluations(std::int64_t runId, int limit
   s.bind(1, runId).bind(2, limit);
   std::vector<EvaluationRecord> out;
   while (s.row()) {
-    EvaluationRecord e{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), std::nullopt,
-                       s.integer(7) != 0};
+    EvaluationRecord e{s.integer(0), s.text(1), s.text(2),    s.text(3),
+                       s.text(4),    s.text(5), std::nullopt, s.integer(7) != 0};
     if (!s.isNull(6)) e.value = s.real(6);
     out.push_back(e);
   }
   return out;
 }
 
+std::int64_t Journal::callStarted(const CallRecord& c) {
+  std::int64_t id = 0;
+  transaction([&] {
+    Statement s(db_, statements_,
+                "INSERT INTO calls(run_id, step, action, hosts, pgid, start_ticks, started_at, timeout_s) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, c.runId).bind(2, c.step).bind(3, c.action).bind(4, c.hosts).bind(5, c.pgid);
+    s.bind(6, static_cast<std::int64_t>(c.startTicks)).bind(7, c.startedAt).bind(8, c.timeoutS).run();
+    id = sqlite3_last_insert_rowid(db_);
+  });
+  return id;
+}
+
+void Journal::callEnded(std::int64_t pgid, Instant t) {
+  transaction([&] {
+    Statement s(db_, statements_, "UPDATE calls SET ended_at = ? WHERE pgid = ? AND ended_at = 0");
+    s.bind(1, t).bind(2, pgid).run();
+  });
+}
+
+std::vector<CallRecord> Journal::openCalls() {
+  Statement s(db_, statements_,
+              "SELECT id, run_id, step, action, hosts, pgid, start_ticks, started_at, timeout_s FROM calls "
+              "WHERE ended_at = 0 ORDER BY id");
+  std::vector<CallRecord> out;
+  while (s.row())
+    out.push_back({s.integer(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.integer(5),
+                   static_cast<std::uint64_t>(s.integer(6)), s.integer(7), static_cast<int>(s.integer(8))});
+  return out;
+}
+
 std::int64_t Journal::addRequest(const RequestRecord& r) {
   std::int64_t id = 0;
   transaction([&] {
-    Statement s(db_, statements_, "INSERT INTO requests(run_id, kind, target, reason, who, stage, t) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    Statement s(db_, statements_,
+                "INSERT INTO requests(run_id, kind, target, reason, who, stage, t) VALUES(?, ?, ?, ?, ?, ?, ?)");
     s.bind(1, r.runId).bind(2, r.kind).bind(3, r.target).bind(4, r.reason).bind(5, r.who).bind(6, r.stage);
     s.bind(7, r.t).run();
     id = sqlite3_last_insert_rowid(db_);
@@ -472,8 +545,7 @@ std::vector<RequestRecord> Journal::requestsAfter(std::int64_t afterId) {
 llvm::Expected<std::unique_ptr<RunnerLock>> RunnerLock::acquire(const std::string& dbPath) {
   std::string path = dbPath + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot open lock file %s", path.c_str());
+  if (fd < 0) return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot open lock file %s", path.c_str());
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char buffer[64] = {0};
     ssize_t n = pread(fd, buffer, sizeof buffer - 1, 0);
@@ -491,6 +563,8 @@ llvm::Expected<std::unique_ptr<RunnerLock>> RunnerLock::acquire(const std::strin
   return std::unique_ptr<RunnerLock>(new RunnerLock(fd));
 }
 
-RunnerLock::~RunnerLock() { ::close(fd_); }
+RunnerLock::~RunnerLock() {
+  ::close(fd_);
+}
 
 }  // namespace pipelang::runtime

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,11 +65,31 @@ struct CommandRecord {
   int exitCode = -1;
 };
 
+// A deploy, rollback or test call whose command was started: recorded before
+// the command runs, closed when it has ended (docs/runtime-journal.md).
+struct CallRecord {
+  std::int64_t id = 0, runId = 0;
+  std::string step, action, hosts;
+  std::int64_t pgid = 0;
+  std::uint64_t startTicks = 0;  // the leader's start time, /proc/PID/stat field 22
+  Instant startedAt = 0;
+  int timeoutS = 0;
+};
+
 struct EvaluationRecord {
   Instant t = 0;
   std::string scope, condition, metric, query, error;
   std::optional<double> value;
   bool breach = false;
+};
+
+// Any failure of the state DB once it is open: a damaged file, a full disk, a
+// deleted or read-only file (runtime.md, "Failures of piperun's own parts").
+// what() is "state DB PATH: <SQLite's reason>". Every command catches it and
+// ends with exit 1 (runtime.md §1) after a runner has stopped its calls.
+class JournalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class Journal {
@@ -110,8 +131,8 @@ class Journal {
                     Instant t);
   std::vector<HostRecord> hosts();
   // Records a host the DB has never seen as running `version` (no-op otherwise).
-  void knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
-                const std::string& host, const std::string& version, Instant t);
+  void knowHost(const std::string& fleet, const std::string& region, const std::string& zone, const std::string& host,
+                const std::string& version, Instant t);
 
   void event(std::int64_t runId, const EventRecord& event);
   std::vector<EventRecord> events(std::optional<std::int64_t> runId = std::nullopt);
@@ -120,19 +141,29 @@ class Journal {
   void evaluation(std::int64_t runId, const EvaluationRecord& evaluation);
   std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit);
 
+  std::int64_t callStarted(const CallRecord& call);
+  void callEnded(std::int64_t pgid, Instant t);  // every open call of that group
+  std::vector<CallRecord> openCalls();           // started and not known to have ended
+
   std::int64_t addRequest(const RequestRecord& request);
   std::vector<RequestRecord> requestsAfter(std::int64_t afterId);
 
  private:
-  explicit Journal(sqlite3* db) : db_(db) {}
+  Journal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   void exec(const std::string& sql);
   void commitPoint();  // counts commits: the crash tests stop the process after N
+  // SQLite goes on writing to a deleted or replaced file (the WAL's open
+  // descriptor): before each transaction the file must still be the one opened.
+  void checkFile();
 
   sqlite3* db_;
+  std::string path_;
   std::map<std::string, sqlite3_stmt*> statements_;  // prepared once, reused
   int depth_ = 0;
   long commits_ = 0;
   long crashAfter_ = -1;
+  bool durable_ = false;
+  std::uint64_t device_ = 0, inode_ = 0;
 };
 
 // One runner per DB: an exclusive flock on DB.lock, released by the kernel when

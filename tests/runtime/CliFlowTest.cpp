@@ -55,10 +55,12 @@ TEST(CliFlow, EmergencyRunWaitsForAnApproverAndIgnoresWindows) {
   EXPECT_EQ(waiting.exitCode, 4);
   EXPECT_TRUE(has(waiting.out, "waiting for approval of the emergency run by one of: principal-engineers"));
 
-  EXPECT_EQ(box.piperun({"approve", "--by", "bob", "--state", box.db()}).exitCode, 0);
+  // Not an approver: refused at once (OperatorCommandTest has the exact words), nothing recorded.
+  EXPECT_EQ(box.piperun({"approve", "--by", "bob", "--state", box.db()}).exitCode, 2);
   ProcessResult refused = box.piperun({"resume", "--until-blocked", "--state", box.db(), "--alarms-dir", "alarms"});
   EXPECT_EQ(refused.exitCode, 4);
-  EXPECT_TRUE(has(refused.out, "approval by bob refused: not one of the plan's approvers")) << refused.out;
+  EXPECT_TRUE(has(refused.out, "waiting for approval of the emergency run by one of: principal-engineers"))
+      << refused.out;
 
   EXPECT_EQ(box.piperun({"approve", "--by", "principal-engineers", "--state", box.db()}).exitCode, 0);
   ProcessResult deployed = box.piperun({"resume", "--state", box.db(), "--alarms-dir", "alarms"});
