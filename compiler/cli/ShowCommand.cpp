@@ -26,7 +26,8 @@ int runShow() {
   options.upto = Phase::Check;
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   std::string text;
-  bool found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text);
+  bool found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text,
+                                &compilation->importTargets, compilation->prelude);
   if (found) llvm::outs() << text;
   else llvm::errs() << "pipec show: " << text << "\n";
   llvm::outs().flush();
