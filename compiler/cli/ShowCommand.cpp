@@ -30,11 +30,13 @@ int runShow() {
   std::string text;
   bool found;
   if (opt::showFormat == opt::ShowFormat::Json) {
-    auto json = showJson(compilation->files, compilation->sources, opt::showArgs[0], text);
+    auto json = showJson(compilation->files, compilation->sources, opt::showArgs[0], text, &compilation->importTargets,
+                         compilation->prelude);
     found = json.has_value();
     if (found) text = *json;
   } else {
-    found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text);
+    found = sema::showMerged(compilation->files, compilation->sources, opt::showArgs[0], text,
+                             &compilation->importTargets, compilation->prelude);
   }
   if (found)
     llvm::outs() << text;

@@ -46,12 +46,14 @@ Object block(const sema::MergedBlock& merged, const SourceManager& sources, int 
 }  // namespace
 
 std::optional<std::string> showJson(const std::vector<LoadedFile>& files, const SourceManager& sources,
-                                    const std::string& name, std::string& error) {
+                                    const std::string& name, std::string& error,
+                                    const std::map<std::pair<FileId, size_t>, FileId>* importTargets, FileId prelude) {
   std::vector<const ast::File*> asts;
   for (const LoadedFile& file : files)
     if (file.ast) asts.push_back(file.ast.get());
   DiagnosticSink ignored;  // printed separately, as `pipec check` prints them
   sema::Namespace names(asts, sources, ignored);
+  if (importTargets) names.setImports(asts, *importTargets, prelude);
   const ast::Declaration* decl = names.find(name);
   if (!decl) {
     std::vector<std::string> candidates = names.namesOf(ast::DeclKind::Pipeline);

@@ -97,7 +97,7 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
   SourceLoader loader(load, compilation->sources, compilation->diagnostics);
-  FileId prelude = loader.loadPrelude();
+  FileId prelude = compilation->prelude = loader.loadPrelude();
   for (const fs::path& file : files) {
     std::string error;
     if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);

@@ -40,6 +40,7 @@ struct Compilation {
   // The file each import resolved to, by (importing file, import index); an
   // import refused or not found has no entry (go-to-definition, "add import").
   std::map<std::pair<FileId, size_t>, FileId> importTargets;
+  FileId prelude = kNoFile;  // std/policy, visible from every file
 };
 
 class Frontend {

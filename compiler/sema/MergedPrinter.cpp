@@ -156,12 +156,13 @@ std::string showMergedValue(const MergedAttr& attr, const SourceManager& sources
 }
 
 bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
-                std::string& out) {
+                std::string& out, const std::map<std::pair<FileId, size_t>, FileId>* importTargets, FileId prelude) {
   std::vector<const ast::File*> asts;
   for (const LoadedFile& file : files)
     if (file.ast) asts.push_back(file.ast.get());
   DiagnosticSink ignored;  // `pipec show` prints the check's diagnostics separately
   Namespace names(asts, sources, ignored);
+  if (importTargets) names.setImports(asts, *importTargets, prelude);
   const ast::Declaration* decl = names.find(name);
   if (!decl) {
     std::vector<std::string> candidates = names.namesOf(ast::DeclKind::Pipeline);

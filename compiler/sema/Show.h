@@ -4,6 +4,7 @@
 
 #include "compiler/driver/SourceLoader.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,8 +16,11 @@ struct MergedAttr;
 // replaced by the parent's value); the language server's hover shows it.
 std::string showMergedValue(const MergedAttr& attr, const SourceManager& sources);
 
-// Prints declaration `name` merged; false (and `out` = candidates message) when absent.
+// Prints declaration `name` merged; false (and `out` = candidates message)
+// when absent. With `importTargets`, names are found as `pipec check` finds
+// them: through each file's imports and the `prelude` (docs/language.md).
 bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
-                std::string& out);
+                std::string& out, const std::map<std::pair<FileId, size_t>, FileId>* importTargets = nullptr,
+                FileId prelude = kNoFile);
 
 }  // namespace pipelang::sema

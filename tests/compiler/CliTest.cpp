@@ -266,7 +266,11 @@ TEST_F(PipecCli, NamesAreVisibleOnlyThroughImports) {
     EXPECT_NE(run->err.find(extendsError), std::string::npos) << run->err;
     EXPECT_NE(run->err.find(help), std::string::npos) << run->err;
   }
+  // `pipec show` merges what `check` sees: not the parent the file does not import.
+  PipecRun show = pipec("show Svc .");
+  EXPECT_EQ(show.out.find("\"base\""), std::string::npos) << show.out;
   write("teams/svc.pipe", "import \"../lib.pipe\"\ntemplate Svc extends Base {\n  topology = lab\n}\n");
+  EXPECT_NE(pipec("show Svc .").out.find("artifact = \"base\""), std::string::npos);
   EXPECT_EQ(pipec("check teams/svc.pipe").status, 0);
   EXPECT_EQ(pipec("check .").status, 0);
 }
