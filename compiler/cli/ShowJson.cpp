@@ -2,7 +2,6 @@
 
 #include "compiler/sema/Merged.h"
 #include "compiler/sema/Show.h"
-#include "compiler/util/Spelling.h"
 
 #include <llvm/Support/FormatVariadic.h>
 #include <llvm/Support/JSON.h>
@@ -48,30 +47,20 @@ Object block(const sema::MergedBlock& merged, const SourceManager& sources, int 
 std::optional<std::string> showJson(const std::vector<LoadedFile>& files, const SourceManager& sources,
                                     const std::string& name, std::string& error,
                                     const std::map<std::pair<FileId, size_t>, FileId>* importTargets, FileId prelude) {
-  std::vector<const ast::File*> asts;
-  for (const LoadedFile& file : files)
-    if (file.ast) asts.push_back(file.ast.get());
-  DiagnosticSink ignored;  // printed separately, as `pipec check` prints them
-  sema::Namespace names(asts, sources, ignored);
-  if (importTargets) names.setImports(asts, *importTargets, prelude);
-  const ast::Declaration* decl = names.find(name);
-  if (!decl) {
-    std::vector<std::string> candidates = names.namesOf(ast::DeclKind::Pipeline);
-    auto templates = names.namesOf(ast::DeclKind::Template);
-    candidates.insert(candidates.end(), templates.begin(), templates.end());
-    error = "no pipeline or template named `" + name + "`";
-    if (auto guess = closestSpelling(name, candidates)) error += " (did you mean `" + *guess + "`?)";
-    return std::nullopt;
-  }
-  sema::Inheritance inheritance(names, ignored);
-  const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
-  Array extends;
-  for (size_t i = resolved.chain.size() - 1; i-- > 0;) extends.push_back(resolved.chain[i]->name);
-  Object result = block(*resolved.body, sources, 0);
-  result["kind"] = sema::declKindWord(decl->kind);
-  result["name"] = decl->name;
-  result["extends"] = std::move(extends);
-  result["from"] = from(decl->nameRange, sources);
+  Object result;
+  bool found = sema::withMergedDeclaration(files, sources, name, error, importTargets, prelude,
+                                           [&](const sema::ResolvedDecl& resolved) {
+                                             const ast::Declaration& decl = resolved.decl();
+                                             Array extends;
+                                             for (size_t i = resolved.chain.size() - 1; i-- > 0;)
+                                               extends.push_back(resolved.chain[i]->name);
+                                             result = block(*resolved.body, sources, 0);
+                                             result["kind"] = sema::declKindWord(decl.kind);
+                                             result["name"] = decl.name;
+                                             result["extends"] = std::move(extends);
+                                             result["from"] = from(decl.nameRange, sources);
+                                           });
+  if (!found) return std::nullopt;
   std::string text;
   llvm::raw_string_ostream out(text);
   out << llvm::formatv("{0:2}", Value(std::move(result)));

@@ -8,6 +8,7 @@
 #include "compiler/util/Spelling.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace pipelang::sema {
 
@@ -42,13 +43,15 @@ class MergedPrinter {
   void body(const MergedBlock& block, int depth) {
     std::string indent(depth * 2, ' ');
     size_t width = 0;
-    auto written = [](const std::string& name, const MergedAttr& attr) { return (attr.isFinal ? "final " : "") + name; };
+    auto written = [](const std::string& name, const MergedAttr& attr) {
+      return (attr.isFinal ? "final " : "") + name;
+    };
     for (const auto& [name, attr] : block.attrs) width = std::max(width, written(name, attr).size());
     for (const auto& [name, attr] : block.attrs) {
       if (!attr.attr) continue;
       std::string lhs = written(name, attr);
-      out_ += indent + lhs + std::string(width - lhs.size(), ' ') + " = " +
-              expr(attr.attr->value.get(), &attr, 0) + "  // from " + where(attr.attr->nameRange) + "\n";
+      out_ += indent + lhs + std::string(width - lhs.size(), ' ') + " = " + expr(attr.attr->value.get(), &attr, 0) +
+              "  // from " + where(attr.attr->nameRange) + "\n";
     }
     bool first = block.attrs.empty();
     for (const auto& child : block.blocks) {
@@ -82,8 +85,8 @@ class MergedPrinter {
       kind = e->kind;
     }
     bool looser = (parent == ast::ExprKind::And && kind == ast::ExprKind::Or) ||
-                  (parent == ast::ExprKind::Not && (kind == ast::ExprKind::Or || kind == ast::ExprKind::And ||
-                                                    kind == ast::ExprKind::Condition));
+                  (parent == ast::ExprKind::Not &&
+                   (kind == ast::ExprKind::Or || kind == ast::ExprKind::And || kind == ast::ExprKind::Condition));
     return looser ? "(" + text + ")" : text;
   }
 
@@ -97,15 +100,24 @@ class MergedPrinter {
     if (!e || depth > kMaxDepth) return "<error>";
     using K = ast::ExprKind;
     switch (e->kind) {
-      case K::String: return quoteString(e->text);
-      case K::Integer: return std::to_string(e->integer);
-      case K::Number: return e->spelling.empty() ? std::to_string(e->number) : e->spelling;
-      case K::Percent: return e->spelling.empty() ? formatPercent(e->number) : e->spelling;
-      case K::Duration: return formatDuration(e->millis);
-      case K::Time: return formatTimeOfDay(e->minutes);
-      case K::Bool: return e->boolean ? "true" : "false";
-      case K::Rest: return "rest";
-      case K::None: return "none";
+      case K::String:
+        return quoteString(e->text);
+      case K::Integer:
+        return std::to_string(e->integer);
+      case K::Number:
+        return e->spelling.empty() ? std::to_string(e->number) : e->spelling;
+      case K::Percent:
+        return e->spelling.empty() ? formatPercent(e->number) : e->spelling;
+      case K::Duration:
+        return formatDuration(e->millis);
+      case K::Time:
+        return formatTimeOfDay(e->minutes);
+      case K::Bool:
+        return e->boolean ? "true" : "false";
+      case K::Rest:
+        return "rest";
+      case K::None:
+        return "none";
       case K::Ref: {
         if (e->isSuper && context && context->superScope && e->path.size() == 1)
           if (const MergedAttr* parent = context->superScope->attr(e->path[0]); parent && parent->attr)
@@ -114,22 +126,26 @@ class MergedPrinter {
         for (const std::string& part : e->path) text += (text.empty() ? "" : ".") + part;
         return text;
       }
-      case K::List: return "[" + join(e->args, context, depth, ", ") + "]";
+      case K::List:
+        return "[" + join(e->args, context, depth, ", ") + "]";
       case K::Range:
-        return e->args.size() == 2 ? expr(e->args[0].get(), context, depth + 1) + ".." +
-                                         expr(e->args[1].get(), context, depth + 1)
-                                   : "<error>";
-      case K::Call: return e->text + "(" + join(e->args, context, depth, ", ") + ")";
+        return e->args.size() == 2
+                   ? expr(e->args[0].get(), context, depth + 1) + ".." + expr(e->args[1].get(), context, depth + 1)
+                   : "<error>";
+      case K::Call:
+        return e->text + "(" + join(e->args, context, depth, ", ") + ")";
       case K::Compare:
         return e->args.size() == 2 ? expr(e->args[0].get(), context, depth + 1) + " " + e->text + " " +
                                          expr(e->args[1].get(), context, depth + 1)
                                    : "<error>";
-      case K::Not: return e->args.empty() ? "<error>" : "not " + operand(e->args[0].get(), context, depth, K::Not);
+      case K::Not:
+        return e->args.empty() ? "<error>" : "not " + operand(e->args[0].get(), context, depth, K::Not);
       case K::And:
       case K::Or: {
         std::string text;
         for (const auto& arg : e->args)
-          text += (text.empty() ? "" : (e->kind == K::And ? " and " : " or ")) + operand(arg.get(), context, depth, e->kind);
+          text += (text.empty() ? "" : (e->kind == K::And ? " and " : " or ")) +
+                  operand(arg.get(), context, depth, e->kind);
         return text;
       }
       case K::Condition: {
@@ -139,7 +155,8 @@ class MergedPrinter {
         if (e->periodMillis > 0) text += " every " + formatDuration(e->periodMillis);
         return text;
       }
-      case K::Error: return "<error>";
+      case K::Error:
+        return "<error>";
     }
     return "<error>";
   }
@@ -155,8 +172,9 @@ std::string showMergedValue(const MergedAttr& attr, const SourceManager& sources
   return MergedPrinter(sources, unused).value(attr);
 }
 
-bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
-                std::string& out, const std::map<std::pair<FileId, size_t>, FileId>* importTargets, FileId prelude) {
+bool withMergedDeclaration(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
+                           std::string& error, const std::map<std::pair<FileId, size_t>, FileId>* importTargets,
+                           FileId prelude, const std::function<void(const ResolvedDecl&)>& use) {
   std::vector<const ast::File*> asts;
   for (const LoadedFile& file : files)
     if (file.ast) asts.push_back(file.ast.get());
@@ -168,13 +186,20 @@ bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sourc
     std::vector<std::string> candidates = names.namesOf(ast::DeclKind::Pipeline);
     auto templates = names.namesOf(ast::DeclKind::Template);
     candidates.insert(candidates.end(), templates.begin(), templates.end());
-    out = "no pipeline or template named `" + name + "`";
-    if (auto guess = closestSpelling(name, candidates)) out += " (did you mean `" + *guess + "`?)";
+    error = "no pipeline or template named `" + name + "`";
+    if (auto guess = closestSpelling(name, candidates)) error += " (did you mean `" + *guess + "`?)";
     return false;
   }
   Inheritance inheritance(names, ignored);
-  MergedPrinter(sources, out).declaration(inheritance.resolve(*decl));
+  use(inheritance.resolve(*decl));
   return true;
+}
+
+bool showMerged(const std::vector<LoadedFile>& files, const SourceManager& sources, const std::string& name,
+                std::string& out, const std::map<std::pair<FileId, size_t>, FileId>* importTargets, FileId prelude) {
+  return withMergedDeclaration(files, sources, name, out, importTargets, prelude, [&](const ResolvedDecl& resolved) {
+    MergedPrinter(sources, out).declaration(resolved);
+  });
 }
 
 }  // namespace pipelang::sema
