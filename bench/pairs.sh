@@ -28,7 +28,11 @@ measure() {  # label, command...: appends "cpu rss" to $WORK/label.runs
   echo "$cpu" >>"$WORK/$label.runs"
 }
 median() { sort -n "$WORK/$1.runs" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-ratio() { awk -v a="$(median "$1")" -v b="$(median "$2")" -v A="$1" -v B="$2" 'BEGIN { printf "%s / %s: median cpu %.2fs / %.2fs = x%.1f\n", A, B, a, b, (b > 0 ? a / b : 0) }'; }
+ratio() {  # below the timer's 0.01 s a ratio means nothing: say so
+  awk -v a="$(median "$1")" -v b="$(median "$2")" -v A="$1" -v B="$2" 'BEGIN {
+    if (b > 0) printf "%s / %s: median cpu %.2fs / %.2fs = x%.1f\n", A, B, a, b, a / b
+    else printf "%s / %s: median cpu %.2fs / under 0.01s: no ratio (use a larger N)\n", A, B, a }'
+}
 # The same list of files for both sides, in one order.
 find services -name '*.pipe' | sort >"$WORK/files"
 i=0
