@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <unordered_map>
 
 namespace pipelang::plan {
 namespace {
@@ -166,20 +165,30 @@ struct RegionSteps {
   bool isTree = true;  // false: a step waits for two steps of the region; counted as fully deployed
 };
 
-RegionSteps regionSteps(const Plan& plan, const std::vector<int>& indices, int region) {
+// Scratch reused across the regions of one plan, so that building a region's
+// tree allocates nothing per step beyond the result (issue 18: exposure was a
+// quarter of `check` on an organisation whose services all differ in shape).
+struct RegionScratch {
+  std::vector<int> position;                 // plan step index -> position in `steps`, -1: not in the region
+  std::vector<int> firstChild, nextSibling;  // the tree as linked lists, children in position order
+  std::vector<std::pair<int, int>> stack;    // (node, next child to visit or -1)
+};
+
+RegionSteps regionSteps(const Plan& plan, const std::vector<int>& indices, int region, RegionScratch& scratch) {
   RegionSteps r;
   r.steps = indices;
   for (const PlanZone& zone : plan.regions[region].zones) r.capacity += zone.hosts;
-  std::unordered_map<int, int> position;  // plan step index -> position in `steps`
+  std::vector<int>& position = scratch.position;
+  if (position.size() < plan.steps.size()) position.assign(plan.steps.size(), -1);
   for (size_t k = 0; k < indices.size(); ++k) position[indices[k]] = static_cast<int>(k);
   r.parent.assign(indices.size(), -1);
   for (size_t k = 0; k < indices.size(); ++k) {
     const Step& step = plan.steps[indices[k]];
     for (int before : step.after) {
-      auto found = position.find(before);
-      if (found == position.end()) continue;
+      int found = before >= 0 && static_cast<size_t>(before) < position.size() ? position[before] : -1;
+      if (found < 0) continue;
       if (r.parent[k] >= 0) r.isTree = false;
-      r.parent[k] = found->second;
+      r.parent[k] = found;
     }
     if (step.type == StepType::Onebox || step.type == StepType::Batch) r.totalHosts += step.hostCount;
     if (step.traffic) {
@@ -187,23 +196,32 @@ RegionSteps regionSteps(const Plan& plan, const std::vector<int>& indices, int r
       r.withTraffic.push_back(k);
     }
   }
-  // Euler tour of the tree (iterative: a region may hold thousands of batches).
-  std::vector<std::vector<int>> children(indices.size());
-  for (size_t k = 0; k < indices.size(); ++k)
-    if (r.parent[k] >= 0) children[r.parent[k]].push_back(static_cast<int>(k));
+  for (int index : indices) position[index] = -1;
+  // Euler tour of the tree (iterative: a region may hold thousands of batches),
+  // children visited in position order.
+  scratch.firstChild.assign(indices.size(), -1);
+  scratch.nextSibling.assign(indices.size(), -1);
+  for (size_t k = indices.size(); k-- > 0;) {
+    int up = r.parent[k];
+    if (up < 0) continue;
+    scratch.nextSibling[k] = scratch.firstChild[up];
+    scratch.firstChild[up] = static_cast<int>(k);
+  }
   r.enter.assign(indices.size(), 0);
   r.leave.assign(indices.size(), 0);
   int clock = 0;
+  auto& stack = scratch.stack;
   for (size_t root = 0; root < indices.size(); ++root) {
     if (r.parent[root] >= 0) continue;
-    std::vector<std::pair<int, size_t>> stack{{static_cast<int>(root), 0}};
+    stack.clear();
+    stack.push_back({static_cast<int>(root), scratch.firstChild[root]});
     r.enter[root] = clock++;
     while (!stack.empty()) {
-      auto& [node, next] = stack.back();
-      if (next < children[node].size()) {
-        int child = children[node][next++];
-        r.enter[child] = clock++;
-        stack.push_back({child, 0});
+      auto [node, next] = stack.back();
+      if (next >= 0) {
+        stack.back().second = scratch.nextSibling[next];
+        r.enter[next] = clock++;
+        stack.push_back({next, scratch.firstChild[next]});
       } else {
         r.leave[node] = clock++;
         stack.pop_back();
@@ -256,18 +274,21 @@ void exposure(const Plan& plan, Analysis& result) {
   for (size_t i = 0; i < plan.steps.size(); ++i)
     if (plan.steps[i].region >= 0) byStage[plan.steps[i].stage].push_back(static_cast<int>(i));
   std::vector<std::vector<int>> byRegion(plan.regions.size());
+  RegionScratch scratch;
+  std::vector<RegionSteps> regions;
+  std::vector<std::pair<int, double>> entries;
   for (size_t s = 0; s < plan.stages.size(); ++s) {
     const PlanStage& stage = plan.stages[s];
     if (stage.preprod) continue;
     for (int region : stage.regions) byRegion[region].clear();
     for (int i : byStage[s]) byRegion[plan.steps[i].region].push_back(i);
-    std::vector<RegionSteps> regions;
+    regions.clear();
     double waveFull = 0;  // every region of the wave in full
     for (int region : stage.regions) {
-      regions.push_back(regionSteps(plan, byRegion[region], region));
+      regions.push_back(regionSteps(plan, byRegion[region], region, scratch));
       waveFull += plan.regions[region].traffic * fullShare(regions.back());
     }
-    std::vector<std::pair<int, double>> entries;
+    entries.clear();
     for (size_t n = 0; n < regions.size(); ++n) {
       const RegionSteps& r = regions[n];
       double traffic = plan.regions[stage.regions[n]].traffic;

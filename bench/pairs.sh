@@ -1,0 +1,55 @@
+#!/bin/sh
+# Issue 18's comparisons, each as a pair in one invocation on the same files
+# (organisation from bench/gen_override_org.py: every service overrides its
+# hosts, an alarm and wave 1's traffic floor):
+#   pipec check SERVICES        vs  wc -l over the same files
+#   pipec plan SERVICES -o DIR  vs  cat of the same plan bytes into a file
+# Each side runs RUNS times alternately (A B A B ...); prints each run's CPU
+# (user + system) and peak memory from /usr/bin/time -v, then the median
+# CPU of each side and their ratio (the target: check <= 3x, plan -o <= 4x).
+# Usage: bench/pairs.sh PIPEC [N [RUNS]]   (defaults 10000 and 3)
+set -eu
+PIPEC=${1:?usage: pairs.sh PIPEC [N [RUNS]]}
+PIPEC=$(cd "$(dirname "$PIPEC")" && pwd)/$(basename "$PIPEC")
+[ -x "$PIPEC" ] || { echo "pairs.sh: $PIPEC is not an executable" >&2; exit 2; }
+N=${2:-10000}
+RUNS=${3:-3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+python3 "$HERE/gen_override_org.py" "$N" "$WORK/org"
+cd "$WORK/org"
+measure() {  # label, command...: appends "cpu rss" to $WORK/label.runs
+  label=$1; shift
+  /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time" || true
+  rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time")
+  cpu=$(sed -n 's/.*User time (seconds): //p; s/.*System time (seconds): //p' "$WORK/time" | awk '{s += $1} END {printf "%.2f", s}')
+  printf '%-14s cpu %6ss  peak %6s MB\n' "$label" "$cpu" "$((rss / 1024))"
+  echo "$cpu" >>"$WORK/$label.runs"
+}
+median() { sort -n "$WORK/$1.runs" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+ratio() {  # below the timer's 0.01 s a ratio means nothing: say so
+  awk -v a="$(median "$1")" -v b="$(median "$2")" -v A="$1" -v B="$2" 'BEGIN {
+    if (b > 0) printf "%s / %s: median cpu %.2fs / %.2fs = x%.1f\n", A, B, a, b, a / b
+    else printf "%s / %s: median cpu %.2fs / under 0.01s: no ratio (use a larger N)\n", A, B, a }'
+}
+# The same list of files for both sides, in one order.
+find services -name '*.pipe' | sort >"$WORK/files"
+i=0
+while [ $i -lt "$RUNS" ]; do
+  measure check "$PIPEC" check services
+  measure wc sh -c "xargs wc -l <'$WORK/files'"
+  i=$((i + 1))
+done
+ratio check wc
+# plan -o writes every plan; cat then writes the same bytes into one file.
+i=0
+while [ $i -lt "$RUNS" ]; do
+  rm -rf "$WORK/plans" "$WORK/cat.out"
+  measure plan-o "$PIPEC" plan services -o "$WORK/plans"
+  find "$WORK/plans" -type f | sort >"$WORK/plans.list"
+  measure cat sh -c "xargs cat <'$WORK/plans.list' >'$WORK/cat.out'"
+  i=$((i + 1))
+done
+echo "plan bytes: $(wc -c <"$WORK/cat.out") in $(wc -l <"$WORK/plans.list") files"
+ratio plan-o cat
