@@ -161,10 +161,11 @@ def main():
             while True:
                 message = client.receive()
                 if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri(path):
-                    if args.verbose:
-                        print(f"edit {i}: {[d['message'] for d in message['params']['diagnostics']]}")
                     break
             figures[path].append((time.monotonic() - sent) * 1000 - DEBOUNCE_MS)
+            if args.verbose:
+                found = [d["message"].splitlines()[0] for d in message["params"]["diagnostics"]]
+                print(f"edit {i:3} {os.path.basename(path):14} {figures[path][-1]:6.1f} ms  {found}")
             # Idle again (every importer compiled and published) before the next edit.
             client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(service)}})
         client.stop()
