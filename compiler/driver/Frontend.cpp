@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 namespace pipelang {
 
@@ -108,7 +109,10 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
                                               [](const LoadedFile& f) { return f.isInput; });
 
   if (options.upto >= Phase::Resolve) {
-    ProjectIndex project(load.roots);
+    std::optional<ProjectIndex> own;
+    ProjectIndex& project = options.projectIndexes
+                                ? options.projectIndexes->try_emplace(load.roots, load.roots).first->second
+                                : own.emplace(load.roots);
     NameScope scope;
     scope.importTargets = &compilation->importTargets;
     scope.prelude = prelude;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/diag/Diagnostic.h"
+#include "compiler/driver/ProjectIndex.h"
 #include "compiler/driver/SourceLoader.h"
 
 #include <filesystem>
@@ -26,6 +27,11 @@ struct FrontendOptions {
   std::filesystem::path stdlibDir;            // empty: the bundled stdlib
   std::map<std::string, std::string> overlays;
   Phase upto = Phase::Check;
+  // When set, the project scans of the "add import" help (by roots) are kept
+  // here and reused by later runs: the language server compiles on every
+  // pause in typing, and a half-typed name must not rescan the project each
+  // time (docs/editors.md). Whoever sets it clears it when files may change.
+  std::map<std::vector<std::filesystem::path>, ProjectIndex>* projectIndexes = nullptr;
 };
 
 struct Compilation {

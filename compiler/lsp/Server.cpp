@@ -130,7 +130,7 @@ class Server {
       return json::Object{
           {"capabilities",
            json::Object{{"positionEncoding", "utf-16"},
-                        {"textDocumentSync", json::Object{{"openClose", true}, {"change", 1}}},
+                        {"textDocumentSync", json::Object{{"openClose", true}, {"change", 1}, {"save", true}}},
                         {"documentFormattingProvider", true},
                         {"documentSymbolProvider", true},
                         {"hoverProvider", true},
@@ -243,6 +243,11 @@ class Server {
       return;
     }
     if (!initialized_) return;
+    // Files may have been created, renamed or deleted: the "add import" help
+    // scans the project again when it next needs to.
+    if (method == "textDocument/didOpen" || method == "textDocument/didClose" || method == "textDocument/didSave" ||
+        method == "workspace/didChangeWatchedFiles")
+      projectIndexes_.clear();
     const json::Object* item = params.getObject("textDocument");
     llvm::Optional<llvm::StringRef> uri = item ? item->getString("uri") : llvm::None;
     if (!uri) return;
@@ -318,6 +323,7 @@ class Server {
     if (!root_.empty()) options.root = root_;
     if (!stdlib_.empty()) options.stdlibDir = stdlib_;
     for (const auto& [uri, open] : documents_) options.overlays[open.path] = open.text;
+    options.projectIndexes = &projectIndexes_;  // not one scan per pause in typing
     document.compilation = Frontend::run(options);
     document.file = document.compilation->sources.findByPath(document.path);
     json::Array diagnostics = diagnosticsOf(*document.compilation, document.file, openPaths());
@@ -405,6 +411,9 @@ class Server {
   std::map<std::string, Document> documents_;
   std::map<std::string, std::string> published_;  // URI -> the diagnostics last published for it
   std::set<std::string> imported_;                // paths of files imported but not open
+  // The project scans of the "add import" help, kept between compilations
+  // until a file may have changed on disk (didOpen, didClose, didSave).
+  std::map<std::vector<fs::path>, ProjectIndex> projectIndexes_;
   std::chrono::steady_clock::time_point lastChange_;
 };
 

@@ -11,8 +11,9 @@
 
 namespace pipelang::runtime::cli {
 
-ConsoleSink::ConsoleSink(OutputOptions options, std::optional<planformat::WindowCalendar> calendar)
-    : options_(options), calendar_(std::move(calendar)), tty_(isatty(STDOUT_FILENO) != 0) {}
+ConsoleSink::ConsoleSink(OutputOptions options, std::optional<planformat::WindowCalendar> calendar,
+                         ClockPrecision precision)
+    : options_(options), calendar_(std::move(calendar)), precision_(precision), tty_(isatty(STDOUT_FILENO) != 0) {}
 
 void ConsoleSink::clearProgress() {
   if (progressShown_) {
@@ -37,7 +38,8 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
   std::string where = !event.step.empty() ? event.step : !event.stage.empty() ? event.stage : "run";
   // People's text (--reason, --by, --version) and commands' output never
   // reach the terminal raw: one line per event, whatever they hold.
-  llvm::outs() << printable(fmt::format("{}  {:<30}  {}", formatLocal(calendar_, event.t), where, event.message))
+  llvm::outs() << printable(
+                      fmt::format("{}  {:<30}  {}", formatLocal(calendar_, event.t, precision_), where, event.message))
                << "\n";
   llvm::outs().flush();
 }

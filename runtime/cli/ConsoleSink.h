@@ -4,6 +4,7 @@
 
 #include "runtime/cli/Commands.h"
 #include "runtime/engine/Engine.h"
+#include "runtime/engine/TimeText.h"
 
 #include <optional>
 
@@ -11,7 +12,9 @@ namespace pipelang::runtime::cli {
 
 class ConsoleSink final : public EventSink {
  public:
-  ConsoleSink(OutputOptions options, std::optional<planformat::WindowCalendar> calendar);
+  // `precision`: the clock of each line (clockPrecisionFor the plan).
+  ConsoleSink(OutputOptions options, std::optional<planformat::WindowCalendar> calendar,
+              ClockPrecision precision = ClockPrecision::Minutes);
   void onEvent(const EngineEvent& event) override;
   void onProgress(const std::string& text) override;
 
@@ -19,6 +22,7 @@ class ConsoleSink final : public EventSink {
   void clearProgress();
   OutputOptions options_;
   std::optional<planformat::WindowCalendar> calendar_;
+  ClockPrecision precision_;
   bool tty_;
   bool progressShown_ = false;
   long lastProgress_ = 0;

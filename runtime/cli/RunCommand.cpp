@@ -165,7 +165,7 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
       metrics.setProvider("prometheus", &*prometheus);
     }
     DirectoryAlarmSource externals(recorded.alarmsDir);
-    ConsoleSink sink(args.output, calendar);
+    ConsoleSink sink(args.output, calendar, clockPrecisionFor(plan));
     Engine engine(plan, journal, clock, deployer, metrics, externals, sink, options);
     EngineResult result;
     try {

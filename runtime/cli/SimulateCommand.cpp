@@ -1,4 +1,5 @@
 #include "runtime/cli/Commands.h"
+#include "runtime/cli/HealthyBaseline.h"
 #include "runtime/plan/PlanReader.h"
 #include "runtime/sim/Simulation.h"
 
@@ -12,7 +13,9 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
     llvm::errs() << "piperun: " << llvm::toString(plan.takeError()) << "\n";
     return kRuntimeError;
   }
-  auto scenario = readScenarioFile(scenarioPath, *plan);
+  // Without a scenario: what happens when nothing goes wrong.
+  bool baseline = scenarioPath.empty();
+  auto scenario = baseline ? healthyBaseline(*plan) : readScenarioFile(scenarioPath, *plan);
   if (!scenario) {
     llvm::errs() << "piperun: " << llvm::toString(scenario.takeError()) << "\n";
     return kRuntimeError;
@@ -22,8 +25,12 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
     llvm::errs() << "piperun: " << llvm::toString(report.takeError()) << "\n";
     return kRuntimeError;
   }
-  if (json) llvm::outs() << reportJson(*report) << "\n";
-  else llvm::outs() << timelineText(*report);
+  if (json)
+    llvm::outs() << reportJson(*report) << "\n";
+  else if (baseline)
+    llvm::outs() << baselineHeader(*plan, *scenario) << timelineText(*report) << stageSpans(*report);
+  else
+    llvm::outs() << timelineText(*report);
   switch (report->result.outcome) {
     case Outcome::Deployed: return kDeployed;
     case Outcome::RolledBack: return kRolledBack;

@@ -61,8 +61,8 @@ cl::opt<std::string> by("by", cl::desc("who (recorded in the audit trail; run: d
                         cl::sub(rollbackCmd), cl::cat(category));
 cl::opt<bool> all("all", cl::desc("also return hosts of earlier, completed stages"), cl::sub(rollbackCmd),
                   cl::cat(category));
-cl::opt<std::string> scenario("scenario", cl::desc("simulation scenario (JSON)"), cl::value_desc("FILE"),
-                              cl::sub(simulateCmd), cl::cat(category));
+cl::opt<std::string> scenario("scenario", cl::desc("simulation scenario (JSON; without it, a healthy baseline)"),
+                              cl::value_desc("FILE"), cl::sub(simulateCmd), cl::cat(category));
 
 // For the build: the piperun(1) man page and the completion scripts, from these tables.
 cl::opt<bool> manPage("man-page", cl::desc("print the piperun(1) man page"), cl::ReallyHidden, cl::cat(category));
@@ -187,7 +187,9 @@ int dispatch() {
     return rcli::requestCommand({"rollback", state, all ? "all" : "", reason, by, all});
   }
   if (simulateCmd) {
-    if (planPath.empty() || scenario.empty()) return usage("simulate needs PLAN --scenario FILE");
+    if (planPath.empty()) return usage("simulate needs PLAN [--scenario FILE]");
+    if (scenario.getNumOccurrences() && scenario.empty())
+      return usage("--scenario needs a FILE (leave it out for a healthy baseline)");
     return rcli::simulateCommand(planPath, scenario, output.json);
   }
   return usage("missing subcommand: run, resume, status, log, override, approve, rollback or simulate (see --help)");

@@ -16,12 +16,35 @@ std::string formatDuration(std::int64_t seconds) {
   return out;
 }
 
-std::string formatLocal(const std::optional<planformat::WindowCalendar>& calendar, Instant t) {
+std::string formatLocal(const std::optional<planformat::WindowCalendar>& calendar, Instant t,
+                        ClockPrecision precision) {
   static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   planformat::LocalTime local =
       calendar ? calendar->toLocal(t) : planformat::WindowCalendar(planformat::WindowSpec{}).toLocal(t);
-  return fmt::format("{} {:04}-{:02}-{:02} {:02}:{:02}", days[local.weekday], local.year, local.month, local.day,
-                     local.hour, local.minute);
+  std::string text = fmt::format("{} {:04}-{:02}-{:02} {:02}:{:02}", days[local.weekday], local.year, local.month,
+                                 local.day, local.hour, local.minute);
+  if (precision == ClockPrecision::Seconds) text += fmt::format(":{:02}", local.second);
+  return text;
+}
+
+namespace {
+bool periodsUse(const AlarmExpr& alarm, bool (*partMinute)(std::int64_t)) {
+  if (alarm.op == AlarmExpr::Op::Cond && partMinute(alarm.periodS)) return true;
+  for (const AlarmExpr& arg : alarm.args)
+    if (periodsUse(arg, partMinute)) return true;
+  return false;
+}
+}  // namespace
+
+ClockPrecision clockPrecisionFor(const Plan& plan, std::int64_t otherS) {
+  auto partMinute = [](std::int64_t seconds) { return seconds % 60 != 0; };
+  bool seconds = partMinute(otherS) || partMinute(plan.deploy.expectedS) || partMinute(plan.deploy.timeoutS) ||
+                 partMinute(plan.deploy.rollbackTimeS) || periodsUse(plan.rollbackOn, partMinute);
+  for (const auto& [name, alarm] : plan.alarms) seconds = seconds || periodsUse(alarm, partMinute);
+  for (const Stage& stage : plan.stages) seconds = seconds || partMinute(stage.bakeS);
+  for (const Step& step : plan.steps)
+    seconds = seconds || partMinute(step.bakeS.value_or(0)) || partMinute(step.timeoutS);
+  return seconds ? ClockPrecision::Seconds : ClockPrecision::Minutes;
 }
 
 std::optional<std::int64_t> parseDuration(const std::string& text) {
@@ -34,11 +57,20 @@ std::optional<std::int64_t> parseDuration(const std::string& text) {
     if (start == i || i >= text.size()) return std::nullopt;
     std::int64_t n = std::stoll(text.substr(start, i - start));
     switch (text[i++]) {
-      case 'd': total += n * 86400; break;
-      case 'h': total += n * 3600; break;
-      case 'm': total += n * 60; break;
-      case 's': total += n; break;
-      default: return std::nullopt;
+      case 'd':
+        total += n * 86400;
+        break;
+      case 'h':
+        total += n * 3600;
+        break;
+      case 'm':
+        total += n * 60;
+        break;
+      case 's':
+        total += n;
+        break;
+      default:
+        return std::nullopt;
     }
   }
   return total;

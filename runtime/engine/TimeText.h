@@ -11,8 +11,18 @@ namespace pipelang::runtime {
 
 // 5400 -> "1h30m", 45 -> "45s", 0 -> "0s"
 std::string formatDuration(std::int64_t seconds);
-// "Mon 2026-11-23 09:00" in the calendar's zone (UTC without one).
-std::string formatLocal(const std::optional<planformat::WindowCalendar>& calendar, Instant t);
+// How precise a timeline's clock is: minutes, or seconds for plans that move
+// faster than a minute (docs/runtime.md "Timeline clock").
+enum class ClockPrecision { Minutes, Seconds };
+
+// "Mon 2026-11-23 09:00" (or "Mon 2026-11-23 09:00:30" with Seconds) in the
+// calendar's zone (UTC without one).
+std::string formatLocal(const std::optional<planformat::WindowCalendar>& calendar, Instant t,
+                        ClockPrecision precision = ClockPrecision::Minutes);
+// Seconds when a duration that moves the plan's clock (the deploy's expected,
+// timeout and rollback times, a stage's or step's bake, an alarm's period) is
+// not a whole number of minutes, or `otherS` (in seconds) is not; else Minutes.
+ClockPrecision clockPrecisionFor(const Plan& plan, std::int64_t otherS = 0);
 // Parses "+26h", "+1h30m", "90s", "5m" (a leading + is optional).
 std::optional<std::int64_t> parseDuration(const std::string& text);
 

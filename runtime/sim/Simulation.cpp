@@ -37,6 +37,7 @@ llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scen
   SimulationReport report;
   report.start = scenario.start;
   if (plan.windows) report.calendar.emplace(*plan.windows);
+  report.precision = clockPrecisionFor(plan, scenario.batchTimeS);
   VirtualClock clock(scenario.start);
   SimulatedFleet fleet(plan, scenario);
   SimulatedDeployer deployer(plan, scenario, fleet);
@@ -72,7 +73,8 @@ std::string timelineText(const SimulationReport& report) {
   width = std::min<size_t>(width, 44);
   std::string out;
   for (const auto& [where, event] : lines)
-    out += fmt::format("{}  {:<{}}  {}\n", formatLocal(report.calendar, event->t), where, width, event->message);
+    out += fmt::format("{}  {:<{}}  {}\n", formatLocal(report.calendar, event->t, report.precision), where, width,
+                       event->message);
   const EngineResult& r = report.result;
   std::int64_t elapsed = r.finishedAt - report.start;
   switch (r.outcome) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/engine/Engine.h"
+#include "runtime/engine/TimeText.h"
 #include "runtime/sim/Scenario.h"
 
 #include <llvm/Support/JSON.h>
@@ -18,6 +19,7 @@ struct SimulationReport {
   Instant start = 0;
   std::vector<EngineEvent> events;
   std::optional<planformat::WindowCalendar> calendar;
+  ClockPrecision precision = ClockPrecision::Minutes;  // of the timeline's clock
 };
 
 llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario);
