@@ -62,7 +62,7 @@ class AlarmBuilder {
                       kDatapointsRange.text);
             return std::nullopt;
           }
-          if (e->periodMillis != 0 && !inRange(kPeriodRange, static_cast<double>(e->periodMillis))) {
+          if (e->periodWritten && !inRange(kPeriodRange, static_cast<double>(e->periodMillis))) {
             error(DiagCode::R112, e->range, context,
                   "the period of `every` must be " + std::string(kPeriodRange.text) + ", but it is " +
                       formatDuration(e->periodMillis));
@@ -70,7 +70,7 @@ class AlarmBuilder {
           }
           cond->m = e->m;
           cond->n = e->n;
-          if (e->periodMillis > 0) cond->periodMs = e->periodMillis;
+          if (e->periodWritten) cond->periodMs = e->periodMillis;
           cond->range = e->range;
           return cond;
         }

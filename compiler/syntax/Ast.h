@@ -53,7 +53,8 @@ struct Expr {
   std::vector<ExprPtr> args;
   int64_t m = 0, n = 0;
   int64_t periodMillis = 0;
-  SourceRange periodRange;  // of the `every` duration, when written
+  bool periodWritten = false;  // `every` with a well-formed duration (so `every 0s` is not the default)
+  SourceRange periodRange;     // of the `every` duration, when written
 
   // The source spelling of a literal as written (for messages), e.g. "50%".
   std::string spelling;

@@ -198,6 +198,7 @@ ast::ExprPtr AstBuilder::expr(PipeParser::ExprContext* context) {
     LiteralResult<int64_t> period = parseDurationMillis(token->getText());
     if (!period.ok()) malformed(token, period.error);
     condition->periodMillis = period.value;
+    condition->periodWritten = period.ok();
     condition->periodRange = rangeOf(token);
   }
   condition->args.push_back(std::move(inner));

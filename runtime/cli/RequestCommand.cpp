@@ -54,7 +54,7 @@ int rollbackEndedRun(const RequestArgs& args, Journal& journal, const std::strin
   for (const auto& host : journal.hosts())
     if (host.version == latest->version || host.pendingVersion == latest->version) ++left;
   if (left == 0) {
-    llvm::outs() << printable(fmt::format("no host runs {} any more: nothing to roll back\n", latest->version));
+    llvm::outs() << printable(fmt::format("no host runs {} any more: nothing to roll back", latest->version)) << "\n";
     return kDeployed;
   }
   auto lock = RunnerLock::acquire(path);
@@ -70,8 +70,9 @@ int rollbackEndedRun(const RequestArgs& args, Journal& journal, const std::strin
     journal.addRequest({0, run.id, "rollback", "all", args.reason, args.who, "", now});
   });
   lock->reset();  // resume takes it again
-  llvm::outs() << printable(fmt::format("rolling back the {} host{} still on {} (run #{}), as asked by {}\n", left,
-                                        left == 1 ? "" : "s", run.version, run.id, args.who));
+  llvm::outs() << printable(fmt::format("rolling back the {} host{} still on {} (run #{}), as asked by {}", left,
+                                        left == 1 ? "" : "s", run.version, run.id, args.who))
+               << "\n";
   RunArgs resume;
   resume.state = path;
   int code = resumeCommand(resume);
@@ -138,9 +139,10 @@ int requestCommand(const RequestArgs& args) {
   auto probe = RunnerLock::acquire(path);  // held by a live runner?
   bool live = !probe;
   if (!probe) llvm::consumeError(probe.takeError());
-  llvm::outs() << printable(fmt::format(
-      "recorded {} for {} (run #{}){}\n", what, run->version, run->id,
-      live ? "; the runner applies it within a second" : "; no runner holds this DB: `piperun resume` applies it"));
+  llvm::outs() << printable(fmt::format("recorded {} for {} (run #{}){}", what, run->version, run->id,
+                                        live ? "; the runner applies it within a second"
+                                             : "; no runner holds this DB: `piperun resume` applies it"))
+               << "\n";
   return kDeployed;
 }
 

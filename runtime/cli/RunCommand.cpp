@@ -69,10 +69,10 @@ bool settlePrevious(Journal& journal, RunRecord& run, const RunOptions& options,
   if (knownGood && !knownGood->empty()) {
     if (run.previous == *knownGood) return true;
     if (!run.previous.empty())
-      llvm::errs() << printable(
-          fmt::format("piperun: {} starts with previous {}, the last known-good now ({} was "
-                      "given when it was submitted)\n",
-                      run.version, *knownGood, run.previous));
+      llvm::errs() << printable(fmt::format("piperun: {} starts with previous {}, the last known-good now ({} was "
+                                            "given when it was submitted)",
+                                            run.version, *knownGood, run.previous))
+                   << "\n";
     run.previous = *knownGood;
     journal.updateRun(run);
     return true;
@@ -87,7 +87,7 @@ bool settlePrevious(Journal& journal, RunRecord& run, const RunOptions& options,
     journal.updateRun(run);
     journal.event(run.id, {0, run.id, now, "failed", "", "", run.message, ""});
   });
-  llvm::errs() << printable(fmt::format("piperun: {}: {}\n", run.version, run.message));
+  llvm::errs() << printable(fmt::format("piperun: {}: {}", run.version, run.message)) << "\n";
   return false;
 }
 
@@ -129,8 +129,9 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
     std::string prometheusUrl = !recorded.prometheus.empty() ? recorded.prometheus : plan.prometheusUrl.value_or("");
     auto blind = metricsWithoutProvider(plan, prometheusUrl);
     if (!blind.empty()) {
-      llvm::errs() << printable(fmt::format("piperun: run #{} ({}) cannot read {}; give --prometheus URL\n", run->id,
-                                            run->version, fmt::join(blind, ", ")));
+      llvm::errs() << printable(fmt::format("piperun: run #{} ({}) cannot read {}; give --prometheus URL", run->id,
+                                            run->version, fmt::join(blind, ", ")))
+                   << "\n";
       return kUsageError;
     }
     if (run->status == "queued" && !settlePrevious(journal, *run, recorded, clock.now())) {
@@ -294,9 +295,11 @@ int runCommand(const RunArgs& args) {
           "so with --first-deploy (a rollback then undeploys: PIPE_VERSION empty)",
           plan->pipeline, *path));
     if (knownGood && *knownGood == args.version && !active)
-      llvm::errs() << printable(
-          fmt::format("piperun: {} is already the last known-good version (deployed everywhere): deploying it again\n",
-                      args.version));
+      llvm::errs()
+          << printable(fmt::format(
+                 "piperun: {} is already the last known-good version (deployed everywhere): deploying it again",
+                 args.version))
+          << "\n";
   }
 
   auto lock = RunnerLock::acquire(*path);
@@ -351,12 +354,13 @@ int runCommand(const RunArgs& args) {
   std::int64_t target = 0;
   if (resuming) {
     target = active->id;
-    llvm::errs() << printable(
-        fmt::format("piperun: {} is already in flight in {}: resuming it\n", args.version, *path));
+    llvm::errs() << printable(fmt::format("piperun: {} is already in flight in {}: resuming it", args.version, *path))
+                 << "\n";
   } else {
     if (active)
-      llvm::errs() << printable(fmt::format("piperun: {} is in flight (interrupted): finishing it before {}\n",
-                                            active->version, args.version));
+      llvm::errs() << printable(fmt::format("piperun: {} is in flight (interrupted): finishing it before {}",
+                                            active->version, args.version))
+                   << "\n";
     target = submit();
   }
   return drive(*plan, **journal, args, target);

@@ -1,4 +1,5 @@
 #include "runtime/metrics/PrometheusMetricSource.h"
+#include "runtime/metrics/ReadingRule.h"
 
 #include "compiler/plan/BoundedJson.h"
 
@@ -40,7 +41,7 @@ std::optional<double> sampleValue(const llvm::json::Value* sample) {
   auto text = (*pair)[1].getAsString();
   if (!text) return std::nullopt;
   std::string value = text->str();
-  if (value == "NaN" || value == "+Inf" || value == "-Inf") return std::nullopt;
+  if (!isDecimalNumber(value)) return std::nullopt;  // NaN, ±Inf, hex, padded
   try {
     size_t used = 0;
     double number = std::stod(value, &used);

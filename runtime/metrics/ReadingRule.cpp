@@ -21,6 +21,10 @@ std::string excerpt(llvm::StringRef text) {
 
 }  // namespace
 
+bool isDecimalNumber(llvm::StringRef text) {
+  return !text.empty() && text.find_first_not_of("0123456789.+-eE") == llvm::StringRef::npos;
+}
+
 MetricReading applyReadingRule(MetricReading reading) {
   if (!reading.error.empty()) {
     reading.value.reset();
@@ -64,6 +68,10 @@ std::optional<double> parseOneNumber(const std::string& output, std::string& err
   }
   if (!std::isfinite(value)) {
     error = fmt::format("not a finite number: '{}'", excerpt(text));
+    return std::nullopt;
+  }
+  if (!isDecimalNumber(text)) {  // strtod also reads hex ("0x10" = 16): not what a metric prints
+    error = fmt::format("not a decimal number: '{}'", excerpt(text));
     return std::nullopt;
   }
   return value;

@@ -7,6 +7,8 @@
 
 #include "runtime/metrics/MetricSource.h"
 
+#include <llvm/ADT/StringRef.h>
+
 #include <optional>
 #include <string>
 
@@ -16,9 +18,13 @@ namespace pipelang::runtime {
 // value, NaN or ±Inf without an error become one ("no data", "not a finite number").
 MetricReading applyReadingRule(MetricReading reading);
 
+// Digits, sign, point and exponent only (no hex, no words, no spaces): the
+// spelling of a reading that counts as a datapoint, for every provider.
+bool isDecimalNumber(llvm::StringRef text);
+
 // What a `command()` metric printed, as exactly one finite number (surrounding
 // whitespace allowed). None with `error` set for empty output, several words,
-// garbage, NaN or ±Inf.
+// garbage, a non-decimal spelling such as hex, NaN or ±Inf.
 std::optional<double> parseOneNumber(const std::string& output, std::string& error);
 
 }  // namespace pipelang::runtime

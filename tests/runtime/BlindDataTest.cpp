@@ -5,6 +5,7 @@
 #include "runtime/alarm/AlarmEvaluator.h"
 #include "runtime/engine/Engine.h"
 #include "runtime/metrics/CommandMetricSource.h"
+#include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/plan/PlanReader.h"
 
 #include <fmt/format.h>
@@ -39,6 +40,9 @@ TEST(BlindData, CommandMetricIsDataOnlyForExactlyOneFiniteNumber) {
       {"printf '0.1\\n0.2\\n'", "printed 2 words ('0.1?0.2'); a metric command prints exactly one number"},
       {"echo 12abc", "not a number: '12abc'"},
       {"echo garbage", "not a number: 'garbage'"},
+      {"echo 0x10", "not a decimal number: '0x10'"},
+      {"echo 0x0", "not a decimal number: '0x0'"},
+      {"echo 1,5", "not a number: '1,5'"},
   };
   for (const Case& c : cases) {
     MetricReading reading = readCommand(std::string("sh -c \"") + c.command + "\"");
@@ -51,6 +55,20 @@ TEST(BlindData, CommandMetricIsDataOnlyForExactlyOneFiniteNumber) {
   MetricReading good = readCommand("sh -c \"echo '  0.004  '\"");
   ASSERT_TRUE(good.value.has_value()) << good.error;
   EXPECT_DOUBLE_EQ(*good.value, 0.004);
+}
+
+TEST(BlindData, PrometheusSampleIsDataOnlyWhenWrittenInDecimal) {
+  auto answer = [](const std::string& value) {
+    return parsePrometheusResponse(
+        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,")" +
+            value + R"("]}]}})",
+        "q");
+  };
+  for (const char* bad : {"0x10", "0x0", " 0.1", "NaN", "+Inf", "1,5"})
+    EXPECT_FALSE(answer(bad).value.has_value()) << bad;
+  MetricReading good = answer("1.5e-3");
+  ASSERT_TRUE(good.value.has_value()) << good.error;
+  EXPECT_DOUBLE_EQ(*good.value, 0.0015);
 }
 
 TEST(BlindData, ACommandMetricNeverBlocksLongerThanItsRequestsTimeout) {

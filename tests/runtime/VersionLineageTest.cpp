@@ -102,10 +102,11 @@ TEST(VersionLineage, FailedVersionIsRefusedUnlessRetriedOnTheRecord) {
 
   ProcessResult again = box.piperun({"run", box.plan("crash"), "--version", "v2", "--state", box.db(), "--quiet"});
   EXPECT_EQ(again.exitCode, 0);
-  EXPECT_TRUE(has(again.err, "v2 is already the last known-good version (deployed everywhere): deploying it again"))
+  EXPECT_TRUE(has(again.err, "v2 is already the last known-good version (deployed everywhere): deploying it again\n"))
       << again.err;
 }
 
+// Messages end in a real newline: printable() escapes only the values they quote.
 TEST(VersionLineage, RollbackNamesEarlierStagesAndRollbackAllWorksAfterTheEnd) {
   Sandbox box;
   badFor(box, "\"$PIPE_REGION\" = lab-west");
@@ -121,14 +122,14 @@ TEST(VersionLineage, RollbackNamesEarlierStagesAndRollbackAllWorksAfterTheEnd) {
   ProcessResult all =
       box.piperun({"rollback", "--all", "--reason", "v2 is bad everywhere", "--by", "carol", "--state", box.db()});
   EXPECT_EQ(all.exitCode, 0) << all.out << all.err;
-  EXPECT_TRUE(has(all.out, "rolling back the 6 hosts still on v2 (run #1), as asked by carol")) << all.out;
+  EXPECT_TRUE(has(all.out, "rolling back the 6 hosts still on v2 (run #1), as asked by carol\n")) << all.out;
   for (const auto& host : kHosts)  // wave2's batches never ran: no file
     if (std::filesystem::exists(box.dir() / "hosts" / host)) {
       EXPECT_EQ(box.read("hosts/" + host), "v1\n") << host;
     }
   ProcessResult again = box.piperun({"rollback", "--all", "--reason", "twice", "--by", "carol", "--state", box.db()});
   EXPECT_EQ(again.exitCode, 0);
-  EXPECT_TRUE(has(again.out, "no host runs v2 any more: nothing to roll back")) << again.out;
+  EXPECT_TRUE(has(again.out, "no host runs v2 any more: nothing to roll back\n")) << again.out;
 }
 
 }  // namespace
