@@ -29,8 +29,8 @@ std::string localIso(const std::optional<planformat::WindowCalendar>& calendar, 
                      local.minute, local.second);
 }
 
-llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario) {
-  auto journal = Journal::open(":memory:", /*durable=*/false);
+llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario, const std::string& statePath) {
+  auto journal = Journal::open(statePath.empty() ? ":memory:" : statePath, /*durable=*/false);
   if (!journal) return journal.takeError();
   if (auto error = (*journal)->bindPlan(plan, false)) return error;
 
