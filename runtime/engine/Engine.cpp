@@ -1005,7 +1005,7 @@ void Engine::updateExposure() {
   double exposure = 0;
   for (size_t i = 0; i < hosts.size(); ++i) {
     const HostInfo& host = hosts[i];
-    if (host.fleet != "prod") continue;
+    if (!host.prod) continue;
     if (!hostStates_[i]) {
       auto it = hosts_.find(host.key());
       if (it == hosts_.end()) continue;

@@ -31,13 +31,37 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
     double onebox = oneboxTraffic.count(region) ? oneboxTraffic[region] : 0;
     h.weight = h.onebox ? onebox : (1.0 - onebox) / std::max(1, others[region]);
   }
-  for (auto& h : hosts_) h.regionTraffic = regionTraffic(h.region);
+  for (auto& h : hosts_) {
+    h.regionTraffic = regionTraffic(h.region);
+    h.prod = h.fleet == "prod";
+  }
   for (const auto& h : hosts_) {
     RegionHosts& region = byRegion_[h.fleet][h.region];
     region.hosts.push_back(&h);
     region.zones[h.zone].push_back(&h);
     ++zoneSizes_[{h.fleet, h.zone}];
   }
+  for (auto& [fleet, regions] : byRegion_)
+    for (auto& [region, hosts] : regions) {
+      hosts.scope = buildScope(Scope::Kind::Region, fleet, region, "");
+      for (const auto& [zone, zoneHosts] : hosts.zones)
+        hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone));
+    }
+}
+
+Scope FleetModel::buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,
+                             const std::string& zone) const {
+  Scope scope{kind, fleet, region, zone, "", {}, ""};
+  for (const auto* h : hostsIn(fleet, region, zone)) scope.hosts.push_back(h->host);
+  scope.cachedLabel = scope.label();
+  return scope;
+}
+
+const FleetModel::RegionHosts* FleetModel::regionHosts(const std::string& fleet, const std::string& region) const {
+  auto f = byRegion_.find(fleet);
+  if (f == byRegion_.end()) return nullptr;
+  auto r = f->second.find(region);
+  return r == f->second.end() ? nullptr : &r->second;
 }
 
 const HostInfo* FleetModel::host(const std::string& fleet, const std::string& name) const {
@@ -60,17 +84,14 @@ const std::vector<const HostInfo*>& FleetModel::hostsIn(const std::string& fleet
 }
 
 Scope FleetModel::regionScope(const std::string& fleet, const std::string& region) const {
-  Scope scope{Scope::Kind::Region, fleet, region, "", "", {}, ""};
-  for (const auto* h : hostsIn(fleet, region)) scope.hosts.push_back(h->host);
-  scope.cachedLabel = scope.label();
-  return scope;
+  if (const RegionHosts* hosts = regionHosts(fleet, region)) return hosts->scope;
+  return buildScope(Scope::Kind::Region, fleet, region, "");
 }
 
 Scope FleetModel::zoneScope(const std::string& fleet, const std::string& region, const std::string& zone) const {
-  Scope scope{Scope::Kind::Zone, fleet, region, zone, "", {}, ""};
-  for (const auto* h : hostsIn(fleet, region, zone)) scope.hosts.push_back(h->host);
-  scope.cachedLabel = scope.label();
-  return scope;
+  if (const RegionHosts* hosts = regionHosts(fleet, region))
+    if (auto it = hosts->zoneScopes.find(zone); it != hosts->zoneScopes.end()) return it->second;
+  return buildScope(Scope::Kind::Zone, fleet, region, zone);
 }
 
 Scope FleetModel::hostScope(const HostInfo& host) const {

@@ -20,6 +20,7 @@ struct HostInfo {
   bool onebox = false;
   std::string id;            // "fleet/host", built once: the inner loops look hosts up by it
   double regionTraffic = 0;  // the topology's share of global traffic for `region` (0 if unknown)
+  bool prod = false;         // fleet == "prod": counts in the global exposure
   const std::string& key() const { return id; }
 };
 
@@ -52,10 +53,16 @@ class FleetModel {
   struct RegionHosts {
     std::vector<const HostInfo*> hosts;
     std::unordered_map<std::string, std::vector<const HostInfo*>> zones;
+    Scope scope;                                        // regionScope(), built once
+    std::unordered_map<std::string, Scope> zoneScopes;  // zoneScope(), built once
   };
   std::unordered_map<std::string, std::unordered_map<std::string, size_t>> index_;
   std::unordered_map<std::string, std::unordered_map<std::string, RegionHosts>> byRegion_;
   std::map<std::pair<std::string, std::string>, int> zoneSizes_;  // (fleet, zone) -> zoneSize()
+
+  const RegionHosts* regionHosts(const std::string& fleet, const std::string& region) const;
+  Scope buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,
+                   const std::string& zone) const;
 };
 
 }  // namespace pipelang::runtime
