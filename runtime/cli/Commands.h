@@ -32,7 +32,8 @@ int resumeCommand(const RunArgs& args);  // plan and version come from the DB
 int statusCommand(const std::string& state, bool json);
 int logCommand(const std::string& state);
 int requestCommand(const RequestArgs& args);
-int simulateCommand(const std::string& plan, const std::string& scenario, bool json);
+// `state`: empty keeps the journal in memory; a path keeps it in that DB.
+int simulateCommand(const std::string& plan, const std::string& scenario, const std::string& state, bool json);
 
 // `--state`, else .piperun/<pipeline>.db, else the only DB in .piperun/.
 std::string defaultStatePath(const std::string& explicitState, const std::string& pipeline);

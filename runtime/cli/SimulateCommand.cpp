@@ -5,9 +5,11 @@
 
 #include <llvm/Support/raw_ostream.h>
 
+#include <optional>
+
 namespace pipelang::runtime::cli {
 
-int simulateCommand(const std::string& planPath, const std::string& scenarioPath, bool json) {
+int simulateCommand(const std::string& planPath, const std::string& scenarioPath, const std::string& state, bool json) {
   auto plan = readPlanFile(planPath);
   if (!plan) {
     llvm::errs() << "piperun: " << llvm::toString(plan.takeError()) << "\n";
@@ -20,9 +22,16 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
     llvm::errs() << "piperun: " << llvm::toString(scenario.takeError()) << "\n";
     return kRuntimeError;
   }
-  auto report = simulate(*plan, *scenario);
-  if (!report) {
-    llvm::errs() << "piperun: " << llvm::toString(report.takeError()) << "\n";
+  std::optional<SimulationReport> report;
+  try {
+    auto simulated = simulate(*plan, *scenario, state);
+    if (!simulated) {
+      llvm::errs() << "piperun: " << llvm::toString(simulated.takeError()) << "\n";
+      return kRuntimeError;
+    }
+    report = std::move(*simulated);
+  } catch (const JournalError& e) {  // a kept state DB failed while written
+    llvm::errs() << "piperun: " << e.what() << "\n";
     return kRuntimeError;
   }
   if (json)
@@ -32,10 +41,14 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
   else
     llvm::outs() << timelineText(*report);
   switch (report->result.outcome) {
-    case Outcome::Deployed: return kDeployed;
-    case Outcome::RolledBack: return kRolledBack;
-    case Outcome::Blocked: return kStopped;
-    case Outcome::Failed: return kRuntimeError;
+    case Outcome::Deployed:
+      return kDeployed;
+    case Outcome::RolledBack:
+      return kRolledBack;
+    case Outcome::Blocked:
+      return kStopped;
+    case Outcome::Failed:
+      return kRuntimeError;
   }
   return kRuntimeError;
 }

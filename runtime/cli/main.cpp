@@ -31,9 +31,10 @@ cl::opt<std::string> version("version", cl::desc("the version to deploy"), cl::v
                              cl::cat(category));
 cl::opt<std::string> previous("previous", cl::desc("last known-good version (default: the one the DB recorded)"),
                               cl::value_desc("V0"), cl::sub(runCmd), cl::cat(category));
-cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeline>.db)"), cl::value_desc("DB"),
-                           cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd), cl::sub(logCmd),
-                           cl::sub(overrideCmd), cl::sub(approveCmd), cl::sub(rollbackCmd), cl::cat(category));
+cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeline>.db; simulate: in memory)"),
+                           cl::value_desc("DB"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd),
+                           cl::sub(logCmd), cl::sub(overrideCmd), cl::sub(approveCmd), cl::sub(rollbackCmd),
+                           cl::sub(simulateCmd), cl::cat(category));
 cl::opt<std::string> alarmsDir("alarms-dir", cl::desc("directory of external alarm files (NAME holds ALARM or OK)"),
                                cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
 cl::opt<std::string> prometheus("prometheus", cl::desc("Prometheus URL (overrides the plan's)"), cl::value_desc("URL"),
@@ -190,7 +191,7 @@ int dispatch() {
     if (planPath.empty()) return usage("simulate needs PLAN [--scenario FILE]");
     if (scenario.getNumOccurrences() && scenario.empty())
       return usage("--scenario needs a FILE (leave it out for a healthy baseline)");
-    return rcli::simulateCommand(planPath, scenario, output.json);
+    return rcli::simulateCommand(planPath, scenario, state, output.json);
   }
   return usage("missing subcommand: run, resume, status, log, override, approve, rollback or simulate (see --help)");
 }

@@ -997,12 +997,21 @@ std::string Engine::progressText() const {
 
 void Engine::updateExposure() {
   watchedStale_ = true;  // called whenever host versions change
+  // Summed in the model's host order, as always, so the figure is the same to
+  // the last bit; each host's state is found once (map nodes do not move), so
+  // no key is built or compared here.
+  const auto& hosts = fleet_.hosts();
+  if (hostStates_.size() != hosts.size()) hostStates_.assign(hosts.size(), nullptr);
   double exposure = 0;
-  for (const auto& host : fleet_.hosts()) {
-    if (host.fleet != "prod") continue;
-    auto it = hosts_.find(host.key());
-    if (it != hosts_.end() && it->second.version == run_.version)
-      exposure += fleet_.regionTraffic(host.region) * host.weight;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const HostInfo& host = hosts[i];
+    if (!host.prod) continue;
+    if (!hostStates_[i]) {
+      auto it = hosts_.find(host.key());
+      if (it == hosts_.end()) continue;
+      hostStates_[i] = &it->second;
+    }
+    if (hostStates_[i]->version == run_.version) exposure += host.regionTraffic * host.weight;
   }
   maxExposure_ = std::max(maxExposure_, exposure);
 }

@@ -167,6 +167,7 @@ class Engine {
   std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
   std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
   std::map<std::string, HostState> hosts_;       // HostInfo::key()
+  std::vector<const HostState*> hostStates_;     // by FleetModel index: its node in hosts_, once known
   bool emergencyApproved_ = false;
   std::int64_t lastRequestId_ = 0;
   size_t nextScheduledRequest_ = 0;

@@ -11,11 +11,10 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
     const Stage* stage = plan.stage(step.stage);
     if (!stage || !step.deploys()) continue;
     std::string fleet = stage->fleet();
+    auto& fleetIndex = index_[fleet];
     for (const auto& name : step.hosts) {
-      std::string key = fleet + "/" + name;
-      if (index_.count(key)) continue;
-      index_[key] = hosts_.size();
-      hosts_.push_back({fleet, step.region, step.zone, name, 0, step.type == "onebox"});
+      if (!fleetIndex.emplace(name, hosts_.size()).second) continue;
+      hosts_.push_back({fleet, step.region, step.zone, name, 0, step.type == "onebox", fleet + "/" + name, 0});
     }
     if (step.type == "onebox" && !step.hosts.empty()) {
       oneboxTraffic[fleet + "/" + step.region] = step.traffic.value_or(0);
@@ -32,37 +31,67 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
     double onebox = oneboxTraffic.count(region) ? oneboxTraffic[region] : 0;
     h.weight = h.onebox ? onebox : (1.0 - onebox) / std::max(1, others[region]);
   }
-  for (const auto& h : hosts_) {
-    byRegion_[h.fleet + "/" + h.region].push_back(&h);
-    byZone_[h.fleet + "/" + h.region + "/" + h.zone].push_back(&h);
+  for (auto& h : hosts_) {
+    h.regionTraffic = regionTraffic(h.region);
+    h.prod = h.fleet == "prod";
   }
+  for (const auto& h : hosts_) {
+    RegionHosts& region = byRegion_[h.fleet][h.region];
+    region.hosts.push_back(&h);
+    region.zones[h.zone].push_back(&h);
+    ++zoneSizes_[{h.fleet, h.zone}];
+  }
+  for (auto& [fleet, regions] : byRegion_)
+    for (auto& [region, hosts] : regions) {
+      hosts.scope = buildScope(Scope::Kind::Region, fleet, region, "");
+      for (const auto& [zone, zoneHosts] : hosts.zones)
+        hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone));
+    }
+}
+
+Scope FleetModel::buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,
+                             const std::string& zone) const {
+  Scope scope{kind, fleet, region, zone, "", {}, ""};
+  for (const auto* h : hostsIn(fleet, region, zone)) scope.hosts.push_back(h->host);
+  scope.cachedLabel = scope.label();
+  return scope;
+}
+
+const FleetModel::RegionHosts* FleetModel::regionHosts(const std::string& fleet, const std::string& region) const {
+  auto f = byRegion_.find(fleet);
+  if (f == byRegion_.end()) return nullptr;
+  auto r = f->second.find(region);
+  return r == f->second.end() ? nullptr : &r->second;
 }
 
 const HostInfo* FleetModel::host(const std::string& fleet, const std::string& name) const {
-  auto it = index_.find(fleet + "/" + name);
-  return it == index_.end() ? nullptr : &hosts_[it->second];
+  auto f = index_.find(fleet);
+  if (f == index_.end()) return nullptr;
+  auto it = f->second.find(name);
+  return it == f->second.end() ? nullptr : &hosts_[it->second];
 }
 
 const std::vector<const HostInfo*>& FleetModel::hostsIn(const std::string& fleet, const std::string& region,
                                                         const std::string& zone) const {
   static const std::vector<const HostInfo*> none;
-  const auto& index = zone.empty() ? byRegion_ : byZone_;
-  auto it = index.find(zone.empty() ? fleet + "/" + region : fleet + "/" + region + "/" + zone);
-  return it == index.end() ? none : it->second;
+  auto f = byRegion_.find(fleet);
+  if (f == byRegion_.end()) return none;
+  auto r = f->second.find(region);
+  if (r == f->second.end()) return none;
+  if (zone.empty()) return r->second.hosts;
+  auto z = r->second.zones.find(zone);
+  return z == r->second.zones.end() ? none : z->second;
 }
 
 Scope FleetModel::regionScope(const std::string& fleet, const std::string& region) const {
-  Scope scope{Scope::Kind::Region, fleet, region, "", "", {}, ""};
-  for (const auto* h : hostsIn(fleet, region)) scope.hosts.push_back(h->host);
-  scope.cachedLabel = scope.label();
-  return scope;
+  if (const RegionHosts* hosts = regionHosts(fleet, region)) return hosts->scope;
+  return buildScope(Scope::Kind::Region, fleet, region, "");
 }
 
 Scope FleetModel::zoneScope(const std::string& fleet, const std::string& region, const std::string& zone) const {
-  Scope scope{Scope::Kind::Zone, fleet, region, zone, "", {}, ""};
-  for (const auto* h : hostsIn(fleet, region, zone)) scope.hosts.push_back(h->host);
-  scope.cachedLabel = scope.label();
-  return scope;
+  if (const RegionHosts* hosts = regionHosts(fleet, region))
+    if (auto it = hosts->zoneScopes.find(zone); it != hosts->zoneScopes.end()) return it->second;
+  return buildScope(Scope::Kind::Zone, fleet, region, zone);
 }
 
 Scope FleetModel::hostScope(const HostInfo& host) const {
@@ -76,10 +105,8 @@ int FleetModel::zoneSize(const std::string& fleet, const std::string& zone) cons
     for (const auto& region : plan_.regions)
       for (const auto& z : region.zones)
         if (z.id == zone && z.hosts > 0) return z.hosts;
-  int count = 0;
-  for (const auto& h : hosts_)
-    if (h.fleet == fleet && h.zone == zone) ++count;
-  return count;
+  auto it = zoneSizes_.find({fleet, zone});
+  return it == zoneSizes_.end() ? 0 : it->second;
 }
 
 int FleetModel::regionSize(const std::string& fleet, const std::string& region) const {

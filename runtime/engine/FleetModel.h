@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace pipelang::runtime {
@@ -17,12 +18,18 @@ struct HostInfo {
   std::string fleet, region, zone, host;
   double weight = 0;  // share of the region's traffic
   bool onebox = false;
-  std::string key() const { return fleet + "/" + host; }
+  std::string id;            // "fleet/host", built once: the inner loops look hosts up by it
+  double regionTraffic = 0;  // the topology's share of global traffic for `region` (0 if unknown)
+  bool prod = false;         // fleet == "prod": counts in the global exposure
+  const std::string& key() const { return id; }
 };
 
 class FleetModel {
  public:
   explicit FleetModel(const Plan& plan);
+  // Hosts point into the model: it is neither copied nor moved.
+  FleetModel(const FleetModel&) = delete;
+  FleetModel& operator=(const FleetModel&) = delete;
 
   const std::vector<HostInfo>& hosts() const { return hosts_; }
   const HostInfo* host(const std::string& fleet, const std::string& name) const;
@@ -40,9 +47,22 @@ class FleetModel {
  private:
   const Plan& plan_;
   std::vector<HostInfo> hosts_;
-  std::map<std::string, size_t> index_;
-  // Lookups the simulation does every period: fleet/region and fleet/region/zone.
-  std::map<std::string, std::vector<const HostInfo*>> byRegion_, byZone_;
+  // Lookups the engine and the simulation do every period, by name parts so
+  // that no key string is built per lookup: fleet -> host -> index, and
+  // fleet -> region -> (hosts, zone -> hosts).
+  struct RegionHosts {
+    std::vector<const HostInfo*> hosts;
+    std::unordered_map<std::string, std::vector<const HostInfo*>> zones;
+    Scope scope;                                        // regionScope(), built once
+    std::unordered_map<std::string, Scope> zoneScopes;  // zoneScope(), built once
+  };
+  std::unordered_map<std::string, std::unordered_map<std::string, size_t>> index_;
+  std::unordered_map<std::string, std::unordered_map<std::string, RegionHosts>> byRegion_;
+  std::map<std::pair<std::string, std::string>, int> zoneSizes_;  // (fleet, zone) -> zoneSize()
+
+  const RegionHosts* regionHosts(const std::string& fleet, const std::string& region) const;
+  Scope buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,
+                   const std::string& zone) const;
 };
 
 }  // namespace pipelang::runtime

@@ -7,6 +7,7 @@ namespace pipelang::runtime {
 SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
     : plan_(plan), scenario_(scenario), model_(plan) {
   onNew_.assign(model_.hosts().size(), false);
+  for (const auto& fault : scenario_.faults) faultsByMetric_[fault.metric].push_back(&fault);
 }
 
 void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std::string>& hosts,
@@ -15,15 +16,11 @@ void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std:
     if (const HostInfo* host = model_.host(fleet, name)) onNew_[model_.indexOf(*host)] = version == scenario_.version;
 }
 
-std::optional<double> SimulatedFleet::hostValue(const HostInfo& host, const std::string& metric, Instant at,
-                                                std::optional<double> base, std::optional<double> onNew) const {
-  std::optional<double> value = base;
-  if (onNew && onNew_[model_.indexOf(host)]) value = onNew;
-  std::int64_t offset = at - scenario_.start;
-  for (const auto& fault : scenario_.faults)
-    if (fault.metric == metric && (fault.region.empty() || fault.region == host.region) &&
-        (fault.zone.empty() || fault.zone == host.zone) && fault.fromS <= offset && offset < fault.toS)
-      value = fault.value;
+std::optional<double> SimulatedFleet::faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host) {
+  std::optional<double> value;
+  for (const auto* fault : active)  // the last one that applies wins
+    if ((fault->region.empty() || fault->region == host.region) && (fault->zone.empty() || fault->zone == host.zone))
+      value = fault->value;
   return value;
 }
 
@@ -35,12 +32,34 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
   std::optional<double> base, onNew;
   if (auto it = scenario_.baseline.find(request.metric.name); it != scenario_.baseline.end()) base = it->second;
   if (auto it = scenario_.newVersion.find(request.metric.name); it != scenario_.newVersion.end()) onNew = it->second;
-  double weighted = 0, weights = 0;
+  // The faults of this metric in force now, in the scenario's order: once per
+  // read, then once per zone, never per host.
+  std::vector<const MetricFault*> active;
+  if (auto it = faultsByMetric_.find(request.metric.name); it != faultsByMetric_.end()) {
+    std::int64_t offset = request.at - scenario_.start;
+    for (const auto* fault : it->second)
+      if (fault->fromS <= offset && offset < fault->toS) active.push_back(fault);
+  }
   const auto& regionHosts = model_.hostsIn(scope.fleet, scope.region);
   double regionSize = static_cast<double>(regionHosts.size());
-  for (const auto* host : model_.hostsIn(scope.fleet, scope.region, scope.zone)) {
-    if (scope.kind == Scope::Kind::Host && host->host != scope.host) continue;
-    auto value = hostValue(*host, request.metric.name, request.at, base, onNew);
+  std::vector<const HostInfo*> one;
+  const std::vector<const HostInfo*>* hosts = &one;
+  if (scope.kind == Scope::Kind::Host) {
+    const HostInfo* host = model_.host(scope.fleet, scope.host);
+    if (host && host->region == scope.region && (scope.zone.empty() || host->zone == scope.zone)) one.push_back(host);
+  } else {
+    hosts = &model_.hostsIn(scope.fleet, scope.region, scope.zone);
+  }
+  double weighted = 0, weights = 0;
+  const std::string* zone = nullptr;
+  std::optional<double> zoneFault;
+  for (const auto* host : *hosts) {
+    if (!active.empty() && (!zone || *zone != host->zone)) {
+      zone = &host->zone;
+      zoneFault = faultValue(active, *host);
+    }
+    std::optional<double> value = onNew && onNew_[model_.indexOf(*host)] ? onNew : base;
+    if (zoneFault) value = zoneFault;
     if (!value) return reading;  // no data
     if (count) {
       // A count is summed: each host serves its share of the region's traffic.
@@ -50,8 +69,10 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
       weights += host->weight;
     }
   }
-  if (count) reading.value = weighted;
-  else if (weights > 0) reading.value = weighted / weights;
+  if (count)
+    reading.value = weighted;
+  else if (weights > 0)
+    reading.value = weighted / weights;
   return reading;
 }
 

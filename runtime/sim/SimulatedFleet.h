@@ -9,6 +9,8 @@
 #include "runtime/sim/Scenario.h"
 
 #include <map>
+#include <unordered_map>
+#include <vector>
 
 namespace pipelang::runtime {
 
@@ -25,13 +27,14 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
   void setVersion(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version);
 
  private:
-  std::optional<double> hostValue(const HostInfo& host, const std::string& metric, Instant at,
-                                  std::optional<double> base, std::optional<double> onNew) const;
+  // The value the last of `active` that covers the host's region and zone sets, if any.
+  static std::optional<double> faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host);
 
   const Plan& plan_;
   const Scenario& scenario_;
   FleetModel model_;
   std::vector<bool> onNew_;  // by FleetModel index: runs the scenario's new version
+  std::unordered_map<std::string, std::vector<const MetricFault*>> faultsByMetric_;  // in the scenario's order
 };
 
 // Batches take the scenario's batch_time (rollbacks the plan's rollback_time_s);

@@ -29,8 +29,8 @@ std::string localIso(const std::optional<planformat::WindowCalendar>& calendar, 
                      local.minute, local.second);
 }
 
-llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario) {
-  auto journal = Journal::open(":memory:", /*durable=*/false);
+llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario, const std::string& statePath) {
+  auto journal = Journal::open(statePath.empty() ? ":memory:" : statePath, /*durable=*/false);
   if (!journal) return journal.takeError();
   if (auto error = (*journal)->bindPlan(plan, false)) return error;
 
@@ -55,7 +55,9 @@ llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scen
   run.submittedAt = scenario.start;
   std::int64_t runId = (*journal)->createRun(run);
   Engine engine(plan, **journal, clock, deployer, fleet, fleet, sink, options);
-  report.result = engine.execute(runId);
+  // One transaction for the whole run: the engine's commits join it, so the
+  // journal holds the same rows without a commit per bake period.
+  (*journal)->transaction([&] { report.result = engine.execute(runId); });
   return report;
 }
 

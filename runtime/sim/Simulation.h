@@ -22,7 +22,12 @@ struct SimulationReport {
   ClockPrecision precision = ClockPrecision::Minutes;  // of the timeline's clock
 };
 
-llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario);
+// Runs the plan against the scenario. The journal lives in memory unless
+// `statePath` names a state DB to keep it in (docs/runtime.md, "Simulation
+// performance"); either way the whole run is one transaction. Errors: the
+// DB cannot be opened, belongs to another plan, or fails while written.
+llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario,
+                                          const std::string& statePath = "");
 
 // One line per event: local clock time, stage or step, what happened and why;
 // then a one-line outcome.
