@@ -129,14 +129,19 @@ int main(int argc, char** argv) {
   // A failure of piperun's own parts ends every command the same way: exit 1
   // and one clear line, never an abort (runtime.md, "Failures of piperun's own
   // parts"). A runner has stopped its calls in flight before this point.
+  int status = rcli::kRuntimeError;
   try {
-    return dispatch();
+    status = dispatch();
   } catch (const pipelang::runtime::JournalError& e) {
     errs() << "piperun: " << e.what() << "\n";
   } catch (const std::exception& e) {
     errs() << "piperun: internal error: " << e.what() << "\n";
   }
-  return rcli::kRuntimeError;
+  // A reader that went away (`piperun run ... | head`) loses the text, not the
+  // outcome: the exit status is the deployment's, as with no reader at all.
+  outs().flush();
+  outs().clear_error();
+  return status;
 }
 
 namespace {

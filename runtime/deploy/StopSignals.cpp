@@ -43,6 +43,9 @@ void installStopHandlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // A closed output pipe must not end a runner mid-deployment and leave its
+  // calls unwatched: writes then fail with EPIPE and the run goes on.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 void commandStarted(pid_t group) {
