@@ -71,7 +71,7 @@ class LspRenameTest : public LspTest {
   std::string renameAt(int id, const std::string& file, int line, int character, const std::string& newName) {
     std::string params = at(file, line, character);
     params.insert(params.size() - 1, R"(,"newName":)" + jsonString(newName));
-    return request(id, "textDocument/rename", params);
+    return answer(id, "textDocument/rename", params);
   }
   std::string result(int id, const std::string& value) {
     return R"({"id":)" + std::to_string(id) + R"(,"jsonrpc":"2.0","result":)" + value + "}";
@@ -93,22 +93,22 @@ TEST_F(LspRenameTest, CapabilitiesAdvertiseReferencesAndRename) {
 TEST_F(LspRenameTest, ReferencesOfATemplateReachClosedChildren) {
   std::string expected =
       "[" + loc("base.pipe", 2, 9, 13) + "," + loc("svc-a.pipe", 2, 22, 26) + "," + loc("svc-b.pipe", 2, 22, 26) + "]";
-  EXPECT_EQ(request(2, "textDocument/references", at("svc-a.pipe", 2, 24)), result(2, expected));
+  EXPECT_EQ(answer(2, "textDocument/references", at("svc-a.pipe", 2, 24)), result(2, expected));
   // Without the declaration, as the client may ask.
   std::string params = at("svc-a.pipe", 2, 24);
   params.insert(params.size() - 1, R"(,"context":{"includeDeclaration":false})");
-  EXPECT_EQ(request(3, "textDocument/references", params),
+  EXPECT_EQ(answer(3, "textDocument/references", params),
             result(3, "[" + loc("svc-a.pipe", 2, 22, 26) + "," + loc("svc-b.pipe", 2, 22, 26) + "]"));
   // On nothing that has references: an empty list.
-  EXPECT_EQ(request(4, "textDocument/references", at("svc-a.pipe", 1, 0)), result(4, "[]"));
+  EXPECT_EQ(answer(4, "textDocument/references", at("svc-a.pipe", 1, 0)), result(4, "[]"));
 }
 
 TEST_F(LspRenameTest, RenamingATemplateUpdatesEveryChild) {
   // Requests name open buffers; the rename reaches closed files.
-  EXPECT_NE(request(2, "textDocument/prepareRename", at("base.pipe", 2, 10)).find("document not open"),
+  EXPECT_NE(answer(2, "textDocument/prepareRename", at("base.pipe", 2, 10)).find("document not open"),
             std::string::npos);
   open("base.pipe", kBase);
-  EXPECT_EQ(request(3, "textDocument/prepareRename", at("base.pipe", 2, 10)),
+  EXPECT_EQ(answer(3, "textDocument/prepareRename", at("base.pipe", 2, 10)),
             result(3, R"({"placeholder":"Base","range":)" + range(2, 9, 13) + "}"));
   EXPECT_EQ(renameAt(4, "base.pipe", 2, 10, "Core"),
             result(4, R"({"changes":{")" + uri("base.pipe") + R"(":[)" + edit(2, 9, 13, "Core") + R"(],")" +
@@ -124,13 +124,13 @@ TEST_F(LspRenameTest, RenamingAnAlarmFollowsInheritanceOnly) {
                     R"(],")" + uri("svc-a.pipe") + R"(":[)" + edit(3, 36, 40, "hot") + "," + edit(4, 14, 18, "hot") +
                     R"(],")" + uri("svc-b.pipe") + R"(":[)" + edit(3, 14, 18, "hot") + "]}}"));
   // `severe`, overridden by SvcA: the template's declaration, the override, and every use.
-  EXPECT_EQ(request(3, "textDocument/references", at("svc-a.pipe", 3, 13)),
+  EXPECT_EQ(answer(3, "textDocument/references", at("svc-a.pipe", 3, 13)),
             result(3, "[" + loc("base.pipe", 7, 4, 10) + "," + loc("svc-a.pipe", 3, 11, 17) + "," +
                           loc("base.pipe", 9, 16, 22) + "," + loc("svc-a.pipe", 3, 26, 32) + "," +
                           loc("svc-b.pipe", 3, 20, 26) + "]"));
   // A metric: Base's, used by Base; Other's `errors` is not Base's.
   open("base.pipe", kBase);
-  EXPECT_EQ(request(4, "textDocument/references", at("base.pipe", 6, 14)),
+  EXPECT_EQ(answer(4, "textDocument/references", at("base.pipe", 6, 14)),
             result(4, "[" + loc("base.pipe", 4, 12, 18) + "," + loc("base.pipe", 6, 13, 19) + "]"));
 }
 
@@ -155,10 +155,10 @@ TEST_F(LspRenameTest, RenameRefusesBadAndTakenNames) {
             failure(6, "cannot rename `r-one`: a region named `r-two` already exists (topo.pipe:3)"));
   EXPECT_EQ(renameAt(7, "svc-a.pipe", 1, 0, "x"),
             failure(7, "there is no template, alarm, metric or region to rename here"));
-  EXPECT_EQ(request(8, "textDocument/prepareRename", at("svc-a.pipe", 1, 0)), result(8, "null"));
+  EXPECT_EQ(answer(8, "textDocument/prepareRename", at("svc-a.pipe", 1, 0)), result(8, "null"));
   // The standard library is not the project's to rename.
   open("std.pipe", "import \"std/aws\"\n\ntemplate T {\n  topology = aws\n}\n");
-  EXPECT_EQ(request(9, "textDocument/prepareRename", at("std.pipe", 3, 14)),
+  EXPECT_EQ(answer(9, "textDocument/prepareRename", at("std.pipe", 3, 14)),
             failure(9, "`aws` is declared in the standard library"));
 }
 
