@@ -1,11 +1,16 @@
 // The piperun subcommands; main.cpp parses options into these and calls one.
 #pragma once
 
+#include "runtime/engine/Engine.h"
+
 #include <string>
 
 namespace pipelang::runtime::cli {
 
 enum ExitCode { kDeployed = 0, kRuntimeError = 1, kUsageError = 2, kRolledBack = 3, kStopped = 4 };
+
+// The exit status of a run or simulation that ended with `outcome` (runtime.md §1).
+int exitCodeFor(Outcome outcome);
 
 struct OutputOptions {
   bool json = false;

@@ -20,17 +20,6 @@
 #include <ctime>
 
 namespace pipelang::runtime::cli {
-namespace {
-
-int fail(const std::string& message) {
-  llvm::errs() << "piperun: " << message << "\n";
-  return kRuntimeError;
-}
-
-int usageError(const std::string& message) {
-  llvm::errs() << "piperun: " << message << "\n";
-  return kUsageError;
-}
 
 int exitCodeFor(Outcome outcome) {
   switch (outcome) {
@@ -44,6 +33,18 @@ int exitCodeFor(Outcome outcome) {
       return kRuntimeError;
   }
   return kRuntimeError;
+}
+
+namespace {
+
+int fail(const std::string& message) {
+  llvm::errs() << "piperun: " << message << "\n";
+  return kRuntimeError;
+}
+
+int usageError(const std::string& message) {
+  llvm::errs() << "piperun: " << message << "\n";
+  return kUsageError;
 }
 
 int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int64_t target);

@@ -40,17 +40,7 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
     llvm::outs() << baselineHeader(*plan, *scenario) << timelineText(*report) << stageSpans(*report);
   else
     llvm::outs() << timelineText(*report);
-  switch (report->result.outcome) {
-    case Outcome::Deployed:
-      return kDeployed;
-    case Outcome::RolledBack:
-      return kRolledBack;
-    case Outcome::Blocked:
-      return kStopped;
-    case Outcome::Failed:
-      return kRuntimeError;
-  }
-  return kRuntimeError;
+  return exitCodeFor(report->result.outcome);
 }
 
 }  // namespace pipelang::runtime::cli
