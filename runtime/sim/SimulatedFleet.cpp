@@ -3,6 +3,23 @@
 #include <fmt/format.h>
 
 namespace pipelang::runtime {
+namespace {
+
+// Every instant (seconds after the scenario's start) where a fault or an
+// external alarm begins or ends: the only times the fleet's answers change.
+template <typename Visit>
+void forEachEdge(const Scenario& scenario, Visit&& visit) {
+  for (const auto& window : scenario.externalAlarms) {
+    visit(window.fromS);
+    visit(window.toS);
+  }
+  for (const auto& fault : scenario.faults) {
+    visit(fault.fromS);
+    visit(fault.toS);
+  }
+}
+
+}  // namespace
 
 SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
     : plan_(plan), scenario_(scenario), model_(plan) {
@@ -89,14 +106,7 @@ std::optional<Instant> SimulatedFleet::nextChange(Instant at) {
     Instant t = scenario_.start + edge;
     if (t > at && (!next || t < *next)) next = t;
   };
-  for (const auto& window : scenario_.externalAlarms) {
-    consider(window.fromS);
-    consider(window.toS);
-  }
-  for (const auto& fault : scenario_.faults) {
-    consider(fault.fromS);
-    consider(fault.toS);
-  }
+  forEachEdge(scenario_, consider);
   return next;
 }
 
@@ -106,14 +116,7 @@ std::optional<Instant> SimulatedFleet::lastChange(Instant at) {
     Instant t = scenario_.start + edge;
     if (t <= at && t > last) last = t;
   };
-  for (const auto& window : scenario_.externalAlarms) {
-    consider(window.fromS);
-    consider(window.toS);
-  }
-  for (const auto& fault : scenario_.faults) {
-    consider(fault.fromS);
-    consider(fault.toS);
-  }
+  forEachEdge(scenario_, consider);
   return last;
 }
 
