@@ -10,7 +10,6 @@ namespace pipelang::checks {
 
 namespace {
 
-
 // S220: the first wave should be among the lowest-traffic regions (at or
 // below the median), the second a high-traffic one (at or above it).
 void trafficOrder(const model::Pipeline& p, DiagnosticSink& sink) {
@@ -29,12 +28,12 @@ void trafficOrder(const model::Pipeline& p, DiagnosticSink& sink) {
       if (!region) continue;
       bool wrong = w == 0 ? region->traffic > median + 1e-9 : region->traffic + 1e-9 < median;
       if (!wrong) continue;
-      Diagnostic& d = reportAt(
-          sink, DiagCode::S220, waves[w].regions.origin,
-          w == 0 ? "the first wave's region `" + id + "` carries " + formatPercent(region->traffic) +
-                       " of traffic: start with one of the lowest-traffic regions"
-                 : "the second wave's region `" + id + "` carries " + formatPercent(region->traffic) +
-                       " of traffic: the second wave should meet real load in a high-traffic region");
+      Diagnostic& d =
+          reportAt(sink, DiagCode::S220, waves[w].regions.origin,
+                   w == 0 ? "the first wave's region `" + id + "` carries " + formatPercent(region->traffic) +
+                                " of traffic: start with one of the lowest-traffic regions"
+                          : "the second wave's region `" + id + "` carries " + formatPercent(region->traffic) +
+                                " of traffic: the second wave should meet real load in a high-traffic region");
       d.notes.push_back({"traffic of `" + id + "` set here", region->origin.range});
       break;
     }
@@ -67,11 +66,11 @@ void checkWaves(const model::Pipeline& p, DiagnosticSink& sink) {
   if (!prod.waves.empty() && policy && policy->firstWaveMaxRegions) {
     const model::Wave& first = prod.waves.front();
     if (static_cast<int64_t>(first.regions.value.size()) > policy->firstWaveMaxRegions->value) {
-      Diagnostic& d = reportAt(sink, DiagCode::S207, first.regions.origin.range.valid() ? first.regions.origin : first.origin,
-                               "wave " + std::to_string(first.number) + " deploys " +
-                                   std::to_string(first.regions.value.size()) +
-                                   " regions, above the policy's `first_wave_max_regions` of " +
-                                   std::to_string(policy->firstWaveMaxRegions->value));
+      Diagnostic& d =
+          reportAt(sink, DiagCode::S207, first.regions.origin.range.valid() ? first.regions.origin : first.origin,
+                   "wave " + std::to_string(first.number) + " deploys " + std::to_string(first.regions.value.size()) +
+                       " regions, above the policy's `first_wave_max_regions` of " +
+                       std::to_string(policy->firstWaveMaxRegions->value));
       addPolicyNote(d, p, *policy->firstWaveMaxRegions);
       d.help = "start with a single low-traffic region, and move the others to the next wave";
     }

@@ -54,9 +54,9 @@ struct PlanStage {
 struct Step {
   StepType type = StepType::Batch;
   int stage = 0;
-  int region = -1;  // -1: stage-wide
-  int zone = -1;    // index into the region's zones; -1: not zone-scoped
-  int number = 0;   // K of b<K> / canary<K>; index into the stage's tests for a test
+  int region = -1;                       // -1: stage-wide
+  int zone = -1;                         // index into the region's zones; -1: not zone-scoped
+  int number = 0;                        // K of b<K> / canary<K>; index into the stage's tests for a test
   int64_t hostFirst = 0, hostCount = 0;  // 1-based range of host numbers in `zone`
   std::optional<double> traffic;
   std::optional<int64_t> bakeS;

@@ -41,11 +41,11 @@ struct Analysis {
   std::vector<std::string> regionsInNoWave;
   double trafficInNoWave = 0;  // their share of global traffic (0..1)
   int64_t detectionS = 0, rollbackS = 0, worstRecoveryS = 0;
-  int64_t rollbackBatches = 0;   // the largest number of rollback batches any zone needs
-  std::string rollbackZone;      // the zone that needs them
+  int64_t rollbackBatches = 0;  // the largest number of rollback batches any zone needs
+  std::string rollbackZone;     // the zone that needs them
   double maxExposureBeforeWave2 = 0;
-  std::vector<StepExposure> exposure;  // deploying steps of prod waves, in step order
-  std::vector<StageTime> schedule;     // one per stage
+  std::vector<StepExposure> exposure;         // deploying steps of prod waves, in step order
+  std::vector<StageTime> schedule;            // one per stage
   std::vector<int64_t> stepStartS, stepEndS;  // per step, since the reference start
   std::vector<bool> stageWaitedForWindow;     // the stage's start was pushed by its window
 };

@@ -9,7 +9,9 @@
 namespace pipelang::plan {
 namespace {
 
-int64_t seconds(int64_t ms) { return ms / 1000; }
+int64_t seconds(int64_t ms) {
+  return ms / 1000;
+}
 
 // max(1, floor(H x fraction)); the epsilon keeps 100 x 0.33 at 33 despite binary fractions.
 int64_t batchSize(int64_t hosts, double fraction) {
@@ -34,8 +36,7 @@ class Builder {
   Plan build() {
     plan_.expectedS = seconds(pipeline_.deploy.expectedMs);
     plan_.rollbackTimeS = seconds(pipeline_.deploy.rollbackTimeMs);
-    plan_.rollbackBatch =
-        pipeline_.policy && pipeline_.policy->maxBatch ? pipeline_.policy->maxBatch->value : 1.0;
+    plan_.rollbackBatch = pipeline_.policy && pipeline_.policy->maxBatch ? pipeline_.policy->maxBatch->value : 1.0;
     plan_.detectionS = detectionSeconds(pipeline_);
     if (pipeline_.windows) plan_.windows = windowSpecFromModel(*pipeline_.windows);
     collectRegions();
@@ -50,7 +51,8 @@ class Builder {
       const auto& names = !stage.regions.value.empty() || !firstWave ? stage.regions.value : firstWave->regions.value;
       planStage.regions = regionIndices(names);
       planStage.bakeS = seconds(stage.bakeMs.value);
-      for (const model::Test& test : stage.tests) planStage.tests.push_back({test.name, test.run, seconds(test.timeoutMs)});
+      for (const model::Test& test : stage.tests)
+        planStage.tests.push_back({test.name, test.run, seconds(test.timeoutMs)});
       StageShape shape;
       shape.onebox = stage.onebox;
       // Pre-production replaces its hosts like the first wave does.
@@ -63,7 +65,8 @@ class Builder {
         planStage.id = "wave" + std::to_string(wave.number);
         planStage.regions = regionIndices(wave.regions.value);
         planStage.bakeS = seconds(wave.bakeMs.value);
-        if (wave.minTraffic) planStage.minTraffic = {wave.minTraffic->metric, wave.minTraffic->cmp, wave.minTraffic->value};
+        if (wave.minTraffic)
+          planStage.minTraffic = {wave.minTraffic->metric, wave.minTraffic->cmp, wave.minTraffic->value};
         StageShape shape;
         shape.onebox = wave.onebox;
         shape.canary = wave.canary;
@@ -80,9 +83,11 @@ class Builder {
   // Only the regions some stage deploys, in the topology's order.
   void collectRegions() {
     std::set<std::string> used;
-    for (const model::Stage& stage : pipeline_.stages) used.insert(stage.regions.value.begin(), stage.regions.value.end());
+    for (const model::Stage& stage : pipeline_.stages)
+      used.insert(stage.regions.value.begin(), stage.regions.value.end());
     if (pipeline_.prod)
-      for (const model::Wave& wave : pipeline_.prod->waves) used.insert(wave.regions.value.begin(), wave.regions.value.end());
+      for (const model::Wave& wave : pipeline_.prod->waves)
+        used.insert(wave.regions.value.begin(), wave.regions.value.end());
     if (pipeline_.prod && !pipeline_.prod->waves.empty()) {
       const auto& first = pipeline_.prod->waves.front().regions.value;
       used.insert(first.begin(), first.end());  // default regions of pre-production stages
@@ -254,6 +259,8 @@ planformat::WindowSpec windowSpecFromModel(const model::Windows& windows) {
   return spec;
 }
 
-Plan buildPlan(const model::Pipeline& pipeline) { return Builder(pipeline).build(); }
+Plan buildPlan(const model::Pipeline& pipeline) {
+  return Builder(pipeline).build();
+}
 
 }  // namespace pipelang::plan

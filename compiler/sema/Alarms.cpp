@@ -20,10 +20,14 @@ constexpr int kMaxDepth = 128;
 
 const char* unitWord(model::MetricUnit unit) {
   switch (unit) {
-    case model::MetricUnit::Percent: return "percent";
-    case model::MetricUnit::Duration: return "duration";
-    case model::MetricUnit::Count: return "count";
-    case model::MetricUnit::None: return "";
+    case model::MetricUnit::Percent:
+      return "percent";
+    case model::MetricUnit::Duration:
+      return "duration";
+    case model::MetricUnit::Count:
+      return "count";
+    case model::MetricUnit::None:
+      return "";
   }
   return "";
 }
@@ -75,12 +79,14 @@ class AlarmBuilder {
           return cond;
         }
         return std::nullopt;
-      case ast::ExprKind::Compare: return comparison(*e, context);
-      case ast::ExprKind::Ref: return reference(*e, context, depth);
+      case ast::ExprKind::Compare:
+        return comparison(*e, context);
+      case ast::ExprKind::Ref:
+        return reference(*e, context, depth);
       case ast::ExprKind::And:
       case ast::ExprKind::Or:
       case ast::ExprKind::Not: {
-        out.op = e->kind == ast::ExprKind::And ? model::AlarmExpr::Op::And
+        out.op = e->kind == ast::ExprKind::And  ? model::AlarmExpr::Op::And
                  : e->kind == ast::ExprKind::Or ? model::AlarmExpr::Op::Or
                                                 : model::AlarmExpr::Op::Not;
         for (const auto& arg : e->args) {
@@ -109,7 +115,8 @@ class AlarmBuilder {
       default:
         error(DiagCode::R109, e->range, context,
               "an alarm must be a condition, an alarm name, `external(...)` or a combination with "
-              "`and`/`or`/`not`, but " + describeValue(*e) + " is not");
+              "`and`/`or`/`not`, but " +
+                  describeValue(*e) + " is not");
         return std::nullopt;
     }
   }
@@ -124,7 +131,8 @@ class AlarmBuilder {
 
   std::optional<model::AlarmExpr> reference(const ast::Expr& e, const MergedAttr& context, int depth) {
     if (e.path.size() != 1) {
-      error(DiagCode::R101, e.range, context, "`" + (e.path.empty() ? std::string() : e.path[0]) + "...` is not an alarm");
+      error(DiagCode::R101, e.range, context,
+            "`" + (e.path.empty() ? std::string() : e.path[0]) + "...` is not an alarm");
       return std::nullopt;
     }
     const std::string& name = e.path[0];
@@ -140,8 +148,10 @@ class AlarmBuilder {
     if (!alarms_ || !alarms_->attr(name)) {
       if (p_.isTemplate && !alarms_) return std::nullopt;  // a partial template
       std::string message = "unknown alarm `" + name + "`";
-      if (p_.findMetric(name)) message += " (`" + name + "` is a metric: compare it, e.g. `" + name + " > 1`)";
-      else if (auto guess = closestSpelling(name, alarmNames_)) message += " (did you mean `" + *guess + "`?)";
+      if (p_.findMetric(name))
+        message += " (`" + name + "` is a metric: compare it, e.g. `" + name + " > 1`)";
+      else if (auto guess = closestSpelling(name, alarmNames_))
+        message += " (did you mean `" + *guess + "`?)";
       error(DiagCode::R101, e.range, context, message);
       return std::nullopt;
     }
@@ -162,7 +172,8 @@ class AlarmBuilder {
     const ast::Expr& right = *e.args[1];
     if (left.kind == ast::ExprKind::Error || right.kind == ast::ExprKind::Error) return std::nullopt;
     if (left.kind != ast::ExprKind::Ref || left.isSuper || left.path.size() != 1) {
-      error(DiagCode::R109, left.range, context, "the left side of a condition must be a metric, not " + describeValue(left));
+      error(DiagCode::R109, left.range, context,
+            "the left side of a condition must be a metric, not " + describeValue(left));
       return std::nullopt;
     }
     const model::Metric* metric = p_.findMetric(left.path[0]);
@@ -182,22 +193,34 @@ class AlarmBuilder {
     out.range = e.range;
     model::MetricUnit valueUnit;
     switch (right.kind) {
-      case ast::ExprKind::Integer: out.value = static_cast<double>(right.integer); valueUnit = model::MetricUnit::Count; break;
-      case ast::ExprKind::Number: out.value = right.number; valueUnit = model::MetricUnit::Count; break;
-      case ast::ExprKind::Percent: out.value = right.number; valueUnit = model::MetricUnit::Percent; break;
-      case ast::ExprKind::Duration: out.value = right.millis / 1000.0; valueUnit = model::MetricUnit::Duration; break;
+      case ast::ExprKind::Integer:
+        out.value = static_cast<double>(right.integer);
+        valueUnit = model::MetricUnit::Count;
+        break;
+      case ast::ExprKind::Number:
+        out.value = right.number;
+        valueUnit = model::MetricUnit::Count;
+        break;
+      case ast::ExprKind::Percent:
+        out.value = right.number;
+        valueUnit = model::MetricUnit::Percent;
+        break;
+      case ast::ExprKind::Duration:
+        out.value = right.millis / 1000.0;
+        valueUnit = model::MetricUnit::Duration;
+        break;
       default:
-        error(DiagCode::R109, right.range, context, "a condition compares a metric with a number, percent or duration, not " +
-                                                        describeValue(right));
+        error(DiagCode::R109, right.range, context,
+              "a condition compares a metric with a number, percent or duration, not " + describeValue(right));
         return std::nullopt;
     }
     if (metric->unit != model::MetricUnit::None && metric->unit != valueUnit) {
-      Diagnostic& d = reader_.sink().report(
-          DiagCode::R109, right.range,
-          "metric `" + metric->name + "` is a " + unitWord(metric->unit) + " and cannot be compared with " +
-              describeValue(right));
+      Diagnostic& d = reader_.sink().report(DiagCode::R109, right.range,
+                                            "metric `" + metric->name + "` is a " + unitWord(metric->unit) +
+                                                " and cannot be compared with " + describeValue(right));
       d.notes = reader_.decl().via(context.level);
-      d.notes.push_back({"`" + metric->name + "` declared with unit `" + unitWord(metric->unit) + "` here", metric->origin.range});
+      d.notes.push_back(
+          {"`" + metric->name + "` declared with unit `" + unitWord(metric->unit) + "` here", metric->origin.range});
       // A bare number where the metric has a unit: `> 1` -> `> 1%`? (issue 12 §8).
       if (right.kind == ast::ExprKind::Integer && !right.spelling.empty() &&
           (metric->unit == model::MetricUnit::Percent || metric->unit == model::MetricUnit::Duration)) {

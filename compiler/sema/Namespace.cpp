@@ -2,7 +2,6 @@
 #include "compiler/sema/Merged.h"
 
 #include <algorithm>
-#include <tuple>
 #include <filesystem>
 #include <tuple>
 
@@ -10,10 +9,14 @@ namespace pipelang::sema {
 
 const char* declKindWord(ast::DeclKind kind) {
   switch (kind) {
-    case ast::DeclKind::Template: return "template";
-    case ast::DeclKind::Pipeline: return "pipeline";
-    case ast::DeclKind::Topology: return "topology";
-    case ast::DeclKind::Policy: return "policy";
+    case ast::DeclKind::Template:
+      return "template";
+    case ast::DeclKind::Pipeline:
+      return "pipeline";
+    case ast::DeclKind::Topology:
+      return "topology";
+    case ast::DeclKind::Policy:
+      return "policy";
   }
   return "declaration";
 }
@@ -28,8 +31,9 @@ Namespace::Namespace(const std::vector<const ast::File*>& files, const SourceMan
       if (decl && !decl->name.empty()) decls.push_back(decl.get());
   auto key = [&](const ast::Declaration* d) {
     // By value: a tie of references to a local would dangle once this returns.
-    std::string_view file = d->nameRange.file == kNoFile ? std::string_view()
-                                                         : std::string_view(sources.file(d->nameRange.file).displayName);
+    std::string_view file = d->nameRange.file == kNoFile
+                                ? std::string_view()
+                                : std::string_view(sources.file(d->nameRange.file).displayName);
     return std::make_tuple(file, d->nameRange.begin);
   };
   std::stable_sort(decls.begin(), decls.end(),
@@ -39,9 +43,9 @@ Namespace::Namespace(const std::vector<const ast::File*>& files, const SourceMan
     if (inserted) continue;
     Diagnostic& d = sink.report(DiagCode::R102, decl->nameRange,
                                 "`" + decl->name + "` is declared more than once: names are shared by all files");
-    d.notes.push_back({"first declared here as " + std::string(declKindWord(it->second->kind)) + " `" +
-                           decl->name + "`",
-                       it->second->nameRange});
+    d.notes.push_back(
+        {"first declared here as " + std::string(declKindWord(it->second->kind)) + " `" + decl->name + "`",
+         it->second->nameRange});
   }
 }
 

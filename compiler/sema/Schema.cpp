@@ -171,25 +171,41 @@ const std::map<Context, ContextSpec>& specs() {
 
 const char* kindWord(ast::ExprKind kind) {
   switch (kind) {
-    case ast::ExprKind::String: return "a string";
-    case ast::ExprKind::Integer: return "an integer";
-    case ast::ExprKind::Number: return "a number";
-    case ast::ExprKind::Percent: return "a percent";
-    case ast::ExprKind::Duration: return "a duration";
-    case ast::ExprKind::Time: return "a time of day";
-    case ast::ExprKind::Bool: return "a boolean";
-    case ast::ExprKind::Rest: return "`rest`";
-    case ast::ExprKind::None: return "`none`";
-    case ast::ExprKind::Ref: return "a name";
-    case ast::ExprKind::List: return "a list";
-    case ast::ExprKind::Range: return "a range";
-    case ast::ExprKind::Call: return "a call";
-    case ast::ExprKind::Compare: return "a comparison";
+    case ast::ExprKind::String:
+      return "a string";
+    case ast::ExprKind::Integer:
+      return "an integer";
+    case ast::ExprKind::Number:
+      return "a number";
+    case ast::ExprKind::Percent:
+      return "a percent";
+    case ast::ExprKind::Duration:
+      return "a duration";
+    case ast::ExprKind::Time:
+      return "a time of day";
+    case ast::ExprKind::Bool:
+      return "a boolean";
+    case ast::ExprKind::Rest:
+      return "`rest`";
+    case ast::ExprKind::None:
+      return "`none`";
+    case ast::ExprKind::Ref:
+      return "a name";
+    case ast::ExprKind::List:
+      return "a list";
+    case ast::ExprKind::Range:
+      return "a range";
+    case ast::ExprKind::Call:
+      return "a call";
+    case ast::ExprKind::Compare:
+      return "a comparison";
     case ast::ExprKind::Not:
     case ast::ExprKind::And:
     case ast::ExprKind::Or:
-    case ast::ExprKind::Condition: return "an alarm expression";
-    case ast::ExprKind::Error: return "an error";
+    case ast::ExprKind::Condition:
+      return "an alarm expression";
+    case ast::ExprKind::Error:
+      return "an error";
   }
   return "a value";
 }
@@ -254,8 +270,8 @@ class DeclValidator {
       if (candidates[i] == name) isOtherKind = true;
     std::string message = isOtherKind ? "`" + name + "` is " + (isAttribute ? "a block" : "an attribute") + " in " +
                                             spec.what + ", not " + (isAttribute ? "an attribute" : "a block")
-                                      : std::string("unknown ") + (isAttribute ? "attribute" : "block") + " `" +
-                                            name + "` in " + spec.what;
+                                      : std::string("unknown ") + (isAttribute ? "attribute" : "block") + " `" + name +
+                                            "` in " + spec.what;
     Diagnostic& d = sink_.report(DiagCode::R107, range, message);
     if (isOtherKind) return;
     if (auto guess = closestSpelling(name, candidates)) {
@@ -269,10 +285,10 @@ class DeclValidator {
   }
 
   void label(const ast::Block& b, LabelRule rule) {
-    bool ok = rule == LabelRule::None      ? b.label.kind == ast::LabelKind::None
-              : rule == LabelRule::Integer ? b.label.kind == ast::LabelKind::Integer
-                                           : b.label.kind == ast::LabelKind::Ident ||
-                                                 b.label.kind == ast::LabelKind::String;
+    bool ok = rule == LabelRule::None ? b.label.kind == ast::LabelKind::None
+              : rule == LabelRule::Integer
+                  ? b.label.kind == ast::LabelKind::Integer
+                  : b.label.kind == ast::LabelKind::Ident || b.label.kind == ast::LabelKind::String;
     if (ok && rule == LabelRule::Integer) return waveNumber(b);
     if (ok && b.label.kind == ast::LabelKind::String && !isIdentifier(b.label.text)) {
       // `stage "gamma"` is `stage gamma`; any other string would be a second spelling of no name.
@@ -282,10 +298,10 @@ class DeclValidator {
     }
     if (ok) return;
     SourceRange range = b.label.kind == ast::LabelKind::None ? b.typeRange : b.label.range;
-    std::string message = rule == LabelRule::None      ? "`" + b.type + "` takes no label"
-                          : rule == LabelRule::Integer ? "a `" + b.type + "` is labelled with its number, e.g. `" +
-                                                             b.type + " 1`"
-                                                       : "a `" + b.type + "` needs a name, e.g. `" + b.type + " gamma`";
+    std::string message = rule == LabelRule::None ? "`" + b.type + "` takes no label"
+                          : rule == LabelRule::Integer
+                              ? "a `" + b.type + "` is labelled with its number, e.g. `" + b.type + " 1`"
+                              : "a `" + b.type + "` needs a name, e.g. `" + b.type + " gamma`";
     sink_.report(DiagCode::R109, range, message);
   }
 
@@ -344,8 +360,9 @@ class DeclValidator {
   }
 
   void mismatch(const ast::Expr& expr, const std::string& attr, ValueType type) {
-    Diagnostic& d = sink_.report(DiagCode::R109, expr.range,
-                                 "`" + attr + "` must be " + typeName(type) + ", but " + describeValue(expr) + " is not");
+    Diagnostic& d =
+        sink_.report(DiagCode::R109, expr.range,
+                     "`" + attr + "` must be " + typeName(type) + ", but " + describeValue(expr) + " is not");
     suggestUnit(d, expr, type);
   }
 
@@ -449,24 +466,45 @@ class DeclValidator {
     if (e.kind == K::Error || (e.kind == K::Ref && e.isSuper)) return;
     if (noneAllowed && e.kind == K::None) return;
     switch (type) {
-      case VT::String: if (e.kind != K::String) mismatch(e, attr, type); return;
-      case VT::Int: if (e.kind != K::Integer) mismatch(e, attr, type); return;
-      case VT::Percent: if (e.kind != K::Percent) mismatch(e, attr, type); return;
-      case VT::Duration: if (e.kind != K::Duration) mismatch(e, attr, type); return;
-      case VT::Time: if (e.kind != K::Time) mismatch(e, attr, type); return;
-      case VT::Bool: if (e.kind != K::Bool) mismatch(e, attr, type); return;
-      case VT::Kind: return nameIn(e, kKindNames, "kind");
+      case VT::String:
+        if (e.kind != K::String) mismatch(e, attr, type);
+        return;
+      case VT::Int:
+        if (e.kind != K::Integer) mismatch(e, attr, type);
+        return;
+      case VT::Percent:
+        if (e.kind != K::Percent) mismatch(e, attr, type);
+        return;
+      case VT::Duration:
+        if (e.kind != K::Duration) mismatch(e, attr, type);
+        return;
+      case VT::Time:
+        if (e.kind != K::Time) mismatch(e, attr, type);
+        return;
+      case VT::Bool:
+        if (e.kind != K::Bool) mismatch(e, attr, type);
+        return;
+      case VT::Kind:
+        return nameIn(e, kKindNames, "kind");
       case VT::TopologyRef:
-      case VT::PolicyRef: if (!isName(e)) mismatch(e, attr, type); return;
-      case VT::RegionsOrRest: if (e.kind == K::Rest) return; [[fallthrough]];
+      case VT::PolicyRef:
+        if (!isName(e)) mismatch(e, attr, type);
+        return;
+      case VT::RegionsOrRest:
+        if (e.kind == K::Rest) return;
+        [[fallthrough]];
       case VT::Zones:
       case VT::Regions:
       case VT::StageNames:
-      case VT::AlarmRefs: return listOf(e, attr, type, K::Ref);
-      case VT::Strings: return listOf(e, attr, type, K::String);
-      case VT::Percents: return listOf(e, attr, type, K::Percent);
+      case VT::AlarmRefs:
+        return listOf(e, attr, type, K::Ref);
+      case VT::Strings:
+        return listOf(e, attr, type, K::String);
+      case VT::Percents:
+        return listOf(e, attr, type, K::Percent);
       case VT::AlarmExpr:
-      case VT::Condition: return;  // need the metrics: checked on the merged pipeline
+      case VT::Condition:
+        return;  // need the metrics: checked on the merged pipeline
       case VT::MetricSource: {
         if (e.kind != K::Call) return mismatch(e, attr, type);
         static const std::vector<std::string> sources = {"prometheus", "command"};
@@ -481,9 +519,9 @@ class DeclValidator {
           return;
         }
         if (e.args[0]->kind != K::String && e.args[0]->kind != K::Error)
-          sink_.report(DiagCode::R109, e.args[0]->range,
-                       "the first argument of `" + e.text + "` must be a string, but " + describeValue(*e.args[0]) +
-                           " is not");
+          sink_.report(
+              DiagCode::R109, e.args[0]->range,
+              "the first argument of `" + e.text + "` must be a string, but " + describeValue(*e.args[0]) + " is not");
         if (e.args.size() == 2 && e.args[1]) nameIn(*e.args[1], {"percent", "duration", "count"}, "unit");
         return;
       }
@@ -516,7 +554,9 @@ class DeclValidator {
 
 }  // namespace
 
-const ContextSpec& contextSpec(Context context) { return specs().at(context); }
+const ContextSpec& contextSpec(Context context) {
+  return specs().at(context);
+}
 
 const AttributeSpec* findAttribute(Context context, const std::string& name) {
   for (const AttributeSpec& a : contextSpec(context).attributes)
@@ -532,28 +572,50 @@ const BlockSpec* findBlock(Context context, const std::string& type) {
 
 const char* typeName(ValueType type) {
   switch (type) {
-    case VT::String: return "a string";
-    case VT::Int: return "an integer";
-    case VT::Percent: return "a percent";
-    case VT::Duration: return "a duration";
-    case VT::Time: return "a time of day";
-    case VT::Bool: return "`true` or `false`";
-    case VT::Kind: return "one of `code`, `config`, `infrastructure`, `os`, `tools`";
-    case VT::TopologyRef: return "the name of a topology";
-    case VT::PolicyRef: return "the name of a policy";
-    case VT::Zones: return "a list of zone names";
-    case VT::Regions: return "a list of regions";
-    case VT::RegionsOrRest: return "a list of regions or `rest`";
-    case VT::StageNames: return "a list of stage names";
-    case VT::AlarmExpr: return "an alarm expression";
-    case VT::AlarmRefs: return "a list of alarm names";
-    case VT::Condition: return "a condition like `requests >= 100`";
-    case VT::MetricSource: return "`prometheus(\"...\")` or `command(\"...\")`";
-    case VT::Days: return "days like `mon..thu` or `[fri]`";
-    case VT::Hours: return "hours like `09:00..16:00`";
-    case VT::Dates: return "dates like `\"2026-12-24\"..\"2027-01-02\"`";
-    case VT::Strings: return "a list of strings";
-    case VT::Percents: return "a list of percents";
+    case VT::String:
+      return "a string";
+    case VT::Int:
+      return "an integer";
+    case VT::Percent:
+      return "a percent";
+    case VT::Duration:
+      return "a duration";
+    case VT::Time:
+      return "a time of day";
+    case VT::Bool:
+      return "`true` or `false`";
+    case VT::Kind:
+      return "one of `code`, `config`, `infrastructure`, `os`, `tools`";
+    case VT::TopologyRef:
+      return "the name of a topology";
+    case VT::PolicyRef:
+      return "the name of a policy";
+    case VT::Zones:
+      return "a list of zone names";
+    case VT::Regions:
+      return "a list of regions";
+    case VT::RegionsOrRest:
+      return "a list of regions or `rest`";
+    case VT::StageNames:
+      return "a list of stage names";
+    case VT::AlarmExpr:
+      return "an alarm expression";
+    case VT::AlarmRefs:
+      return "a list of alarm names";
+    case VT::Condition:
+      return "a condition like `requests >= 100`";
+    case VT::MetricSource:
+      return "`prometheus(\"...\")` or `command(\"...\")`";
+    case VT::Days:
+      return "days like `mon..thu` or `[fri]`";
+    case VT::Hours:
+      return "hours like `09:00..16:00`";
+    case VT::Dates:
+      return "dates like `\"2026-12-24\"..\"2027-01-02\"`";
+    case VT::Strings:
+      return "a list of strings";
+    case VT::Percents:
+      return "a list of percents";
   }
   return "a value";
 }
@@ -567,9 +629,12 @@ std::string describeValue(const ast::Expr& expr) {
 
 Context declarationContext(ast::DeclKind kind) {
   switch (kind) {
-    case ast::DeclKind::Topology: return Context::Topology;
-    case ast::DeclKind::Policy: return Context::Policy;
-    default: return Context::Pipeline;
+    case ast::DeclKind::Topology:
+      return Context::Topology;
+    case ast::DeclKind::Policy:
+      return Context::Policy;
+    default:
+      return Context::Pipeline;
   }
 }
 

@@ -22,8 +22,9 @@ model::Topology buildTopology(const ResolvedDecl& decl, DiagnosticSink& sink) {
       for (size_t i = 0; i < zones->value.size(); ++i) {
         auto [it, inserted] = zoneOwners.emplace(zones->value[i], ranges[i]);
         if (!inserted) {
-          Diagnostic& d = sink.report(DiagCode::R102, ranges[i],
-                                      "zone `" + zones->value[i] + "` is listed twice in topology `" + topology.name + "`");
+          Diagnostic& d =
+              sink.report(DiagCode::R102, ranges[i],
+                          "zone `" + zones->value[i] + "` is listed twice in topology `" + topology.name + "`");
           d.notes.push_back({"first listed here", it->second});
           continue;
         }

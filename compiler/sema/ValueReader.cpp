@@ -13,7 +13,8 @@ constexpr int kMaxSuperDepth = 64;  // a chain is finite, but never trust input
 
 model::Origin ValueReader::originOf(const MergedBlock& block) const {
   SourceRange range;
-  if (block.block) range = block.block->label.kind != ast::LabelKind::None ? block.block->label.range : block.block->typeRange;
+  if (block.block)
+    range = block.block->label.kind != ast::LabelKind::None ? block.block->label.range : block.block->typeRange;
   return {range, decl_.via(block.level)};
 }
 
@@ -26,8 +27,9 @@ const ast::Expr* ValueReader::value(const MergedAttr* attr, const MergedAttr** w
     }
     const MergedAttr* parent = attr->superScope && e->path.size() == 1 ? attr->superScope->attr(e->path[0]) : nullptr;
     if (!parent) {
-      sink_.report(DiagCode::R101, e->range,
-                   "`super." + (e->path.empty() ? std::string() : e->path[0]) + "`: the parent sets no such attribute here");
+      sink_.report(
+          DiagCode::R101, e->range,
+          "`super." + (e->path.empty() ? std::string() : e->path[0]) + "`: the parent sets no such attribute here");
       return nullptr;
     }
     attr = parent;
@@ -56,31 +58,36 @@ const ast::Expr* ValueReader::literal(const MergedBlock* block, const char* name
 
 std::optional<model::Located<std::string>> ValueReader::string(const MergedBlock* block, const char* name) const {
   model::Origin origin;
-  if (const ast::Expr* e = literal(block, name, ast::ExprKind::String, &origin)) return model::Located<std::string>{e->text, origin};
+  if (const ast::Expr* e = literal(block, name, ast::ExprKind::String, &origin))
+    return model::Located<std::string>{e->text, origin};
   return std::nullopt;
 }
 
 std::optional<model::Located<int64_t>> ValueReader::integer(const MergedBlock* block, const char* name) const {
   model::Origin origin;
-  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Integer, &origin)) return model::Located<int64_t>{e->integer, origin};
+  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Integer, &origin))
+    return model::Located<int64_t>{e->integer, origin};
   return std::nullopt;
 }
 
 std::optional<model::Located<double>> ValueReader::percent(const MergedBlock* block, const char* name) const {
   model::Origin origin;
-  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Percent, &origin)) return model::Located<double>{e->number, origin};
+  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Percent, &origin))
+    return model::Located<double>{e->number, origin};
   return std::nullopt;
 }
 
 std::optional<model::Located<int64_t>> ValueReader::duration(const MergedBlock* block, const char* name) const {
   model::Origin origin;
-  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Duration, &origin)) return model::Located<int64_t>{e->millis, origin};
+  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Duration, &origin))
+    return model::Located<int64_t>{e->millis, origin};
   return std::nullopt;
 }
 
 std::optional<model::Located<int>> ValueReader::time(const MergedBlock* block, const char* name) const {
   model::Origin origin;
-  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Time, &origin)) return model::Located<int>{e->minutes, origin};
+  if (const ast::Expr* e = literal(block, name, ast::ExprKind::Time, &origin))
+    return model::Located<int>{e->minutes, origin};
   return std::nullopt;
 }
 

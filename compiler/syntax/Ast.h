@@ -120,7 +120,7 @@ struct Declaration {
 };
 
 struct Import {
-  std::string path;  // unescaped string
+  std::string path;   // unescaped string
   SourceRange range;  // of the string literal
 };
 

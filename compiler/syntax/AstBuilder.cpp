@@ -15,7 +15,9 @@ bool isReal(antlr4::Token* token) {
   return token && token->getTokenIndex() != INVALID_INDEX && token->getType() != antlr4::Token::EOF;
 }
 
-std::string textOf(antlr4::Token* token) { return isReal(token) ? token->getText() : std::string(); }
+std::string textOf(antlr4::Token* token) {
+  return isReal(token) ? token->getText() : std::string();
+}
 
 ast::ExprPtr makeExpr(ast::ExprKind kind, SourceRange range) {
   auto expr = std::make_unique<ast::Expr>();
@@ -28,10 +30,14 @@ ast::ExprPtr makeExpr(ast::ExprKind kind, SourceRange range) {
 
 const char* ast::declKindName(DeclKind kind) {
   switch (kind) {
-    case DeclKind::Template: return "template";
-    case DeclKind::Pipeline: return "pipeline";
-    case DeclKind::Topology: return "topology";
-    case DeclKind::Policy: return "policy";
+    case DeclKind::Template:
+      return "template";
+    case DeclKind::Pipeline:
+      return "pipeline";
+    case DeclKind::Topology:
+      return "topology";
+    case DeclKind::Policy:
+      return "policy";
   }
   return "";
 }
@@ -40,8 +46,7 @@ SourceRange AstBuilder::rangeOf(antlr4::Token* token) const {
   if (!token) return {};
   SourceRange range;
   range.file = file_;
-  range.begin = {static_cast<uint32_t>(token->getLine()),
-                 static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
+  range.begin = {static_cast<uint32_t>(token->getLine()), static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
   range.end = range.begin;
   if (!isReal(token)) return range;
   // Walk the token's text so that multi-line tokens (block comments) end right.
@@ -93,10 +98,14 @@ std::unique_ptr<ast::Declaration> AstBuilder::declaration(PipeParser::Declaratio
   if (!context->declKind() || !context->name()) return nullptr;
   auto decl = std::make_unique<ast::Declaration>();
   auto* kind = context->declKind();
-  if (kind->TEMPLATE()) decl->kind = ast::DeclKind::Template;
-  else if (kind->PIPELINE()) decl->kind = ast::DeclKind::Pipeline;
-  else if (kind->TOPOLOGY()) decl->kind = ast::DeclKind::Topology;
-  else decl->kind = ast::DeclKind::Policy;
+  if (kind->TEMPLATE())
+    decl->kind = ast::DeclKind::Template;
+  else if (kind->PIPELINE())
+    decl->kind = ast::DeclKind::Pipeline;
+  else if (kind->TOPOLOGY())
+    decl->kind = ast::DeclKind::Topology;
+  else
+    decl->kind = ast::DeclKind::Policy;
   decl->kindRange = rangeOf(kind);
   decl->name = textOf(context->name()->getStart());
   decl->nameRange = rangeOf(context->name());
@@ -116,8 +125,10 @@ std::unique_ptr<ast::Declaration> AstBuilder::declaration(PipeParser::Declaratio
 void AstBuilder::body(PipeParser::BodyContext* context, ast::Body& out) {
   for (auto* member : context->member()) {
     ast::Member item;
-    if (member->attribute()) item.attribute = attribute(member->attribute());
-    else if (member->block()) item.block = block(member->block());
+    if (member->attribute())
+      item.attribute = attribute(member->attribute());
+    else if (member->block())
+      item.block = block(member->block());
     if (item.attribute || item.block) out.members.push_back(std::move(item));
   }
 }
@@ -334,9 +345,14 @@ ast::ExprPtr AstBuilder::literal(PipeParser::LiteralContext* context) {
       result->kind = ast::ExprKind::Bool;
       result->boolean = token->getType() == PipeParser::TRUE;
       break;
-    case PipeParser::REST: result->kind = ast::ExprKind::Rest; break;
-    case PipeParser::NONE: result->kind = ast::ExprKind::None; break;
-    default: break;
+    case PipeParser::REST:
+      result->kind = ast::ExprKind::Rest;
+      break;
+    case PipeParser::NONE:
+      result->kind = ast::ExprKind::None;
+      break;
+    default:
+      break;
   }
   return result;
 }

@@ -26,7 +26,8 @@ void AlarmEvaluator::collect(const AlarmExpr& expr, std::vector<const AlarmExpr*
       if (seenRefs.insert(expr.name).second)
         if (auto it = plan_.alarms.find(expr.name); it != plan_.alarms.end()) collect(it->second, out, seenRefs);
       return;
-    case AlarmExpr::Op::External: return;
+    case AlarmExpr::Op::External:
+      return;
     default:
       for (const auto& arg : expr.args) collect(arg, out, seenRefs);
   }
@@ -99,8 +100,7 @@ std::vector<MetricReading> AlarmEvaluator::readAll(const std::vector<MetricReque
 }
 
 void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
-                            const std::string& version, Instant now, std::vector<SampleRecord>& out,
-                            bool onlyNotable) {
+                            const std::string& version, Instant now, std::vector<SampleRecord>& out, bool onlyNotable) {
   struct Due {
     const Scope* scope;
     const AlarmExpr* condition;
@@ -231,7 +231,8 @@ Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scop
 
 Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Instant now) {
   switch (expr.op) {
-    case AlarmExpr::Op::Cond: return evaluateCondition(expr, scope);
+    case AlarmExpr::Op::Cond:
+      return evaluateCondition(expr, scope);
     case AlarmExpr::Op::Ref: {
       auto it = plan_.alarms.find(expr.name);
       if (it == plan_.alarms.end()) return {};
@@ -280,15 +281,18 @@ Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Inst
       for (const auto& arg : expr.args) {
         Verdict v = evaluate(arg, scope, now);
         result.missingData = result.missingData || v.missingData;
-        if (!v.firing) result.firing = false;
+        if (!v.firing)
+          result.firing = false;
         else {
           reasons.push_back(v.why);
           if (result.culprit.empty()) result.culprit = v.culprit;
           result.breachSince = std::max(result.breachSince, v.breachSince);
         }
       }
-      if (result.firing) result.why = fmt::format("{}", fmt::join(reasons, " and "));
-      else result.culprit.clear();
+      if (result.firing)
+        result.why = fmt::format("{}", fmt::join(reasons, " and "));
+      else
+        result.culprit.clear();
       return result;
     }
   }

@@ -110,8 +110,8 @@ MetricReading parsePrometheusResponse(const std::string& body, const std::string
     return reading;
   }
   if (*resultType != "vector") {
-    reading.error = fmt::format("prometheus returned a {}; an instant query must give a vector or a scalar",
-                                resultType->str());
+    reading.error =
+        fmt::format("prometheus returned a {}; an instant query must give a vector or a scalar", resultType->str());
     return reading;
   }
   const llvm::json::Array* series = data->getArray("result");
@@ -120,8 +120,8 @@ MetricReading parsePrometheusResponse(const std::string& body, const std::string
     return reading;
   }
   if (series->size() > 1) {
-    reading.error = fmt::format("prometheus returned {} series; aggregate the query (e.g. sum(...)) to one",
-                                series->size());
+    reading.error =
+        fmt::format("prometheus returned {} series; aggregate the query (e.g. sum(...)) to one", series->size());
     return reading;
   }
   const llvm::json::Object* only = (*series)[0].getAsObject();
@@ -172,8 +172,8 @@ MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
     if (code == CURLE_OPERATION_TIMEDOUT) {
       reading = {std::nullopt, fmt::format("prometheus did not answer within {}ms (timeout)", budgetMs), query};
     } else if (code != CURLE_OK) {
-      reading = {std::nullopt, fmt::format("prometheus unreachable at {}: {}", options_.baseUrl, curl_easy_strerror(code)),
-                 query};
+      reading = {std::nullopt,
+                 fmt::format("prometheus unreachable at {}: {}", options_.baseUrl, curl_easy_strerror(code)), query};
       retry = true;
     } else if (http != 200) {
       // Only a 200 carries data. A 4xx body may say why (Prometheus's own error

@@ -15,10 +15,10 @@
 namespace pipelang::runtime {
 
 struct PrometheusOptions {
-  std::string baseUrl;       // e.g. http://127.0.0.1:9090
-  long timeoutMs = 5000;     // the whole read, retries included (a request's own timeout may shorten it)
-  int attempts = 3;          // transport errors and 5xx are retried
-  long backoffMs = 200;      // doubled after each failed attempt
+  std::string baseUrl;    // e.g. http://127.0.0.1:9090
+  long timeoutMs = 5000;  // the whole read, retries included (a request's own timeout may shorten it)
+  int attempts = 3;       // transport errors and 5xx are retried
+  long backoffMs = 200;   // doubled after each failed attempt
 };
 
 class PrometheusMetricSource final : public MetricSource {

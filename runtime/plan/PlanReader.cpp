@@ -63,8 +63,7 @@ llvm::Expected<AlarmExpr> alarmFromJson(const json::Value& value, const std::str
     static const char* cmps[] = {">", ">=", "<", "<=", "==", "!="};
     if (std::find(std::begin(cmps), std::end(cmps), expr.cmp) == std::end(cmps))
       return err.at(path, "unknown comparison '" + expr.cmp + "'");
-    if (expr.m < 1 || expr.n < expr.m || expr.periodS < 1)
-      return err.at(path, "needs 1 <= m <= n and period_s >= 1");
+    if (expr.m < 1 || expr.n < expr.m || expr.periodS < 1) return err.at(path, "needs 1 <= m <= n and period_s >= 1");
   } else if (op == "ref") {
     expr.op = AlarmExpr::Op::Ref;
     expr.name = str(*o, "alarm");

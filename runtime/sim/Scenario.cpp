@@ -124,7 +124,9 @@ llvm::Expected<Scenario> parseScenario(const std::string& text, const Plan& plan
       const auto* o = item.getAsObject();
       if (!o) return bad(std::string(key) + ": an entry is not an object");
       RequestRecord request;
-      request.kind = std::string(key) == "overrides" ? "override" : std::string(key) == "approvals" ? "approve" : "rollback";
+      request.kind = std::string(key) == "overrides"   ? "override"
+                     : std::string(key) == "approvals" ? "approve"
+                                                       : "rollback";
       if (auto t = o->getString("blocker")) request.target = t->str();
       if (o->getBoolean("all").getValueOr(false)) request.target = "all";
       if (auto r = o->getString("reason")) request.reason = r->str();
@@ -149,8 +151,9 @@ llvm::Expected<Scenario> readScenarioFile(const std::string& path, const Plan& p
     return llvm::createStringError(buffer.getError(), "cannot read scenario %s: %s", path.c_str(),
                                    buffer.getError().message().c_str());
   auto scenario = parseScenario((*buffer)->getBuffer().str(), plan);
-  if (!scenario) return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s", path.c_str(),
-                                                llvm::toString(scenario.takeError()).c_str());
+  if (!scenario)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: %s", path.c_str(),
+                                   llvm::toString(scenario.takeError()).c_str());
   return scenario;
 }
 

@@ -23,7 +23,9 @@ using namespace pipelang::plan;
 
 namespace {
 
-int64_t hours(int64_t h, int64_t m = 0) { return h * 3600 + m * 60; }
+int64_t hours(int64_t h, int64_t m = 0) {
+  return h * 3600 + m * 60;
+}
 
 double exposureOf(const Plan& plan, const Analysis& analysis, const std::string& id) {
   for (const StepExposure& entry : analysis.exposure)
@@ -97,7 +99,7 @@ TEST(PlanAnalysis, ExposureGrowsWithEachStep) {
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave1/r1/a1/b1"), 0.004);   // 4 of 20 hosts
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave1/r1/a2/b4"), 0.02);
   EXPECT_DOUBLE_EQ(analysis.maxExposureBeforeWave2, 0.02);
-  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/onebox"), 0.05);   // 2% + 30% x 10%
+  EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/onebox"), 0.05);  // 2% + 30% x 10%
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/b3/b4"), 0.32);
 }
 

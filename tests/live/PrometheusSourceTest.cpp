@@ -25,7 +25,8 @@ std::string decode(const std::string& text) {
   return out;
 }
 
-const char* kVector = R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000.1,"0.0125"]}]}})";
+const char* kVector =
+    R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000.1,"0.0125"]}]}})";
 
 struct Fixture {
   std::string lastQuery;
@@ -38,7 +39,9 @@ struct Fixture {
     if (lastQuery.find("scalar") != std::string::npos)
       return {200, R"({"status":"success","data":{"resultType":"scalar","result":[1,"42"]}})"};
     if (lastQuery.find("two") != std::string::npos)
-      return {200, R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"2"]}]}})"};
+      return {
+          200,
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"1"},"value":[1,"1"]},{"metric":{"a":"2"},"value":[1,"2"]}]}})"};
     if (lastQuery.find("bad(") != std::string::npos)
       return {400, R"({"status":"error","errorType":"bad_data","error":"parse error at char 4"})"};
     if (lastQuery.find("crash") != std::string::npos) return {503, "overloaded"};

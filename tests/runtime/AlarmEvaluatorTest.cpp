@@ -59,10 +59,16 @@ Plan planWith() {
   return plan;
 }
 
-Scope host(const std::string& name) { return {Scope::Kind::Host, "prod", "r1", "z1", name, {name}, ""}; }
+Scope host(const std::string& name) {
+  return {Scope::Kind::Host, "prod", "r1", "z1", name, {name}, ""};
+}
 
-MetricReading value(double v) { return {v, "", "q"}; }
-MetricReading failure() { return {std::nullopt, "connection refused", "q"}; }
+MetricReading value(double v) {
+  return {v, "", "q"};
+}
+MetricReading failure() {
+  return {std::nullopt, "connection refused", "q"};
+}
 
 TEST(AlarmEvaluator, FiresOnMOfNPerScopeOnly) {
   Plan plan = planWith();

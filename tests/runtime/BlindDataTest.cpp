@@ -60,8 +60,8 @@ TEST(BlindData, CommandMetricIsDataOnlyForExactlyOneFiniteNumber) {
 TEST(BlindData, PrometheusSampleIsDataOnlyWhenWrittenInDecimal) {
   auto answer = [](const std::string& value) {
     return parsePrometheusResponse(
-        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,")" +
-            value + R"("]}]}})",
+        R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000000,")" + value +
+            R"("]}]}})",
         "q");
   };
   for (const char* bad : {"0x10", "0x0", " 0.1", "NaN", "+Inf", "1,5"})

@@ -9,7 +9,9 @@ using namespace pipelang::runtime::testing;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(CliFlow, OverrideLetsAStageStartAndBlockersStillHold) {
   Sandbox box;
@@ -20,16 +22,16 @@ TEST(CliFlow, OverrideLetsAStageStartAndBlockersStillHold) {
     args.insert(args.end(), common.begin(), common.end());
     return args;
   };
-  ProcessResult blocked = box.piperun(with({"run", box.plan("gated"), "--version", "v2", "--previous", "v1",
-                                            "--until-blocked"}));
+  ProcessResult blocked =
+      box.piperun(with({"run", box.plan("gated"), "--version", "v2", "--previous", "v1", "--until-blocked"}));
   EXPECT_EQ(blocked.exitCode, 4) << blocked.out << blocked.err;
   EXPECT_TRUE(has(blocked.out, "window closed (outside every allow), never opens within 400 days")) << blocked.out;
 
   ProcessResult status = box.piperun({"status", "--state", box.db()});
   EXPECT_TRUE(has(status.out, "wave1        waiting      window closed")) << status.out;
 
-  ProcessResult override = box.piperun({"override", "--blocker", "window", "--reason", "freeze exception #42", "--by",
-                                        "alice", "--state", box.db()});
+  ProcessResult override = box.piperun(
+      {"override", "--blocker", "window", "--reason", "freeze exception #42", "--by", "alice", "--state", box.db()});
   EXPECT_EQ(override.exitCode, 0) << override.err;
   ProcessResult stillBlocked = box.piperun(with({"resume", "--until-blocked"}));
   EXPECT_EQ(stillBlocked.exitCode, 4);
@@ -49,9 +51,9 @@ TEST(CliFlow, EmergencyRunWaitsForAnApproverAndIgnoresWindows) {
   Sandbox box;
   std::filesystem::create_directory(box.dir() / "alarms");
   box.write("alarms/org-event", "OK\n");
-  ProcessResult waiting = box.piperun({"run", box.plan("gated"), "--version", "v9", "--previous", "v1", "--emergency",
-                                       "--reason", "CVE-2026-0001", "--until-blocked", "--state", box.db(),
-                                       "--alarms-dir", "alarms"});
+  ProcessResult waiting =
+      box.piperun({"run", box.plan("gated"), "--version", "v9", "--previous", "v1", "--emergency", "--reason",
+                   "CVE-2026-0001", "--until-blocked", "--state", box.db(), "--alarms-dir", "alarms"});
   EXPECT_EQ(waiting.exitCode, 4);
   EXPECT_TRUE(has(waiting.out, "waiting for approval of the emergency run by one of: principal-engineers"));
 
@@ -75,7 +77,8 @@ TEST(CliFlow, ManualRollbackReturnsTheHostsOfTheStage) {
   Sandbox box;
   int runner = box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()},
                          {{"DEPLOY_SLEEP", "0.3"}});
-  for (int i = 0; i < 400 && box.deployLog().size() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  for (int i = 0; i < 400 && box.deployLog().size() < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   ProcessResult request = box.piperun({"rollback", "--reason", "bad canary", "--by", "carol", "--state", box.db()});
   EXPECT_EQ(request.exitCode, 0);
   EXPECT_TRUE(has(request.out, "the runner applies it within a second")) << request.out;

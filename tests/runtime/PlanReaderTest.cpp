@@ -38,7 +38,8 @@ TEST(PlanReader, ReadsTheGlobalFixture) {
 }
 
 TEST(PlanReader, RefusesATamperedPlan) {
-  std::string text = edited(fixture("global.plan.json"), [](llvm::json::Object& o) { o["artifact"] = "evil"; }, false);
+  std::string text = edited(
+      fixture("global.plan.json"), [](llvm::json::Object& o) { o["artifact"] = "evil"; }, false);
   auto plan = parsePlan(text, "tampered.json");
   ASSERT_FALSE(bool(plan));
   std::string message = llvm::toString(plan.takeError());
@@ -53,8 +54,8 @@ TEST(PlanReader, RefusesATruncatedPlan) {
 }
 
 TEST(PlanReader, RefusesUnknownMajorSchema) {
-  std::string text =
-      edited(fixture("global.plan.json"), [](llvm::json::Object& o) { o["schema"] = "pipe.plan/v2"; }, true);
+  std::string text = edited(
+      fixture("global.plan.json"), [](llvm::json::Object& o) { o["schema"] = "pipe.plan/v2"; }, true);
   auto plan = parsePlan(text, "future.json");
   ASSERT_FALSE(bool(plan));
   std::string message = llvm::toString(plan.takeError());
@@ -62,10 +63,13 @@ TEST(PlanReader, RefusesUnknownMajorSchema) {
 }
 
 TEST(PlanReader, RefusesAStepAfterAnUnknownStep) {
-  std::string text = edited(fixture("crash.plan.json"), [](llvm::json::Object& o) {
-    auto* steps = o.getArray("steps");
-    (*(*steps)[1].getAsObject())["after"] = llvm::json::Array{"nowhere"};
-  }, true);
+  std::string text = edited(
+      fixture("crash.plan.json"),
+      [](llvm::json::Object& o) {
+        auto* steps = o.getArray("steps");
+        (*(*steps)[1].getAsObject())["after"] = llvm::json::Array{"nowhere"};
+      },
+      true);
   auto plan = parsePlan(text, "dag.json");
   ASSERT_FALSE(bool(plan));
   EXPECT_NE(llvm::toString(plan.takeError()).find("comes after unknown step 'nowhere'"), std::string::npos);
