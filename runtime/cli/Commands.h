@@ -32,7 +32,18 @@ struct RequestArgs {
   bool all = false;
 };
 
+// `piperun serve` (docs/service.md).
+struct ServeArgs {
+  std::string plansDir;                   // --plans DIR: the output of `pipec plan -o` (required)
+  std::string listen = "127.0.0.1:8470";  // --listen HOST:PORT
+  std::string state;                      // --state FILE, default .piperun/service.db
+  std::string tokensFile;                 // --tokens FILE
+  std::string alarmsDir, prometheus;      // as for `run`
+};
+
 int runCommand(const RunArgs& args);
+// Runs until SIGTERM or SIGINT; 0 after a clean stop, 1 when it cannot start.
+int serveCommand(const ServeArgs& args);
 int resumeCommand(const RunArgs& args);  // plan and version come from the DB
 int statusCommand(const std::string& state, bool json);
 int logCommand(const std::string& state);

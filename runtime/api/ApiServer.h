@@ -1,0 +1,30 @@
+// The HTTP face of `piperun serve` (docs/service.md, docs/openapi.yaml): JSON
+// under /api/v1/ over a ServiceApi, with identity from bearer tokens.
+#pragma once
+
+#include "runtime/service/ServiceApi.h"
+
+#include <llvm/Support/Error.h>
+
+#include <memory>
+#include <string>
+
+namespace pipelang::runtime::api {
+
+struct ApiServerOptions {
+  std::string listen = "127.0.0.1:8470";  // HOST:PORT; port 0 picks a free one
+  std::string tokensFile;                 // empty: no tokens, so every mutating call is 401
+};
+
+class ApiServer {
+ public:
+  // Binds and serves on background threads. Errors: a bad HOST:PORT, an address
+  // in use, a non-loopback address without a tokens file, an unreadable or
+  // malformed tokens file (the message names the file and line).
+  static llvm::Expected<std::unique_ptr<ApiServer>> start(service::ServiceApi& api, const ApiServerOptions& options);
+  virtual ~ApiServer() = default;
+  virtual int port() const = 0;  // the bound port
+  virtual void stop() = 0;       // stops accepting and ends open event streams
+};
+
+}  // namespace pipelang::runtime::api
