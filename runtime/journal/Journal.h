@@ -1,6 +1,7 @@
-// The runner's durable memory (docs/runtime-journal.md): SQLite in WAL mode with
-// synchronous=FULL, one DB per pipeline. The engine commits an intent before
-// every action and a completion after it, so a killed runner resumes exactly.
+// The runner's durable memory (docs/runtime-journal.md): the engine commits an
+// intent before every action and a completion after it, so a killed runner
+// resumes exactly. `run` keeps one SQLite file per pipeline, `serve` one store
+// for every pipeline (runtime/journal/SqliteStore.h).
 #pragma once
 
 #include "runtime/plan/Plan.h"
@@ -15,14 +16,14 @@
 #include <string>
 #include <vector>
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace pipelang::runtime {
 
 struct RunRecord {
   std::int64_t id = 0;
-  std::string version, previous, status;  // queued running rolling_back deployed rolled_back failed
+  // queued running rolling_back deployed rolled_back failed superseded
+  std::string version, previous, status;
+  std::string planDigest;   // the plan the run started with (serve: a reload never changes it)
+  std::string submittedBy;  // who asked for it (serve: the token's name)
   bool emergency = false;
   bool rollbackAll = false;
   std::string reason, trigger, stage, step, message;
@@ -92,78 +93,75 @@ class JournalError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The journal of one pipeline: everything the engine, `status` and the service
+// read and write about its runs (docs/runtime-journal.md). An interface, so
+// the same engine runs on the embedded SQLite store (SqliteStore.h) and on
+// the PostgreSQL store planned for several service instances: no SQL, no
+// connection and no file crosses it. Every method throws JournalError when
+// the store fails; writes are atomic, and `transaction` groups them.
 class Journal {
  public:
+  // The single-pipeline SQLite file of `piperun run` (docs/runtime-journal.md).
   // `durable`: WAL + synchronous=FULL on a file; otherwise (simulation) nothing is synced.
   static llvm::Expected<std::unique_ptr<Journal>> open(const std::string& path, bool durable);
-  ~Journal();
-  Journal(const Journal&) = delete;
-  Journal& operator=(const Journal&) = delete;
+  virtual ~Journal() = default;
 
-  // Binds the DB to a plan; refuses a DB written for another plan digest.
-  llvm::Error bindPlan(const Plan& plan, bool allowNewDigest);
-  std::optional<std::string> meta(const std::string& key);
-  void setMeta(const std::string& key, const std::string& value);
+  // The pipeline this journal is about ("" in a single-pipeline file).
+  virtual const std::string& pipeline() const = 0;
+
+  // Binds the journal to a plan; refuses one written for another plan digest.
+  virtual llvm::Error bindPlan(const Plan& plan, bool allowNewDigest) = 0;
+  virtual std::optional<std::string> meta(const std::string& key) = 0;
+  virtual void setMeta(const std::string& key, const std::string& value) = 0;
 
   // Groups writes into one commit (nested calls join the outer one).
-  void transaction(const std::function<void()>& body);
+  virtual void transaction(const std::function<void()>& body) = 0;
 
-  std::int64_t createRun(const RunRecord& run);
-  std::optional<RunRecord> run(std::int64_t id);
-  std::optional<RunRecord> activeRun();  // running or rolling back
-  std::optional<RunRecord> nextQueuedRun();
-  std::optional<RunRecord> latestRun();
-  std::vector<RunRecord> runs();
-  void updateRun(const RunRecord& run);
+  virtual std::int64_t createRun(const RunRecord& run) = 0;
+  virtual std::optional<RunRecord> run(std::int64_t id) = 0;
+  virtual std::optional<RunRecord> activeRun() = 0;     // the oldest running or rolling back
+  virtual std::vector<RunRecord> activeRuns() = 0;      // every run running or rolling back, oldest first
+  virtual std::optional<RunRecord> nextQueuedRun() = 0;
+  virtual std::optional<RunRecord> latestRun() = 0;
+  virtual std::vector<RunRecord> runs() = 0;
+  virtual void updateRun(const RunRecord& run) = 0;
 
-  void setStage(std::int64_t runId, const std::string& stage, const std::string& state, Instant t);
-  std::map<std::string, std::string> stageStates(std::int64_t runId);
-  void setStep(std::int64_t runId, const std::string& step, const std::string& state, Instant t,
-               const std::string& result = "");
-  std::map<std::string, StepRecord> steps(std::int64_t runId);
-  void setBake(std::int64_t runId, const std::string& step, const BakeRecord& bake);
-  std::map<std::string, BakeRecord> bakes(std::int64_t runId);
+  virtual void setStage(std::int64_t runId, const std::string& stage, const std::string& state, Instant t) = 0;
+  virtual std::map<std::string, std::string> stageStates(std::int64_t runId) = 0;
+  virtual void setStep(std::int64_t runId, const std::string& step, const std::string& state, Instant t,
+                       const std::string& result = "") = 0;
+  virtual std::map<std::string, StepRecord> steps(std::int64_t runId) = 0;
+  virtual void setBake(std::int64_t runId, const std::string& step, const BakeRecord& bake) = 0;
+  virtual std::map<std::string, BakeRecord> bakes(std::int64_t runId) = 0;
 
-  // Intent: the hosts are moving to `version`. Settled: they run it.
-  void hostsMoving(const std::string& fleet, const std::string& region, const std::string& zone,
-                   const std::vector<std::string>& hosts, const std::string& version, Instant t);
-  void hostsSettled(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version,
-                    Instant t);
-  std::vector<HostRecord> hosts();
-  // Records a host the DB has never seen as running `version` (no-op otherwise).
-  void knowHost(const std::string& fleet, const std::string& region, const std::string& zone, const std::string& host,
-                const std::string& version, Instant t);
+  // Intent: the hosts are moving to `version`. Settled: they run it. A move
+  // made by run `runId` (0: a rollback's move) also records, once per run and
+  // host, the version the host ran before that run touched it (hostsBefore).
+  virtual void hostsMoving(const std::string& fleet, const std::string& region, const std::string& zone,
+                           const std::vector<std::string>& hosts, const std::string& version, Instant t,
+                           std::int64_t runId = 0) = 0;
+  virtual void hostsSettled(const std::string& fleet, const std::vector<std::string>& hosts,
+                            const std::string& version, Instant t) = 0;
+  virtual std::vector<HostRecord> hosts() = 0;
+  // "fleet/host" -> the version it ran before run `runId` first moved it ("" when it ran none).
+  virtual std::map<std::string, std::string> hostsBefore(std::int64_t runId) = 0;
+  // Records a host the journal has never seen as running `version` (no-op otherwise).
+  virtual void knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
+                        const std::string& host, const std::string& version, Instant t) = 0;
 
-  void event(std::int64_t runId, const EventRecord& event);
-  std::vector<EventRecord> events(std::optional<std::int64_t> runId = std::nullopt);
-  void command(std::int64_t runId, const CommandRecord& command);
-  std::vector<CommandRecord> commands(std::int64_t runId);
-  void evaluation(std::int64_t runId, const EvaluationRecord& evaluation);
-  std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit);
+  virtual void event(std::int64_t runId, const EventRecord& event) = 0;
+  virtual std::vector<EventRecord> events(std::optional<std::int64_t> runId = std::nullopt) = 0;
+  virtual void command(std::int64_t runId, const CommandRecord& command) = 0;
+  virtual std::vector<CommandRecord> commands(std::int64_t runId) = 0;
+  virtual void evaluation(std::int64_t runId, const EvaluationRecord& evaluation) = 0;
+  virtual std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit) = 0;
 
-  std::int64_t callStarted(const CallRecord& call);
-  void callEnded(std::int64_t pgid, Instant t);  // every open call of that group
-  std::vector<CallRecord> openCalls();           // started and not known to have ended
+  virtual std::int64_t callStarted(const CallRecord& call) = 0;
+  virtual void callEnded(std::int64_t pgid, Instant t) = 0;  // every open call of that group
+  virtual std::vector<CallRecord> openCalls() = 0;           // started and not known to have ended
 
-  std::int64_t addRequest(const RequestRecord& request);
-  std::vector<RequestRecord> requestsAfter(std::int64_t afterId);
-
- private:
-  Journal(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  void exec(const std::string& sql);
-  void commitPoint();  // counts commits: the crash tests stop the process after N
-  // SQLite goes on writing to a deleted or replaced file (the WAL's open
-  // descriptor): before each transaction the file must still be the one opened.
-  void checkFile();
-
-  sqlite3* db_;
-  std::string path_;
-  std::map<std::string, sqlite3_stmt*> statements_;  // prepared once, reused
-  int depth_ = 0;
-  long commits_ = 0;
-  long crashAfter_ = -1;
-  bool durable_ = false;
-  std::uint64_t device_ = 0, inode_ = 0;
+  virtual std::int64_t addRequest(const RequestRecord& request) = 0;
+  virtual std::vector<RequestRecord> requestsAfter(std::int64_t afterId) = 0;
 };
 
 // One runner per DB: an exclusive flock on DB.lock, released by the kernel when

@@ -84,7 +84,7 @@ TEST(JournalFailure, FullDiskMidRunEndsCleanlyAndResumeFinishes) {
   Sandbox box;
   ProcessResult run =
       box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()},
-                  {{"DEPLOY_SLEEP", "1"}, {"PIPERUN_TEST_MAX_PAGES", "18"}});
+                  {{"DEPLOY_SLEEP", "1"}, {"PIPERUN_TEST_MAX_PAGES", "28"}});
   expectCleanExit1(run, "database or disk is full", "run");
   ProcessResult resumed = box.piperun({"resume", "--state", box.db(), "--quiet"});
   EXPECT_EQ(resumed.exitCode, 0) << resumed.out << resumed.err;
