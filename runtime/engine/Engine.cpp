@@ -185,62 +185,85 @@ void Engine::load(Instant now) {
 // ---------------------------------------------------------------------------
 
 EngineResult Engine::execute(std::int64_t runId) {
-  run_.id = runId;
-  Instant now = clock_.now();
-  load(now);
+  begin(runId);
   while (true) {
-    now = clock_.now();
-    wake_.reset();
-    evaluator_.beginRound();
-    consumeRequests(now);
-    if (failedHard_) return finish(Outcome::Failed, now, failMessage_);
-    if (rollingBack_) {
-      if (progressRollback(now)) return finish(Outcome::RolledBack, now, run_.message);
-      if (failedHard_) return finish(Outcome::Failed, now, failMessage_);
-    } else {
-      pollDeploys(now);
-      if (watchedStale_) {
-        StageRuntime* active = activeStage();
-        watched_ = active ? watchedScopes(*active->stage) : std::vector<Scope>{};
-        watchedStale_ = false;
-      }
-      if (!rollingBack_) watchActiveStage(now);
-      now = clock_.now();  // metric reads may have taken seconds: what starts next starts now
-      if (!rollingBack_) advanceBakes(now);
-      now = clock_.now();
-      if (!rollingBack_) startReadySteps(now);
-      if (rollingBack_) continue;  // start the rollback batches at once
-      if (std::all_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.state == StepState::Done; }))
-        return finish(Outcome::Deployed, now, "");
-    }
-
-    bool busy =
-        std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
-        std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
-    Instant since = waitStart();
-    bool waiting = since >= 0 && !busy && !rollingBack_;
-    if (waiting && waitingSince_ >= 0 && options_.untilBlocked)
-      return finish(Outcome::Blocked, now, "stopped (--until-blocked)");
-    if (waiting && now - since >= options_.giveUpAfterS)
-      return finish(Outcome::Blocked, now, fmt::format("could not proceed for {}", formatDuration(now - since)));
-
-    wakeAt(evaluator_.nextDue());
-    wakeAt(deployer_.nextCompletion());
-    if (nextScheduledRequest_ < options_.scheduledRequests.size())
-      wakeAt(options_.scheduledRequests[nextScheduledRequest_].t);
-    if (clock_.isVirtual()) {
-      if (waiting)
-        if (auto quiet = quietUntil(now)) wake_ = *quiet;
-      if (!wake_) {
-        if (waiting) return finish(Outcome::Blocked, now, "nothing can change any more");
-        wake_ = now + 60;
-      }
-      if (waiting) wake_ = std::min(*wake_, since + options_.giveUpAfterS);
-      if (*wake_ <= now) wake_ = now + 1;
-    }
-    if (!clock_.isVirtual()) sink_.onProgress(progressText());
-    clock_.waitUntil(wake_.value_or(now + 1), busy);
+    if (auto result = advance()) return *result;
+    clock_.waitUntil(wake_.value_or(clock_.now() + 1), busy());
   }
+}
+
+void Engine::begin(std::int64_t runId) {
+  run_.id = runId;
+  load(clock_.now());
+}
+
+bool Engine::busy() const {
+  return std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
+         std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
+}
+
+std::optional<EngineResult> Engine::advance() {
+  while (true) {
+    bool rollbackStarted = false;
+    auto result = pass(rollbackStarted);
+    if (result || !rollbackStarted) return result;
+    // A rollback that just started sends its first batches at once.
+  }
+}
+
+std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
+  Instant now = clock_.now();
+  wake_.reset();
+  evaluator_.beginRound();
+  consumeRequests(now);
+  if (failedHard_) return finish(Outcome::Failed, now, failMessage_);
+  if (rollingBack_) {
+    if (progressRollback(now)) return finish(Outcome::RolledBack, now, run_.message);
+    if (failedHard_) return finish(Outcome::Failed, now, failMessage_);
+  } else {
+    pollDeploys(now);
+    if (watchedStale_) {
+      StageRuntime* active = activeStage();
+      watched_ = active ? watchedScopes(*active->stage) : std::vector<Scope>{};
+      watchedStale_ = false;
+    }
+    if (!rollingBack_) watchActiveStage(now);
+    now = clock_.now();  // metric reads may have taken seconds: what starts next starts now
+    if (!rollingBack_) advanceBakes(now);
+    now = clock_.now();
+    if (!rollingBack_) startReadySteps(now);
+    if (rollingBack_) {
+      rollbackStarted = true;
+      return std::nullopt;
+    }
+    if (std::all_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.state == StepState::Done; }))
+      return finish(Outcome::Deployed, now, "");
+  }
+
+  bool calls = busy();
+  Instant since = waitStart();
+  bool waiting = since >= 0 && !calls && !rollingBack_;
+  if (waiting && waitingSince_ >= 0 && options_.untilBlocked)
+    return finish(Outcome::Blocked, now, "stopped (--until-blocked)");
+  if (waiting && now - since >= options_.giveUpAfterS)
+    return finish(Outcome::Blocked, now, fmt::format("could not proceed for {}", formatDuration(now - since)));
+
+  wakeAt(evaluator_.nextDue());
+  wakeAt(deployer_.nextCompletion());
+  if (nextScheduledRequest_ < options_.scheduledRequests.size())
+    wakeAt(options_.scheduledRequests[nextScheduledRequest_].t);
+  if (clock_.isVirtual()) {
+    if (waiting)
+      if (auto quiet = quietUntil(now)) wake_ = *quiet;
+    if (!wake_) {
+      if (waiting) return finish(Outcome::Blocked, now, "nothing can change any more");
+      wake_ = now + 60;
+    }
+    if (waiting) wake_ = std::min(*wake_, since + options_.giveUpAfterS);
+    if (*wake_ <= now) wake_ = now + 1;
+  }
+  if (!clock_.isVirtual()) sink_.onProgress(progressText());
+  return std::nullopt;
 }
 
 void Engine::consumeRequests(Instant now) {

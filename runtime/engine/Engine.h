@@ -65,8 +65,21 @@ class Engine {
   Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deployer, MetricSource& metrics,
          ExternalAlarmSource& externals, EventSink& sink, EngineOptions options = {});
 
-  // Drives the run recorded in the journal (created by `run`, or resumed) to an end.
+  // Drives the run recorded in the journal (created by `run`, or resumed) to an
+  // end, waiting on the clock between passes: `run`, `resume`, `simulate`.
   EngineResult execute(std::int64_t runId);
+
+  // The same run driven from outside (`piperun serve`): begin() loads it once,
+  // then each advance() is one pass over its inputs (requests, ended calls,
+  // due datapoints, bake time, gates) that never waits, and returns the
+  // outcome once the run has ended. Call it again at nextWake(), sooner when
+  // an input arrives, and within a second while busy() (calls to reap).
+  void begin(std::int64_t runId);
+  std::optional<EngineResult> advance();
+  std::optional<Instant> nextWake() const { return wake_; }
+  bool busy() const;
+  std::int64_t runId() const { return run_.id; }
+  const RunRecord& run() const { return run_; }
 
  private:
   enum class StepState { Pending, Running, Done, Failed };
@@ -110,6 +123,8 @@ class Engine {
     std::optional<Instant> wake;
   };
 
+  // One pass; sets `rollbackStarted` when a rollback began and should send its batches at once.
+  std::optional<EngineResult> pass(bool& rollbackStarted);
   void load(Instant now);
   void consumeRequests(Instant now);
   void pollDeploys(Instant now);
