@@ -365,7 +365,7 @@ void Engine::startStep(StepRuntime& step, Instant now) {
     std::string fleet = plan_.stage(s.stage)->fleet();
     journal_.transaction([&] {
       journal_.setStep(run_.id, s.id, "started", now);
-      journal_.hostsMoving(fleet, s.region, s.zone, s.hosts, run_.version, now);
+      journal_.hostsMoving(fleet, s.region, s.zone, s.hosts, run_.version, now, run_.id);
     });
     for (const auto& host : s.hosts) hosts_[fleet + "/" + host].pending = run_.version;
     std::string what =
@@ -710,6 +710,12 @@ void Engine::advanceBakes(Instant now) {
 
 Engine::GateResult Engine::gate(StageRuntime& stage, Instant now) {
   GateResult result;
+  if (options_.admission)
+    if (auto why = options_.admission(stage.stage->id)) {
+      result.why = *why;
+      result.trigger = "previous_version";
+      return result;
+    }
   if (run_.emergency && !emergencyApproved_) {
     result.why =
         fmt::format("waiting for approval of the emergency run by one of: {}",
@@ -869,7 +875,7 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
   if (!canaryRegions.empty()) what += fmt::format(" and the canary traffic of {}", fmt::join(canaryRegions, ", "));
   emit(now, "rollback_started", run_.stage, stepId,
        fmt::format("rolling back {} to {} because {}; {} in parallel, at most {:g}% of a zone at once", what,
-                   versionText(run_.previous),
+                   rollbackTargetsText(),
                    trigger == "deploy_failed" || trigger == "test_failed" || trigger == "manual" ? why : trigger,
                    plural(zones, "zone"), plan_.deploy.rollbackBatch * 100),
        json::Object{{"trigger", trigger}, {"why", why}, {"hosts", static_cast<int64_t>(hosts)}});
@@ -878,6 +884,24 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
 void Engine::planRollback(Instant) {
   rollbackZones_.clear();
   const Stage* failing = plan_.stage(run_.stage);
+  // Other runs of the pipeline may have moved hosts since this one loaded:
+  // the journal is the truth about every host.
+  for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
+  // A host returns to what it ran before this run touched it (the version
+  // ahead of this one, where that one had passed), unless that version has
+  // itself failed: then to the known-good version this run started from.
+  auto before = journal_.hostsBefore(run_.id);
+  std::map<std::string, std::string> latestStatus;  // version -> status of its latest run
+  for (const auto& other : journal_.runs()) latestStatus[other.version] = other.status;
+  std::set<std::string> failed{run_.version};
+  for (const auto& [version, status] : latestStatus)
+    if (status == "rolled_back" || status == "failed") failed.insert(version);
+  auto targetOf = [&](const std::string& key, bool& known) {
+    auto it = before.find(key);
+    known = it != before.end();
+    if (!known || failed.count(it->second)) return run_.previous;
+    return it->second;
+  };
   std::map<std::string, RollbackZone> zones;
   for (const auto& host : fleet_.hosts()) {
     if (!run_.rollbackAll) {
@@ -888,14 +912,19 @@ void Engine::planRollback(Instant) {
       if (!inStage) continue;
     }
     const HostState& state = hosts_[host.key()];
+    bool moved = false;
+    std::string target = targetOf(host.key(), moved);
     // On the new version, or in doubt (a call was in flight when it stopped):
-    // deploying the previous version again is idempotent.
-    bool touched = state.version == run_.version || !state.pending.empty();
+    // deploying the previous version again is idempotent. A host another run
+    // has moved on since is that run's business.
+    bool touched = state.version == run_.version || state.pending == run_.version ||
+                   (!state.pending.empty() && (!moved || state.pending == target) && state.version != target);
     if (!touched) continue;
-    RollbackZone& zone = zones[host.fleet + "/" + host.zone];
+    RollbackZone& zone = zones[host.fleet + "/" + host.zone + "/" + target];
     zone.fleet = host.fleet;
     zone.region = host.region;
     zone.zone = host.zone;
+    zone.target = target;
     if (zone.batches.empty()) zone.batches.emplace_back();
     int size =
         std::max(1, static_cast<int>(std::floor(fleet_.zoneSize(host.fleet, host.zone) * plan_.deploy.rollbackBatch)));
@@ -906,22 +935,39 @@ void Engine::planRollback(Instant) {
 
   // Canary steps moved a share of a region's traffic, not hosts: that share
   // goes back to the previous version too, with one call per region.
-  std::set<std::pair<std::string, std::string>> shifted;  // fleet, region
+  std::map<std::pair<std::string, std::string>, std::string> shifted;  // fleet, region -> target
   for (const auto& step : steps_) {
     const Step& s = *step.step;
     if (s.type != "canary" || s.region.empty() || step.state == StepState::Pending) continue;
     const Stage* stage = plan_.stage(s.stage);
     if (!stage || (!run_.rollbackAll && (!failing || stage->id != failing->id))) continue;
-    shifted.insert({stage->fleet(), s.region});
+    std::string target = run_.previous;
+    for (const auto& host : fleet_.hostsIn(stage->fleet(), s.region)) {
+      bool moved = false;
+      std::string hostTarget = targetOf(host->key(), moved);
+      if (moved) target = hostTarget;
+    }
+    shifted[{stage->fleet(), s.region}] = target;
   }
-  for (const auto& [fleet, region] : shifted) {
+  for (const auto& [where, target] : shifted) {
     RollbackZone zone;
-    zone.fleet = fleet;
-    zone.region = region;
+    zone.fleet = where.first;
+    zone.region = where.second;
+    zone.target = target;
     zone.traffic = true;
     zone.batches = {{}};
     rollbackZones_.push_back(std::move(zone));
   }
+}
+
+std::string Engine::rollbackTargetsText() const {
+  std::map<std::string, size_t> hosts;  // target -> hosts
+  for (const auto& zone : rollbackZones_)
+    for (const auto& batch : zone.batches) hosts[zone.target] += batch.size();
+  if (hosts.size() <= 1) return versionText(hosts.empty() ? run_.previous : hosts.begin()->first);
+  std::vector<std::string> parts;
+  for (const auto& [target, count] : hosts) parts.push_back(fmt::format("{} ({})", versionText(target), plural(count, "host")));
+  return fmt::format("{}", fmt::join(parts, " and "));
 }
 
 bool Engine::progressRollback(Instant now) {
@@ -942,18 +988,18 @@ bool Engine::progressRollback(Instant now) {
       if (result->ok && zone.traffic) {
         journal_.setStep(run_.id, zone.stepId, "done", now, result->summary);
         emit(now, "rollback_batch", run_.stage, zone.stepId,
-             fmt::format("all of {}'s traffic back on {}", zone.region, versionText(run_.previous)));
+             fmt::format("all of {}'s traffic back on {}", zone.region, versionText(zone.target)));
         ++zone.next;
         zone.attempts = 0;
       } else if (result->ok) {
         journal_.transaction([&] {
-          journal_.hostsSettled(zone.fleet, batch, run_.previous, now);
+          journal_.hostsSettled(zone.fleet, batch, zone.target, now);
           journal_.setStep(run_.id, zone.stepId, "done", now, result->summary);
         });
-        for (const auto& host : batch) hosts_[zone.fleet + "/" + host] = {run_.previous, ""};
+        for (const auto& host : batch) hosts_[zone.fleet + "/" + host] = {zone.target, ""};
         updateExposure();
         emit(now, "rollback_batch", run_.stage, zone.stepId,
-             fmt::format("{} back on {} ({})", plural(batch.size(), "host"), versionText(run_.previous),
+             fmt::format("{} back on {} ({})", plural(batch.size(), "host"), versionText(zone.target),
                          hostList(batch)));
         ++zone.next;
         zone.attempts = 0;
@@ -977,9 +1023,9 @@ bool Engine::progressRollback(Instant now) {
                                  : fmt::format("{}/{}/{}/r{}", prefix, zone.region, zone.zone, zone.next + 1);
       journal_.transaction([&] {
         journal_.setStep(run_.id, zone.stepId, "started", now);
-        if (!zone.traffic) journal_.hostsMoving(zone.fleet, zone.region, zone.zone, batch, run_.previous, now);
+        if (!zone.traffic) journal_.hostsMoving(zone.fleet, zone.region, zone.zone, batch, zone.target, now);
       });
-      for (const auto& host : batch) hosts_[zone.fleet + "/" + host].pending = run_.previous;
+      for (const auto& host : batch) hosts_[zone.fleet + "/" + host].pending = zone.target;
       Step pseudo;
       pseudo.id = zone.stepId;
       pseudo.stage = run_.stage;
@@ -990,7 +1036,7 @@ bool Engine::progressRollback(Instant now) {
       pseudo.zone = zone.zone;
       pseudo.hosts = batch;
       if (zone.traffic) pseudo.traffic = 1.0;  // every request of the region to the previous version
-      DeployCall call = callFor(pseudo, "rollback", run_.previous, run_.version);
+      DeployCall call = callFor(pseudo, "rollback", zone.target, run_.version);
       zone.handle = deployer_.start(call, now);
     }
   }
@@ -1072,7 +1118,7 @@ EngineResult Engine::finish(Outcome outcome, Instant now, const std::string& mes
     result.recoveryS = now - rollbackStartedAt_ + detectS_;
     emit(now, "rolled_back", run_.stage, run_.step,
          fmt::format("{} rolled back ({}) and marked failed; {} remains the known-good version", run_.version,
-                     run_.trigger, versionText(run_.previous)),
+                     run_.trigger, versionText(journal_.meta("known_good").value_or(run_.previous))),
          json::Object{{"trigger", run_.trigger}});
   } else if (outcome == Outcome::Failed) {
     run_.status = "failed";

@@ -15,6 +15,7 @@
 
 #include <llvm/Support/JSON.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -50,6 +51,10 @@ struct EngineOptions {
   int trafficPeriodS = 60;
   // Approvals, overrides and rollbacks that arrive at given instants (simulation).
   std::vector<RequestRecord> scheduledRequests;
+  // Pipelining (`piperun serve`): asked before a stage may start; a reason
+  // ("v2 is still in gamma") keeps the gate closed with trigger
+  // "previous_version", so a stage holds one version and none overtakes.
+  std::function<std::optional<std::string>(const std::string& stage)> admission;
 };
 
 struct EngineResult {
@@ -110,6 +115,7 @@ class Engine {
   };
   struct RollbackZone {
     std::string fleet, region, zone;
+    std::string target;    // the version these hosts ran before this run (runtime.md "Pipelining")
     bool traffic = false;  // a region's canary traffic share, not hosts: one call with PIPE_TRAFFIC=1
     std::vector<std::vector<std::string>> batches;
     size_t next = 0;
@@ -150,6 +156,8 @@ class Engine {
   void triggerRollback(const std::string& trigger, const std::string& why, const std::string& stepId, Instant since,
                        Instant now);
   void planRollback(Instant now);
+  // "v1", or "v2 (8 hosts) and v1 (4 hosts)" when hosts return to different versions.
+  std::string rollbackTargetsText() const;
   bool progressRollback(Instant now);  // true when every zone is back
   EngineResult finish(Outcome outcome, Instant now, const std::string& message);
   void emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
