@@ -99,6 +99,35 @@ std::vector<MetricReading> AlarmEvaluator::readAll(const std::vector<MetricReque
   return readings;
 }
 
+std::shared_ptr<PendingRead> AlarmEvaluator::launch(const MetricRequest& request) {
+  // The read outlives this pass (and maybe this engine): it owns copies of
+  // what the request names, and reaches only the source, which the service owns.
+  MetricSource* source = &metrics_;
+  return pool_->launch(request.at, [source, metric = request.metric, scope = request.scope, version = request.version,
+                                    at = request.at, timeoutMs = request.timeoutMs] {
+    MetricRequest own{metric, scope, version, at, timeoutMs};
+    MetricReading reading = applyReadingRule(source->read(own));
+    return reading;
+  });
+}
+
+void AlarmEvaluator::take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t,
+                          const MetricReading& reading, std::vector<SampleRecord>& out, bool onlyNotable) {
+  h.resolvedQuery = reading.resolvedQuery;
+  Datapoint point{t, reading.value, reading.value && condition.compare(*reading.value)};
+  if (!reading.error.empty()) {
+    ++h.consecutiveFailures;
+    h.lastError = reading.error;
+  } else {
+    h.consecutiveFailures = 0;
+  }
+  h.points.push_back(point);
+  while (static_cast<int>(h.points.size()) > condition.n) h.points.pop_front();
+  if (onlyNotable && !point.breach && reading.error.empty()) return;
+  out.push_back({t, scope.label(), keyOf(condition), condition.metric, reading.resolvedQuery, reading.error,
+                 reading.value, point.breach, h.consecutiveFailures});
+}
+
 void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
                             const std::string& version, Instant now, std::vector<SampleRecord>& out, bool onlyNotable) {
   struct Due {
@@ -113,35 +142,29 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
     for (const auto* condition : conditions) {
       History& h = byCondition[canonical(*condition)];
       touched_.insert(&h);
+      if (h.pending && h.pending->done.load(std::memory_order_acquire)) {
+        take(h, *condition, scope, h.pending->at, h.pending->reading, out, onlyNotable);
+        h.pending.reset();
+      }
       if (h.started && h.nextDue > now) continue;
+      if (h.pending) continue;  // the last period's read is still running
       // A late wake-up takes one datapoint, not a burst of catch-up ones.
       h.nextDue = h.started ? h.nextDue + condition->periodS : now + condition->periodS;
       if (h.nextDue <= now) h.nextDue = now + condition->periodS;
       h.started = true;
+      MetricRequest request{plan_.metrics.at(condition->metric), scope, version, now,
+                            std::max<long>(1, condition->periodS) * 1000L};
+      if (pool_) {
+        h.pending = launch(request);
+        continue;
+      }
       due.push_back({&scope, condition, &h});
-      requests.push_back(MetricRequest{plan_.metrics.at(condition->metric), scope, version, now,
-                                       std::max<long>(1, condition->periodS) * 1000L});
+      requests.push_back(request);
     }
   }
   std::vector<MetricReading> readings = readAll(requests);
-  for (size_t i = 0; i < due.size(); ++i) {
-    const AlarmExpr* condition = due[i].condition;
-    History& h = *due[i].history;
-    const MetricReading& reading = readings[i];
-    h.resolvedQuery = reading.resolvedQuery;
-    Datapoint point{now, reading.value, reading.value && condition->compare(*reading.value)};
-    if (!reading.error.empty()) {
-      ++h.consecutiveFailures;
-      h.lastError = reading.error;
-    } else {
-      h.consecutiveFailures = 0;
-    }
-    h.points.push_back(point);
-    while (static_cast<int>(h.points.size()) > condition->n) h.points.pop_front();
-    if (onlyNotable && !point.breach && reading.error.empty()) continue;
-    out.push_back({now, due[i].scope->label(), keyOf(*condition), condition->metric, reading.resolvedQuery,
-                   reading.error, reading.value, point.breach, h.consecutiveFailures});
-  }
+  for (size_t i = 0; i < due.size(); ++i)
+    take(*due[i].history, *due[i].condition, *due[i].scope, now, readings[i], out, onlyNotable);
 }
 
 std::optional<Instant> AlarmEvaluator::nextDue() const {

@@ -8,6 +8,7 @@
 
 #include "runtime/alarm/Scope.h"
 #include "runtime/metrics/MetricSource.h"
+#include "runtime/metrics/ReadPool.h"
 #include "runtime/plan/Plan.h"
 
 #include <deque>
@@ -56,6 +57,15 @@ class AlarmEvaluator {
 
   AlarmEvaluator(const Plan& plan, MetricSource& metrics, ExternalAlarmSource& externals);
 
+  // `piperun serve`: reads run on `pool` and never block sample(); a datapoint
+  // is taken on the first pass after its read ends, with the instant it was
+  // asked for. A read still running when its next period is due makes that
+  // period's read wait (the reading rule's timeout bounds it).
+  void setReadPool(ReadPool* pool) { pool_ = pool; }
+  bool asynchronous() const { return pool_ != nullptr; }
+  // Starts one read on the pool (asynchronous() only), under the reading rule.
+  std::shared_ptr<PendingRead> launch(const MetricRequest& request);
+
   // Every condition an expression reaches through refs, each once.
   std::vector<const AlarmExpr*> conditionsOf(const AlarmExpr& expr) const;
 
@@ -90,7 +100,11 @@ class AlarmEvaluator {
     std::string lastError, resolvedQuery;
     Instant nextDue = 0;
     bool started = false;
+    std::shared_ptr<PendingRead> pending;  // asynchronous reads only
   };
+  // Appends one reading to a history (and to `out`), as a datapoint at `t`.
+  void take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t, const MetricReading& reading,
+            std::vector<SampleRecord>& out, bool onlyNotable);
   History& history(const AlarmExpr& condition, const Scope& scope);
   const History* findHistory(const AlarmExpr& condition, const Scope& scope);
   Verdict evaluateCondition(const AlarmExpr& condition, const Scope& scope);
@@ -113,6 +127,7 @@ class AlarmEvaluator {
   // scope label -> condition -> history; node addresses are stable.
   std::unordered_map<std::string, std::unordered_map<const AlarmExpr*, History>> histories_;
   std::unordered_set<const History*> touched_;
+  ReadPool* pool_ = nullptr;
 };
 
 }  // namespace pipelang::runtime

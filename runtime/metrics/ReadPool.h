@@ -1,0 +1,49 @@
+// Metric reads off the service's loop (`piperun serve`): a fixed set of
+// threads runs reads and marks each done, so a slow or hanging Prometheus
+// costs its own period, never another pipeline's next step. The engine
+// collects a finished read on its next pass; `onDone` wakes that pass.
+#pragma once
+
+#include "runtime/metrics/MetricSource.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace pipelang::runtime {
+
+// One read in flight; `reading` may be used once `done` is true.
+struct PendingRead {
+  std::atomic<bool> done{false};
+  MetricReading reading;
+  Instant at = 0;  // the instant the datapoint is for (when it was asked)
+};
+
+class ReadPool {
+ public:
+  // `threads` readers (at least 1); `onDone` is called on a reader thread after each read.
+  ReadPool(int threads, std::function<void()> onDone);
+  ~ReadPool();  // drops queued reads, waits for those in flight (each bounded by its timeout)
+  ReadPool(const ReadPool&) = delete;
+  ReadPool& operator=(const ReadPool&) = delete;
+
+  // Queues `read`; the returned handle turns done when it has run.
+  std::shared_ptr<PendingRead> launch(Instant at, std::function<MetricReading()> read);
+
+ private:
+  void work();
+
+  std::function<void()> onDone_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::pair<std::shared_ptr<PendingRead>, std::function<MetricReading()>>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace pipelang::runtime
