@@ -1,7 +1,8 @@
 // Completion: after `NAME =`, the names that attribute takes (regions of the
 // pipeline's topology, alarms and metrics of the merged pipeline, policies,
-// topologies, kinds); after `extends`, templates (or policies); elsewhere the
-// attributes and blocks the schema allows in the enclosing block.
+// topologies, kinds, execution modes); after `extends`, templates (or
+// policies); elsewhere the attributes and blocks the schema allows in the
+// enclosing block.
 #include "compiler/lsp/Cursor.h"
 #include "compiler/lsp/Features.h"
 #include "compiler/lsp/MergedView.h"
@@ -175,12 +176,12 @@ class Completer {
     if (attribute == "regions") return regions(context == sema::Context::Wave);
     if (attribute == "policy") return declarations(ast::DeclKind::Policy);
     if (attribute == "topology") return declarations(ast::DeclKind::Topology);
-    if (attribute == "kind") {
-      json::Array items;
-      for (const std::string& kind : sema::kKindNames) items.push_back(item(kind, kEnumMember, "kind"));
-      return items;
-    }
-    return {};
+    // Enumerated names (`kind`, `execution_mode`): the schema's list.
+    const sema::AttributeSpec* spec = sema::findAttribute(context.value_or(sema::Context::Pipeline), attribute);
+    json::Array items;
+    if (const std::vector<std::string>* names = spec ? sema::enumNames(spec->type) : nullptr)
+      for (const std::string& name : *names) items.push_back(item(name, kEnumMember, attribute));
+    return items;
   }
 
   json::Array members(std::optional<sema::Context> context) {

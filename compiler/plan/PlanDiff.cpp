@@ -24,6 +24,19 @@ std::string compact(const Value* value) {
   return text;
 }
 
+// A top-level field; a plan written before `execution_mode` existed means its
+// default, so comparing it with a newer plan of the same pipeline is no change.
+const Value* field(const Object& plan, llvm::StringRef key) {
+  static const Value superseded("superseded");
+  const Value* value = plan.get(key);
+  return !value && key == "execution_mode" ? &superseded : value;
+}
+
+std::string name(const Value* value) {
+  auto text = value ? value->getAsString() : llvm::None;
+  return text ? text->str() : compact(value);
+}
+
 std::string seconds(const Value* value) {
   if (!value) return "";
   if (auto s = value->getAsInteger()) return formatDuration(*s);
@@ -127,9 +140,12 @@ class Differ {
   void plans(const Object* before, const Object* after) {
     metricsBefore_ = before->getObject("metrics");
     metricsAfter_ = after->getObject("metrics");
-    for (const char* key : {"artifact", "kind", "policy"})
-      change("pipeline", key, compact(before->get(key)), compact(after->get(key)), copy(before->get(key)),
-             copy(after->get(key)));
+    change("pipeline", "artifact", compact(before->get("artifact")), compact(after->get("artifact")),
+           copy(before->get("artifact")), copy(after->get("artifact")));
+    // Names, written as `.pipe` writes them: `kind = config`, not "config".
+    for (const char* key : {"kind", "execution_mode", "policy"})
+      change("pipeline", key, name(field(*before, key)), name(field(*after, key)), copy(field(*before, key)),
+             copy(field(*after, key)));
     for (const char* key : {"rollback_on", "block_on"}) expression("pipeline", key, before->get(key), after->get(key));
     auto block = [](const Value* value, std::string (*render)(const Value&)) {
       return value ? render(*value) : std::string();

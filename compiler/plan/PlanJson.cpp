@@ -214,6 +214,7 @@ llvm::json::Value buildPlanJson(const model::Pipeline& pipeline) {
       {"pipeline", pipeline.name},
       {"artifact", pipeline.artifact},
       {"kind", pipeline.kind},
+      {"execution_mode", pipeline.executionMode},
       {"policy", pipeline.policy ? pipeline.policy->name : ""},
       {"topology", topologyJson(pipeline, plan)},
       {"prometheus_url", pipeline.prometheusUrl ? Value(*pipeline.prometheusUrl) : Value(nullptr)},

@@ -236,6 +236,9 @@ struct Pipeline {
   Origin origin;  // the declaration's name
   std::string artifact;
   std::string kind = "code";
+  // What `piperun serve` does with versions waiting to enter the first stage
+  // (language.md §5.2): "superseded" (the newest replaces them) or "queued".
+  std::string executionMode = "superseded";
   const Topology* topology = nullptr;
   const Policy* policy = nullptr;
   Origin policyOrigin;

@@ -28,6 +28,7 @@ class PipelineBuilder {
     else
       required("artifact", "attribute", "`artifact = \"registry.example/my-service\"`");
     if (auto kind = reader_.name(body_, "kind")) p_.kind = kind->value;
+    if (auto mode = reader_.name(body_, "execution_mode")) p_.executionMode = mode->value;
     topology();
     policy();
     if (auto hosts = reader_.integer(body_, "hosts_per_zone")) p_.hostsPerZone = hosts->value;

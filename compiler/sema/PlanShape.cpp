@@ -1,9 +1,10 @@
 // Which pipelines share their parent's plan shape. A service that extends a
 // template and only says what it deploys (artifact, kind, deploy commands,
-// Prometheus URL) gets the same stages, regions, steps, windows, timings and
-// alarms as every sibling that does the same: the plan analysis (S218, S219)
-// of all of them is one computation. Anything else in the body — a bake, a
-// wave, hosts_per_zone, an alarm — makes the shape its own.
+// Prometheus URL) or how waiting versions queue (execution_mode) gets the
+// same stages, regions, steps, windows, timings and alarms as every sibling
+// that does the same: the plan analysis (S218, S219) of all of them is one
+// computation. Anything else in the body — a bake, a wave, hosts_per_zone,
+// an alarm — makes the shape its own.
 #include "compiler/sema/Builder.h"
 
 #include <algorithm>
@@ -29,7 +30,7 @@ const void* planShapeOf(const ResolvedDecl& resolved) {
   if (resolved.chain.size() < 2) return nullptr;
   const auto& members = resolved.decl().body.members;
   bool neutral = std::all_of(members.begin(), members.end(), [](const ast::Member& member) {
-    return isAttribute(member, {"artifact", "kind", "prometheus_url"}) ||
+    return isAttribute(member, {"artifact", "kind", "execution_mode", "prometheus_url"}) ||
            (member.block && namesOnlyDeployCommands(*member.block));
   });
   return neutral ? resolved.chain[resolved.chain.size() - 2] : nullptr;

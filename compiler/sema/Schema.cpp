@@ -6,9 +6,11 @@
 #include "compiler/sema/Ranges.h"
 #include "compiler/util/Spelling.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <optional>
+#include <string_view>
 
 #include <map>
 #include <set>
@@ -17,6 +19,7 @@ namespace pipelang::sema {
 
 const std::vector<std::string> kDayNames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 const std::vector<std::string> kKindNames = {"code", "config", "infrastructure", "os", "tools"};
+const std::vector<std::string> kExecutionModeNames = {"superseded", "queued"};
 
 namespace {
 
@@ -28,6 +31,9 @@ const std::map<Context, ContextSpec>& specs() {
        {"a pipeline",
         {{"artifact", VT::String, "string, required: what is deployed (image, package, config set)"},
          {"kind", VT::Kind, "`code`, `config`, `infrastructure`, `os` or `tools` (default `code`)"},
+         {"execution_mode", VT::ExecutionMode,
+          "`superseded` (default) or `queued`: versions waiting to enter the first stage under `piperun serve`; "
+          "the newest replaces the others, or every one runs in submission order"},
          {"topology", VT::TopologyRef, "ref, required: the topology whose regions the pipeline deploys to"},
          {"policy", VT::PolicyRef, "ref, default `strict`: the thresholds the checks enforce"},
          {"hosts_per_zone", VT::Int, "int: overrides the topology's hosts per zone for this service"},
@@ -382,7 +388,14 @@ class DeclValidator {
   void nameIn(const ast::Expr& e, const std::vector<std::string>& allowed, const std::string& what) {
     if (e.kind == ast::ExprKind::Error) return;
     if (!isName(e)) {
-      sink_.report(DiagCode::R109, e.range, describeValue(e) + " is not a " + what);
+      bool vowel = std::string_view("aeio").find(what[0]) != std::string_view::npos;  // "a unit", "an execution mode"
+      std::string noun = (vowel ? "an " : "a ") + what;
+      Diagnostic& d = sink_.report(DiagCode::R109, e.range, describeValue(e) + " is not " + noun);
+      // `kind = "config"`: the right name, quoted.
+      if (e.kind == ast::ExprKind::String && std::find(allowed.begin(), allowed.end(), e.text) != allowed.end()) {
+        d.help = noun + " is a name: write `" + e.text + "` without quotes";
+        d.fixes.push_back({"write `" + e.text + "`", e.range, e.text});
+      }
       return;
     }
     for (const std::string& a : allowed)
@@ -485,7 +498,8 @@ class DeclValidator {
         if (e.kind != K::Bool) mismatch(e, attr, type);
         return;
       case VT::Kind:
-        return nameIn(e, kKindNames, "kind");
+      case VT::ExecutionMode:
+        return nameIn(e, *enumNames(type), enumNoun(type));
       case VT::TopologyRef:
       case VT::PolicyRef:
         if (!isName(e)) mismatch(e, attr, type);
@@ -570,6 +584,28 @@ const BlockSpec* findBlock(Context context, const std::string& type) {
   return nullptr;
 }
 
+const std::vector<std::string>* enumNames(ValueType type) {
+  switch (type) {
+    case VT::Kind:
+      return &kKindNames;
+    case VT::ExecutionMode:
+      return &kExecutionModeNames;
+    default:
+      return nullptr;
+  }
+}
+
+const char* enumNoun(ValueType type) {
+  switch (type) {
+    case VT::Kind:
+      return "kind";
+    case VT::ExecutionMode:
+      return "execution mode";
+    default:
+      return "";
+  }
+}
+
 const char* typeName(ValueType type) {
   switch (type) {
     case VT::String:
@@ -586,6 +622,8 @@ const char* typeName(ValueType type) {
       return "`true` or `false`";
     case VT::Kind:
       return "one of `code`, `config`, `infrastructure`, `os`, `tools`";
+    case VT::ExecutionMode:
+      return "one of `superseded`, `queued`";
     case VT::TopologyRef:
       return "the name of a topology";
     case VT::PolicyRef:

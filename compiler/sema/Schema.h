@@ -13,6 +13,7 @@
 
 namespace pipelang::sema {
 
+// clang-format off
 enum class Context {
   Pipeline, Topology, Region, Policy, Deploy, Metrics, Alarms, Windows, WindowRule,
   Emergency, Stage, Onebox, Test, Prod, Wave, Rolling, Canary,
@@ -21,6 +22,7 @@ enum class Context {
 enum class ValueType {
   String, Int, Percent, Duration, Time, Bool,
   Kind,         // code | config | infrastructure | os | tools
+  ExecutionMode,  // superseded | queued
   TopologyRef, PolicyRef,
   Zones,        // list of identifiers
   Regions,      // list of region refs
@@ -32,6 +34,7 @@ enum class ValueType {
   Days, Hours, Dates,
   Strings, Percents,
 };
+// clang-format on
 
 enum class LabelRule { None, Ident, Integer };
 
@@ -70,7 +73,15 @@ std::string describeValue(const ast::Expr& expr);
 Context declarationContext(ast::DeclKind kind);
 void validateDeclaration(const ast::Declaration& decl, DiagnosticSink& sink);
 
-extern const std::vector<std::string> kDayNames;   // mon ... sun
-extern const std::vector<std::string> kKindNames;  // code config ...
+// The names a value of an enumerated type may be (`kind`, `execution_mode`),
+// in the order completion offers them, and the noun its messages use ("kind",
+// "execution mode"); nullptr / "" for other types. An unknown name is R101
+// with a did-you-mean, a value that is not a name R109 (language.md §5.2).
+const std::vector<std::string>* enumNames(ValueType type);
+const char* enumNoun(ValueType type);
+
+extern const std::vector<std::string> kDayNames;            // mon ... sun
+extern const std::vector<std::string> kKindNames;           // code config ...
+extern const std::vector<std::string> kExecutionModeNames;  // superseded queued
 
 }  // namespace pipelang::sema

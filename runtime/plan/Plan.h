@@ -98,6 +98,11 @@ struct Step {
 
 struct Plan {
   std::string schema, digest, pipeline, artifact, kind, policy;
+  // Versions waiting to enter the first stage under `piperun serve`
+  // (docs/plan-format.md, "Execution mode"): "superseded" (the newest
+  // replaces them) or "queued" (all run, in submission order). A plan
+  // written before the field existed means "superseded".
+  std::string executionMode = "superseded";
   std::string topologyName;
   std::vector<RegionTopology> regions;
   std::optional<std::string> prometheusUrl;

@@ -3,6 +3,7 @@
 #include "compiler/plan/BoundedJson.h"
 #include "compiler/plan/PlanDigest.h"
 #include "compiler/plan/TimeZones.h"
+#include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -133,6 +134,13 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
   if (plan.pipeline.empty()) return err.at("pipeline", "missing");
   plan.artifact = str(*root, "artifact");
   plan.kind = str(*root, "kind");
+  if (const auto* mode = root->get("execution_mode")) {
+    auto name = mode->getAsString();
+    if (!name) return err.at("execution_mode", "must be a string, superseded or queued");
+    if (*name != "superseded" && *name != "queued")
+      return err.at("execution_mode", "unknown execution mode '" + printable(*name) + "' (superseded or queued)");
+    plan.executionMode = name->str();
+  }
   plan.policy = str(*root, "policy");
   if (auto url = root->getString("prometheus_url")) plan.prometheusUrl = url->str();
 

@@ -218,6 +218,20 @@ TEST_F(LspTest, CompletionOfPolicyTopologyKindAndTemplateNames) {
       R"({"id":5,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"template in a.pipe","kind":18,"label":"T"}]}})");
 }
 
+// `execution_mode` is completed and documented like `kind`: its names from
+// the schema, its meaning and inherited value on hover.
+TEST_F(LspTest, ExecutionModeValuesAreCompletedAndHovered) {
+  write("base.pipe", "template Base {\n  execution_mode = queued\n}\n");
+  open("svc.pipe", "import \"base.pipe\"\n\ntemplate Svc extends Base {\n  execution_mode = \n}\n");
+  EXPECT_EQ(
+      request(2, "textDocument/completion", at("svc.pipe", 3, 19)),
+      R"({"id":2,"jsonrpc":"2.0","result":{"isIncomplete":false,"items":[{"detail":"execution_mode","kind":20,"label":"superseded"},{"detail":"execution_mode","kind":20,"label":"queued"}]}})");
+  change("svc.pipe", 2, "import \"base.pipe\"\n\ntemplate Svc extends Base {\n  execution_mode = superseded\n}\n");
+  EXPECT_EQ(
+      request(3, "textDocument/hover", at("svc.pipe", 3, 4)),
+      R"J({"id":3,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**execution_mode** (attribute of a pipeline): `superseded` (default) or `queued`: versions waiting to enter the first stage under `piperun serve`; the newest replaces the others, or every one runs in submission order\n\ntemplate `Svc` ends up with `execution_mode = superseded`, set by template `Svc` at svc.pipe:4 (over `queued` from template `Base` at base.pipe:2)"},"range":{"end":{"character":16,"line":3},"start":{"character":2,"line":3}}}})J");
+}
+
 TEST_F(LspTest, CompletionOfMembersFromTheSchema) {
   open("a.pipe", kBroken);
   EXPECT_EQ(

@@ -57,7 +57,8 @@ TEST(PlanBatches, OneboxZoneBatchesCoverTheRest) {
   EXPECT_EQ(strings(findStep(plan, "wave1/bake")->getArray("after")), std::vector<std::string>{"wave1/r1/a2/b4"});
   // Pre-production: batches, then the test, then the bake; the first stage has no `after`.
   EXPECT_TRUE(findStep(plan, "gamma/r1/a1/b1")->getArray("after")->empty());
-  EXPECT_EQ(strings(findStep(plan, "gamma/bake")->getArray("after")), std::vector<std::string>{"gamma/test/integration"});
+  EXPECT_EQ(strings(findStep(plan, "gamma/bake")->getArray("after")),
+            std::vector<std::string>{"gamma/test/integration"});
 }
 
 TEST(PlanBatches, ParallelZonesAndZoneBakes) {
@@ -86,7 +87,8 @@ TEST(PlanDag, EveryAfterNamesAnEarlierStep) {
   llvm::json::Value plan = buildPlanJson(f.pipeline);
   std::set<std::string> seen;
   for (const auto& step : *plan.getAsObject()->getArray("steps")) {
-    for (const auto& before : *step.getAsObject()->getArray("after")) EXPECT_TRUE(seen.count(before.getAsString()->str()));
+    for (const auto& before : *step.getAsObject()->getArray("after"))
+      EXPECT_TRUE(seen.count(before.getAsString()->str()));
     EXPECT_TRUE(seen.insert(step.getAsObject()->getString("id")->str()).second);
   }
 }
@@ -103,7 +105,8 @@ TEST(PlanCanary, StepsAfterTheOnebox) {
   EXPECT_EQ(*second->getNumber("traffic"), 0.5);
   EXPECT_EQ(*second->getInteger("bake_s"), 7200);
   EXPECT_EQ(strings(second->getArray("after")), std::vector<std::string>{"wave2/r2/canary1"});
-  EXPECT_EQ(strings(findStep(plan, "wave2/r2/canary1")->getArray("after")), std::vector<std::string>{"wave2/r2/onebox"});
+  EXPECT_EQ(strings(findStep(plan, "wave2/r2/canary1")->getArray("after")),
+            std::vector<std::string>{"wave2/r2/onebox"});
   EXPECT_FALSE(findStep(plan, "wave2/r2/b1/b1"));
 }
 
@@ -126,18 +129,23 @@ TEST(PlanDeterminism, ByteIdenticalTwiceAndTheDigestVerifies) {
 TEST(PlanFormat, KeysInTheDocumentedOrder) {
   plantest::TwoWaveFixture f;
   std::string text = writePlanText(buildPlanJson(f.pipeline));
-  std::vector<std::string> keys = {"\"schema\"", "\"digest\"", "\"pipeline\"", "\"artifact\"", "\"kind\"",
-                                   "\"policy\"", "\"topology\"", "\"prometheus_url\"", "\"deploy\"", "\"metrics\"",
-                                   "\"alarms\"", "\"rollback_on\"", "\"block_on\"", "\"windows\"", "\"emergency\"",
-                                   "\"stages\"", "\"steps\"", "\"analysis\""};
+  std::vector<std::string> keys = {"\"schema\"",         "\"digest\"",         "\"pipeline\"", "\"artifact\"",
+                                   "\"kind\"",           "\"execution_mode\"", "\"policy\"",   "\"topology\"",
+                                   "\"prometheus_url\"", "\"deploy\"",         "\"metrics\"",  "\"alarms\"",
+                                   "\"rollback_on\"",    "\"block_on\"",       "\"windows\"",  "\"emergency\"",
+                                   "\"stages\"",         "\"steps\"",          "\"analysis\""};
   size_t position = 0;
   for (const std::string& key : keys) {
     size_t found = text.find("\n  " + key, position);
     ASSERT_NE(found, std::string::npos) << key;
     position = found;
   }
-  EXPECT_NE(text.find(R"({"id": "wave1/r1/onebox", "stage": "wave1", "type": "onebox", "region": "r1", "zone": "a1", "hosts": ["a1-h01"], "traffic": 0.1, "bake_s": 3600, "after": ["gamma/bake"]})"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          R"({"id": "wave1/r1/onebox", "stage": "wave1", "type": "onebox", "region": "r1", "zone": "a1", "hosts": ["a1-h01"], "traffic": 0.1, "bake_s": 3600, "after": ["gamma/bake"]})"),
+      std::string::npos);
   EXPECT_NE(text.find(R"("windows": {)"), std::string::npos);
   EXPECT_NE(text.find(R"("emergency": null)"), std::string::npos);
+  // Always written, so the runtime never guesses: a model that says nothing is `superseded`.
+  EXPECT_NE(text.find("\n  \"kind\": \"code\",\n  \"execution_mode\": \"superseded\",\n"), std::string::npos);
 }

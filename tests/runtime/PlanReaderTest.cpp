@@ -120,4 +120,34 @@ TEST(PlanReader, ReadsAPlanThatNeverReachesGlobal) {
             "accepted");
 }
 
+// What `piperun serve` does with versions waiting for the first stage. The
+// fixtures predate the field: a plan without it means "superseded".
+TEST(PlanReader, ReadsTheExecutionModeAndDefaultsOldPlansToSuperseded) {
+  auto old = parsePlan(fixture("global.plan.json"), "global");
+  ASSERT_TRUE(bool(old)) << llvm::toString(old.takeError());
+  EXPECT_EQ(old->executionMode, "superseded");
+  for (const char* mode : {"superseded", "queued"}) {
+    auto plan =
+        parsePlan(edited(
+                      fixture("global.plan.json"), [&](llvm::json::Object& o) { o["execution_mode"] = mode; }, true),
+                  "edited.json");
+    ASSERT_TRUE(bool(plan)) << llvm::toString(plan.takeError());
+    EXPECT_EQ(plan->executionMode, mode);
+  }
+}
+
+TEST(PlanReader, RefusesAnUnknownExecutionMode) {
+  EXPECT_EQ(refusal("global.plan.json", [](llvm::json::Object& o) { o["execution_mode"] = "Queued"; }),
+            "edited.json: execution_mode: unknown execution mode 'Queued' (superseded or queued)");
+  EXPECT_EQ(refusal("global.plan.json", [](llvm::json::Object& o) { o["execution_mode"] = ""; }),
+            "edited.json: execution_mode: unknown execution mode '' (superseded or queued)");
+  // Shown escaped: a plan cannot put a line of its own into piperun's output.
+  EXPECT_EQ(refusal("global.plan.json", [](llvm::json::Object& o) { o["execution_mode"] = "queued\npiperun: ok"; }),
+            "edited.json: execution_mode: unknown execution mode 'queued\\npiperun: ok' (superseded or queued)");
+  for (llvm::json::Value wrong : {llvm::json::Value(nullptr), llvm::json::Value(1), llvm::json::Value(true),
+                                  llvm::json::Value(llvm::json::Array{"queued"})})
+    EXPECT_EQ(refusal("global.plan.json", [&](llvm::json::Object& o) { o["execution_mode"] = wrong; }),
+              "edited.json: execution_mode: must be a string, superseded or queued");
+}
+
 }  // namespace
