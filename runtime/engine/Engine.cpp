@@ -52,6 +52,7 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
       fleet_(plan),
       evaluator_(plan, metrics, externals) {
   if (plan.windows) calendar_.emplace(*plan.windows);
+  evaluator_.setReadPool(options_.readPool);
   if (plan.hasRollbackOn) rollbackConditions_ = evaluator_.conditionsOf(plan.rollbackOn);
   for (const auto& step : plan.steps) {
     stepIndex_[step.id] = steps_.size();
@@ -621,14 +622,11 @@ void Engine::advanceBakes(Instant now) {
     bool stageBake = s.type == "bake" && s.region.empty();
     const MinTraffic* minTraffic = stageBake && stage->minTraffic ? &*stage->minTraffic : nullptr;
     bool sampled = false;
-    if (minTraffic && now >= step.nextTrafficSample) {
-      // The stage's traffic: the metric summed over its regions, then over the bake.
+    // The stage's traffic: the metric summed over its regions, then over the bake.
+    auto addTraffic = [&](const std::vector<MetricReading>& readings) {
       double sum = 0;
       bool complete = true;
-      for (const auto& region : stage->regions) {
-        Scope scope = fleet_.regionScope(stage->fleet(), region);
-        MetricReading reading =
-            evaluator_.read({plan_.metrics.at(minTraffic->metric), scope, run_.version, now, trafficTimeoutMs()});
+      for (const auto& reading : readings) {
         if (!reading.value)
           complete = false;
         else
@@ -636,8 +634,32 @@ void Engine::advanceBakes(Instant now) {
       }
       if (complete) step.bake.trafficSum += sum;
       step.lastTrafficGain = complete ? sum : -1;
-      step.nextTrafficSample = now + options_.trafficPeriodS;
       sampled = true;
+    };
+    if (minTraffic && evaluator_.asynchronous()) {
+      if (!step.trafficReads.empty() && std::all_of(step.trafficReads.begin(), step.trafficReads.end(), [](auto& r) {
+            return r->done.load(std::memory_order_acquire);
+          })) {
+        std::vector<MetricReading> readings;
+        for (const auto& read : step.trafficReads) readings.push_back(read->reading);
+        step.trafficReads.clear();
+        addTraffic(readings);
+      }
+      if (step.trafficReads.empty() && now >= step.nextTrafficSample) {
+        for (const auto& region : stage->regions)
+          step.trafficReads.push_back(evaluator_.launch({plan_.metrics.at(minTraffic->metric),
+                                                         fleet_.regionScope(stage->fleet(), region), run_.version, now,
+                                                         trafficTimeoutMs()}));
+        step.nextTrafficSample = now + options_.trafficPeriodS;
+      }
+    } else if (minTraffic && now >= step.nextTrafficSample) {
+      std::vector<MetricReading> readings;
+      for (const auto& region : stage->regions)
+        readings.push_back(evaluator_.read({plan_.metrics.at(minTraffic->metric),
+                                            fleet_.regionScope(stage->fleet(), region), run_.version, now,
+                                            trafficTimeoutMs()}));
+      addTraffic(readings);
+      step.nextTrafficSample = now + options_.trafficPeriodS;
     }
     if (minTraffic) wakeAt(step.nextTrafficSample);
 

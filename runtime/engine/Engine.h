@@ -49,6 +49,8 @@ struct EngineOptions {
   // Journal every datapoint (real runs); a simulation keeps breaches and decisions only.
   bool recordEveryEvaluation = true;
   int trafficPeriodS = 60;
+  // `piperun serve`: metric reads run here, off the engine's pass (AlarmEvaluator::setReadPool).
+  ReadPool* readPool = nullptr;
   // Approvals, overrides and rollbacks that arrive at given instants (simulation).
   std::vector<RequestRecord> scheduledRequests;
   // Pipelining (`piperun serve`): asked before a stage may start; a reason
@@ -100,6 +102,7 @@ class Engine {
     Instant lastTick = 0, nextTrafficSample = 0;
     WaitNotice extension;         // a bake whose time has passed, waiting for min_traffic or datapoints
     double lastTrafficGain = -1;  // the last min_traffic sample's sum; -1: incomplete or none
+    std::vector<std::shared_ptr<PendingRead>> trafficReads;  // asynchronous min_traffic reads in flight
   };
   enum class StageState { NotReady, Gating, Active, Done };
   struct StageRuntime {
