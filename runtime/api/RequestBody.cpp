@@ -1,5 +1,6 @@
 #include "runtime/api/RequestBody.h"
 
+#include "compiler/plan/BoundedJson.h"
 #include "runtime/text/Printable.h"
 
 #include <llvm/Support/JSON.h>
@@ -10,6 +11,8 @@
 namespace pipelang::runtime::api {
 
 namespace {
+
+constexpr unsigned kMaxBodyDepth = 8;
 
 enum class Kind { Identifier, Text, Bool };
 
@@ -31,7 +34,8 @@ std::string known(const Fields& fields) {
 std::variant<Values, std::string> readFields(const std::string& body, const Fields& fields) {
   llvm::json::Value parsed = llvm::json::Object{};
   if (!llvm::StringRef(body).trim().empty()) {
-    auto value = llvm::json::parse(body);
+    // Request bodies are flat: a deep one is refused before it can recurse.
+    auto value = planformat::parseBoundedJson(body, kMaxBodyDepth);
     if (!value) return "the body is not JSON: " + printable(llvm::toString(value.takeError()));
     parsed = std::move(*value);
   }

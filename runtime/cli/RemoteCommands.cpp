@@ -1,5 +1,6 @@
 // status, log, submit, approve, override and rollback against `piperun serve`
 // (docs/service.md, "CLI against a server").
+#include "compiler/plan/BoundedJson.h"
 #include "runtime/cli/Commands.h"
 #include "runtime/cli/ServerClient.h"
 #include "runtime/cli/StatusTable.h"
@@ -25,7 +26,7 @@ std::string pipelinePath(const std::string& pipeline) {
 
 // The body as JSON, or exit 1 saying what came instead.
 std::optional<llvm::json::Value> parseBody(const ServerClient& client, const HttpAnswer& answer) {
-  auto value = llvm::json::parse(answer.body);
+  auto value = planformat::parseBoundedJson(answer.body);
   if (value) return std::move(*value);
   llvm::consumeError(value.takeError());
   llvm::errs() << "piperun: the server at " << printable(client.base()) << " did not answer JSON\n";
@@ -121,7 +122,7 @@ int remoteLogCommand(const RemoteArgs& args) {
   HttpAnswer streamed = client.stream(
       "/api/v1/events?after=" + std::to_string(after) + "&pipeline=" + ServerClient::escape(args.pipeline),
       [&](const std::string&, const std::string& type, const std::string& data) {
-        auto event = llvm::json::parse(data);
+        auto event = planformat::parseBoundedJson(data);
         if (!event) {
           llvm::consumeError(event.takeError());
           return true;

@@ -1,5 +1,7 @@
 #include "runtime/cli/ServerClient.h"
 
+#include "compiler/plan/BoundedJson.h"
+
 #include "runtime/cli/Commands.h"
 #include "runtime/text/Printable.h"
 
@@ -142,7 +144,7 @@ int reportFailure(const ServerClient& client, const HttpAnswer& answer) {
     return kRuntimeError;
   }
   std::string text = "no error text";
-  auto body = llvm::json::parse(answer.body);
+  auto body = planformat::parseBoundedJson(answer.body);
   if (!body)
     llvm::consumeError(body.takeError());
   else if (const auto* object = body->getAsObject())

@@ -179,6 +179,9 @@ TEST_F(ApiServerTest, BadBodiesAre400NamingTheField) {
            {R"({"version":"v4\u001b[2J"})",
             "field \"version\" must be a non-empty identifier without control characters, not \"v4\\x1b[2J\""},
            {R"({"version":"v43","retry_failed":true})", "field \"reason\" is required with retry_failed"},
+           // Deep nesting is refused before it can recurse (it crashed the server).
+           {std::string(60000, '['), "the body is not JSON: JSON nests deeper than 8 levels"},
+           {R"({"version":{"a":[[[[[[[[1]]]]]]]]}})", "the body is not JSON: JSON nests deeper than 8 levels"},
        }) {
     auto answer = submit(c.body);
     EXPECT_EQ(answer->status, 400) << c.body;
