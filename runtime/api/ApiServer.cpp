@@ -24,7 +24,7 @@ namespace {
 
 constexpr size_t kMaxBody = 64 * 1024;
 constexpr int kDefaultLimit = 100, kMaxLimit = 1000;
-constexpr size_t kThreads = 32;  // each open event stream holds one
+constexpr size_t kThreads = 32;  // each open event stream holds one (at most maxStreams)
 
 void sendJson(httplib::Response& response, int status, const llvm::json::Value& body) {
   response.status = status;
@@ -103,8 +103,8 @@ std::variant<std::int64_t, std::string> intParam(const httplib::Request& request
 
 class HttpApiServer : public ApiServer {
  public:
-  HttpApiServer(service::ServiceApi& api, std::optional<TokenTable> tokens, std::chrono::milliseconds heartbeat)
-      : api_(api), tokens_(std::move(tokens)), heartbeat_(heartbeat) {}
+  HttpApiServer(service::ServiceApi& api, std::optional<TokenTable> tokens, const ApiServerOptions& options)
+      : api_(api), tokens_(std::move(tokens)), heartbeat_(options.heartbeat), maxStreams_(options.maxStreams) {}
 
   ~HttpApiServer() override { stop(); }
 
@@ -234,7 +234,15 @@ class HttpApiServer : public ApiServer {
       service::ApiOutcome known = api_.pipeline(pipeline);
       if (known.status != 200) return sendOutcome(response, known);
     }
-    streamEvents(api_, std::get<std::int64_t>(after), pipeline, heartbeat_, stopping_, response);
+    // Each stream holds a server thread: past the cap, the reads and the
+    // mutating calls would wait behind streams, so one more is refused.
+    if (++openStreams_ > maxStreams_) {
+      --openStreams_;
+      response.set_header("Retry-After", "5");
+      return sendError(response, 503, fmt::format("too many open event streams ({}); try again later", maxStreams_));
+    }
+    streamEvents(api_, std::get<std::int64_t>(after), pipeline, heartbeat_, stopping_, response,
+                 [this] { --openStreams_; });
   }
 
   // The caller, or nothing after answering 401/403 (docs/service.md, "Identity and tokens").
@@ -271,6 +279,8 @@ class HttpApiServer : public ApiServer {
   std::chrono::milliseconds heartbeat_;
   httplib::Server server_;
   std::thread thread_;
+  int maxStreams_;
+  std::atomic<int> openStreams_{0};
   std::atomic<bool> stopping_{false};
   int port_ = 0;
 };
@@ -292,7 +302,7 @@ llvm::Expected<std::unique_ptr<ApiServer>> ApiServer::start(service::ServiceApi&
         "(listen on 127.0.0.1, or give a tokens file; see `piperun token`)",
         printable(options.listen).c_str());
   }
-  auto server = std::make_unique<HttpApiServer>(api, std::move(tokens), options.heartbeat);
+  auto server = std::make_unique<HttpApiServer>(api, std::move(tokens), options);
   if (auto error = server->listen(*address)) return error;
   return std::unique_ptr<ApiServer>(std::move(server));
 }

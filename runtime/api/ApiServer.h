@@ -18,6 +18,7 @@ struct ApiServerOptions {
   std::string listen = "127.0.0.1:8470";       // HOST:PORT; port 0 picks a free one
   std::string tokensFile;                      // empty: no tokens, so every mutating call is 401
   std::chrono::milliseconds heartbeat{15000};  // a comment line on an idle event stream this often
+  int maxStreams = 16;  // open event streams at once; one more is 503 (each holds a server thread)
 };
 
 class ApiServer {

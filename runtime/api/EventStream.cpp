@@ -32,10 +32,12 @@ std::string frame(const llvm::json::Object& event) {
 }  // namespace
 
 void streamEvents(service::ServiceApi& api, std::int64_t after, const std::string& pipeline,
-                  std::chrono::milliseconds heartbeat, const std::atomic<bool>& stopping, httplib::Response& response) {
+                  std::chrono::milliseconds heartbeat, const std::atomic<bool>& stopping, httplib::Response& response,
+                  std::function<void()> onEnd) {
   auto cursor = std::make_shared<Cursor>(Cursor{after, Clock::now()});
   response.set_chunked_content_provider(
-      "text/event-stream", [&api, &stopping, pipeline, heartbeat, cursor](size_t, httplib::DataSink& sink) {
+      "text/event-stream",
+      [&api, &stopping, pipeline, heartbeat, cursor](size_t, httplib::DataSink& sink) {
         auto write = [&](const std::string& text) {
           cursor->lastWrite = Clock::now();
           return sink.write(text.data(), text.size());
@@ -73,7 +75,8 @@ void streamEvents(service::ServiceApi& api, std::int64_t after, const std::strin
         if (untilHeartbeat <= std::chrono::milliseconds(0)) return write(": heartbeat\n\n");
         api.waitForEvent(cursor->after, std::min(kStopCheck, untilHeartbeat));
         return sink.is_writable();
-      });
+      },
+      [onEnd](bool) { onEnd(); });
 }
 
 }  // namespace pipelang::runtime::api

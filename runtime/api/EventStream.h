@@ -11,14 +11,17 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace pipelang::runtime::api {
 
 // Makes `response` a stream of the events with id > `after` (only `pipeline`'s
 // when it is not empty), oldest first, until the client goes or `stopping`
-// becomes true (checked at least every 250 ms).
+// becomes true (checked at least every 250 ms). `onEnd` runs once when the
+// stream is over (a client that left is noticed at the next write).
 void streamEvents(service::ServiceApi& api, std::int64_t after, const std::string& pipeline,
-                  std::chrono::milliseconds heartbeat, const std::atomic<bool>& stopping, httplib::Response& response);
+                  std::chrono::milliseconds heartbeat, const std::atomic<bool>& stopping, httplib::Response& response,
+                  std::function<void()> onEnd);
 
 }  // namespace pipelang::runtime::api

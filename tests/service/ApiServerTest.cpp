@@ -299,6 +299,54 @@ TEST_F(ApiServerTest, IdleStreamGetsHeartbeatsAndStopEndsIt) {
   EXPECT_EQ(text.find("id: "), std::string::npos) << text;
 }
 
+TEST(ApiServerStreams, OneStreamPastTheCapIs503AndAClosedStreamFreesItsPlace) {
+  FakeServiceApi fake;
+  api::ApiServerOptions options;
+  options.listen = "127.0.0.1:0";
+  options.heartbeat = std::chrono::milliseconds(100);
+  options.maxStreams = 1;
+  auto started = api::ApiServer::start(fake, options);
+  ASSERT_TRUE(bool(started));
+  auto& server = *started;
+  std::atomic<bool> leave{false};
+  auto first = std::async(std::launch::async, [&] {
+    httplib::Client own("127.0.0.1", server->port());
+    own.Get("/api/v1/events", [&](const char*, size_t) { return !leave; });
+  });
+  // On any failed assertion the first stream still ends, so the test cannot hang.
+  struct Ender {
+    std::atomic<bool>& leave;
+    api::ApiServer& server;
+    ~Ender() {
+      leave = true;
+      server.stop();
+    }
+  } ender{leave, *server};
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  httplib::Client client("127.0.0.1", server->port());
+  std::string body;
+  // A stream let past the cap makes this fail at its first bytes, not hang.
+  auto refused = client.Get("/api/v1/events", [&](const char* data, size_t length) {
+    body.append(data, length);
+    return body.find("stream open") == std::string::npos;
+  });
+  ASSERT_EQ(body, R"({"error":"too many open event streams (1); try again later"})");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_EQ(refused->get_header_value("Retry-After"), "5");
+  EXPECT_EQ(client.Get("/api/v1/pipelines")->status, 200);  // reads are not held up
+  leave = true;
+  first.wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // the next heartbeat finds it gone
+  std::string text;
+  client.Get("/api/v1/events", [&](const char* data, size_t length) {
+    text.append(data, length);
+    return false;
+  });
+  EXPECT_EQ(text.rfind(": stream open", 0), 0u) << text;
+  server->stop();
+}
+
 TEST(ApiServerStart, RefusesANonLoopbackAddressWithoutTokens) {
   FakeServiceApi fake;
   auto refused = api::ApiServer::start(fake, {"0.0.0.0:0", ""});
