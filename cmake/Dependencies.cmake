@@ -15,3 +15,8 @@ find_package(fmt REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(Threads REQUIRED)
+# cpp-httplib (Debian libcpp-httplib-dev) carries the API of `piperun serve`;
+# Debian ships it split into a header and libcpp-httplib.so, so its flags
+# (which select the declarations matching the library) come from pkg-config.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

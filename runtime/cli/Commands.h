@@ -41,6 +41,24 @@ struct ServeArgs {
   std::string alarmsDir, prometheus;      // as for `run`
 };
 
+// A command against `piperun serve` (docs/service.md, "CLI against a server").
+struct RemoteArgs {
+  std::string server;    // base URL: --server, else $PIPERUN_SERVER
+  std::string token;     // $PIPERUN_TOKEN (never a flag: it would show in ps)
+  std::string pipeline;  // empty: every pipeline (status)
+  bool json = false;     // --format=json: the server's JSON as it came
+  bool watch = false;    // status --watch: redraw every 2 s until SIGINT
+  bool follow = false;   // log --follow: then the event stream until SIGINT
+};
+
+// POST /api/v1/pipelines/{pipeline}/{action} with `body`; action is versions
+// (submit), approve, override or rollback. 0 when the server accepted it.
+int remoteRequestCommand(const RemoteArgs& args, const std::string& action, const std::string& body);
+int remoteStatusCommand(const RemoteArgs& args);
+int remoteLogCommand(const RemoteArgs& args);
+// `piperun token NAME --roles R,R`: a new token on stdout, its tokens-file line on stderr.
+int tokenCommand(const std::string& name, const std::string& roles);
+
 int runCommand(const RunArgs& args);
 // Runs until SIGTERM or SIGINT; 0 after a clean stop, 1 when it cannot start.
 int serveCommand(const ServeArgs& args);

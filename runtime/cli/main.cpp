@@ -7,7 +7,11 @@
 #include "runtime/text/Printable.h"
 
 #include <llvm/Support/CommandLine.h>
+#include <llvm/Support/FormatVariadic.h>
+#include <llvm/Support/JSON.h>
 #include <llvm/Support/raw_ostream.h>
+
+#include <cstdlib>
 
 using namespace llvm;
 namespace rcli = pipelang::runtime::cli;
@@ -24,37 +28,47 @@ cl::SubCommand overrideCmd("override", "let the current stage start despite a bl
 cl::SubCommand approveCmd("approve", "approve an emergency run or an approval step");
 cl::SubCommand rollbackCmd("rollback", "roll back the version in flight");
 cl::SubCommand simulateCmd("simulate", "run PLAN on a virtual clock against a simulated fleet");
+cl::SubCommand serveCmd("serve", "the always-on service: every plan in --plans DIR, an HTTP API on --listen");
+cl::SubCommand submitCmd("submit", "queue VERSION of PIPELINE on the service (--server, default 127.0.0.1:8470)");
+cl::SubCommand tokenCmd("token", "print a new API token for NAME; the line for the tokens file goes to stderr");
 
 cl::opt<std::string> planPath(cl::Positional, cl::desc("PLAN"), cl::sub(runCmd), cl::sub(simulateCmd),
                               cl::cat(category));
-cl::opt<std::string> version("version", cl::desc("the version to deploy"), cl::value_desc("V"), cl::sub(runCmd),
-                             cl::cat(category));
+cl::opt<std::string> version("version",
+                             cl::desc("the version to deploy (with --server: the version to approve, override for or "
+                                      "roll back; default the one waiting, or the newest)"),
+                             cl::value_desc("V"), cl::sub(runCmd), cl::sub(approveCmd), cl::sub(overrideCmd),
+                             cl::sub(rollbackCmd), cl::cat(category));
 cl::opt<std::string> previous("previous", cl::desc("last known-good version (default: the one the DB recorded)"),
                               cl::value_desc("V0"), cl::sub(runCmd), cl::cat(category));
 cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeline>.db; simulate: in memory)"),
                            cl::value_desc("DB"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd),
                            cl::sub(logCmd), cl::sub(overrideCmd), cl::sub(approveCmd), cl::sub(rollbackCmd),
-                           cl::sub(simulateCmd), cl::cat(category));
+                           cl::sub(simulateCmd), cl::sub(serveCmd), cl::cat(category));
 cl::opt<std::string> alarmsDir("alarms-dir", cl::desc("directory of external alarm files (NAME holds ALARM or OK)"),
-                               cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
+                               cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(serveCmd),
+                               cl::cat(category));
 cl::opt<std::string> prometheus("prometheus", cl::desc("Prometheus URL (overrides the plan's)"), cl::value_desc("URL"),
-                                cl::sub(runCmd), cl::sub(resumeCmd), cl::cat(category));
+                                cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(serveCmd), cl::cat(category));
 cl::opt<bool> firstDeploy("first-deploy",
                           cl::desc("no version runs yet (no known-good, no --previous): a rollback undeploys"),
-                          cl::sub(runCmd), cl::cat(category));
-cl::opt<bool> retryFailed("retry-failed", cl::desc("deploy a version marked failed again (needs --reason and --by)"),
-                          cl::sub(runCmd), cl::cat(category));
+                          cl::sub(runCmd), cl::sub(submitCmd), cl::cat(category));
+cl::opt<bool> retryFailed("retry-failed",
+                          cl::desc("deploy a version marked failed again (needs --reason; run: and --by)"),
+                          cl::sub(runCmd), cl::sub(submitCmd), cl::cat(category));
 cl::opt<bool> emergency("emergency", cl::desc("emergency mode: shorter bakes, approval required"), cl::sub(runCmd),
                         cl::cat(category));
 cl::opt<std::string> reason("reason", cl::desc("why (recorded in the audit trail)"), cl::value_desc("TEXT"),
-                            cl::sub(runCmd), cl::sub(overrideCmd), cl::sub(rollbackCmd), cl::cat(category));
+                            cl::sub(runCmd), cl::sub(overrideCmd), cl::sub(rollbackCmd), cl::sub(submitCmd),
+                            cl::cat(category));
 cl::opt<bool> untilBlocked("until-blocked", cl::desc("stop (exit 4) as soon as a stage has to wait"), cl::sub(runCmd),
                            cl::sub(resumeCmd), cl::cat(category));
 cl::opt<bool> quiet("quiet", cl::desc("print only the outcome"), cl::sub(runCmd), cl::sub(resumeCmd),
                     cl::cat(category));
 cl::opt<std::string> outputFormat("format", cl::desc("output format: text or json"), cl::value_desc("text|json"),
                                   cl::init("text"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(statusCmd),
-                                  cl::sub(simulateCmd), cl::cat(category));
+                                  cl::sub(simulateCmd), cl::sub(logCmd), cl::sub(submitCmd), cl::sub(approveCmd),
+                                  cl::sub(overrideCmd), cl::sub(rollbackCmd), cl::cat(category));
 cl::opt<std::string> blocker("blocker", cl::desc("the blocker alarm to override, or 'window'"), cl::value_desc("NAME"),
                              cl::sub(overrideCmd), cl::cat(category));
 cl::opt<std::string> by("by", cl::desc("who (recorded in the audit trail; run: default the OS user)"),
@@ -64,6 +78,31 @@ cl::opt<bool> all("all", cl::desc("also return hosts of earlier, completed stage
                   cl::cat(category));
 cl::opt<std::string> scenario("scenario", cl::desc("simulation scenario (JSON; without it, a healthy baseline)"),
                               cl::value_desc("FILE"), cl::sub(simulateCmd), cl::cat(category));
+
+// The service and its clients (docs/service.md).
+cl::list<std::string> operands(cl::Positional, cl::desc("PIPELINE [VERSION] (submit, token: NAME)"), cl::sub(statusCmd),
+                               cl::sub(logCmd), cl::sub(approveCmd), cl::sub(overrideCmd), cl::sub(rollbackCmd),
+                               cl::sub(submitCmd), cl::sub(tokenCmd), cl::cat(category));
+cl::opt<std::string> server("server",
+                            cl::desc("URL of a piperun serve (default $PIPERUN_SERVER; without either: the local "
+                                     "state DB; submit: http://127.0.0.1:8470). The token is $PIPERUN_TOKEN"),
+                            cl::value_desc("URL"), cl::sub(statusCmd), cl::sub(logCmd), cl::sub(approveCmd),
+                            cl::sub(overrideCmd), cl::sub(rollbackCmd), cl::sub(submitCmd), cl::cat(category));
+cl::opt<std::string> stage("stage", cl::desc("with --server: the stage (default the one the version waits at)"),
+                           cl::value_desc("STAGE"), cl::sub(approveCmd), cl::sub(overrideCmd), cl::cat(category));
+cl::opt<bool> watch("watch", cl::desc("with --server: redraw every 2 s until Ctrl-C"), cl::sub(statusCmd),
+                    cl::cat(category));
+cl::opt<bool> follow("follow", cl::desc("with --server: then print events as they come until Ctrl-C"), cl::sub(logCmd),
+                     cl::cat(category));
+cl::opt<std::string> plansDir("plans", cl::desc("the plans to host: the output of `pipec plan -o`"),
+                              cl::value_desc("DIR"), cl::sub(serveCmd), cl::cat(category));
+cl::opt<std::string> listenAddress("listen", cl::desc("address of the HTTP API (default 127.0.0.1:8470)"),
+                                   cl::value_desc("HOST:PORT"), cl::init("127.0.0.1:8470"), cl::sub(serveCmd),
+                                   cl::cat(category));
+cl::opt<std::string> tokens("tokens", cl::desc("tokens file: NAME ROLE[,ROLE] sha256:HEX per line"),
+                            cl::value_desc("FILE"), cl::sub(serveCmd), cl::cat(category));
+cl::opt<std::string> roles("roles", cl::desc("the token's roles: viewer, deployer, operator, approver"),
+                           cl::value_desc("R,R"), cl::sub(tokenCmd), cl::cat(category));
 
 // For the build: the piperun(1) man page and the completion scripts, from these tables.
 cl::opt<bool> manPage("man-page", cl::desc("print the piperun(1) man page"), cl::ReallyHidden, cl::cat(category));
@@ -85,6 +124,9 @@ pipelang::clidoc::CliProgram piperunProgram() {
   program.sections = {{"Exit status",
                        "0: deployed (or the command succeeded).\n\n1: runtime error.\n\n2: usage error.\n\n"
                        "3: rolled back.\n\n4: stopped or blocked (--until-blocked, a simulation that cannot go on)."},
+                      {"Environment",
+                       "PIPERUN_SERVER: the URL of a `piperun serve` for status, log, approve, override, rollback "
+                       "and submit when --server is not given.\n\nPIPERUN_TOKEN: the bearer token sent to it."},
                       {"Files", ".piperun/PIPELINE.db: the state DB when --state is not given."},
                       {"See also", "pipec(1), pipe(5)"}};
   return program;
@@ -96,6 +138,7 @@ int usage(const std::string& message) {
 }
 
 int dispatch();
+int dispatchRemote();
 
 }  // namespace
 
@@ -176,6 +219,22 @@ int dispatch() {
                      pipelang::runtime::printable(value) + "\"");
     return rcli::runCommand(run);
   }
+  if (serveCmd) {
+    if (plansDir.empty()) return usage("serve needs --plans DIR (the output of `pipec plan -o`)");
+    rcli::ServeArgs serve;
+    serve.plansDir = plansDir;
+    serve.listen = listenAddress;
+    serve.state = state;
+    serve.tokensFile = tokens;
+    serve.alarmsDir = alarmsDir;
+    serve.prometheus = prometheus;
+    return rcli::serveCommand(serve);
+  }
+  if (tokenCmd) {
+    if (operands.size() != 1 || roles.empty()) return usage("token needs NAME --roles ROLE[,ROLE]");
+    return rcli::tokenCommand(operands[0], roles);
+  }
+  if (int status = dispatchRemote(); status >= 0) return status;
   if (resumeCmd) return rcli::resumeCommand(run);
   if (statusCmd) return rcli::statusCommand(state, output.json);
   if (logCmd) return rcli::logCommand(state);
@@ -198,7 +257,83 @@ int dispatch() {
       return usage("--scenario needs a FILE (leave it out for a healthy baseline)");
     return rcli::simulateCommand(planPath, scenario, state, output.json);
   }
-  return usage("missing subcommand: run, resume, status, log, override, approve, rollback or simulate (see --help)");
+  return usage(
+      "missing subcommand: run, resume, status, log, override, approve, rollback, simulate, serve, submit or token "
+      "(see --help)");
+}
+
+// The commands that talk to a `piperun serve`: submit always, the others with
+// --server or $PIPERUN_SERVER. -1 when the command is not one of them (a local
+// status, log, approve, override or rollback, unchanged).
+int dispatchRemote() {
+  const char* envServer = std::getenv("PIPERUN_SERVER");
+  std::string url = server.getNumOccurrences() ? std::string(server) : envServer ? envServer : "";
+  bool remoteCapable = statusCmd || logCmd || approveCmd || overrideCmd || rollbackCmd;
+  if (!submitCmd && !remoteCapable) return -1;
+  if (url.empty() && !submitCmd) {
+    // Flags that only mean something to a server are refused, not ignored.
+    if (!operands.empty())
+      return usage("PIPELINE is for a server: give --server URL or set PIPERUN_SERVER (the local DB is --state DB)");
+    for (auto [given, flag] : {std::pair<bool, const char*>{stage.getNumOccurrences() > 0, "--stage"},
+                               {watch, "--watch"},
+                               {follow, "--follow"},
+                               {version.getNumOccurrences() > 0, "--version"}})
+      if (given) return usage(std::string(flag) + " needs --server URL (or PIPERUN_SERVER)");
+    if (logCmd && outputFormat == "json") return usage("log --format=json needs --server URL (or PIPERUN_SERVER)");
+    if (approveCmd || overrideCmd || rollbackCmd)
+      if (outputFormat.getNumOccurrences()) return usage("--format needs --server URL (or PIPERUN_SERVER)");
+    return -1;
+  }
+  if (url.empty()) url = "http://127.0.0.1:8470";
+  if (!llvm::StringRef(url).startswith("http://") && !llvm::StringRef(url).startswith("https://"))
+    return usage("--server must be an http:// or https:// URL, not \"" + pipelang::runtime::printable(url) + "\"");
+  if (by.getNumOccurrences())
+    return usage(
+        "--by is not used with a server: the server records the name its tokens file gives your "
+        "PIPERUN_TOKEN");
+  if (state.getNumOccurrences()) return usage("--state is for the local DB; with a server, leave it out");
+  const char* envToken = std::getenv("PIPERUN_TOKEN");
+  rcli::RemoteArgs remote{url, envToken ? envToken : "", "", outputFormat == "json", watch, follow};
+  for (const std::string& operand : operands)
+    if (pipelang::runtime::hasControl(operand) || operand.empty())
+      return usage("\"" + pipelang::runtime::printable(operand) +
+                   "\" is not a pipeline or version name (control characters)");
+  auto text = [](const std::string& value) { return llvm::json::Value(value); };
+  if (submitCmd) {
+    if (operands.size() != 2) return usage("submit needs PIPELINE VERSION");
+    if (retryFailed && reason.empty()) return usage("--retry-failed needs --reason TEXT");
+    remote.pipeline = operands[0];
+    llvm::json::Object body{{"version", text(operands[1])}};
+    if (firstDeploy) body["first_deploy"] = true;
+    if (retryFailed) body["retry_failed"] = true;
+    if (!reason.empty()) body["reason"] = text(reason);
+    return rcli::remoteRequestCommand(remote, "versions", llvm::formatv("{0}", llvm::json::Value(std::move(body))));
+  }
+  if (statusCmd) {
+    if (operands.size() > 1) return usage("status takes at most one PIPELINE");
+    remote.pipeline = operands.empty() ? "" : operands[0];
+    return rcli::remoteStatusCommand(remote);
+  }
+  if (operands.size() != 1) return usage("this command needs one PIPELINE with --server");
+  remote.pipeline = operands[0];
+  if (logCmd) return rcli::remoteLogCommand(remote);
+  llvm::json::Object body;
+  if (!version.empty()) body["version"] = text(version);
+  if (approveCmd) {
+    if (!stage.empty()) body["stage"] = text(stage);
+    return rcli::remoteRequestCommand(remote, "approve", llvm::formatv("{0}", llvm::json::Value(std::move(body))));
+  }
+  if (overrideCmd) {
+    if (blocker.empty() || reason.empty()) return usage("override needs --blocker NAME|window --reason TEXT");
+    body["target"] = text(blocker);
+    body["reason"] = text(reason);
+    if (!stage.empty()) body["stage"] = text(stage);
+    return rcli::remoteRequestCommand(remote, "override", llvm::formatv("{0}", llvm::json::Value(std::move(body))));
+  }
+  if (reason.empty()) return usage("rollback needs --reason TEXT");
+  body["reason"] = text(reason);
+  if (all) body["all"] = true;
+  return rcli::remoteRequestCommand(remote, "rollback", llvm::formatv("{0}", llvm::json::Value(std::move(body))));
 }
 
 }  // namespace

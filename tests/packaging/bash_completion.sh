@@ -64,7 +64,7 @@ expect "piperun si" "simulate"
 expect "piperun simulate --format " "json text"
 expect "piperun simulate --sc" "--scenario"
 expect "piperun simulate " "old.plan.json sub"
-expect "piperun override --" "--blocker --by --help --reason --state"
+expect "piperun override --" "--blocker --by --format --help --reason --server --stage --state --version"
 
 # The other shells' scripts at least parse, where the shell is installed.
 for shell in zsh fish; do

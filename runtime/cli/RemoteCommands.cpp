@@ -1,0 +1,143 @@
+// status, log, submit, approve, override and rollback against `piperun serve`
+// (docs/service.md, "CLI against a server").
+#include "compiler/plan/BoundedJson.h"
+#include "runtime/cli/Commands.h"
+#include "runtime/cli/ServerClient.h"
+#include "runtime/cli/StatusTable.h"
+#include "runtime/text/Printable.h"
+
+#include <llvm/Support/FormatVariadic.h>
+#include <llvm/Support/JSON.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <unistd.h>
+#include <thread>
+
+namespace pipelang::runtime::cli {
+
+namespace {
+
+constexpr int kLogPage = 1000;
+constexpr std::chrono::seconds kWatchPeriod{2};
+
+std::string pipelinePath(const std::string& pipeline) {
+  return "/api/v1/pipelines/" + ServerClient::escape(pipeline);
+}
+
+// The body as JSON, or exit 1 saying what came instead.
+std::optional<llvm::json::Value> parseBody(const ServerClient& client, const HttpAnswer& answer) {
+  auto value = planformat::parseBoundedJson(answer.body);
+  if (value) return std::move(*value);
+  llvm::consumeError(value.takeError());
+  llvm::errs() << "piperun: the server at " << printable(client.base()) << " did not answer JSON\n";
+  return std::nullopt;
+}
+
+// One frame of status: the table, or the JSON. 0, or the failure's exit status.
+int statusFrame(const ServerClient& client, const RemoteArgs& args, std::string& frame) {
+  HttpAnswer answer = client.get(args.pipeline.empty() ? "/api/v1/pipelines" : pipelinePath(args.pipeline));
+  if (int failed = reportFailure(client, answer)) return failed;
+  if (args.json) {
+    frame = answer.body + "\n";
+    return 0;
+  }
+  auto value = parseBody(client, answer);
+  if (!value) return kRuntimeError;
+  frame = args.pipeline.empty() ? pipelinesTable(*value) : pipelineTable(*value);
+  return 0;
+}
+
+}  // namespace
+
+int remoteRequestCommand(const RemoteArgs& args, const std::string& action, const std::string& body) {
+  ServerClient client(args.server, args.token);
+  HttpAnswer answer = client.post(pipelinePath(args.pipeline) + "/" + action, body);
+  if (int failed = reportFailure(client, answer)) return failed;
+  if (args.json) {
+    llvm::outs() << answer.body << "\n";
+    return kDeployed;
+  }
+  auto value = parseBody(client, answer);
+  if (!value) return kRuntimeError;
+  const llvm::json::Object* object = value->getAsObject();
+  auto text = [&](llvm::StringRef key) {
+    const llvm::json::Value* field = object ? object->get(key) : nullptr;
+    if (!field) return std::string("-");
+    if (auto s = field->getAsString()) return printable(*s);
+    return llvm::formatv("{0}", *field).str();
+  };
+  if (action == "versions") {
+    llvm::outs() << "submitted " << text("version") << " to " << printable(args.pipeline) << ": run " << text("run_id")
+                 << ", " << text("status") << "\n";
+    if (const auto* superseded = object ? object->getArray("superseded") : nullptr)
+      if (!superseded->empty())
+        llvm::outs() << "superseded runs: " << llvm::formatv("{0}", llvm::json::Value(llvm::json::Array(*superseded)))
+                     << "\n";
+  } else {
+    llvm::outs() << action << " requested for " << printable(args.pipeline) << " " << text("version") << " (run "
+                 << text("run_id") << ", request " << text("request_id") << ")\n";
+  }
+  return kDeployed;
+}
+
+int remoteStatusCommand(const RemoteArgs& args) {
+  ServerClient client(args.server, args.token);
+  bool tty = isatty(STDOUT_FILENO);
+  for (bool first = true;; first = false) {
+    std::string frame;
+    if (int failed = statusFrame(client, args, frame)) return failed;
+    // Like `kubectl argo rollouts get --watch`: a TTY is redrawn in place;
+    // a pipe or a file gets every frame, separated by a blank line.
+    if (args.watch && tty)
+      llvm::outs() << "\033[H\033[2J";
+    else if (!first)
+      llvm::outs() << "\n";
+    llvm::outs() << frame;
+    llvm::outs().flush();
+    if (!args.watch) return kDeployed;
+    std::this_thread::sleep_for(kWatchPeriod);  // SIGINT ends piperun here (no commands in flight)
+  }
+}
+
+int remoteLogCommand(const RemoteArgs& args) {
+  ServerClient client(args.server, args.token);
+  std::int64_t after = 0;
+  for (;;) {
+    HttpAnswer answer = client.get(pipelinePath(args.pipeline) + "/log?after=" + std::to_string(after) +
+                                   "&limit=" + std::to_string(kLogPage));
+    if (int failed = reportFailure(client, answer)) return failed;
+    auto value = parseBody(client, answer);
+    if (!value) return kRuntimeError;
+    const llvm::json::Array* events = value->getAsObject() ? value->getAsObject()->getArray("events") : nullptr;
+    if (!events) break;
+    for (const llvm::json::Value& event : *events) {
+      llvm::outs() << (args.json ? llvm::formatv("{0}", event).str() : eventLine(event)) << "\n";
+      if (const auto* object = event.getAsObject()) after = std::max(after, object->getInteger("id").getValueOr(after));
+    }
+    if (events->size() < static_cast<size_t>(kLogPage)) break;
+  }
+  llvm::outs().flush();
+  if (!args.follow) return kDeployed;
+  // Follow the stream from the last event printed; the server ends it when it stops.
+  HttpAnswer streamed = client.stream(
+      "/api/v1/events?after=" + std::to_string(after) + "&pipeline=" + ServerClient::escape(args.pipeline),
+      [&](const std::string&, const std::string& type, const std::string& data) {
+        auto event = planformat::parseBoundedJson(data);
+        if (!event) {
+          llvm::consumeError(event.takeError());
+          return true;
+        }
+        if (type == "error") {
+          llvm::errs() << "piperun: the event stream ended: " << printable(data) << "\n";
+          return false;
+        }
+        llvm::outs() << (args.json ? data : eventLine(*event)) << "\n";
+        llvm::outs().flush();
+        return true;
+      });
+  if (int failed = reportFailure(client, streamed)) return failed;
+  llvm::errs() << "piperun: the server at " << printable(client.base()) << " ended the event stream\n";
+  return kRuntimeError;
+}
+
+}  // namespace pipelang::runtime::cli

@@ -1,0 +1,55 @@
+// A test double of our own ServiceApi interface (runtime/service/ServiceApi.h):
+// fixed answers of the documented JSON shapes, events added by the test, and a
+// record of every mutating call with its Caller, so that tests of the HTTP
+// layer (runtime/api/) need no engine, store or plans.
+#pragma once
+
+#include "runtime/service/ServiceApi.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace pipelang::tests {
+
+class FakeServiceApi : public runtime::service::ServiceApi {
+ public:
+  using ApiOutcome = runtime::service::ApiOutcome;
+  using Caller = runtime::service::Caller;
+
+  struct Call {
+    std::string kind, pipeline, version, caller, reason, target, stage;
+    bool flag = false;  // first_deploy (submit) or all (rollback)
+  };
+
+  FakeServiceApi();
+
+  // Adds an event of `pipeline` and wakes waitForEvent; returns its id.
+  std::int64_t addEvent(const std::string& pipeline, const std::string& type, const std::string& message);
+  std::vector<Call> calls() const;
+
+  ApiOutcome pipelines() override;
+  ApiOutcome pipeline(const std::string& name) override;
+  ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) override;
+  ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) override;
+  bool waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait) override;
+  ApiOutcome submit(const runtime::service::SubmitRequest& request, const Caller& caller) override;
+  ApiOutcome approve(const runtime::service::ApproveRequest& request, const Caller& caller) override;
+  ApiOutcome override(const runtime::service::OverrideRequest& request, const Caller& caller) override;
+  ApiOutcome rollback(const runtime::service::RollbackRequest& request, const Caller& caller) override;
+
+  static constexpr const char* kPipeline = "checkout-api";  // the one pipeline it knows
+
+ private:
+  bool known(const std::string& name) const { return name == kPipeline; }
+  ApiOutcome unknown(const std::string& name) const;
+  ApiOutcome accepted(const std::string& version);
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<llvm::json::Value> events_;
+  std::vector<Call> calls_;
+};
+
+}  // namespace pipelang::tests
