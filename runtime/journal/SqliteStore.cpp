@@ -109,17 +109,23 @@ llvm::Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string
 
 void SqliteStore::migrate() {
   exec(kSchemaV1);
-  int version = 1;
-  {
+  auto version = [&] {
     Statement s(*this, "SELECT value FROM meta WHERE key = 'schema_version'");
-    if (s.row()) version = std::atoi(s.text(0).c_str());
-  }
-  if (version > kSchemaVersion)
-    throw JournalError("state DB " + path_ + ": written by a newer piperun (schema " + std::to_string(version) +
-                       ", this piperun knows up to " + std::to_string(kSchemaVersion) + ")");
-  if (version == kSchemaVersion) return;
+    return s.row() ? std::atoi(s.text(0).c_str()) : 1;
+  };
+  auto refuseNewer = [&](int found) {
+    if (found > kSchemaVersion)
+      throw JournalError("state DB " + path_ + ": written by a newer piperun (schema " + std::to_string(found) +
+                         ", this piperun knows up to " + std::to_string(kSchemaVersion) + ")");
+  };
+  refuseNewer(version());
+  if (version() == kSchemaVersion) return;  // a read-only DB that needs nothing stays readable
+  // Another piperun (a `status` beside a runner) may be migrating the same
+  // file: the write lock is taken first, then the version read again.
   transaction([&] {
-    if (version < 2) exec(kToV2);
+    int found = version();
+    refuseNewer(found);
+    if (found < 2) exec(kToV2);
     exec("INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
          "') ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   });
