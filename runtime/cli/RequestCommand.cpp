@@ -2,7 +2,7 @@
 // the plan and the run (runtime.md, "Operator commands"), then written to the
 // state DB for the runner to apply (within a second when one is running).
 #include "runtime/cli/Commands.h"
-#include "runtime/cli/OperatorHints.h"
+#include "runtime/plan/OperatorHints.h"
 #include "runtime/cli/RunOptions.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/plan/PlanReader.h"

@@ -1,6 +1,6 @@
 // `status` and `log`: read-only views of the state DB.
 #include "runtime/cli/Commands.h"
-#include "runtime/cli/OperatorHints.h"
+#include "runtime/plan/OperatorHints.h"
 #include "runtime/cli/RunOptions.h"
 #include "runtime/engine/TimeText.h"
 #include "runtime/journal/Journal.h"

@@ -9,7 +9,7 @@ namespace pipelang::runtime {
 namespace {
 
 // Only what a signal handler may touch: fixed slots of sig_atomic_t.
-constexpr int kSlots = 256;  // more than the zones a wave deploys at once
+constexpr int kSlots = 4096;  // more than the calls `piperun serve` runs at once
 volatile std::sig_atomic_t groups[kSlots];
 volatile std::sig_atomic_t stopSignal = 0;
 constexpr auto kGrace = std::chrono::seconds(10);

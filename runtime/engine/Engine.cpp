@@ -1065,6 +1065,35 @@ bool Engine::progressRollback(Instant now) {
   return finished;
 }
 
+EngineView Engine::view() const {
+  EngineView view;
+  view.rollingBack = rollingBack_;
+  for (const auto& stage : stages_) {
+    EngineView::StageView v;
+    v.id = stage.stage->id;
+    switch (stage.state) {
+      case StageState::NotReady: v.state = "idle"; break;
+      case StageState::Gating: v.state = "waiting"; break;
+      case StageState::Active: v.state = "active"; break;
+      case StageState::Done: v.state = "done"; break;
+    }
+    if (stage.state == StageState::Gating) {
+      v.waitingFor = stage.waitingTrigger;
+      v.why = stage.waitingWhy;
+    }
+    view.stages.push_back(std::move(v));
+  }
+  for (const auto& step : steps_) {
+    if (step.state != StepState::Running) continue;
+    view.runningSteps.push_back(step.step->id);
+    if (step.phase == Phase::Approval) view.waitingForApproval = true;
+    if (step.phase == Phase::Bake)
+      view.bakes.push_back({step.step->id, step.bake.requiredS, step.bake.elapsedS,
+                            step.extension.waiting() ? step.extension.text() : ""});
+  }
+  return view;
+}
+
 std::string Engine::progressText() const {
   std::vector<std::string> parts;
   for (const auto& stage : stages_)

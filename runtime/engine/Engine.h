@@ -67,6 +67,25 @@ struct EngineResult {
   double maxGlobalExposure = 0;
 };
 
+// Where a run is, for `piperun serve`'s API (runtime/service/).
+struct EngineView {
+  struct StageView {
+    std::string id;
+    std::string state;  // idle waiting active done
+    std::string waitingFor, why;  // a closed gate: its trigger ("window", a blocker, "previous_version") and why
+  };
+  struct BakeView {
+    std::string step;
+    int requiredS = 0, elapsedS = 0;  // seconds
+    std::string extended;             // a bake past its time: what it waits for
+  };
+  std::vector<StageView> stages;  // plan order
+  std::vector<BakeView> bakes;    // bakes running now
+  std::vector<std::string> runningSteps;
+  bool rollingBack = false;
+  bool waitingForApproval = false;
+};
+
 class Engine {
  public:
   Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deployer, MetricSource& metrics,
@@ -86,6 +105,7 @@ class Engine {
   std::optional<Instant> nextWake() const { return wake_; }
   bool busy() const;
   std::int64_t runId() const { return run_.id; }
+  EngineView view() const;
   const RunRecord& run() const { return run_; }
 
  private:

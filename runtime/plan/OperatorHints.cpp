@@ -1,11 +1,11 @@
-#include "runtime/cli/OperatorHints.h"
+#include "runtime/plan/OperatorHints.h"
 
 #include <fmt/format.h>
 #include <llvm/ADT/StringRef.h>
 
 #include <set>
 
-namespace pipelang::runtime::cli {
+namespace pipelang::runtime {
 namespace {
 
 // The names a firing blocker can be shown by: the external alarms its
@@ -69,4 +69,4 @@ std::string waitHint(const Plan& plan, const std::string& reason, const std::str
   return "";
 }
 
-}  // namespace pipelang::runtime::cli
+}  // namespace pipelang::runtime

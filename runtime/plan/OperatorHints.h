@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace pipelang::runtime::cli {
+namespace pipelang::runtime {
 
 // The blocker NAME stands for: "window" (when the plan has windows), a
 // `block_on` alarm by its name, or by the name of an external alarm it reads
@@ -25,4 +25,4 @@ std::vector<std::string> overridableNames(const Plan& plan);
 // WHO --state DB"; empty when no command helps (waiting for data).
 std::string waitHint(const Plan& plan, const std::string& reason, const std::string& dbPath);
 
-}  // namespace pipelang::runtime::cli
+}  // namespace pipelang::runtime

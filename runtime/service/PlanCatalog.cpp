@@ -1,0 +1,101 @@
+#include "runtime/service/PlanCatalog.h"
+
+#include "runtime/plan/PlanReader.h"
+
+#include <fmt/format.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+
+#include <algorithm>
+
+namespace pipelang::runtime::service {
+
+std::vector<PlanCatalog::Change> PlanCatalog::reload() {
+  std::vector<Change> changes;
+  std::error_code ec;
+  std::vector<std::string> files;
+  std::string signature;
+  for (llvm::sys::fs::directory_iterator it(dir_, ec), end; it != end && !ec; it.increment(ec)) {
+    std::string path = it->path();
+    if (llvm::sys::path::extension(path) != ".json") continue;
+    llvm::sys::fs::file_status status;
+    if (llvm::sys::fs::status(path, status)) continue;
+    if (status.type() != llvm::sys::fs::file_type::regular_file) continue;
+    files.push_back(path);
+  }
+  if (ec) {
+    std::string error = fmt::format("cannot read the plans folder {}: {}", dir_, ec.message());
+    if (signature_ != error) changes.push_back({"", "", dir_, error});
+    signature_ = error;
+    return changes;
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    llvm::sys::fs::file_status status;
+    if (llvm::sys::fs::status(path, status)) continue;
+    signature += fmt::format("{}\t{}\t{}\n", path, status.getSize(),
+                             status.getLastModificationTime().time_since_epoch().count());
+  }
+  if (signature == signature_) return changes;
+  signature_ = signature;
+
+  std::map<std::string, std::string> fileOf;  // pipeline -> the file that gave its plan in this reload
+  for (const auto& path : files) {
+    std::string name = llvm::sys::path::filename(path).str();
+    auto plan = readPlanFile(path);
+    if (!plan) {
+      std::string error = llvm::toString(plan.takeError());
+      if (fileErrors_[name] != error) changes.push_back({"", "", name, error});
+      fileErrors_[name] = error;
+      continue;
+    }
+    fileErrors_.erase(name);
+    if (auto other = fileOf.find(plan->pipeline); other != fileOf.end()) {
+      changes.push_back({plan->pipeline, "", name,
+                         fmt::format("pipeline {} is already planned by {}; ignored", plan->pipeline, other->second)});
+      continue;
+    }
+    fileOf[plan->pipeline] = name;
+    fileFor_[plan->pipeline] = name;
+    auto it = current_.find(plan->pipeline);
+    if (it != current_.end() && it->second->digest == plan->digest) continue;
+    auto shared = std::make_shared<const Plan>(std::move(*plan));
+    byDigest_[shared->digest] = shared;
+    current_[shared->pipeline] = shared;
+    changes.push_back({shared->pipeline, shared->digest, name, ""});
+  }
+  // A pipeline whose file is gone (not merely refused) takes no new versions.
+  for (auto it = current_.begin(); it != current_.end();) {
+    const std::string& file = fileFor_[it->first];
+    if (fileOf.count(it->first) || fileErrors_.count(file)) {
+      ++it;
+      continue;
+    }
+    changes.push_back({it->first, it->second->digest, file, "", true});
+    fileFor_.erase(it->first);
+    it = current_.erase(it);
+  }
+  return changes;
+}
+
+std::shared_ptr<const Plan> PlanCatalog::current(const std::string& pipeline) const {
+  auto it = current_.find(pipeline);
+  return it == current_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Plan> PlanCatalog::byDigest(const std::string& digest) const {
+  auto it = byDigest_.find(digest);
+  return it == byDigest_.end() ? nullptr : it->second;
+}
+
+void PlanCatalog::adopt(std::shared_ptr<const Plan> plan) {
+  byDigest_.emplace(plan->digest, std::move(plan));
+}
+
+std::vector<std::string> PlanCatalog::pipelines() const {
+  std::vector<std::string> out;
+  for (const auto& [name, plan] : current_) out.push_back(name);
+  return out;
+}
+
+}  // namespace pipelang::runtime::service
