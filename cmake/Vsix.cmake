@@ -51,9 +51,9 @@ if(PIPE_VSIX_BUILT)
   set(PIPE_VSIX_FILE ${PIPE_SHARE_OUT}/vscode/pipe-lang.vsix)
   add_custom_command(
     OUTPUT ${PIPE_VSIX_FILE}
-    COMMAND ${PIPE_VSCE} package --out ${PIPE_VSIX_FILE}
-    WORKING_DIRECTORY ${PIPE_VSCODE_DIR}
-    DEPENDS ${PIPE_VSCODE_DIR}/package.json ${PIPE_VSCODE_DIR}/extension.js
+    COMMAND ${CMAKE_COMMAND} -DVSCE=${PIPE_VSCE} -DDIR=${PIPE_VSCODE_DIR} -DOUT=${PIPE_VSIX_FILE} -P
+            ${CMAKE_CURRENT_LIST_DIR}/PackageVsix.cmake
+    DEPENDS ${CMAKE_CURRENT_LIST_DIR}/PackageVsix.cmake ${PIPE_VSCODE_DIR}/package.json ${PIPE_VSCODE_DIR}/extension.js
             ${PIPE_VSCODE_DIR}/language-configuration.json ${PIPE_VSCODE_DIR}/.vscodeignore
             ${PIPE_VSCODE_DIR}/README.md ${PIPE_VSCODE_DIR}/LICENSE ${PIPE_VSCODE_MODULES_STAMP} ${shipped}
     COMMENT "Packaging the VS Code extension (vsce, offline)"
