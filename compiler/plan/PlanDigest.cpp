@@ -1,8 +1,9 @@
 #include "compiler/plan/PlanDigest.h"
 
+#include "compiler/plan/Sha256.h"
+
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/STLExtras.h>
-#include <llvm/Support/SHA256.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -42,7 +43,7 @@ std::string canonicalBytes(const llvm::json::Value& plan) {
 
 std::string computeDigest(const llvm::json::Value& plan) {
   std::string bytes = canonicalBytes(plan);
-  auto hash = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  auto hash = sha256(bytes);
   static const char* hex = "0123456789abcdef";
   std::string result = "sha256:";
   for (uint8_t byte : hash) {
