@@ -12,6 +12,10 @@ inline constexpr const char* kSchemaV1 = "pipe.plan/v1";
 // The canonical bytes of a plan: sorted keys, compact, with "digest" blanked.
 std::string canonicalBytes(const llvm::json::Value& plan);
 
+// The same bytes through llvm::json::OStream, as they were first defined:
+// for tests that compare the two.
+std::string canonicalBytesReference(const llvm::json::Value& plan);
+
 // "sha256:" + lower-case hex of canonicalBytes(plan).
 std::string computeDigest(const llvm::json::Value& plan);
 
