@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 #include <vector>
 
 namespace pipelang::planformat {
@@ -41,6 +43,41 @@ std::string canonicalBytesReference(const llvm::json::Value& plan) {
   }
   out.flush();
   return bytes;
+}
+
+void appendJsonString(std::string& out, llvm::StringRef text) {
+  out += '"';
+  size_t plain = 0;  // start of the run of characters copied as they are
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    out += '\\';
+    switch (c) {
+      case '"':
+      case '\\':
+        out += static_cast<char>(c);
+        break;
+      case '\t':
+        out += 't';
+        break;
+      case '\n':
+        out += 'n';
+        break;
+      case '\r':
+        out += 'r';
+        break;
+      default: {
+        static const char* hex = "0123456789abcdef";
+        out += "u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
 }
 
 namespace {
@@ -109,59 +146,31 @@ class CanonicalWriter {
   }
 
  private:
-  void string(llvm::StringRef text) {
-    out_ += '"';
-    size_t plain = 0;  // start of the run of characters copied as they are
-    for (size_t i = 0; i < text.size(); ++i) {
-      unsigned char c = static_cast<unsigned char>(text[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_.append(text.data() + plain, i - plain);
-      plain = i + 1;
-      out_ += '\\';
-      switch (c) {
-        case '"':
-        case '\\':
-          out_ += static_cast<char>(c);
-          break;
-        case '\t':
-          out_ += 't';
-          break;
-        case '\n':
-          out_ += 'n';
-          break;
-        case '\r':
-          out_ += 'r';
-          break;
-        default: {
-          static const char* hex = "0123456789abcdef";
-          out_ += "u00";
-          out_ += hex[c >> 4];
-          out_ += hex[c & 15];
-        }
-      }
-    }
-    out_.append(text.data() + plain, text.size() - plain);
-    out_ += '"';
-  }
+  void string(llvm::StringRef text) { appendJsonString(out_, text); }
 
-  // llvm::json prints integers as integers and doubles with %.17g; the two
-  // agree on every integral value below 1e17 except -0, and the few other
-  // numbers go through llvm::json itself.
+  // llvm::json prints integers with operator<< and doubles with
+  // format("%.17g"), i.e. snprintf. The two agree on every integral value
+  // below 1e17 except -0; integral values from 1e17 on go through llvm::json
+  // itself, which alone knows whether it holds them as integer or double.
   void number(const llvm::json::Value& v) {
     double d = *v.getAsNumber();
     llvm::Optional<int64_t> integer = v.getAsInteger();
-    if (integer && *integer > -100'000'000'000'000'000 && *integer < 100'000'000'000'000'000 &&
-        !(d == 0 && std::signbit(d))) {
+    bool negativeZero = d == 0 && std::signbit(d);
+    if (integer && *integer > -100'000'000'000'000'000 && *integer < 100'000'000'000'000'000 && !negativeZero) {
       char digits[24];
       auto [end, error] = std::to_chars(digits, digits + sizeof digits, *integer);
       out_.append(digits, end);
-      return;
+    } else if (!integer || negativeZero) {
+      char digits[32];
+      int length = std::snprintf(digits, sizeof digits, "%.*g", std::numeric_limits<double>::max_digits10, d);
+      out_.append(digits, static_cast<size_t>(std::max(0, length)));
+    } else {
+      std::string text;
+      llvm::raw_string_ostream stream(text);
+      llvm::json::OStream(stream).value(v);
+      stream.flush();
+      out_ += text;
     }
-    std::string text;
-    llvm::raw_string_ostream stream(text);
-    llvm::json::OStream(stream).value(v);
-    stream.flush();
-    out_ += text;
   }
 
   std::string& out_;
