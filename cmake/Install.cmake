@@ -4,7 +4,6 @@ include(GNUInstallDirs)
 
 set(PIPE_ZSH_COMPLETION_DIR "${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions"
     CACHE STRING "Where zsh completion functions are installed, under the prefix")
-option(PIPE_VSIX "Build the VS Code extension (.vsix) and install it; needs editors/vscode/node_modules (npm ci)" OFF)
 
 # Generated from the programs' own option tables (pipec --man-page, piperun
 # --man-page, --completion) and from docs/language.md, so they cannot drift.
@@ -66,19 +65,4 @@ install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/language.md
               ${CMAKE_SOURCE_DIR}/docs/ci.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
-if(PIPE_VSIX)
-  set(vsce ${CMAKE_SOURCE_DIR}/editors/vscode/node_modules/.bin/vsce)
-  if(NOT EXISTS ${vsce})
-    message(FATAL_ERROR "PIPE_VSIX needs `npm ci` in editors/vscode first (vsce not found)")
-  endif()
-  set(vsix ${PIPE_SHARE_OUT}/vscode/pipe-lang.vsix)
-  add_custom_command(
-    OUTPUT ${vsix}
-    COMMAND ${vsce} package --out ${vsix}
-    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}/editors/vscode
-    DEPENDS ${CMAKE_SOURCE_DIR}/editors/vscode/package.json ${CMAKE_SOURCE_DIR}/editors/vscode/extension.js
-    COMMENT "Packaging the VS Code extension"
-    VERBATIM)
-  add_custom_target(pipe_vsix ALL DEPENDS ${vsix})
-  install(FILES ${vsix} DESTINATION ${CMAKE_INSTALL_DATADIR}/pipe/vscode)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/Vsix.cmake)

@@ -22,6 +22,29 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The VS Code extension's pinned tooling (editors/vscode/package-lock.json),
+# so the build can package the .vsix without the network (cmake/Vsix.cmake).
+# Node.js brings npm; Debian's npm only when there is none (it conflicts with
+# other Node.js packages). Without it the build says so and skips the .vsix.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: installing nodejs npm"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null || true
+fi
+vscode=editors/vscode
+if command -v npm >/dev/null 2>&1 &&
+  { [ ! -f "$vscode/node_modules/.package-lock.json" ] || [ "$vscode/package-lock.json" -nt "$vscode/node_modules/.package-lock.json" ]; }; then
+  echo "setup: npm ci in $vscode"
+  npm_log="$(mktemp)"
+  if ! (cd "$vscode" && npm ci --no-audit --no-fund --loglevel=error >"$npm_log" 2>&1); then
+    tail -20 "$npm_log" >&2
+    echo "setup: npm ci in $vscode failed; the VS Code extension (.vsix) will not be built" >&2
+  fi
+  rm -f "$npm_log"
+fi
+
 build_dir="${1:-build}"
 shift || true
 if [ ! -f "$build_dir/build.ninja" ]; then

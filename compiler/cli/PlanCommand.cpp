@@ -11,12 +11,58 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <llvm/ADT/iterator.h>
+#include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 namespace pipelang::cli {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Builds and writes one plan file; false when it could not be written.
+bool writePlanFile(const model::Pipeline& pipeline, const fs::path& dir) {
+  std::string text = plan::writePlanText(plan::buildPlanJson(pipeline));
+  std::ofstream out(dir / (pipeline.name + ".plan.json"), std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+// `-o DIR`: plans of different pipelines share nothing but the read-only
+// model (and the time zone switch, under its own lock), so two threads
+// build and write them, each file whole from one thread (issue 18). Files
+// are claimed in order; after a failed write no thread claims another, and
+// the first failed file in pipeline order is the one reported. Memory holds
+// one plan per thread, whatever the number of pipelines.
+int writePlanFiles(const std::vector<const model::Pipeline*>& pipelines, const fs::path& dir) {
+  constexpr size_t kNoFailure = static_cast<size_t>(-1);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  size_t firstFailure = kNoFailure;
+  auto work = [&] {
+    for (size_t i; !stop && (i = next++) < pipelines.size();) {
+      if (writePlanFile(*pipelines[i], dir)) continue;
+      stop = true;
+      std::lock_guard<std::mutex> lock(mutex);
+      firstFailure = std::min(firstFailure, i);
+    }
+  };
+  std::thread helper;
+  if (pipelines.size() > 1 && std::thread::hardware_concurrency() > 1) helper = std::thread(work);
+  work();
+  if (helper.joinable()) helper.join();
+  if (firstFailure == kNoFailure) return kExitOk;
+  fs::path file = dir / (pipelines[firstFailure]->name + ".plan.json");
+  llvm::errs() << "pipec: error: cannot write `" << file.generic_string() << "`\n";
+  return kExitUsage;
+}
+
+}  // namespace
 
 int runPlan() {
   FrontendOptions options;
@@ -51,6 +97,8 @@ int runPlan() {
       return kExitUsage;
     }
   }
+  if (!opt::planOutputDir.empty() && !opt::planExplain)
+    return writePlanFiles(pipelines, fs::path(opt::planOutputDir.getValue()));
   for (const model::Pipeline* pipeline : pipelines) {
     llvm::json::Value plan = plan::buildPlanJson(*pipeline);
     if (opt::planExplain) llvm::outs() << plan::explainPlan(plan);

@@ -31,6 +31,9 @@ double round6(double value) {
   return std::round(value * 1e6) / 1e6;
 }
 
+}  // namespace
+
+// Shared with PlanTimes.cpp (PlanAnalysis.h).
 // The bake of a step started at `t`: longer when it starts outside every allow
 // (night traffic tests less, language.md §5.4).
 int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t) {
@@ -66,6 +69,8 @@ double businessDays(const planformat::WindowCalendar& calendar, int64_t from, in
   }
   return std::round(static_cast<double>(counted) / 86400.0 * 100) / 100;
 }
+
+namespace {
 
 void walkTimes(const Plan& plan, Analysis& result) {
   std::optional<planformat::WindowCalendar> calendar;

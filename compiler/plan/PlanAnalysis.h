@@ -58,6 +58,14 @@ int64_t batchesFor(int64_t hosts, double fraction);
 
 Analysis analyzePlan(const Plan& plan);
 
+// The bake of a step started at unix second `t`: `bakeS` x off_hours_bake when
+// `t` is outside every allow window (language.md §5.4); `bakeS` without a calendar.
+int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t);
+
+// Seconds between unix seconds `from` and `to` that fall on a local Monday to
+// Friday of `calendar`'s zone, in days rounded to 0.01.
+double businessDays(const planformat::WindowCalendar& calendar, int64_t from, int64_t to);
+
 }  // namespace pipelang::plan
 
 namespace pipelang::plan {

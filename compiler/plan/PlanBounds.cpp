@@ -1,19 +1,21 @@
 #include "compiler/plan/PlanBounds.h"
 
 #include "compiler/plan/PlanAnalysis.h"
-#include "compiler/plan/PlanBuilder.h"
+#include "compiler/plan/PlanTimes.h"
 
 #include <fmt/format.h>
 
 #include <llvm/ADT/iterator.h>
 #include <map>
+#include <unordered_map>
 
 namespace pipelang {
 
 namespace {
 
 // What S218/S219 need of a pipeline's plan: the same for every pipeline of one
-// plan shape (model::Pipeline::planShapeOf), so it is computed once per shape.
+// plan shape (model::Pipeline::planShapeOf) or of equal plan::timesKey, so it
+// is computed once for each.
 struct BoundsFacts {
   plan::Analysis analysis;
   std::vector<std::string> stageIds;
@@ -22,14 +24,17 @@ struct BoundsFacts {
   int64_t rollbackTimeS = 0;
 };
 
+// The stage ids, time zone and rollback batch PlanBuilder would give the plan;
+// the figures from plan::analyzeTimes, without building the plan's steps.
 BoundsFacts computeFacts(const model::Pipeline& pipeline) {
-  plan::Plan built = plan::buildPlan(pipeline);
   BoundsFacts facts;
-  facts.analysis = plan::analyzePlan(built);
-  for (const plan::PlanStage& stage : built.stages) facts.stageIds.push_back(stage.id);
-  facts.timezone = built.windows ? built.windows->timezone : "UTC";
-  facts.rollbackBatch = built.rollbackBatch;
-  facts.rollbackTimeS = built.rollbackTimeS;
+  facts.analysis = plan::analyzeTimes(pipeline);
+  for (const model::Stage& stage : pipeline.stages) facts.stageIds.push_back(stage.name);
+  if (pipeline.prod)
+    for (const model::Wave& wave : pipeline.prod->waves) facts.stageIds.push_back("wave" + std::to_string(wave.number));
+  facts.timezone = pipeline.windows ? pipeline.windows->timezone : "UTC";
+  facts.rollbackBatch = pipeline.policy && pipeline.policy->maxBatch ? pipeline.policy->maxBatch->value : 1.0;
+  facts.rollbackTimeS = pipeline.deploy.rollbackTimeMs / 1000;
   return facts;
 }
 
@@ -90,15 +95,19 @@ void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
 }
 
 void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
-  std::map<const void*, BoundsFacts> byShape;
+  std::map<const void*, const BoundsFacts*> byShape;
+  std::unordered_map<std::string, BoundsFacts> byKey;  // services that override, but not what S218/S219 read
   for (const model::Pipeline& pipeline : llvm::make_pointee_range(program.pipelines)) {
     if (!hasBounds(pipeline)) continue;
-    if (!pipeline.planShapeOf) {
-      report(pipeline, computeFacts(pipeline), sink);
+    auto shared = pipeline.planShapeOf ? byShape.find(pipeline.planShapeOf) : byShape.end();
+    if (shared != byShape.end()) {
+      report(pipeline, *shared->second, sink);
       continue;
     }
-    auto found = byShape.find(pipeline.planShapeOf);
-    if (found == byShape.end()) found = byShape.emplace(pipeline.planShapeOf, computeFacts(pipeline)).first;
+    std::string key = plan::timesKey(pipeline);
+    auto found = byKey.find(key);
+    if (found == byKey.end()) found = byKey.emplace(std::move(key), computeFacts(pipeline)).first;
+    if (pipeline.planShapeOf) byShape.emplace(pipeline.planShapeOf, &found->second);
     report(pipeline, found->second, sink);
   }
 }

@@ -1,16 +1,21 @@
 #include "compiler/plan/PlanDigest.h"
 
+#include "compiler/plan/Sha256.h"
+
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/STLExtras.h>
-#include <llvm/Support/SHA256.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <vector>
 
 namespace pipelang::planformat {
 
-std::string canonicalBytes(const llvm::json::Value& plan) {
+std::string canonicalBytesReference(const llvm::json::Value& plan) {
   std::string bytes;
   llvm::raw_string_ostream out(bytes);
   out.SetBuffered();  // raw_string_ostream is unbuffered: every quoted character would be a call
@@ -40,9 +45,153 @@ std::string canonicalBytes(const llvm::json::Value& plan) {
   return bytes;
 }
 
+void appendJsonString(std::string& out, llvm::StringRef text) {
+  out += '"';
+  size_t plain = 0;  // start of the run of characters copied as they are
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    out += '\\';
+    switch (c) {
+      case '"':
+      case '\\':
+        out += static_cast<char>(c);
+        break;
+      case '\t':
+        out += 't';
+        break;
+      case '\n':
+        out += 'n';
+        break;
+      case '\r':
+        out += 'r';
+        break;
+      default: {
+        static const char* hex = "0123456789abcdef";
+        out += "u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
+}
+
+namespace {
+
+// llvm::json::OStream's compact output, written straight into a string: keys
+// sorted bytewise, strings escaped like llvm::json (`"` and `\\`, \t \n \r,
+// other control characters as \u00XX), numbers as llvm::json prints them.
+// A third of the digest's cost went to the stream's per-value bookkeeping
+// and per-object sorted copies (issue 18).
+class CanonicalWriter {
+ public:
+  explicit CanonicalWriter(std::string& out) : out_(out) {}
+
+  void value(const llvm::json::Value& v) {
+    switch (v.kind()) {
+      case llvm::json::Value::Null:
+        out_ += "null";
+        return;
+      case llvm::json::Value::Boolean:
+        out_ += *v.getAsBoolean() ? "true" : "false";
+        return;
+      case llvm::json::Value::Number:
+        number(v);
+        return;
+      case llvm::json::Value::String:
+        string(*v.getAsString());
+        return;
+      case llvm::json::Value::Array: {
+        out_ += '[';
+        bool first = true;
+        for (const llvm::json::Value& element : *v.getAsArray()) {
+          if (!first) out_ += ',';
+          first = false;
+          value(element);
+        }
+        out_ += ']';
+        return;
+      }
+      case llvm::json::Value::Object:
+        object(*v.getAsObject(), nullptr);
+        return;
+    }
+  }
+
+  // `blank`: a key written as "" whatever its value (or absence).
+  void object(const llvm::json::Object& object, const char* blank) {
+    std::vector<std::pair<llvm::StringRef, const llvm::json::Value*>> entries;
+    entries.reserve(object.size() + 1);
+    for (const auto& entry : object)
+      if (!blank || entry.first != blank) entries.emplace_back(entry.first, &entry.second);
+    if (blank) entries.emplace_back(blank, nullptr);
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    out_ += '{';
+    bool first = true;
+    for (const auto& [key, value] : entries) {
+      if (!first) out_ += ',';
+      first = false;
+      string(key);
+      out_ += ':';
+      if (value)
+        this->value(*value);
+      else
+        out_ += "\"\"";
+    }
+    out_ += '}';
+  }
+
+ private:
+  void string(llvm::StringRef text) { appendJsonString(out_, text); }
+
+  // llvm::json prints integers with operator<< and doubles with
+  // format("%.17g"), i.e. snprintf. The two agree on every integral value
+  // below 1e17 except -0; integral values from 1e17 on go through llvm::json
+  // itself, which alone knows whether it holds them as integer or double.
+  void number(const llvm::json::Value& v) {
+    double d = *v.getAsNumber();
+    llvm::Optional<int64_t> integer = v.getAsInteger();
+    bool negativeZero = d == 0 && std::signbit(d);
+    if (integer && *integer > -100'000'000'000'000'000 && *integer < 100'000'000'000'000'000 && !negativeZero) {
+      char digits[24];
+      auto [end, error] = std::to_chars(digits, digits + sizeof digits, *integer);
+      out_.append(digits, end);
+    } else if (!integer || negativeZero) {
+      char digits[32];
+      int length = std::snprintf(digits, sizeof digits, "%.*g", std::numeric_limits<double>::max_digits10, d);
+      out_.append(digits, static_cast<size_t>(std::max(0, length)));
+    } else {
+      std::string text;
+      llvm::raw_string_ostream stream(text);
+      llvm::json::OStream(stream).value(v);
+      stream.flush();
+      out_ += text;
+    }
+  }
+
+  std::string& out_;
+};
+
+}  // namespace
+
+std::string canonicalBytes(const llvm::json::Value& plan) {
+  std::string bytes;
+  CanonicalWriter writer(bytes);
+  // A plan without "digest" is hashed as if it had an empty one.
+  if (const llvm::json::Object* object = plan.getAsObject())
+    writer.object(*object, "digest");
+  else
+    writer.value(plan);
+  return bytes;
+}
+
 std::string computeDigest(const llvm::json::Value& plan) {
   std::string bytes = canonicalBytes(plan);
-  auto hash = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  auto hash = sha256(bytes);
   static const char* hex = "0123456789abcdef";
   std::string result = "sha256:";
   for (uint8_t byte : hash) {

@@ -1,10 +1,13 @@
 #include "compiler/plan/PlanWriter.h"
 
+#include "compiler/plan/PlanDigest.h"
+
 #include <algorithm>
 #include <charconv>
 #include <string_view>
 #include <vector>
 
+#include <llvm/ADT/StringMap.h>
 #include <llvm/Support/raw_ostream.h>
 
 namespace pipelang::plan {
@@ -92,9 +95,17 @@ constexpr std::string_view kKeyOrder[] = {"schema",
                                           "start_s",
                                           "end_s"};
 
+// Looked up once per key of every object of every plan: a hash, not a scan
+// of the list (issue 18). Unknown keys rank after every known one.
 size_t rank(llvm::StringRef key) {
-  auto* found = std::find(std::begin(kKeyOrder), std::end(kKeyOrder), std::string_view(key.data(), key.size()));
-  return static_cast<size_t>(found - std::begin(kKeyOrder));
+  static const llvm::StringMap<size_t> ranks = [] {
+    llvm::StringMap<size_t> map;
+    for (size_t i = 0; i < std::size(kKeyOrder); ++i)
+      map.try_emplace(llvm::StringRef(kKeyOrder[i].data(), kKeyOrder[i].size()), i);
+    return map;
+  }();
+  auto found = ranks.find(key);
+  return found == ranks.end() ? std::size(kKeyOrder) : found->second;
 }
 
 bool isScalar(const llvm::json::Value& value) {
@@ -136,9 +147,19 @@ class Writer {
       char buffer[64];
       auto result = std::to_chars(buffer, buffer + sizeof buffer, *number);
       out_.write(buffer, static_cast<size_t>(result.ptr - buffer));
+    } else if (auto text = value.getAsString()) {
+      quoted(*text);
     } else {
       out_ << value;
     }
+  }
+
+  // Strings and keys as llvm::json writes them, without a json::Value and a
+  // json::OStream for each.
+  void quoted(llvm::StringRef text) {
+    scratch_.clear();
+    planformat::appendJsonString(scratch_, text);
+    out_ << scratch_;
   }
 
   void newline(int indent) {
@@ -164,7 +185,7 @@ class Writer {
   }
 
   void key(llvm::StringRef name) {
-    out_ << llvm::json::Value(name);
+    quoted(name);
     out_ << ": ";
   }
 
@@ -205,6 +226,7 @@ class Writer {
   }
 
   llvm::raw_string_ostream out_;
+  std::string scratch_;
 };
 
 }  // namespace

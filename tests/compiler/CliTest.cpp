@@ -432,6 +432,35 @@ TEST_F(PipecCli, PlanWritesOneDeterministicPlanPerPipeline) {
   EXPECT_EQ(one.out, cart);
 }
 
+// `-o DIR` builds and writes plans on two threads: every file must hold the
+// bytes the one-at-a-time path prints for that pipeline, whatever thread wrote it.
+TEST_F(PipecCli, PlanOfManyPipelinesWritesEachAsPlanningItAloneWould) {
+  // Time zones differ from plan to plan: the calendar's zone switch is shared by the threads.
+  const char* zones[] = {"Asia/Tokyo", "America/Los_Angeles", "Europe/Paris"};
+  std::string services = "import \"std/templates\"\n";
+  for (int i = 0; i < 24; ++i)
+    services += "pipeline Svc" + std::to_string(i) + " extends StandardService {\n  artifact = \"svc" +
+                std::to_string(i) + "\"\n  hosts_per_zone = " + std::to_string(2 + i % 9) +
+                "\n  windows { timezone = \"" + zones[i % 3] + "\" }\n  deploy { run = \"scripts/deploy.sh\" }\n}\n";
+  write("svc.pipe", services);
+  PipecRun all = pipec("plan svc.pipe -o plans");
+  ASSERT_EQ(all.status, 0) << all.err;
+  for (int i = 0; i < 24; ++i) {
+    std::string name = "Svc" + std::to_string(i);
+    PipecRun one = pipec("plan svc.pipe --pipeline " + name);
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_EQ(slurp(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
+  }
+}
+
+TEST_F(PipecCli, PlanThatCannotWriteAFileNamesItAndExitsTwo) {
+  write("svc.pipe", kTwoServices);
+  fs::create_directories(dir_ / "plans" / "Orders.plan.json");  // a folder where the file should go
+  PipecRun run = pipec("plan svc.pipe -o plans");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("pipec: error: cannot write `plans/Orders.plan.json`\n"), std::string::npos) << run.err;
+}
+
 TEST_F(PipecCli, PlanRefusesAmbiguousOrUnknownPipelines) {
   write("svc.pipe", kTwoServices);
   PipecRun both = pipec("plan svc.pipe");

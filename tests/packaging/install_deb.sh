@@ -3,10 +3,30 @@
 # under a prefix (FHS) and the installed pipec finds the installed stdlib;
 # `cpack` builds pipe_VERSION_amd64.deb whose Depends cover every library the
 # binaries load; the package, extracted with dpkg -x into a scratch root,
-# checks, plans and simulates the examples.
+# checks, plans and simulates the examples; both hold the VS Code extension
+# as a .vsix of the project's version.
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/lib.sh"
 build="$1" source="$2" version="$3"
+vsix=share/pipe/vscode/pipe-lang.vsix
+
+vsix_ok() { # vsix_ok FILE: a valid zip whose extension/package.json has $version
+  [ -s "$1" ] || { echo "  no $1: the build packages the .vsix after \`npm ci\` in editors/vscode (scripts/setup.sh)" >&2; return 1; }
+  python3 - "$1" "$version" <<'PY'
+import json, sys, zipfile
+path, version = sys.argv[1], sys.argv[2]
+try:
+    with zipfile.ZipFile(path) as z:
+        bad = z.testzip()
+        if bad:
+            sys.exit(f"  {path}: corrupt zip entry {bad}")
+        manifest = json.loads(z.read("extension/package.json"))
+except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    sys.exit(f"  {path}: {e}")
+if manifest.get("version") != version:
+    sys.exit(f"  {path}: extension/package.json has version {manifest.get('version')!r}, not {version!r}")
+PY
+}
 
 # ------------------------------------------------------------ cmake --install
 prefix="$tmp/prefix"
@@ -19,6 +39,7 @@ for file in bin/pipec bin/piperun share/pipe/stdlib/policy.pipe share/pipe/stdli
   share/vim/vimfiles/syntax/pipe.vim share/vim/vimfiles/ftdetect/pipe.vim share/doc/pipe/README.md; do
   check "installed $file" test -s "$prefix/$file"
 done
+check "installed $vsix: a zip with extension/package.json of version $version" vsix_ok "$prefix/$vsix"
 
 # The installed pipec reads PREFIX/share/pipe/stdlib, not the source tree's:
 # a template only the installed copy has must resolve.
@@ -89,4 +110,5 @@ check "packaged piperun simulates a bad version: rolled back (exit 3)" test $? -
 check "packaged piperun simulates a good version: deployed (exit 0)" test $? -eq 0
 check "the package holds pipec(1)" test -s "$root/usr/share/man/man1/pipec.1"
 check "the package holds the bash completion" test -s "$root/usr/share/bash-completion/completions/pipec"
+check "the package holds /usr/$vsix: a zip with extension/package.json of version $version" vsix_ok "$root/usr/$vsix"
 finish
