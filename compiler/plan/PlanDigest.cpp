@@ -1,9 +1,8 @@
 #include "compiler/plan/PlanDigest.h"
 
-#include "compiler/plan/Sha256.h"
-
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/STLExtras.h>
+#include <llvm/Support/SHA256.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -191,7 +190,7 @@ std::string canonicalBytes(const llvm::json::Value& plan) {
 
 std::string computeDigest(const llvm::json::Value& plan) {
   std::string bytes = canonicalBytes(plan);
-  auto hash = sha256(bytes);
+  auto hash = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   static const char* hex = "0123456789abcdef";
   std::string result = "sha256:";
   for (uint8_t byte : hash) {
