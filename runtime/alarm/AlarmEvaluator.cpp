@@ -103,12 +103,15 @@ std::shared_ptr<PendingRead> AlarmEvaluator::launch(const MetricRequest& request
   // The read outlives this pass (and maybe this engine): it owns copies of
   // what the request names, and reaches only the source, which the service owns.
   MetricSource* source = &metrics_;
-  return pool_->launch(request.at, [source, metric = request.metric, scope = request.scope, version = request.version,
-                                    at = request.at, timeoutMs = request.timeoutMs] {
-    MetricRequest own{metric, scope, version, at, timeoutMs};
-    MetricReading reading = applyReadingRule(source->read(own));
-    return reading;
-  });
+  return pool_->launch(
+      request.at,
+      [source, metric = request.metric, scope = request.scope, version = request.version, at = request.at,
+       timeoutMs = request.timeoutMs] {
+        MetricRequest own{metric, scope, version, at, timeoutMs};
+        MetricReading reading = applyReadingRule(source->read(own));
+        return reading;
+      },
+      tag_);
 }
 
 void AlarmEvaluator::take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t,

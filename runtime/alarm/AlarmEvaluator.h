@@ -61,7 +61,10 @@ class AlarmEvaluator {
   // is taken on the first pass after its read ends, with the instant it was
   // asked for. A read still running when its next period is due makes that
   // period's read wait (the reading rule's timeout bounds it).
-  void setReadPool(ReadPool* pool) { pool_ = pool; }
+  void setReadPool(ReadPool* pool, std::int64_t tag) {
+    pool_ = pool;
+    tag_ = tag;
+  }
   bool asynchronous() const { return pool_ != nullptr; }
   // Starts one read on the pool (asynchronous() only), under the reading rule.
   std::shared_ptr<PendingRead> launch(const MetricRequest& request);
@@ -128,6 +131,7 @@ class AlarmEvaluator {
   std::unordered_map<std::string, std::unordered_map<const AlarmExpr*, History>> histories_;
   std::unordered_set<const History*> touched_;
   ReadPool* pool_ = nullptr;
+  std::int64_t tag_ = 0;
 };
 
 }  // namespace pipelang::runtime

@@ -3,6 +3,7 @@
 #include "runtime/cli/Commands.h"
 #include "runtime/cli/ConsoleSink.h"
 #include "runtime/cli/RunOptions.h"
+#include "runtime/deploy/CallRecorder.h"
 #include "runtime/deploy/ExecDeployer.h"
 #include "runtime/deploy/LeftoverCalls.h"
 #include "runtime/deploy/ProcessIdentity.h"
@@ -144,20 +145,7 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
     settleLeftoverCalls(journal, run->id,
                         [](const std::string& message) { llvm::errs() << "piperun: " << printable(message) << "\n"; });
     ExecDeployer deployer;
-    std::int64_t runId = run->id;
-    deployer.setRecorder({[&journal, runId](const DeployCall& call, pid_t group, Instant now) {
-                            CallRecord record;
-                            record.runId = runId;
-                            record.step = call.step;
-                            record.action = call.action;
-                            record.hosts = fmt::format("{}", fmt::join(call.hosts, " "));
-                            record.pgid = group;
-                            record.startTicks = processStartTicks(group).value_or(0);
-                            record.startedAt = now;
-                            record.timeoutS = call.timeoutS;
-                            journal.callStarted(record);
-                          },
-                          [&journal, &clock](pid_t group) { journal.callEnded(group, clock.now()); }});
+    deployer.setRecorder(journalRecorder(journal, run->id, clock));
     CommandMetricSource commands;
     MetricRouter metrics;
     metrics.setProvider("command", &commands);

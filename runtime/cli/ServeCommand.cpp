@@ -1,14 +1,74 @@
-// TEMPORARY (h/api): stands in for the lead's `piperun serve` so that main.cpp
-// links; the lead drops this file when runtime/cli/ServeCommand.cpp lands.
+// `piperun serve` (docs/service.md): the store, the service's loop and the
+// HTTP API, until SIGTERM or SIGINT. Stopping is always safe: a call still
+// running is stopped (SIGTERM, then SIGKILL) and its step re-runs when the
+// service starts again, as after a kill.
+#include "runtime/api/ApiServer.h"
 #include "runtime/cli/Commands.h"
+#include "runtime/deploy/StopSignals.h"
+#include "runtime/journal/SqliteServiceStore.h"
+#include "runtime/service/Service.h"
 
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
-namespace pipelang::runtime::cli {
+#include <chrono>
+#include <csignal>
+#include <thread>
 
-int serveCommand(const ServeArgs&) {
-  llvm::errs() << "serve: not built yet\n";
+namespace pipelang::runtime::cli {
+namespace {
+
+volatile std::sig_atomic_t serveStop = 0;
+
+void onServeStop(int signal) {
+  serveStop = signal;
+}
+
+int refuse(const std::string& message) {
+  llvm::errs() << "piperun serve: " << message << "\n";
   return kRuntimeError;
+}
+
+}  // namespace
+
+int serveCommand(const ServeArgs& args) {
+  std::string path = args.state.empty() ? ".piperun/service.db" : args.state;
+  llvm::StringRef dir = llvm::sys::path::parent_path(path);
+  if (!dir.empty())
+    if (auto ec = llvm::sys::fs::create_directories(dir))
+      return refuse("cannot create " + dir.str() + ": " + ec.message());
+  // One service per store: a second one would decide for the same runs.
+  auto lock = RunnerLock::acquire(path);
+  if (!lock) return refuse(llvm::toString(lock.takeError()));
+  auto store = SqliteServiceStore::open(path);
+  if (!store) return refuse(llvm::toString(store.takeError()));
+
+  service::Service service(**store, {args.plansDir, args.prometheus, args.alarmsDir});
+  if (auto error = service.start()) return refuse(llvm::toString(std::move(error)));
+  auto server = api::ApiServer::start(service, {args.listen, args.tokensFile});
+  if (!server) {
+    service.stop();
+    return refuse(llvm::toString(server.takeError()));
+  }
+  std::string host = args.listen.substr(0, args.listen.rfind(':'));
+  llvm::errs() << "piperun serve: listening on http://" << host << ":" << (*server)->port() << "\n";
+
+  struct sigaction action {};
+  action.sa_handler = onServeStop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  while (!serveStop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  llvm::errs() << "piperun serve: stopping (" << (serveStop == SIGINT ? "SIGINT" : "SIGTERM") << ")\n";
+  (*server)->stop();
+  service.stop();
+  int stopped = stopCommandsInFlight();
+  if (stopped > 0)
+    llvm::errs() << "piperun serve: stopped " << stopped << " call" << (stopped == 1 ? "" : "s")
+                 << " in flight; their steps run again when the service starts\n";
+  return kDeployed;
 }
 
 }  // namespace pipelang::runtime::cli

@@ -52,7 +52,7 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
       fleet_(plan),
       evaluator_(plan, metrics, externals) {
   if (plan.windows) calendar_.emplace(*plan.windows);
-  evaluator_.setReadPool(options_.readPool);
+  evaluator_.setReadPool(options_.readPool, options_.readTag);
   if (plan.hasRollbackOn) rollbackConditions_ = evaluator_.conditionsOf(plan.rollbackOn);
   for (const auto& step : plan.steps) {
     stepIndex_[step.id] = steps_.size();
@@ -637,9 +637,8 @@ void Engine::advanceBakes(Instant now) {
       sampled = true;
     };
     if (minTraffic && evaluator_.asynchronous()) {
-      if (!step.trafficReads.empty() && std::all_of(step.trafficReads.begin(), step.trafficReads.end(), [](auto& r) {
-            return r->done.load(std::memory_order_acquire);
-          })) {
+      if (!step.trafficReads.empty() && std::all_of(step.trafficReads.begin(), step.trafficReads.end(),
+                                                    [](auto& r) { return r->done.load(std::memory_order_acquire); })) {
         std::vector<MetricReading> readings;
         for (const auto& read : step.trafficReads) readings.push_back(read->reading);
         step.trafficReads.clear();
@@ -647,17 +646,17 @@ void Engine::advanceBakes(Instant now) {
       }
       if (step.trafficReads.empty() && now >= step.nextTrafficSample) {
         for (const auto& region : stage->regions)
-          step.trafficReads.push_back(evaluator_.launch({plan_.metrics.at(minTraffic->metric),
-                                                         fleet_.regionScope(stage->fleet(), region), run_.version, now,
-                                                         trafficTimeoutMs()}));
+          step.trafficReads.push_back(
+              evaluator_.launch({plan_.metrics.at(minTraffic->metric), fleet_.regionScope(stage->fleet(), region),
+                                 run_.version, now, trafficTimeoutMs()}));
         step.nextTrafficSample = now + options_.trafficPeriodS;
       }
     } else if (minTraffic && now >= step.nextTrafficSample) {
       std::vector<MetricReading> readings;
       for (const auto& region : stage->regions)
-        readings.push_back(evaluator_.read({plan_.metrics.at(minTraffic->metric),
-                                            fleet_.regionScope(stage->fleet(), region), run_.version, now,
-                                            trafficTimeoutMs()}));
+        readings.push_back(
+            evaluator_.read({plan_.metrics.at(minTraffic->metric), fleet_.regionScope(stage->fleet(), region),
+                             run_.version, now, trafficTimeoutMs()}));
       addTraffic(readings);
       step.nextTrafficSample = now + options_.trafficPeriodS;
     }
@@ -988,7 +987,8 @@ std::string Engine::rollbackTargetsText() const {
     for (const auto& batch : zone.batches) hosts[zone.target] += batch.size();
   if (hosts.size() <= 1) return versionText(hosts.empty() ? run_.previous : hosts.begin()->first);
   std::vector<std::string> parts;
-  for (const auto& [target, count] : hosts) parts.push_back(fmt::format("{} ({})", versionText(target), plural(count, "host")));
+  for (const auto& [target, count] : hosts)
+    parts.push_back(fmt::format("{} ({})", versionText(target), plural(count, "host")));
   return fmt::format("{}", fmt::join(parts, " and "));
 }
 
@@ -1020,9 +1020,9 @@ bool Engine::progressRollback(Instant now) {
         });
         for (const auto& host : batch) hosts_[zone.fleet + "/" + host] = {zone.target, ""};
         updateExposure();
-        emit(now, "rollback_batch", run_.stage, zone.stepId,
-             fmt::format("{} back on {} ({})", plural(batch.size(), "host"), versionText(zone.target),
-                         hostList(batch)));
+        emit(
+            now, "rollback_batch", run_.stage, zone.stepId,
+            fmt::format("{} back on {} ({})", plural(batch.size(), "host"), versionText(zone.target), hostList(batch)));
         ++zone.next;
         zone.attempts = 0;
       } else if (++zone.attempts >= 3) {
@@ -1072,10 +1072,18 @@ EngineView Engine::view() const {
     EngineView::StageView v;
     v.id = stage.stage->id;
     switch (stage.state) {
-      case StageState::NotReady: v.state = "idle"; break;
-      case StageState::Gating: v.state = "waiting"; break;
-      case StageState::Active: v.state = "active"; break;
-      case StageState::Done: v.state = "done"; break;
+      case StageState::NotReady:
+        v.state = "idle";
+        break;
+      case StageState::Gating:
+        v.state = "waiting";
+        break;
+      case StageState::Active:
+        v.state = "active";
+        break;
+      case StageState::Done:
+        v.state = "done";
+        break;
     }
     if (stage.state == StageState::Gating) {
       v.waitingFor = stage.waitingTrigger;

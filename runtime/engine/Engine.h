@@ -51,6 +51,7 @@ struct EngineOptions {
   int trafficPeriodS = 60;
   // `piperun serve`: metric reads run here, off the engine's pass (AlarmEvaluator::setReadPool).
   ReadPool* readPool = nullptr;
+  std::int64_t readTag = 0;  // passed back by the pool when a read of this run ends
   // Approvals, overrides and rollbacks that arrive at given instants (simulation).
   std::vector<RequestRecord> scheduledRequests;
   // Pipelining (`piperun serve`): asked before a stage may start; a reason
@@ -71,7 +72,7 @@ struct EngineResult {
 struct EngineView {
   struct StageView {
     std::string id;
-    std::string state;  // idle waiting active done
+    std::string state;            // idle waiting active done
     std::string waitingFor, why;  // a closed gate: its trigger ("window", a blocker, "previous_version") and why
   };
   struct BakeView {

@@ -119,8 +119,8 @@ class Journal {
 
   virtual std::int64_t createRun(const RunRecord& run) = 0;
   virtual std::optional<RunRecord> run(std::int64_t id) = 0;
-  virtual std::optional<RunRecord> activeRun() = 0;     // the oldest running or rolling back
-  virtual std::vector<RunRecord> activeRuns() = 0;      // every run running or rolling back, oldest first
+  virtual std::optional<RunRecord> activeRun() = 0;  // the oldest running or rolling back
+  virtual std::vector<RunRecord> activeRuns() = 0;   // every run running or rolling back, oldest first
   virtual std::optional<RunRecord> nextQueuedRun() = 0;
   virtual std::optional<RunRecord> latestRun() = 0;
   virtual std::vector<RunRecord> runs() = 0;
@@ -140,8 +140,8 @@ class Journal {
   virtual void hostsMoving(const std::string& fleet, const std::string& region, const std::string& zone,
                            const std::vector<std::string>& hosts, const std::string& version, Instant t,
                            std::int64_t runId = 0) = 0;
-  virtual void hostsSettled(const std::string& fleet, const std::vector<std::string>& hosts,
-                            const std::string& version, Instant t) = 0;
+  virtual void hostsSettled(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version,
+                            Instant t) = 0;
   virtual std::vector<HostRecord> hosts() = 0;
   // "fleet/host" -> the version it ran before run `runId` first moved it ("" when it ran none).
   virtual std::map<std::string, std::string> hostsBefore(std::int64_t runId) = 0;

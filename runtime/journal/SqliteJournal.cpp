@@ -282,11 +282,10 @@ void SqliteJournal::event(std::int64_t runId, const EventRecord& e) {
 }
 
 std::vector<EventRecord> SqliteJournal::events(std::optional<std::int64_t> runId) {
-  Statement s(store_,
-              runId ? "SELECT id, run_id, t, type, stage, step, message, detail FROM events WHERE run_id = ? "
-                      "ORDER BY id"
-                    : "SELECT id, run_id, t, type, stage, step, message, detail FROM events "
-                      "WHERE run_id IN (SELECT id FROM runs WHERE pipeline = ?) ORDER BY id");
+  Statement s(store_, runId ? "SELECT id, run_id, t, type, stage, step, message, detail FROM events WHERE run_id = ? "
+                              "ORDER BY id"
+                            : "SELECT id, run_id, t, type, stage, step, message, detail FROM events "
+                              "WHERE run_id IN (SELECT id FROM runs WHERE pipeline = ?) ORDER BY id");
   if (runId)
     s.bind(1, *runId);
   else

@@ -43,7 +43,8 @@ std::vector<FeedEvent> SqliteServiceStore::eventsAfter(std::int64_t afterId, con
   s.bind(1, afterId).bind(2, pipeline).bind(3, pipeline).bind(4, limit);
   std::vector<FeedEvent> out;
   while (s.row())
-    out.push_back({s.text(8), s.text(9),
+    out.push_back({s.text(8),
+                   s.text(9),
                    {s.integer(0), s.integer(1), s.integer(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7)}});
   return out;
 }

@@ -2,7 +2,7 @@
 
 namespace pipelang::runtime {
 
-ReadPool::ReadPool(int threads, std::function<void()> onDone) : onDone_(std::move(onDone)) {
+ReadPool::ReadPool(int threads, std::function<void(std::int64_t)> onDone) : onDone_(std::move(onDone)) {
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { work(); });
 }
 
@@ -15,12 +15,12 @@ ReadPool::~ReadPool() {
   for (auto& thread : threads_) thread.join();
 }
 
-std::shared_ptr<PendingRead> ReadPool::launch(Instant at, std::function<MetricReading()> read) {
+std::shared_ptr<PendingRead> ReadPool::launch(Instant at, std::function<MetricReading()> read, std::int64_t tag) {
   auto pending = std::make_shared<PendingRead>();
   pending->at = at;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queue_.emplace_back(pending, std::move(read));
+    queue_.push_back({pending, std::move(read), tag});
   }
   ready_.notify_one();
   return pending;
@@ -28,19 +28,17 @@ std::shared_ptr<PendingRead> ReadPool::launch(Instant at, std::function<MetricRe
 
 void ReadPool::work() {
   while (true) {
-    std::shared_ptr<PendingRead> pending;
-    std::function<MetricReading()> read;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;  // queued reads are dropped: their engines stop too
-      pending = std::move(queue_.front().first);
-      read = std::move(queue_.front().second);
+      job = std::move(queue_.front());
       queue_.pop_front();
     }
-    pending->reading = read();
-    pending->done.store(true, std::memory_order_release);
-    if (onDone_) onDone_();
+    job.pending->reading = job.read();
+    job.pending->done.store(true, std::memory_order_release);
+    if (onDone_) onDone_(job.tag);
   }
 }
 

@@ -26,22 +26,28 @@ struct PendingRead {
 
 class ReadPool {
  public:
-  // `threads` readers (at least 1); `onDone` is called on a reader thread after each read.
-  ReadPool(int threads, std::function<void()> onDone);
+  // `threads` readers (at least 1); `onDone(tag)` is called on a reader thread
+  // after each read, with the tag it was launched with (the service's run id).
+  ReadPool(int threads, std::function<void(std::int64_t tag)> onDone);
   ~ReadPool();  // drops queued reads, waits for those in flight (each bounded by its timeout)
   ReadPool(const ReadPool&) = delete;
   ReadPool& operator=(const ReadPool&) = delete;
 
   // Queues `read`; the returned handle turns done when it has run.
-  std::shared_ptr<PendingRead> launch(Instant at, std::function<MetricReading()> read);
+  std::shared_ptr<PendingRead> launch(Instant at, std::function<MetricReading()> read, std::int64_t tag = 0);
 
  private:
   void work();
 
-  std::function<void()> onDone_;
+  struct Job {
+    std::shared_ptr<PendingRead> pending;
+    std::function<MetricReading()> read;
+    std::int64_t tag = 0;
+  };
+  std::function<void(std::int64_t)> onDone_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<std::pair<std::shared_ptr<PendingRead>, std::function<MetricReading()>>> queue_;
+  std::deque<Job> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -65,8 +65,8 @@ struct ApproveRequest {
 
 struct OverrideRequest {
   std::string pipeline;
-  std::string target;  // "window" or a blocker's name
-  std::string reason;  // required
+  std::string target;          // "window" or a blocker's name
+  std::string reason;          // required
   std::string version, stage;  // empty: the version waiting at a gate, its stage
 };
 

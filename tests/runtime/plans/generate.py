@@ -257,9 +257,10 @@ def canary_plan():
     return sign(plan)
 
 
-for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan()),
-                   ("canary", canary_plan()), ("prometheus", prometheus_plan()),
-                   ("quiet", quiet_plan()), ("approval", approval_plan())]:
-    with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
-        json.dump(plan, out, indent=2)
-        out.write("\n")
+if __name__ == "__main__":
+    for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan()),
+                       ("canary", canary_plan()), ("prometheus", prometheus_plan()),
+                       ("quiet", quiet_plan()), ("approval", approval_plan())]:
+        with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
+            json.dump(plan, out, indent=2)
+            out.write("\n")

@@ -1,0 +1,90 @@
+// `piperun serve`'s core (docs/service.md): every pipeline of the plans
+// folder, each a PipelineLane, driven by one loop thread that never waits on
+// a deploy call or a metric read (calls are polled, reads run on a ReadPool).
+// The HTTP threads call the ServiceApi methods; they and the loop share one
+// lock, held only for passes that do not wait.
+#pragma once
+
+#include "runtime/clock/Clock.h"
+#include "runtime/journal/ServiceStore.h"
+#include "runtime/metrics/CommandMetricSource.h"
+#include "runtime/metrics/PrometheusMetricSource.h"
+#include "runtime/metrics/ReadPool.h"
+#include "runtime/service/PipelineLane.h"
+#include "runtime/service/PlanCatalog.h"
+#include "runtime/service/ServiceApi.h"
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace pipelang::runtime::service {
+
+struct ServiceOptions {
+  std::string plansDir;
+  std::string prometheus;  // overrides every plan's prometheus_url when set
+  std::string alarmsDir;   // external alarms (NAME holds ALARM or OK); empty: every external alarm is unknown
+  int readThreads = 32;    // metric reads at once, across pipelines
+};
+
+class Service final : public ServiceApi, private EventSink {
+ public:
+  Service(ServiceStore& store, ServiceOptions options);
+  ~Service() override;
+
+  // Loads the plans, resumes every run in flight, starts the loop. Errors:
+  // the plans folder cannot be read. Plans that fail to load are reported on
+  // stderr and skipped.
+  llvm::Error start();
+  // Stops the loop (calls in flight are left to the stop signal's handling).
+  void stop();
+
+  ApiOutcome pipelines() override;
+  ApiOutcome pipeline(const std::string& name) override;
+  ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) override;
+  ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) override;
+  bool waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait) override;
+  ApiOutcome submit(const SubmitRequest& request, const Caller& caller) override;
+  ApiOutcome approve(const ApproveRequest& request, const Caller& caller) override;
+  ApiOutcome override(const OverrideRequest& request, const Caller& caller) override;
+  ApiOutcome rollback(const RollbackRequest& request, const Caller& caller) override;
+
+ private:
+  void onEvent(const EngineEvent& event) override;
+  void loop();
+  void reloadPlans();                           // under mutex_
+  PipelineLane& lane(const std::string& name);  // under mutex_
+  PipelineLane* findLane(const std::string& name);
+  MetricSource& metricsFor(const Plan& plan);
+  void publishEvents();  // under mutex_: wakes the event streams
+
+  ServiceStore& store_;
+  ServiceOptions options_;
+  RealClock clock_;
+  PlanCatalog catalog_;
+  CommandMetricSource commandMetrics_;
+  DirectoryAlarmSource externals_;
+  std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;  // by URL
+  std::map<std::string, std::unique_ptr<MetricRouter>> routers_;               // by URL ("" none)
+  std::unique_ptr<ReadPool> reads_;
+  std::map<std::string, std::unique_ptr<PipelineLane>> lanes_;
+
+  std::mutex mutex_;  // everything above, for the loop and the API threads
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool kicked_ = false;
+  bool eventsPending_ = false;
+  std::mutex readsMutex_;             // taken by the read threads, never while mutex_ waits
+  std::set<std::int64_t> readsDone_;  // run ids whose reads ended, under readsMutex_
+  Instant lastReload_ = 0;
+  std::thread loop_;
+
+  std::mutex eventMutex_;
+  std::condition_variable eventArrived_;
+  std::int64_t lastEventId_ = 0;
+};
+
+}  // namespace pipelang::runtime::service
