@@ -45,7 +45,10 @@ std::vector<PlanCatalog::Change> PlanCatalog::reload() {
     auto plan = readPlanFile(path);
     if (!plan) {
       std::string error = llvm::toString(plan.takeError());
-      if (fileErrors_[name] != error) changes.push_back({"", "", name, error});
+      std::string owner;  // the pipeline whose plan this file gave, which keeps it
+      for (const auto& [pipeline, file] : fileFor_)
+        if (file == name) owner = pipeline;
+      if (fileErrors_[name] != error) changes.push_back({owner, "", name, error});
       fileErrors_[name] = error;
       continue;
     }

@@ -189,6 +189,7 @@ def main():
     parser.add_argument("--pipeline", required=True)
     parser.add_argument("--version", required=True, help="a version to submit")
     parser.add_argument("--allow-rollback", action="store_true")
+    parser.add_argument("--override-target", default="window", help="a blocker of the pipeline's plan, or window")
     parser.add_argument("--spec", default=os.path.join(os.path.dirname(__file__), "..", "..", "docs", "openapi.yaml"))
     args = parser.parse_args()
     with open(args.spec) as f:
@@ -225,8 +226,8 @@ def main():
          j({"version": args.version}), {}, [404]),
         ("approve", "POST", p + "/approve", token, j({}), {}, [202, 409]),
         ("approve unknown field", "POST", p + "/approve", token, j({"who": "me"}), {}, [400]),
-        ("override", "POST", p + "/override", token, j({"target": "window", "reason": "openapi check"}), {},
-         [202, 409]),
+        ("override", "POST", p + "/override", token, j({"target": args.override_target, "reason": "openapi check"}),
+         {}, [202, 409]),
         ("override missing reason", "POST", p + "/override", token, j({"target": "window"}), {}, [400]),
         ("rollback unknown version", "POST", p + "/rollback", token,
          j({"reason": "openapi check", "version": "no-such-version-0"}), {}, [404, 409]),
