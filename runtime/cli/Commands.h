@@ -19,6 +19,7 @@ struct OutputOptions {
 
 struct RunArgs {
   std::string plan, version, previous, state, alarmsDir, prometheus, reason;
+  std::string alertmanager;  // `--alertmanager URL`: external alarms from Alertmanager instead of --alarms-dir
   std::string by;  // who starts the run (`--by`, default the OS user)
   bool emergency = false, untilBlocked = false;
   bool firstDeploy = false;  // no known-good version yet: a rollback undeploys
@@ -39,6 +40,7 @@ struct ServeArgs {
   std::string state;                      // --state FILE, default .piperun/service.db
   std::string tokensFile;                 // --tokens FILE
   std::string alarmsDir, prometheus;      // as for `run`
+  std::string alertmanager;               // as for `run`
 };
 
 // A command against `piperun serve` (docs/service.md, "CLI against a server").

@@ -8,6 +8,7 @@
 #include "runtime/deploy/LeftoverCalls.h"
 #include "runtime/deploy/ProcessIdentity.h"
 #include "runtime/deploy/StopSignals.h"
+#include "runtime/metrics/AlertmanagerAlarmSource.h"
 #include "runtime/metrics/CommandMetricSource.h"
 #include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/plan/PlanReader.h"
@@ -127,6 +128,10 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
       recorded.alarmsDir = args.alarmsDir;
       changed = true;
     }
+    if (!args.alertmanager.empty() && args.alertmanager != recorded.alertmanager) {
+      recorded.alertmanager = args.alertmanager;
+      changed = true;
+    }
     if (changed) saveRunOptions(journal, run->id, recorded);
     std::string prometheusUrl = !recorded.prometheus.empty() ? recorded.prometheus : plan.prometheusUrl.value_or("");
     auto blind = metricsWithoutProvider(plan, prometheusUrl);
@@ -154,9 +159,13 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
       prometheus.emplace(PrometheusOptions{prometheusUrl});
       metrics.setProvider("prometheus", &*prometheus);
     }
-    DirectoryAlarmSource externals(recorded.alarmsDir);
+    std::unique_ptr<ExternalAlarmSource> externals;
+    if (!recorded.alertmanager.empty())
+      externals = std::make_unique<AlertmanagerAlarmSource>(recorded.alertmanager);
+    else
+      externals = std::make_unique<DirectoryAlarmSource>(recorded.alarmsDir);
     ConsoleSink sink(args.output, calendar, clockPrecisionFor(plan));
-    Engine engine(plan, journal, clock, deployer, metrics, externals, sink, options);
+    Engine engine(plan, journal, clock, deployer, metrics, *externals, sink, options);
     EngineResult result;
     try {
       result = engine.execute(run->id);
@@ -303,6 +312,7 @@ int runCommand(const RunArgs& args) {
   options.by = !args.by.empty() ? args.by : osUser();
   options.prometheus = args.prometheus;
   options.alarmsDir = args.alarmsDir;
+  options.alertmanager = args.alertmanager;
   options.firstDeploy = args.firstDeploy;
   if (args.retryFailed) {
     options.retryReason = args.reason;

@@ -27,6 +27,7 @@ RunOptions loadRunOptions(Journal& journal, std::int64_t runId) {
   options.by = str("by");
   options.prometheus = str("prometheus");
   options.alarmsDir = str("alarms_dir");
+  options.alertmanager = str("alertmanager");
   options.firstDeploy = o->getBoolean("first_deploy").getValueOr(false);
   options.retryReason = str("retry_reason");
   options.retryBy = str("retry_by");
@@ -39,6 +40,7 @@ void saveRunOptions(Journal& journal, std::int64_t runId, const RunOptions& opti
   out << json::Value(json::Object{{"by", options.by},
                                   {"prometheus", options.prometheus},
                                   {"alarms_dir", options.alarmsDir},
+                                  {"alertmanager", options.alertmanager},
                                   {"first_deploy", options.firstDeploy},
                                   {"retry_reason", options.retryReason},
                                   {"retry_by", options.retryBy}});

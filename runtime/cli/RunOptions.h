@@ -15,6 +15,7 @@ struct RunOptions {
   std::string by;          // who started the run (`--by`, default the OS user)
   std::string prometheus;  // `--prometheus URL`, empty: the plan's
   std::string alarmsDir;   // `--alarms-dir DIR`
+  std::string alertmanager;  // `--alertmanager URL`
   bool firstDeploy = false;
   std::string retryReason, retryBy;  // `--retry-failed --reason R --by WHO`
 };

@@ -44,7 +44,7 @@ int serveCommand(const ServeArgs& args) {
   auto store = SqliteServiceStore::open(path);
   if (!store) return refuse(llvm::toString(store.takeError()));
 
-  service::Service service(**store, {args.plansDir, args.prometheus, args.alarmsDir});
+  service::Service service(**store, {args.plansDir, args.prometheus, args.alarmsDir, args.alertmanager});
   if (auto error = service.start()) return refuse(llvm::toString(std::move(error)));
   auto server = api::ApiServer::start(service, {args.listen, args.tokensFile});
   if (!server) {

@@ -48,6 +48,11 @@ cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeli
 cl::opt<std::string> alarmsDir("alarms-dir", cl::desc("directory of external alarm files (NAME holds ALARM or OK)"),
                                cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(serveCmd),
                                cl::cat(category));
+cl::opt<std::string> alertmanager("alertmanager",
+                                  cl::desc("Alertmanager URL: external(NAME) alarms are its active, unsilenced alerts "
+                                           "named NAME (instead of --alarms-dir)"),
+                                  cl::value_desc("URL"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(serveCmd),
+                                  cl::cat(category));
 cl::opt<std::string> prometheus("prometheus", cl::desc("Prometheus URL (overrides the plan's)"), cl::value_desc("URL"),
                                 cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(serveCmd), cl::cat(category));
 cl::opt<bool> firstDeploy("first-deploy",
@@ -198,6 +203,7 @@ int dispatch() {
   run.state = state;
   run.alarmsDir = alarmsDir;
   run.prometheus = prometheus;
+  run.alertmanager = alertmanager;
   run.reason = reason;
   run.by = by;
   run.emergency = emergency;
@@ -228,6 +234,7 @@ int dispatch() {
     serve.tokensFile = tokens;
     serve.alarmsDir = alarmsDir;
     serve.prometheus = prometheus;
+    serve.alertmanager = alertmanager;
     return rcli::serveCommand(serve);
   }
   if (tokenCmd) {

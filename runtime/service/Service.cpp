@@ -10,7 +10,12 @@ namespace pipelang::runtime::service {
 namespace json = llvm::json;
 
 Service::Service(ServiceStore& store, ServiceOptions options)
-    : store_(store), options_(std::move(options)), catalog_(options_.plansDir), externals_(options_.alarmsDir) {}
+    : store_(store), options_(std::move(options)), catalog_(options_.plansDir) {
+  if (!options_.alertmanager.empty())
+    externals_ = std::make_unique<AlertmanagerAlarmSource>(options_.alertmanager);
+  else
+    externals_ = std::make_unique<DirectoryAlarmSource>(options_.alarmsDir);
+}
 
 Service::~Service() {
   stop();
@@ -39,7 +44,7 @@ PipelineLane* Service::findLane(const std::string& name) {
 PipelineLane& Service::lane(const std::string& name) {
   auto& slot = lanes_[name];
   if (!slot) {
-    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, externals_, *reads_,
+    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_, *reads_,
                     *this};
     parts.prometheusGiven = !options_.prometheus.empty();
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);

@@ -7,6 +7,7 @@
 
 #include "runtime/clock/Clock.h"
 #include "runtime/journal/ServiceStore.h"
+#include "runtime/metrics/AlertmanagerAlarmSource.h"
 #include "runtime/metrics/CommandMetricSource.h"
 #include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/metrics/ReadPool.h"
@@ -27,6 +28,7 @@ struct ServiceOptions {
   std::string plansDir;
   std::string prometheus;  // overrides every plan's prometheus_url when set
   std::string alarmsDir;   // external alarms (NAME holds ALARM or OK); empty: every external alarm is unknown
+  std::string alertmanager;  // external alarms from Alertmanager instead (AlertmanagerAlarmSource)
   int readThreads = 32;    // metric reads at once, across pipelines
 };
 
@@ -66,7 +68,7 @@ class Service final : public ServiceApi, private EventSink {
   RealClock clock_;
   PlanCatalog catalog_;
   CommandMetricSource commandMetrics_;
-  DirectoryAlarmSource externals_;
+  std::unique_ptr<ExternalAlarmSource> externals_;
   std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;  // by URL
   std::map<std::string, std::unique_ptr<MetricRouter>> routers_;               // by URL ("" none)
   std::unique_ptr<ReadPool> reads_;

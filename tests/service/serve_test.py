@@ -30,7 +30,8 @@ DEADLINE_S = 60  # any wait of a test
 class Service:
     """One `piperun serve` in a scratch folder, with a deployer+operator token and an approver token."""
 
-    def __init__(self, test, plans, alarms=False):
+    def __init__(self, test, plans, alarms=False, extra_args=()):
+        self.extra_args = list(extra_args)
         self.dir = tempfile.mkdtemp(prefix="piperun-serve-")
         test.addCleanup(shutil.rmtree, self.dir, True)
         test.addCleanup(self.stop)
@@ -62,6 +63,7 @@ class Service:
                 "--tokens", "tokens"]
         if self.alarms:
             args += ["--alarms-dir", "alarms"]
+        args += self.extra_args
         self.err = open(os.path.join(self.dir, "serve.err"), "a")
         self.process = subprocess.Popen(args, cwd=self.dir, stdout=subprocess.DEVNULL, stderr=self.err)
         deadline = time.time() + 20
