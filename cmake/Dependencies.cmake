@@ -20,3 +20,8 @@ find_package(Threads REQUIRED)
 # (which select the declarations matching the library) come from pkg-config.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+
+# libpq (Debian libpq-dev): the PostgreSQL store of `piperun serve --store
+# postgresql://...` (runtime/journal/PgStore.*). The C client is what the
+# PostgreSQL project itself keeps; libpqxx would add a C++ layer we do not need.
+find_package(PostgreSQL REQUIRED)

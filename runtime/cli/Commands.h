@@ -38,6 +38,7 @@ struct ServeArgs {
   std::string plansDir;                   // --plans DIR: the output of `pipec plan -o` (required)
   std::string listen = "127.0.0.1:8470";  // --listen HOST:PORT
   std::string state;                      // --state FILE, default .piperun/service.db
+  std::string store;                      // --store postgresql://...: the PostgreSQL store instead
   std::string tokensFile;                 // --tokens FILE
   std::string alarmsDir, prometheus;      // as for `run`
   std::string alertmanager;               // as for `run`

@@ -5,6 +5,7 @@
 #include "runtime/api/ApiServer.h"
 #include "runtime/cli/Commands.h"
 #include "runtime/deploy/StopSignals.h"
+#include "runtime/journal/PgStore.h"
 #include "runtime/journal/SqliteServiceStore.h"
 #include "runtime/service/Service.h"
 
@@ -33,18 +34,34 @@ int refuse(const std::string& message) {
 }  // namespace
 
 int serveCommand(const ServeArgs& args) {
-  std::string path = args.state.empty() ? ".piperun/service.db" : args.state;
-  llvm::StringRef dir = llvm::sys::path::parent_path(path);
-  if (!dir.empty())
-    if (auto ec = llvm::sys::fs::create_directories(dir))
-      return refuse("cannot create " + dir.str() + ": " + ec.message());
-  // One service per store: a second one would decide for the same runs.
-  auto lock = RunnerLock::acquire(path);
-  if (!lock) return refuse(llvm::toString(lock.takeError()));
-  auto store = SqliteServiceStore::open(path);
-  if (!store) return refuse(llvm::toString(store.takeError()));
+  std::unique_ptr<ServiceStore> store;
+  std::unique_ptr<RunnerLock> lock;
+  if (llvm::StringRef(args.store).startswith("postgresql://") ||
+      llvm::StringRef(args.store).startswith("postgres://")) {
+    if (!args.state.empty()) return refuse("give --state FILE or --store URL, not both");
+    auto pg = PgServiceStore::open(args.store);
+    if (!pg) return refuse(llvm::toString(pg.takeError()));
+    // One service per store: a second one would decide for the same runs.
+    if (auto error = (*pg)->lockService()) return refuse(llvm::toString(std::move(error)));
+    store = std::move(*pg);
+  } else if (!args.store.empty()) {
+    return refuse("--store must be a postgresql:// URL (the SQLite store is --state FILE)");
+  } else {
+    std::string path = args.state.empty() ? ".piperun/service.db" : args.state;
+    llvm::StringRef dir = llvm::sys::path::parent_path(path);
+    if (!dir.empty())
+      if (auto ec = llvm::sys::fs::create_directories(dir))
+        return refuse("cannot create " + dir.str() + ": " + ec.message());
+    // One service per store: a second one would decide for the same runs.
+    auto held = RunnerLock::acquire(path);
+    if (!held) return refuse(llvm::toString(held.takeError()));
+    lock = std::move(*held);
+    auto sqlite = SqliteServiceStore::open(path);
+    if (!sqlite) return refuse(llvm::toString(sqlite.takeError()));
+    store = std::move(*sqlite);
+  }
 
-  service::Service service(**store, {args.plansDir, args.prometheus, args.alarmsDir, args.alertmanager});
+  service::Service service(*store, {args.plansDir, args.prometheus, args.alarmsDir, args.alertmanager});
   if (auto error = service.start()) return refuse(llvm::toString(std::move(error)));
   auto server = api::ApiServer::start(service, {args.listen, args.tokensFile});
   if (!server) {

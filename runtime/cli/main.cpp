@@ -48,6 +48,10 @@ cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeli
 cl::opt<std::string> alarmsDir("alarms-dir", cl::desc("directory of external alarm files (NAME holds ALARM or OK)"),
                                cl::value_desc("DIR"), cl::sub(runCmd), cl::sub(resumeCmd), cl::sub(serveCmd),
                                cl::cat(category));
+cl::opt<std::string> storeUrl("store",
+                              cl::desc("the service's store: postgresql://USER@HOST/DB (default: the SQLite file of "
+                                       "--state)"),
+                              cl::value_desc("URL"), cl::sub(serveCmd), cl::cat(category));
 cl::opt<std::string> alertmanager("alertmanager",
                                   cl::desc("Alertmanager URL: external(NAME) alarms are its active, unsilenced alerts "
                                            "named NAME (instead of --alarms-dir)"),
@@ -235,6 +239,7 @@ int dispatch() {
     serve.alarmsDir = alarmsDir;
     serve.prometheus = prometheus;
     serve.alertmanager = alertmanager;
+    serve.store = storeUrl;
     return rcli::serveCommand(serve);
   }
   if (tokenCmd) {

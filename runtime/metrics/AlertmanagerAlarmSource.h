@@ -33,8 +33,7 @@ class AlertmanagerAlarmSource final : public ExternalAlarmSource {
 
   // One query: true when a matching alert is active, false when none, none
   // (with `error` saying why) when the answer cannot be trusted.
-  static std::optional<bool> query(const std::string& url, const std::string& name, long timeoutMs,
-                                   std::string& error);
+  static std::optional<bool> query(const std::string& url, const std::string& name, long timeoutMs, std::string& error);
 
  private:
   void poll();

@@ -44,8 +44,8 @@ PipelineLane* Service::findLane(const std::string& name) {
 PipelineLane& Service::lane(const std::string& name) {
   auto& slot = lanes_[name];
   if (!slot) {
-    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_, *reads_,
-                    *this};
+    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_,
+                    *reads_, *this};
     parts.prometheusGiven = !options_.prometheus.empty();
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);
   }

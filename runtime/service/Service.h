@@ -26,10 +26,10 @@ namespace pipelang::runtime::service {
 
 struct ServiceOptions {
   std::string plansDir;
-  std::string prometheus;  // overrides every plan's prometheus_url when set
-  std::string alarmsDir;   // external alarms (NAME holds ALARM or OK); empty: every external alarm is unknown
+  std::string prometheus;    // overrides every plan's prometheus_url when set
+  std::string alarmsDir;     // external alarms (NAME holds ALARM or OK); empty: every external alarm is unknown
   std::string alertmanager;  // external alarms from Alertmanager instead (AlertmanagerAlarmSource)
-  int readThreads = 32;    // metric reads at once, across pipelines
+  int readThreads = 32;      // metric reads at once, across pipelines
 };
 
 class Service final : public ServiceApi, private EventSink {

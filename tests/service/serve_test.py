@@ -59,8 +59,9 @@ class Service:
         self.start()
 
     def start(self):
-        args = [PIPERUN, "serve", "--plans", "plans", "--listen", "127.0.0.1:0", "--state", "state/service.db",
-                "--tokens", "tokens"]
+        args = [PIPERUN, "serve", "--plans", "plans", "--listen", "127.0.0.1:0", "--tokens", "tokens"]
+        args += ["--store", self.store_url()] if os.environ.get("PIPE_SERVE_ON_POSTGRES") else \
+            ["--state", "state/service.db"]
         if self.alarms:
             args += ["--alarms-dir", "alarms"]
         args += self.extra_args
@@ -77,6 +78,14 @@ class Service:
                 return
             time.sleep(0.05)
         raise AssertionError("piperun serve did not listen within 20 s:\n" + self.log())
+
+    def store_url(self):
+        """Under with_postgres.sh: a database of this service's own in the throw-away cluster."""
+        if not getattr(self, "database", None):
+            self.database = "serve_" + os.path.basename(self.dir).replace("-", "_").lower()
+            subprocess.run(["createdb", self.database], check=True)
+        return "postgresql://%s@%s:%s/%s" % (os.environ["PGUSER"], os.environ["PGHOST"], os.environ["PGPORT"],
+                                             self.database)
 
     def alive_url(self):
         try:
