@@ -278,31 +278,29 @@ ApiOutcome Service::submit(const SubmitRequest& request, const Caller& caller) {
   return outcome;
 }
 
-ApiOutcome Service::approve(const ApproveRequest& request, const Caller& caller) {
+// A person's request goes to its pipeline's lane, which checks it and
+// journals it for the run it concerns; the loop applies it at once.
+template <typename Request>
+ApiOutcome Service::onLane(const Request& request,
+                           const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle) {
   std::lock_guard<std::mutex> lock(mutex_);
   PipelineLane* found = findLane(request.pipeline);
   if (!found) return apiError(404, "no pipeline " + request.pipeline);
-  ApiOutcome outcome = found->approve(request, caller);
+  ApiOutcome outcome = handle(*found, request);
   wake_.notify_one();
   return outcome;
+}
+
+ApiOutcome Service::approve(const ApproveRequest& request, const Caller& caller) {
+  return onLane<ApproveRequest>(request, [&](PipelineLane& lane, const auto& r) { return lane.approve(r, caller); });
 }
 
 ApiOutcome Service::override(const OverrideRequest& request, const Caller& caller) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  PipelineLane* found = findLane(request.pipeline);
-  if (!found) return apiError(404, "no pipeline " + request.pipeline);
-  ApiOutcome outcome = found->override(request, caller);
-  wake_.notify_one();
-  return outcome;
+  return onLane<OverrideRequest>(request, [&](PipelineLane& lane, const auto& r) { return lane.override(r, caller); });
 }
 
 ApiOutcome Service::rollback(const RollbackRequest& request, const Caller& caller) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  PipelineLane* found = findLane(request.pipeline);
-  if (!found) return apiError(404, "no pipeline " + request.pipeline);
-  ApiOutcome outcome = found->rollback(request, caller);
-  wake_.notify_one();
-  return outcome;
+  return onLane<RollbackRequest>(request, [&](PipelineLane& lane, const auto& r) { return lane.rollback(r, caller); });
 }
 
 }  // namespace pipelang::runtime::service

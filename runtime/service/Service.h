@@ -62,6 +62,8 @@ class Service final : public ServiceApi, private EventSink {
   PipelineLane* findLane(const std::string& name);
   MetricSource& metricsFor(const Plan& plan);
   void publishEvents();  // under mutex_: wakes the event streams
+  template <typename Request>
+  ApiOutcome onLane(const Request& request, const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle);
 
   ServiceStore& store_;
   ServiceOptions options_;
