@@ -153,47 +153,61 @@ class Engine {
     std::optional<Instant> wake;
   };
 
+  // The loop (Engine.cpp).
   // One pass; sets `rollbackStarted` when a rollback began and should send its batches at once.
   std::optional<EngineResult> pass(bool& rollbackStarted);
   void load(Instant now);
-  void consumeRequests(Instant now);
-  void pollDeploys(Instant now);
-  void watchActiveStage(Instant now);
-  // Journals a round's datapoints; the first failed reading of a streak goes to the timeline.
-  void recordSamples(const std::vector<SampleRecord>& samples, const std::string& stage, Instant now);
   // The earliest instant since which the run waits (a gate, an approval, an extended bake); -1 when none.
   Instant waitStart() const;
-  long trafficTimeoutMs() const;
+  EngineResult finish(Outcome outcome, Instant now, const std::string& message);
+  void emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
+            const std::string& message, llvm::json::Object detail = {});
+  void wakeAt(std::optional<Instant> t);
+  StageRuntime* activeStage();
+  std::string progressText() const;
+
+  // Stage gates and operator requests (EngineGates.cpp).
+  void consumeRequests(Instant now);
+  void startReadySteps(Instant now);
+  GateResult gate(StageRuntime& stage, Instant now);
+
+  // Steps (EngineSteps.cpp).
+  void startStep(StepRuntime& step, Instant now);
+  void pollDeploys(Instant now);
+  void finishStep(StepRuntime& step, Instant now, const std::string& result);
+  DeployCall callFor(const Step& step, const std::string& action, const std::string& version,
+                     const std::string& previous) const;
+
+  // Bakes (EngineBakes.cpp).
+  void advanceBakes(Instant now);
+  void startBake(StepRuntime& step, Instant now);
+  int effectiveBake(int baseS, Instant bakeStart, std::string& note) const;
   // Simulation only: when a wait is a bake held by min_traffic that gains
   // nothing, in a world that has not changed for a whole M-of-N window, the
   // next instant anything can change; none otherwise.
   std::optional<Instant> quietUntil(Instant now) const;
-  void advanceBakes(Instant now);
-  void startReadySteps(Instant now);
-  GateResult gate(StageRuntime& stage, Instant now);
-  void startStep(StepRuntime& step, Instant now);
-  void startBake(StepRuntime& step, Instant now);
-  void finishStep(StepRuntime& step, Instant now, const std::string& result);
-  int effectiveBake(int baseS, Instant bakeStart, std::string& note) const;
+  long trafficTimeoutMs() const;
+
+  // Watching (EngineWatch.cpp).
+  void watchActiveStage(Instant now);
+  // Journals a round's datapoints; the first failed reading of a streak goes to the timeline.
+  void recordSamples(const std::vector<SampleRecord>& samples, const std::string& stage, Instant now);
   std::vector<Scope> watchedScopes(const Stage& stage) const;
   std::vector<Scope> gateScopes(const Stage& stage) const;
+  // The watched scopes a step's bake waits for: a region's step watches its region, a stage's step all of watched_.
+  std::vector<Scope> scopesOf(const Step& step) const;
+  std::string describeScopes(const std::vector<Scope>& scopes) const;
+  void updateExposure();
+
+  // Rollback (EngineRollback.cpp).
   void triggerRollback(const std::string& trigger, const std::string& why, const std::string& stepId, Instant since,
                        Instant now);
   void planRollback(Instant now);
   // "v1", or "v2 (8 hosts) and v1 (4 hosts)" when hosts return to different versions.
   std::string rollbackTargetsText() const;
   bool progressRollback(Instant now);  // true when every zone is back
-  EngineResult finish(Outcome outcome, Instant now, const std::string& message);
-  void emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
-            const std::string& message, llvm::json::Object detail = {});
-  void wakeAt(std::optional<Instant> t);
-  void updateExposure();
-  StageRuntime* activeStage();
-  DeployCall callFor(const Step& step, const std::string& action, const std::string& version,
-                     const std::string& previous) const;
-  std::string describeScopes(const std::vector<Scope>& scopes) const;
-  std::string progressText() const;
 
+  // What the engine works with: the plan, the journal and its side effects' interfaces.
   const Plan& plan_;
   Journal& journal_;
   Clock& clock_;
@@ -207,18 +221,30 @@ class Engine {
   std::optional<planformat::WindowCalendar> calendar_;
   std::vector<const AlarmExpr*> rollbackConditions_;
 
+  // The run, its stages and steps.
   RunRecord run_;
   std::vector<StepRuntime> steps_;
   std::map<std::string, size_t> stepIndex_;
   std::vector<StageRuntime> stages_;
   std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
   std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
-  std::map<std::string, HostState> hosts_;       // HostInfo::key()
-  std::vector<const HostState*> hostStates_;     // by FleetModel index: its node in hosts_, once known
+
+  // The fleet's versions as this run knows them.
+  std::map<std::string, HostState> hosts_;    // HostInfo::key()
+  std::vector<const HostState*> hostStates_;  // by FleetModel index: its node in hosts_, once known
+  Instant lastHostChange_ = 0;                // the latest instant a host's version changed
+  double maxExposure_ = 0;                    // the largest share of production traffic on run_.version so far
+
+  // Requests: approvals, overrides, rollbacks.
   bool emergencyApproved_ = false;
   std::int64_t lastRequestId_ = 0;
   size_t nextScheduledRequest_ = 0;
 
+  // Watching the active stage.
+  std::vector<Scope> watched_;  // scopes of the active stage on the new version
+  bool watchedStale_ = true;    // hosts or the active stage changed since watched_ was computed
+
+  // Rollback and hard failure.
   bool rollingBack_ = false;
   std::vector<RollbackZone> rollbackZones_;
   Instant rollbackStartedAt_ = 0;
@@ -226,15 +252,9 @@ class Engine {
   std::optional<Outcome> failedHard_;
   std::string failMessage_;
 
+  // Waiting: the next pass, and since when the run waits.
   std::optional<Instant> wake_;
-  Instant lastHostChange_ = 0;  // the latest instant a host's version changed
   Instant waitingSince_ = -1;
-  double maxExposure_ = 0;
-  std::map<std::string, SampleRecord> lastSamples_;
-  std::vector<Scope> watched_;  // scopes of the active stage on the new version
-  bool watchedStale_ = true;    // hosts or the active stage changed since watched_ was computed
-  std::vector<Scope> scopesOf(
-      const Step& step) const;  // a region's step watches its region  // scope|condition -> latest
 };
 
 }  // namespace pipelang::runtime
