@@ -111,7 +111,7 @@ class Probe:
 
 
 class Service:
-    def __init__(self, piperun, folder):
+    def __init__(self, piperun, folder, state):
         self.piperun = piperun
         self.dir = folder
         made = subprocess.run([piperun, "token", "bench", "--roles", "deployer"], capture_output=True, text=True,
@@ -122,7 +122,7 @@ class Service:
         self.err = open(os.path.join(folder, "serve.err"), "w")
         started = time.time()
         self.process = subprocess.Popen(
-            [piperun, "serve", "--plans", "plans", "--listen", "127.0.0.1:0", "--state", "state/service.db",
+            [piperun, "serve", "--plans", "plans", "--listen", "127.0.0.1:0", "--state", state,
              "--tokens", "tokens"], cwd=folder, stdout=subprocess.DEVNULL, stderr=self.err)
         self.url = None
         deadline = time.time() + 120
@@ -230,11 +230,12 @@ def lags(events_by_pipeline, calls):
     scheduled end to the next deploy call's start, or None when the next step
     is a bake, which starts no call; whole-second lag from bake_passed to the
     next step's start event; whole seconds bake_passed came after the
-    scheduled end)."""
+    scheduled end; whether the bake was extended, e.g. waiting for a datapoint)."""
     out = []
     missing = 0
     for events in events_by_pipeline.values():
         bakes = {}  # (run, step) -> scheduled end
+        extended = set()  # (run, step) of bakes extended past their length
         pending = {}  # run -> bake_passed event waiting for its next step
         for e in events:
             run = e["run_id"]
@@ -246,15 +247,37 @@ def lags(events_by_pipeline, calls):
                     missing += 1
                     continue
                 out.append((wall - due if wall is not None else None, epoch(e["t"]) - epoch(passed["t"]),
-                            epoch(passed["t"]) - due))
+                            epoch(passed["t"]) - due, (run, passed["step"]) in extended))
             if e["type"] == "bake_started":
                 match = re.match(r"baking (\S+)", e["message"])
                 bakes[(run, e["step"])] = epoch(e["t"]) + seconds_of(match.group(1) if match else "")
+            elif e["type"] == "bake_extended":
+                extended.add((run, e["step"]))
             elif e["type"] == "bake_passed":
                 pending[run] = e
             elif e["type"] in ("deployed", "rolled_back", "failed", "superseded"):
                 pending.pop(run, None)
     return out, missing
+
+
+def most_in_flight(events_by_pipeline):
+    """The most versions in flight at once, counted per whole second from
+    run_started to the version's outcome."""
+    delta = {}
+    for events in events_by_pipeline.values():
+        started = {}
+        for e in events:
+            if e["type"] == "run_started":
+                started[e["run_id"]] = epoch(e["t"])
+            elif e["type"] in ("deployed", "rolled_back", "failed", "superseded") and e["run_id"] in started:
+                begin, end = started.pop(e["run_id"]), epoch(e["t"]) + 1
+                delta[begin] = delta.get(begin, 0) + 1
+                delta[end] = delta.get(end, 0) - 1
+    most = now = 0
+    for t in sorted(delta):
+        now += delta[t]
+        most = max(most, now)
+    return most
 
 
 def main():
@@ -266,6 +289,8 @@ def main():
     parser.add_argument("--deadline", type=float, default=900, help="seconds to wait for every outcome")
     parser.add_argument("--submitters", type=int, default=8, help="submissions at once")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--state", help="the state DB's path (default: in DIR); a tmpfs path such as /dev/shm/x.db "
+                        "shows what is left when commits cost no fsync (a diagnosis, never a setup)")
     args = parser.parse_args()
     if args.pipelines < 1:
         parser.error("--pipelines must be at least 1")
@@ -279,7 +304,10 @@ def main():
     for as_name in ("deploy.sh", "metric.sh"):
         shutil.copy(args.tool, os.path.join(folder, as_name))
 
-    service = Service(args.piperun, folder)
+    state = os.path.abspath(args.state) if args.state else os.path.join(folder, "state", "service.db")
+    if os.path.exists(state):
+        parser.error("--state %s exists already: the bench needs a fresh store" % state)
+    service = Service(args.piperun, folder, state)
     pid = service.process.pid
     probe = Probe(pid)
     perf_out = os.path.join(folder, "perf.txt")
@@ -326,12 +354,24 @@ def main():
         if syncs is not None:
             read_syncs(syncs, perf_out)
         service.stop()
+        if args.state:
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                if os.path.exists(state + suffix):
+                    os.remove(state + suffix)
 
     calls = deploy_times(folder)
     measured, missing = lags(events, calls)
     wall = [m[0] for m in measured if m[0] is not None]
+    on_time = [m[0] for m in measured if m[0] is not None and not m[3]]
     whole = [m[1] for m in measured]
     late = [m[2] for m in measured]
+    # Each version's time from run_started to its outcome (whole seconds; about 10 s unloaded).
+    durations = []
+    for es in events.values():
+        begin = [epoch(e["t"]) for e in es if e["type"] == "run_started"]
+        end = [epoch(e["t"]) for e in es if e["type"] in ("deployed", "rolled_back", "failed", "superseded")]
+        if begin and end:
+            durations.append(end[-1] - begin[0])
     extended = sum(1 for es in events.values() for e in es if e["type"] == "bake_extended")
     counts = {}
     for status in outcomes.values():
@@ -344,6 +384,9 @@ def main():
         "submit_latency_p50_ms": round(1000 * percentile(latencies, 50), 1),
         "submit_latency_p99_ms": round(1000 * percentile(latencies, 99), 1),
         "all_outcomes_s": round(elapsed, 1),
+        "most_in_flight": most_in_flight(events),
+        "version_s_p50": percentile(durations, 50),
+        "version_s_p99": percentile(durations, 99),
         "bakes_followed_by_a_step": len(measured),
         "bakes_followed_by_a_deploy": len(wall),
         "bakes_unmatched": missing,
@@ -352,6 +395,9 @@ def main():
         "lag_p90_s": percentile(wall, 90) and round(percentile(wall, 90), 3),
         "lag_p99_s": percentile(wall, 99) and round(percentile(wall, 99), 3),
         "lag_max_s": wall and round(max(wall), 3),
+        "lag_unextended_bakes": len(on_time),
+        "lag_unextended_p50_s": percentile(on_time, 50) and round(percentile(on_time, 50), 3),
+        "lag_unextended_p99_s": percentile(on_time, 99) and round(percentile(on_time, 99), 3),
         "lag_whole_seconds": {str(k): whole.count(k) for k in sorted(set(whole))},
         "bake_passed_late_whole_seconds": {str(k): late.count(k) for k in sorted(set(late))},
         "cpu_service_s": round(cpu1[0] - cpu0[0], 1),
