@@ -26,9 +26,16 @@ cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then echo "bench/serve.sh: kept $scratch" >&2; else rm -rf "$scratch"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 # Static when the C library allows it: a smaller exec for the thousands of calls.
 cc -O2 -static -o "$scratch/tool" "$here/bench/serve_tool.c" 2>/dev/null ||
   cc -O2 -o "$scratch/tool" "$here/bench/serve_tool.c"
 mkdir "$scratch/service"
-python3 "$here/bench/serve_bench.py" "$piperun" "$scratch/tool" "$scratch/service" --pipelines "$pipelines" "$@"
+# In the background so that Ctrl-C or a TERM reaches it as TERM: it then
+# stops the service it started before the scratch folder goes.
+python3 "$here/bench/serve_bench.py" "$piperun" "$scratch/tool" "$scratch/service" --pipelines "$pipelines" "$@" &
+bench=$!
+trap 'kill -TERM "$bench" 2>/dev/null' INT TERM
+status=0
+wait "$bench" || status=$?
+while kill -0 "$bench" 2>/dev/null; do wait "$bench" || status=$?; done
+exit "$status"

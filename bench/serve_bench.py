@@ -292,6 +292,12 @@ def main():
     parser.add_argument("--state", help="the state DB's path (default: in DIR); a tmpfs path such as /dev/shm/x.db "
                         "shows what is left when commits cost no fsync (a diagnosis, never a setup)")
     args = parser.parse_args()
+    # A TERM (bench/serve.sh forwards Ctrl-C as one) unwinds, so the service is stopped.
+    def stopped(*_):
+        print("serve_bench: stopped by a signal; stopping the service", file=sys.stderr)
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, stopped)
     if args.pipelines < 1:
         parser.error("--pipelines must be at least 1")
 
