@@ -38,7 +38,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -71,15 +70,10 @@ def seconds_of(text):
 
 
 class Probe:
-    """The service's CPU and memory from /proc, sampled every `every` seconds."""
+    """The service's CPU and memory, from /proc."""
 
-    def __init__(self, pid, every=0.5):
+    def __init__(self, pid):
         self.pid = pid
-        self.peak_rss_kb = 0
-        self.samples = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
-        self._thread.start()
 
     def status(self):
         fields = {}
@@ -95,19 +89,6 @@ class Probe:
             rest = f.read().rsplit(")", 1)[1].split()
         utime, stime, cutime, cstime = (int(x) for x in rest[11:15])
         return (utime + stime) / CLOCK_TICKS, (cutime + cstime) / CLOCK_TICKS
-
-    def _run(self, every):
-        while not self._stop.wait(every):
-            try:
-                rss = int(self.status()["VmRSS"].split()[0])
-                self.samples.append((time.time(), rss, *self.cpu()))
-                self.peak_rss_kb = max(self.peak_rss_kb, rss)
-            except (OSError, KeyError, ValueError):
-                return
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join()
 
 
 class Service:
@@ -356,7 +337,6 @@ def main():
         syncs = None
         events = {name: service.events(name) for name in names}
     finally:
-        probe.stop()
         if syncs is not None:
             read_syncs(syncs, perf_out)
         service.stop()
