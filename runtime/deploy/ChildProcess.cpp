@@ -58,7 +58,7 @@ std::string findProgram(const std::string& name, const std::string& path, int& e
 }  // namespace
 
 std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
-                                     const std::function<void(pid_t)>& beforeExec) {
+                                     const std::function<void(pid_t)>& beforeExec, bool holdGate) {
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
   int devNull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -102,6 +102,10 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
     close(gate[1]);  // the child sees EOF and ends without running the command
     throw;
   }
+  if (holdGate) {
+    gateFd_ = gate[1];
+    return {};
+  }
   ssize_t written;
   do written = write(gate[1], "g", 1);
   while (written < 0 && errno == EINTR);
@@ -109,7 +113,17 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
   return {};
 }
 
+void ChildProcess::openGate() {
+  if (gateFd_ < 0) return;
+  ssize_t written;
+  do written = write(gateFd_, "g", 1);
+  while (written < 0 && errno == EINTR);
+  close(gateFd_);
+  gateFd_ = -1;
+}
+
 ChildProcess::~ChildProcess() {
+  if (gateFd_ >= 0) close(gateFd_);  // a held child that was never let go ends without running
   if (pid_ > 0 && !status_) {
     killGroup();
     waitBlocking();
@@ -119,7 +133,7 @@ ChildProcess::~ChildProcess() {
 }
 
 std::string ChildProcess::start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                                const std::function<void(pid_t)>& beforeExec) {
+                                const std::function<void(pid_t)>& beforeExec, bool holdGate) {
   outFd_ = captureFile();
   errFd_ = captureFile();
   if (outFd_ < 0 || errFd_ < 0) return std::string("cannot create capture file: ") + std::strerror(errno);
@@ -143,7 +157,7 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
     int error = 0;
     std::string path = findProgram(argv[0], merged.count("PATH") ? merged["PATH"] : "", error);
     if (path.empty()) return "cannot run " + argv[0] + ": " + std::strerror(error);
-    return startGated(args, envp, path, beforeExec);
+    return startGated(args, envp, path, beforeExec, holdGate);
   }
 
   posix_spawn_file_actions_t actions;

@@ -26,8 +26,13 @@ class ChildProcess {
   // With `beforeExec`, the child waits in its new process group until
   // beforeExec(pgid) has returned (the journal records the call), and never
   // runs the command if piperun dies before that.
+  // With `holdGate` as well, the child keeps waiting after beforeExec until
+  // openGate(): `piperun serve` commits a whole pass of the engine, the call's
+  // record included, before any call of that pass may run.
   std::string start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                    const std::function<void(pid_t)>& beforeExec = {});
+                    const std::function<void(pid_t)>& beforeExec = {}, bool holdGate = false);
+  // Lets a held child run its command (no-op when not held).
+  void openGate();
   // Exit status once finished (128+signal when killed); none while running.
   std::optional<int> poll();
   // Kills the whole process group (the command and anything it started).
@@ -39,9 +44,10 @@ class ChildProcess {
  private:
   static std::string read(int fd);
   std::string startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
-                         const std::function<void(pid_t)>& beforeExec);
+                         const std::function<void(pid_t)>& beforeExec, bool holdGate);
   pid_t pid_ = -1;
   int outFd_ = -1, errFd_ = -1;
+  int gateFd_ = -1;  // a held child's gate
   std::optional<int> status_;
 };
 

@@ -38,10 +38,15 @@ int ExecDeployer::start(const DeployCall& call, Instant now) {
       run.group = group;
       recorder_.started(call, group, now);
     };
-  run.startError = run.child->start(*argv, environmentFor(call), record);
+  run.startError = run.child->start(*argv, environmentFor(call), record, holdGates_ && record);
   // Read the clock now, after the spawn: the engine's `now` may be seconds old.
   run.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, call.timeoutS));
   return handle;
+}
+
+void ExecDeployer::openGates() {
+  for (auto& [handle, run] : running_)
+    if (run.child) run.child->openGate();
 }
 
 void ExecDeployer::ended(Running& run) {

@@ -31,6 +31,11 @@ class ExecDeployer final : public Deployer {
     std::function<void(pid_t group)> ended;
   };
   void setRecorder(Recorder recorder) { recorder_ = std::move(recorder); }
+  // `piperun serve`: calls started from now on wait after being recorded
+  // until openGates(), which the service calls once the pass that started
+  // them is committed (the record must be durable before the command runs).
+  void holdGates(bool hold) { holdGates_ = hold; }
+  void openGates();
 
  private:
   struct Running {
@@ -42,6 +47,7 @@ class ExecDeployer final : public Deployer {
   };
   void ended(Running& run);
   Recorder recorder_;
+  bool holdGates_ = false;
   std::map<int, Running> running_;
   int nextHandle_ = 1;
 };

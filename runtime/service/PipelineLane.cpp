@@ -24,6 +24,7 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   slot.plan = std::move(plan);
   slot.deployer = std::make_unique<ExecDeployer>();
   slot.deployer->setRecorder(journalRecorder(journal_, run.id, parts_.clock));
+  slot.deployer->holdGates(true);
   EngineOptions options;
   options.giveUpAfterS = 1 << 30;  // a service waits as long as it takes
   options.readPool = &parts_.reads;
@@ -33,7 +34,9 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   slot.engine = std::make_unique<Engine>(*slot.plan, journal_, parts_.clock, *slot.deployer,
                                          parts_.metricsFor(*slot.plan), parts_.externals, parts_.sink, options);
   auto [it, inserted] = slots_.emplace(run.id, std::move(slot));
-  it->second.engine->begin(run.id);
+  Slot& started = it->second;
+  journal_.transaction([&] { started.engine->begin(run.id); });
+  started.deployer->openGates();
 }
 
 void PipelineLane::resume(const std::function<std::shared_ptr<const Plan>(const std::string&)>& planFor) {
@@ -244,7 +247,11 @@ void PipelineLane::advance(Instant now, bool all) {
       slot.dirty = false;
       std::string before;
       for (const auto& stage : slot.engine->view().stages) before += stage.state[0];
-      auto result = slot.engine->advance();
+      // One commit per pass of a run (not one per write): the calls the pass
+      // started run only once it is durable.
+      std::optional<EngineResult> result;
+      journal_.transaction([&] { result = slot.engine->advance(); });
+      slot.deployer->openGates();
       if (result) {
         it = slots_.erase(it);
         changed = true;

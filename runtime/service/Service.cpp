@@ -167,10 +167,17 @@ void Service::loop() {
         std::lock_guard<std::mutex> guard(readsMutex_);
         reads.swap(readsDone_);
       }
+      bool all = kicked_;
       for (auto& [name, lane] : lanes_) {
         for (auto id : reads)
           if (lane->owns(id)) lane->readDone(id);
-        lane->advance(now, kicked_);
+        lane->advance(now, all);
+        // Let a waiting API call in between pipelines, not after the whole
+        // pass (lanes are never removed, so the iterator stays valid).
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
+        if (stopping_) break;
       }
       kicked_ = false;
       publishEvents();
