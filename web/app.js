@@ -254,8 +254,8 @@
   async function refresh(moveFocus) {
     const view = state.view;
     if (!view || !state.who) return;
-    const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest('form.act');
-    if (typing && typing.querySelector('input[type=text]') && typing.querySelector('input[type=text]').value) {
+    const focused = document.activeElement;
+    if (focused && focused.matches('form.act input, form.act select')) {
       scheduleRefresh();
       return;
     }
@@ -267,15 +267,26 @@
       else content = logView(view.name, await readLog(view.name));
       if (state.view !== view) return;
       const holder = $('view');
-      const filter = holder.querySelector('#log-filter');
-      const keepFocus = filter && document.activeElement === filter;
+      // The redraw keeps the keyboard where it was (same id, or same action of the same row).
+      const keep = focused && holder.contains(focused) ? focusKey(focused) : null;
       holder.replaceChildren(content);
-      if (keepFocus) { const f = holder.querySelector('#log-filter'); f.focus(); }
       if (moveFocus) $('main').focus();
+      else if (keep) { const again = holder.querySelector(keep); if (again) again.focus(); }
     } catch (e) {
       if (!state.who) return;
       $('view').replaceChildren(el('p', { class: 'error', role: 'alert', text: e.message }));
     }
+  }
+
+  // A selector finding `node` again after a redraw, or null.
+  function focusKey(node) {
+    if (node.id) return '#' + CSS.escape(node.id);
+    const form = node.closest('form.act');
+    const row = node.closest('[data-version]');
+    if (form && row) return '[data-version="' + CSS.escape(row.dataset.version) + '"] form[data-action="' + form.dataset.action + '"] ' + node.tagName.toLowerCase();
+    const link = node.closest('a');
+    if (link) return 'a[href="' + CSS.escape(link.getAttribute('href')) + '"]';
+    return null;
   }
 
   // The whole audit log, oldest first (pages of 1000).
