@@ -338,6 +338,8 @@
   function stageState(stage, version) {
     if (version && /roll/.test(version.status)) return { word: 'rolling back', cls: 'rollback' };
     if (stage.state === 'waiting') return { word: 'waiting', cls: 'waiting' };
+    if (stage.state === 'active' && version && version.stage === stage.id && version.waiting_for === 'approval')
+      return { word: 'waiting for approval', cls: 'waiting' };
     if (stage.state === 'active') {
       const bake = version && version.bakes.find((b) => b.step.startsWith(stage.id + '/') && b.left_s > 0);
       if (bake) return { word: 'baking', cls: 'active', bake };

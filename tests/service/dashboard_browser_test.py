@@ -187,6 +187,7 @@ class Dashboard(unittest.TestCase):
         page.sign_in("lead")
         page.go("#/p/Alpha")
         page.until("the approve button for lead", lambda: page.actions("v1") == ["approve", "rollback"])
+        self.assertEqual(page.stage("wave1"), ("waiting for approval", "v1"))
         button = page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="approve"] button')
         self.assertEqual(button.text, "Approve v1")
         page.shot("approval")
