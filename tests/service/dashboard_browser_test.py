@@ -22,8 +22,10 @@ except ImportError:
         os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON] + sys.argv)
     raise
 
+import http.client  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
+import urllib.parse  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -129,7 +131,36 @@ class Page:
         test.assertEqual(self.driver.execute_script("return window.__sameDocument;"), "yes")
 
 
+def open_stream(test, svc):
+    """A raw event stream held open until the test ends: its HTTP status."""
+    address = urllib.parse.urlparse(svc.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    test.addCleanup(connection.close)
+    connection.request("GET", "/api/v1/events", headers={"Authorization": "Bearer " + svc.tokens["watcher"]})
+    return connection.getresponse().status
+
+
 class Dashboard(unittest.TestCase):
+    def test_a_page_holds_one_stream_whatever_its_view_and_a_full_service_still_shows_the_page(self):
+        svc = serve_test.Service(self, [("Alpha", "a", {})])
+        page = Page(self, svc)
+        page.sign_in("watcher")
+        page.until("the live stream open", lambda: page.driver.find_element(By.ID, "live").text.startswith("Live:"))
+        for fragment, title in [("#/p/Alpha", "Alpha"), ("#/p/Alpha/log", "Alpha: audit log"),
+                                ("#/", "Organisation: 1 pipeline"), ("#/p/Alpha", "Alpha")]:
+            page.go(fragment)
+            page.until(title, lambda: page.driver.find_element(By.CSS_SELECTOR, "#view h1").text == title)
+        # The service holds 16 streams: beside the page's one, 15 more fit and the next is refused.
+        self.assertEqual([open_stream(self, svc) for _ in range(15)], [200] * 15)
+        self.assertEqual(open_stream(self, svc), 503)
+        # A page opened now still reads and shows everything, and says why it is not live.
+        late = Page(self, svc)
+        late.sign_in("watcher")
+        late.until("the paused notice", lambda: late.driver.find_element(By.ID, "live").text.startswith(
+            "Live updates paused: the service has too many open streams"))
+        late.until("Alpha's card", lambda: late.driver.find_elements(By.CSS_SELECTOR, '[data-pipeline="Alpha"]'))
+        self.assertEqual(page.driver.execute_script("return window.__sameDocument;"), "yes")
+
     def test_organisation_lists_pipelines_and_a_version_moves_from_gamma_to_wave1_without_reload(self):
         svc = serve_test.Service(self, [("Alpha", "a", {"bake": 4}), ("Beta", "b", {"bake": 30}),
                                         ("Gamma", "g", {})])
