@@ -456,15 +456,64 @@
         cell('Actions', versionActions(p, v) || '—'))))));
   }
 
-  function alarmsTable(alarms) {
+  // The API gives each scope's latest datapoint; the page keeps the ones it
+  // has seen (at most CHART_POINTS per scope) to draw them against the threshold.
+  const CHART_POINTS = 30;
+  const seen = new Map();
+
+  function remember(pipeline, a) {
+    const key = [pipeline, a.run_id, a.scope, a.condition].join('\u0000');
+    if (!seen.has(key)) seen.set(key, []);
+    const points = seen.get(key);
+    if (!points.length || points[points.length - 1].t !== a.t) points.push({ t: a.t, value: a.value, breach: a.breach });
+    if (points.length > CHART_POINTS) points.shift();
+    return points;
+  }
+
+  function svg(tag, attrs) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
+    return node;
+  }
+
+  // A small line of the datapoints with the threshold (from the condition's
+  // text, "metric > 0.01 ..."); its words say the same for a screen reader.
+  function chart(points, condition) {
+    const match = /^\S+\s*(?:>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)/.exec(condition);
+    const threshold = match ? parseFloat(match[1]) : null;
+    const values = points.map((p) => p.value).filter((v) => typeof v === 'number');
+    if (!values.length) return null;
+    const W = 160, H = 40;
+    const top = Math.max(...values, threshold === null ? -Infinity : threshold);
+    const bottom = Math.min(0, ...values);
+    const span = top - bottom || 1;
+    const x = (i) => (points.length < 2 ? W / 2 : 3 + (i * (W - 6)) / (points.length - 1));
+    const y = (v) => H - 3 - ((v - bottom) / span) * (H - 8);
+    const label = values.length + ' datapoint' + (values.length === 1 ? '' : 's') + ' from ' + Math.min(...values) + ' to ' +
+      Math.max(...values) + (threshold === null ? '' : '; threshold ' + threshold);
+    const drawing = svg('svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': label });
+    const title = svg('title', {});
+    title.textContent = label;
+    drawing.append(title);
+    if (threshold !== null) drawing.append(svg('line', { class: 'threshold', x1: 0, x2: W, y1: y(threshold), y2: y(threshold) }));
+    const line = points.map((p, i) => (typeof p.value === 'number' ? x(i) + ',' + y(p.value) : null)).filter(Boolean);
+    drawing.append(svg('polyline', { class: 'line', points: line.join(' ') }));
+    points.forEach((p, i) => {
+      if (typeof p.value === 'number') drawing.append(svg('circle', { class: p.breach ? 'dot breach' : 'dot', cx: x(i), cy: y(p.value), r: p.breach ? 3 : 2 }));
+    });
+    return drawing;
+  }
+
+  function alarmsTable(pipeline, alarms) {
     if (!alarms.length) return el('p', { class: 'muted', text: 'No datapoints yet.' });
     const cell = (label, ...content) => el('td', { 'data-label': label }, ...content);
     return el('div', { class: 'scroll' }, el('table', { class: 'stack', id: 'alarms' },
-      el('thead', {}, el('tr', {}, ['Scope', 'Condition', 'Value', 'Breach', 'At'].map((h) => el('th', { scope: 'col', text: h })))),
-      el('tbody', {}, alarms.slice(-50).reverse().map((a) => el('tr', {},
+      el('thead', {}, el('tr', {}, ['Scope', 'Condition', 'Value', 'Breach', 'Recent', 'At'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('tbody', {}, alarms.slice(-50).reverse().map((a) => el('tr', { 'data-scope': a.scope },
         cell('Scope', a.scope), cell('Condition', a.condition),
         cell('Value', a.error ? 'no data: ' + a.error : (a.value === null ? 'no data' : String(a.value))),
         cell('Breach', a.breach ? el('span', { class: 'badge bad', text: 'breach' }) : 'no'),
+        cell('Recent', chart(remember(pipeline, a), a.condition) || '—'),
         cell('At', when(a.t)))))));
   }
 
@@ -489,7 +538,7 @@
       el('ol', { class: 'stages', id: 'stages' }, p.stages.map((s) => stageCard(s, p.versions, p.hosts))),
       el('h2', { text: 'Versions' }), versionsTable(p),
       el('h2', { text: 'Blockers' }), blockers,
-      el('h2', { text: 'Recent datapoints' }), alarmsTable(p.alarms));
+      el('h2', { text: 'Recent datapoints' }), alarmsTable(p.name, p.alarms));
   }
 
   // -- audit log --------------------------------------------------------------

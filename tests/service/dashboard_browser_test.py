@@ -193,7 +193,13 @@ class Dashboard(unittest.TestCase):
                        By.CSS_SELECTOR, '#stages [data-stage="gamma"]').text)
         page.until("v1 in wave1", lambda: page.stage("wave1")[1] == "v1")
         self.assertEqual(svc.stage_of("Alpha", "v1"), "wave1")
+        # Each watched scope's datapoints, drawn against the threshold, with words for a screen reader.
+        chart = page.until("a chart of wave1's datapoints", lambda: page.driver.find_element(
+            By.CSS_SELECTOR, '#alarms tr[data-scope="region a-east"] svg.chart'))
+        self.assertRegex(chart.get_attribute("aria-label"), r"^\d+ datapoints? from 0\.001 to 0\.001; threshold 0\.01$")
         page.shot("pipeline")
+        page.driver.execute_script("document.getElementById('versions').scrollIntoView();")
+        page.shot("datapoints")
         page.assert_no_dialog_and_no_injected_markup(self)
 
         # A phone's width: nothing wider than the screen.
