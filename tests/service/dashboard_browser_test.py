@@ -31,6 +31,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.chrome.service import Service as DriverService  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -228,7 +229,16 @@ class Dashboard(unittest.TestCase):
         button = page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="approve"] button')
         self.assertEqual(button.text, "Approve v1")
         page.shot("approval")
-        button.click()
+        # By keyboard alone: Tab from the top reaches the button, its focus is visible, Enter approves.
+        page.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
+        for _ in range(40):
+            page.driver.switch_to.active_element.send_keys(Keys.TAB)
+            if page.driver.execute_script("return document.activeElement.textContent;") == "Approve v1":
+                break
+        focused = page.driver.switch_to.active_element
+        self.assertEqual(focused.text, "Approve v1")
+        self.assertNotEqual(focused.value_of_css_property("outline-style"), "none")
+        focused.send_keys(Keys.ENTER)
         page.until("the approve button gone once approved",
                    lambda: not page.driver.find_elements(By.CSS_SELECTOR, 'form[data-action="approve"]'))
         self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
