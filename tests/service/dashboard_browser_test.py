@@ -249,6 +249,38 @@ class Dashboard(unittest.TestCase):
             By.ID, "log").text)
         page.assert_no_dialog_and_no_injected_markup(self)
 
+    def test_an_operator_overrides_a_firing_blocker_with_a_reason_and_the_version_starts(self):
+        svc = serve_test.Service(self, [("Alpha", "a", {"block_on": True})], alarms=True)
+        with open(os.path.join(svc.alarms, "org-event"), "w") as f:
+            f.write("ALARM\n")
+        svc.submit("Alpha", "v1", first_deploy=True)
+        svc.wait_for("v1 blocked", lambda: [v["waiting_for"] for v in svc.pipeline("Alpha")["versions"]] == ["org-event"])
+        page = Page(self, svc)
+        page.sign_in("watcher")
+        page.go("#/p/Alpha")
+        page.until("v1's row without actions for a viewer", lambda: page.actions("v1") == [])
+        self.assertIn("org_event firing: stage starts blocked", page.driver.find_element(By.ID, "blockers").text)
+        self.assertEqual(page.stage("gamma"), ("waiting", "v1"))
+        page.sign_out()
+        page.sign_in("ci")
+        page.go("#/p/Alpha")
+        page.until("the override form for an operator", lambda: page.actions("v1") == ["override", "rollback"])
+        options = page.driver.find_elements(By.CSS_SELECTOR, 'form[data-action="override"] option')
+        self.assertEqual([o.text for o in options], ["org_event"])
+        # Without a reason the browser does not send it (the field is required).
+        page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="override"] button').click()
+        time.sleep(0.5)
+        self.assertEqual([e for e in svc.runs("Alpha") if e["type"] == "override"], [])
+        page.type_into('form[data-action="override"] input', "org event is a drill")
+        page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="override"] button').click()
+        svc.wait_for("v1 past gamma's gate", lambda: svc.stage_of("Alpha", "v1") == "gamma" and not svc.pipeline(
+            "Alpha")["versions"][0]["waiting_for"] == "org-event")
+        page.until("gamma no longer waiting", lambda: page.stage("gamma")[0] in ("deploying", "baking"))
+        overrides = [e["message"] for e in svc.runs("Alpha") if "drill" in e["message"]]
+        self.assertEqual(len(overrides), 1, overrides)
+        self.assertIn("ci", overrides[0])
+        page.assert_no_dialog_and_no_injected_markup(self)
+
     def test_markup_in_a_version_name_and_a_rollback_reason_is_shown_as_text(self):
         svc = serve_test.Service(self, [("Alpha", "a", {"bake": 60})])
         svc.submit("Alpha", XSS_VERSION, first_deploy=True)
