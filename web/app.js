@@ -109,6 +109,7 @@
 
   function showSignIn(message) {
     state.who = null;
+    logCache = { name: null, events: [] };
     closeStream();
     $('view').replaceChildren();
     $('crumbs').replaceChildren();
@@ -289,17 +290,24 @@
     return null;
   }
 
-  // The whole audit log, oldest first (pages of 1000).
+  // The audit log, oldest first, read in pages of 1000. The log only grows,
+  // so a redraw asks only for the events after the last one the page holds
+  // (cheap on a slow link); the newest LOG_KEEP are kept.
+  const LOG_KEEP = 20000;
+  let logCache = { name: null, events: [] };
+
   async function readLog(name) {
-    const events = [];
-    for (let after = 0; events.length < 20000;) {
+    if (logCache.name !== name) logCache = { name, events: [] };
+    const events = logCache.events;
+    for (;;) {
+      const after = events.length ? events[events.length - 1].id : 0;
       const page = await api('GET', apiPipeline(name) + '/log?limit=1000&after=' + after);
-      if (!page.events.length) break;
-      events.push(...page.events);
-      after = page.events[page.events.length - 1].id;
+      // Two redraws may read at once: keep each event once.
+      for (const e of page.events) if (!events.length || e.id > events[events.length - 1].id) events.push(e);
       if (page.events.length < 1000) break;
     }
-    return events;
+    if (events.length > LOG_KEEP) events.splice(0, events.length - LOG_KEEP);
+    return events.slice();
   }
 
   // -- organisation -----------------------------------------------------------

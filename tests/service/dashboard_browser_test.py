@@ -75,6 +75,10 @@ class Page:
         raise AssertionError("waited %d s for %s (last: %r); page text:\n%s\nservice log:\n%s"
                              % (WAIT_S, what, last, self.text(), self.svc.log()))
 
+    def read(self, what, reader):
+        """reader()'s value, read again when a live redraw replaced an element under it."""
+        return self.until(what, lambda: (reader(),))[0]
+
     def text(self):
         try:
             return self.driver.find_element(By.TAG_NAME, "body").text
@@ -99,6 +103,10 @@ class Page:
             field.send_keys(text)
             return self.driver.find_element(By.CSS_SELECTOR, selector).get_attribute("value") == text
         self.until("%r typed into %s" % (text, selector), typed)
+
+    def click(self, selector):
+        """Clicks, again if a live redraw replaced the element before the click reached it."""
+        self.until("a click on " + selector, lambda: self.driver.find_element(By.CSS_SELECTOR, selector).click() or True)
 
     def go(self, fragment):
         self.driver.execute_script("location.hash = arguments[0];", fragment)
@@ -184,8 +192,8 @@ class Dashboard(unittest.TestCase):
 
         page.go("#/p/Alpha")
         page.until("Alpha's stages", lambda: page.stage("gamma") == ("idle", None))
-        self.assertEqual([c.get_attribute("data-stage") for c in
-                          page.driver.find_elements(By.CSS_SELECTOR, "#stages .stage")], ["gamma", "wave1", "wave2"])
+        self.assertEqual(page.read("the stages", lambda: [c.get_attribute("data-stage") for c in page.driver.find_elements(
+            By.CSS_SELECTOR, "#stages .stage")]), ["gamma", "wave1", "wave2"])
         svc.submit("Alpha", "v1", first_deploy=True)
         seen = page.until("v1 in gamma", lambda: page.stage("gamma")[1] == "v1" and page.stage("gamma"))
         self.assertIn(seen[0], ("deploying", "baking"))
@@ -195,9 +203,10 @@ class Dashboard(unittest.TestCase):
         page.until("v1 in wave1", lambda: page.stage("wave1")[1] == "v1")
         self.assertEqual(svc.stage_of("Alpha", "v1"), "wave1")
         # Each watched scope's datapoints, drawn against the threshold, with words for a screen reader.
-        chart = page.until("a chart of wave1's datapoints", lambda: page.driver.find_element(
+        page.until("a chart of wave1's datapoints", lambda: page.driver.find_element(
             By.CSS_SELECTOR, '#alarms tr[data-scope="region a-east"] svg.chart'))
-        self.assertRegex(chart.get_attribute("aria-label"), r"^\d+ datapoints? from 0\.001 to 0\.001; threshold 0\.01$")
+        self.assertRegex(page.read("the chart's label", lambda: page.driver.find_element(
+            By.CSS_SELECTOR, '#alarms tr[data-scope="region a-east"] svg.chart').get_attribute("aria-label")), r"^\d+ datapoints? from 0\.001 to 0\.001; threshold 0\.01$")
         page.shot("pipeline")
         page.driver.execute_script("document.getElementById('versions').scrollIntoView();")
         page.shot("datapoints")
@@ -219,15 +228,16 @@ class Dashboard(unittest.TestCase):
             page.sign_in(who)
             page.go("#/p/Alpha")
             page.until("v1's row for " + who, lambda: page.actions("v1") == expected)
-            self.assertIn("approval", page.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr").text)
+            self.assertIn("approval", page.read("v1's row", lambda: page.driver.find_element(
+                By.CSS_SELECTOR, "#versions tbody tr").text))
             self.assertEqual(page.driver.find_elements(By.CSS_SELECTOR, 'form[data-action="approve"]'), [])
             page.sign_out()
         page.sign_in("lead")
         page.go("#/p/Alpha")
         page.until("the approve button for lead", lambda: page.actions("v1") == ["approve", "rollback"])
-        self.assertEqual(page.stage("wave1"), ("waiting for approval", "v1"))
-        button = page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="approve"] button')
-        self.assertEqual(button.text, "Approve v1")
+        self.assertEqual(page.read("wave1", lambda: page.stage("wave1")), ("waiting for approval", "v1"))
+        self.assertEqual(page.read("the approve button", lambda: page.driver.find_element(
+            By.CSS_SELECTOR, 'form[data-action="approve"] button').text), "Approve v1")
         page.shot("approval")
         # By keyboard alone: Tab from the top reaches the button, its focus is visible, Enter approves.
         page.driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
@@ -235,10 +245,10 @@ class Dashboard(unittest.TestCase):
             page.driver.switch_to.active_element.send_keys(Keys.TAB)
             if page.driver.execute_script("return document.activeElement.textContent;") == "Approve v1":
                 break
-        focused = page.driver.switch_to.active_element
-        self.assertEqual(focused.text, "Approve v1")
-        self.assertNotEqual(focused.value_of_css_property("outline-style"), "none")
-        focused.send_keys(Keys.ENTER)
+        self.assertEqual(page.driver.execute_script("return document.activeElement.textContent;"), "Approve v1")
+        self.assertNotEqual(page.driver.execute_script(
+            "return getComputedStyle(document.activeElement).outlineStyle;"), "none")
+        page.driver.switch_to.active_element.send_keys(Keys.ENTER)
         page.until("the approve button gone once approved",
                    lambda: not page.driver.find_elements(By.CSS_SELECTOR, 'form[data-action="approve"]'))
         self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
@@ -259,20 +269,21 @@ class Dashboard(unittest.TestCase):
         page.sign_in("watcher")
         page.go("#/p/Alpha")
         page.until("v1's row without actions for a viewer", lambda: page.actions("v1") == [])
-        self.assertIn("org_event firing: stage starts blocked", page.driver.find_element(By.ID, "blockers").text)
-        self.assertEqual(page.stage("gamma"), ("waiting", "v1"))
+        self.assertIn("org_event firing: stage starts blocked", page.read("the blockers", lambda: page.driver.find_element(
+            By.ID, "blockers").text))
+        self.assertEqual(page.read("gamma", lambda: page.stage("gamma")), ("waiting", "v1"))
         page.sign_out()
         page.sign_in("ci")
         page.go("#/p/Alpha")
         page.until("the override form for an operator", lambda: page.actions("v1") == ["override", "rollback"])
-        options = page.driver.find_elements(By.CSS_SELECTOR, 'form[data-action="override"] option')
-        self.assertEqual([o.text for o in options], ["org_event"])
+        self.assertEqual(page.read("the override targets", lambda: [o.text for o in page.driver.find_elements(
+            By.CSS_SELECTOR, 'form[data-action="override"] option')]), ["org_event"])
         # Without a reason the browser does not send it (the field is required).
-        page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="override"] button').click()
+        page.click('form[data-action="override"] button')
         time.sleep(0.5)
         self.assertEqual([e for e in svc.runs("Alpha") if e["type"] == "override"], [])
         page.type_into('form[data-action="override"] input', "org event is a drill")
-        page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="override"] button').click()
+        page.click('form[data-action="override"] button')
         svc.wait_for("v1 past gamma's gate", lambda: svc.stage_of("Alpha", "v1") == "gamma" and not svc.pipeline(
             "Alpha")["versions"][0]["waiting_for"] == "org-event")
         page.until("gamma no longer waiting", lambda: page.stage("gamma")[0] in ("deploying", "baking"))
@@ -286,25 +297,25 @@ class Dashboard(unittest.TestCase):
         svc.submit("Alpha", XSS_VERSION, first_deploy=True)
         page = Page(self, svc)
         page.sign_in("lead")
-        card = page.until("the version on the organisation view",
-                          lambda: page.driver.find_element(By.CSS_SELECTOR, '#pipelines [data-pipeline="Alpha"]'))
-        self.assertIn(XSS_VERSION, card.text)
+        page.until("the version on the organisation view, as text", lambda: XSS_VERSION in page.driver.find_element(
+            By.CSS_SELECTOR, '#pipelines [data-pipeline="Alpha"]').text)
         page.go("#/p/Alpha")
         page.until("the version in gamma", lambda: page.stage("gamma")[1] == XSS_VERSION)
         page.type_into('form[data-action="rollback"] input', XSS_REASON)
-        page.driver.find_element(By.CSS_SELECTOR, 'form[data-action="rollback"] button').click()
+        page.click('form[data-action="rollback"] button')
         self.assertEqual(svc.outcome("Alpha", XSS_VERSION), "rolled_back")
         page.go("#/p/Alpha/log")
         message = "manual rollback by lead: " + XSS_REASON
         page.until("the reason in the audit log", lambda: message in page.driver.find_element(By.ID, "log").text)
         # The filter box narrows the log to what matches every word.
-        page.driver.find_element(By.ID, "log-filter").send_keys("manual rollback")
+        page.type_into("#log-filter", "manual rollback")
         page.until("only the rollback rows", lambda: all(
             "manual rollback" in row.text for row in page.driver.find_elements(By.CSS_SELECTOR, "#log tbody tr")))
-        self.assertTrue(page.driver.find_element(By.ID, "log-count").text.startswith("1 of "))
+        self.assertTrue(page.read("the count", lambda: page.driver.find_element(By.ID, "log-count").text).startswith(
+            "1 of "))
         page.assert_no_dialog_and_no_injected_markup(self)
-        page.driver.find_element(By.ID, "log-filter").clear()
-        page.driver.execute_script("document.getElementById('log-filter').dispatchEvent(new Event('input'));")
+        page.driver.execute_script(
+            "const f = document.getElementById('log-filter'); f.value = ''; f.dispatchEvent(new Event('input'));")
         page.shot("log")
 
 
