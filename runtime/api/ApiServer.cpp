@@ -7,6 +7,7 @@
 #include "runtime/api/ListenAddress.h"
 #include "runtime/api/RequestBody.h"
 #include "runtime/api/Tokens.h"
+#include "runtime/api/WebFiles.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -68,6 +69,55 @@ Match matchPath(const std::string& path) {
   if (parts[5] == "override") return {Route::Override, name};
   if (parts[5] == "rollback") return {Route::Rollback, name};
   return {};
+}
+
+// Headers of every dashboard answer (docs/dashboard.md, "Security"): the page
+// runs only its own files, talks only to this server, and cannot be framed.
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+// A strong validator of a file's bytes (FNV-1a, 64 bits): the files change only
+// with the binary, so a browser revalidates cheaply and gets 304 on a slow link.
+std::string etagOf(std::string_view bytes) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ull;
+  return fmt::format("\"{:016x}\"", hash);
+}
+
+// The dashboard's file for a path: "/" is index.html, "/static/NAME" is NAME;
+// nullopt when the path is not the dashboard's (the API's routes then apply).
+std::optional<std::string> webPath(const std::string& path) {
+  if (path == "/") return std::string("index.html");
+  llvm::StringRef rest(path);
+  if (rest.consume_front("/static/")) return rest.str();
+  return std::nullopt;
+}
+
+// Answers a dashboard path: GET/HEAD only, no token (the files hold no data;
+// the page asks the API with the user's token), 304 when the browser's copy is current.
+void serveWeb(const httplib::Request& request, httplib::Response& response, const std::string& name) {
+  response.set_header("Content-Security-Policy", kContentSecurityPolicy);
+  response.set_header("Referrer-Policy", "no-referrer");
+  response.set_header("X-Frame-Options", "DENY");
+  if (request.method != "GET" && request.method != "HEAD") {
+    response.set_header("Allow", "GET, HEAD");
+    return sendError(response, 405, "method " + printable(request.method) + " is not allowed here; use GET");
+  }
+  const WebFile* file = findWebFile(name);
+  if (!file) return sendError(response, 404, "no such file: " + printable(request.path));
+  // no-cache is "ask before using": names carry no version, and a new piperun
+  // must never run an old app.js against its API.
+  response.headers.erase("Cache-Control");
+  response.set_header("Cache-Control", "no-cache");
+  std::string etag = etagOf(file->body);
+  response.set_header("ETag", etag);
+  if (request.get_header_value("If-None-Match") == etag) {
+    response.status = 304;
+    return;
+  }
+  response.status = 200;
+  response.set_content(std::string(file->body), webContentType(file->name));
 }
 
 bool isRead(Route route) {
@@ -157,6 +207,7 @@ class HttpApiServer : public ApiServer {
 
  private:
   void handle(const httplib::Request& request, httplib::Response& response) {
+    if (auto web = webPath(request.path)) return serveWeb(request, response, *web);
     Match match = matchPath(request.path);
     if (match.route == Route::None)
       return sendError(response, 404, "no such route: " + printable(request.method + " " + request.path));

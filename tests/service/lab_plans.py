@@ -16,8 +16,9 @@ generate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(generate)
 
 
-def lab_plan(name, tag, mode="superseded", bake=2, block_on=False):
-    """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts)."""
+def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False):
+    """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts).
+    approval: wave1 starts with an approval step (the dashboard's approve button)."""
     topology = {"name": "lab", "regions": [
         generate.region(tag + "-gamma", 0.0, [tag + "-g"], 1),
         generate.region(tag + "-east", 0.6, [tag + "-ea", tag + "-eb"], 2),
@@ -35,6 +36,11 @@ def lab_plan(name, tag, mode="superseded", bake=2, block_on=False):
                           deploy, metrics, alarms, generate.ref("high_faults"), blockers, None, None,
                           {"traffic": 0.2, "bake_s": 1})
     plan["execution_mode"] = mode
+    if approval:
+        steps = plan["steps"]
+        at = next(i for i, s in enumerate(steps) if s["stage"] == "wave1")
+        steps.insert(at, generate.step("wave1/approval", "wave1", "approval", after=steps[at]["after"]))
+        steps[at + 1]["after"] = ["wave1/approval"]
     return generate.sign(plan)
 
 
