@@ -11,7 +11,7 @@
 namespace pipelang::plan {
 
 // The steps and stages only (no JSON): cheap enough for `pipec check`.
-Plan buildPlan(const model::Pipeline& pipeline);
+PlanLayout buildPlan(const model::Pipeline& pipeline);
 
 // The one plan model (plan/Plan.h) of the pipeline, analysis figures included:
 // what `pipec plan` writes through the shared writer. Not used by `pipec check`.

@@ -71,7 +71,7 @@ planformat::AlarmExpr alarmModel(const model::AlarmExpr& expr) {
   return out;
 }
 
-void addTopology(const model::Pipeline& pipeline, const Plan& layout, planformat::Plan& plan) {
+void addTopology(const model::Pipeline& pipeline, const PlanLayout& layout, planformat::Plan& plan) {
   plan.topologyName = pipeline.topology ? pipeline.topology->name : "";
   for (const PlanRegion& region : layout.regions) {
     planformat::RegionTopology out{region.id, region.traffic, {}};
@@ -80,7 +80,7 @@ void addTopology(const model::Pipeline& pipeline, const Plan& layout, planformat
   }
 }
 
-void addStages(const Plan& layout, planformat::Plan& plan) {
+void addStages(const PlanLayout& layout, planformat::Plan& plan) {
   for (const PlanStage& stage : layout.stages) {
     planformat::Stage out;
     out.id = stage.id;
@@ -94,7 +94,7 @@ void addStages(const Plan& layout, planformat::Plan& plan) {
   }
 }
 
-void addSteps(const Plan& layout, const std::vector<std::string>& ids, planformat::Plan& plan) {
+void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, planformat::Plan& plan) {
   plan.steps.reserve(layout.steps.size());
   for (size_t i = 0; i < layout.steps.size(); ++i) {
     const Step& step = layout.steps[i];
@@ -127,7 +127,7 @@ void addSteps(const Plan& layout, const std::vector<std::string>& ids, planforma
   }
 }
 
-planformat::AnalysisFigures analysisFigures(const Plan& layout, const Analysis& analysis,
+planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Analysis& analysis,
                                             const std::vector<std::string>& ids) {
   planformat::AnalysisFigures figures;
   // A plan whose waves leave a region out never reaches global: no time to give.
@@ -153,7 +153,7 @@ planformat::AnalysisFigures analysisFigures(const Plan& layout, const Analysis& 
 }  // namespace
 
 planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
-  Plan layout = buildPlan(pipeline);
+  PlanLayout layout = buildPlan(pipeline);
   Analysis analysis = analyzePlan(layout);
   std::vector<std::string> ids;
   ids.reserve(layout.steps.size());
