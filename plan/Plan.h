@@ -6,7 +6,7 @@
 // compact layout for analysis is plan::Plan (compiler/plan/Plan.h).
 #pragma once
 
-#include "compiler/plan/WindowCalendar.h"
+#include "plan/WindowCalendar.h"
 
 #include <cstdint>
 #include <map>

@@ -1,9 +1,9 @@
 #include "plan/PlanReader.h"
 
-#include "compiler/plan/BoundedJson.h"
-#include "compiler/plan/PlanDigest.h"
-#include "compiler/plan/TimeZones.h"
+#include "plan/BoundedJson.h"
+#include "plan/PlanDigest.h"
 #include "plan/Printable.h"
+#include "plan/TimeZones.h"
 
 #include <llvm/Support/MemoryBuffer.h>
 

@@ -1,6 +1,6 @@
 #include "plan/PlanText.h"
 
-#include "compiler/plan/PlanDigest.h"
+#include "plan/PlanDigest.h"
 
 #include <algorithm>
 #include <charconv>

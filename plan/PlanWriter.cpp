@@ -1,6 +1,6 @@
 #include "plan/PlanWriter.h"
 
-#include "compiler/plan/PlanDigest.h"
+#include "plan/PlanDigest.h"
 #include "plan/PlanText.h"
 
 #include <fmt/format.h>

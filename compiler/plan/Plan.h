@@ -6,7 +6,7 @@
 // without building millions of host-name strings.
 #pragma once
 
-#include "compiler/plan/WindowCalendar.h"
+#include "plan/WindowCalendar.h"
 
 #include <cstdint>
 #include <optional>

@@ -2,7 +2,7 @@
 // which the shared writer turns into the document of docs/plan-format.md.
 #include "compiler/plan/PlanAnalysis.h"
 #include "compiler/plan/PlanBuilder.h"
-#include "compiler/plan/PlanDigest.h"
+#include "plan/PlanDigest.h"
 #include "plan/PlanWriter.h"
 
 #include <limits>
