@@ -16,7 +16,7 @@ const char* stepTypeName(StepType type) {
   return "batch";
 }
 
-std::string stepId(const Plan& plan, const Step& step) {
+std::string stepId(const PlanLayout& plan, const Step& step) {
   const PlanStage& stage = plan.stages[step.stage];
   const PlanRegion* region = step.region >= 0 ? &plan.regions[step.region] : nullptr;
   const std::string* zone = region && step.zone >= 0 ? &region->zones[step.zone].id : nullptr;

@@ -1,11 +1,12 @@
-// The execution plan as C++ values: what PlanBuilder derives from a resolved
-// pipeline, what PlanAnalysis walks, and what PlanJson serialises
+// The compiler's compact layout of an execution plan (PlanLayout): what
+// PlanBuilder derives from a resolved pipeline and what PlanAnalysis walks;
+// PlanJson converts it into the one plan model (plan/Plan.h) that is written
 // (docs/plan-format.md). Steps refer to stages, regions and zones by index and
 // keep hosts as a range, so `pipec check` can analyse ten thousand pipelines
 // without building millions of host-name strings.
 #pragma once
 
-#include "compiler/plan/WindowCalendar.h"
+#include "plan/WindowCalendar.h"
 
 #include <cstdint>
 #include <optional>
@@ -44,7 +45,7 @@ struct PlanTrafficCondition {
 struct PlanStage {
   std::string id;  // preprod: its name; prod: wave<N>
   bool preprod = false;
-  std::vector<int> regions;  // indices into Plan::regions
+  std::vector<int> regions;  // indices into PlanLayout::regions
   int64_t bakeS = 0;
   std::optional<PlanTrafficCondition> minTraffic;
   std::vector<PlanTest> tests;
@@ -63,7 +64,7 @@ struct Step {
   std::vector<int> after;  // indices of earlier steps: steps are in a topological order
 };
 
-struct Plan {
+struct PlanLayout {
   std::vector<PlanRegion> regions;  // only the regions some stage deploys, in topology order
   // Topology regions that no prod wave deploys (zones left empty): the plan
   // never reaches global while this is not empty (plan.md §3).
@@ -77,7 +78,7 @@ struct Plan {
   std::optional<planformat::WindowSpec> windows;
 };
 
-std::string stepId(const Plan& plan, const Step& step);
+std::string stepId(const PlanLayout& plan, const Step& step);
 // `<zone>-hNN`: 1-based, zero-padded to the width of the zone's host count (at least two digits).
 std::string hostName(const std::string& zone, int64_t number, int64_t count);
 

@@ -72,7 +72,7 @@ double businessDays(const planformat::WindowCalendar& calendar, int64_t from, in
 
 namespace {
 
-void walkTimes(const Plan& plan, Analysis& result) {
+void walkTimes(const PlanLayout& plan, Analysis& result) {
   std::optional<planformat::WindowCalendar> calendar;
   if (plan.windows) calendar.emplace(*plan.windows);
   planformat::WindowCalendar utc{planformat::WindowSpec{}};
@@ -139,7 +139,7 @@ void walkTimes(const Plan& plan, Analysis& result) {
 }
 
 // Rollback returns every zone in parallel, in batches of the policy's max_batch.
-void recovery(const Plan& plan, Analysis& result) {
+void recovery(const PlanLayout& plan, Analysis& result) {
   result.detectionS = plan.detectionS;
   for (const PlanRegion& region : plan.regions)
     for (const PlanZone& zone : region.zones) {
@@ -179,7 +179,7 @@ struct RegionScratch {
   std::vector<std::pair<int, int>> stack;    // (node, next child to visit or -1)
 };
 
-RegionSteps regionSteps(const Plan& plan, const std::vector<int>& indices, int region, RegionScratch& scratch) {
+RegionSteps regionSteps(const PlanLayout& plan, const std::vector<int>& indices, int region, RegionScratch& scratch) {
   RegionSteps r;
   r.steps = indices;
   for (const PlanZone& zone : plan.regions[region].zones) r.capacity += zone.hosts;
@@ -256,7 +256,7 @@ double fullShare(const RegionSteps& r) {
 
 // The most of the region that can be on the new version when step `k` is done:
 // every step that does not wait for it may be done too (other zone lanes).
-double shareWhenDone(const Plan& plan, const RegionSteps& r, size_t k) {
+double shareWhenDone(const PlanLayout& plan, const RegionSteps& r, size_t k) {
   if (!r.isTree) return fullShare(r);
   double traffic = 0;
   for (size_t t : r.withTraffic) {
@@ -272,7 +272,7 @@ double shareWhenDone(const Plan& plan, const RegionSteps& r, size_t k) {
 // region of the same wave as far as it can have got without waiting for this
 // step (regions of a wave run in parallel, so: in full), and this region's
 // steps that do not wait for this one (plan.md §3 exposure).
-void exposure(const Plan& plan, Analysis& result) {
+void exposure(const PlanLayout& plan, Analysis& result) {
   double base = 0;
   bool firstWave = true;
   std::vector<std::vector<int>> byStage(plan.stages.size());  // region-scoped steps, in step order
@@ -332,7 +332,7 @@ int64_t batchesFor(int64_t hosts, double fraction) {
   return (hosts + size - 1) / size;
 }
 
-Analysis analyzePlan(const Plan& plan) {
+Analysis analyzePlan(const PlanLayout& plan) {
   Analysis result;
   walkTimes(plan, result);
   recovery(plan, result);

@@ -56,7 +56,7 @@ int64_t detectionSeconds(const model::Pipeline& pipeline);
 // Batches of max(1, floor(hosts x fraction)) hosts needed for a zone of `hosts`.
 int64_t batchesFor(int64_t hosts, double fraction);
 
-Analysis analyzePlan(const Plan& plan);
+Analysis analyzePlan(const PlanLayout& plan);
 
 // The bake of a step started at unix second `t`: `bakeS` x off_hours_bake when
 // `t` is outside every allow window (language.md §5.4); `bakeS` without a calendar.

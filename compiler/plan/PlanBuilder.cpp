@@ -33,7 +33,7 @@ class Builder {
  public:
   explicit Builder(const model::Pipeline& pipeline) : pipeline_(pipeline) {}
 
-  Plan build() {
+  PlanLayout build() {
     plan_.expectedS = seconds(pipeline_.deploy.expectedMs);
     plan_.rollbackTimeS = seconds(pipeline_.deploy.rollbackTimeMs);
     plan_.rollbackBatch = pipeline_.policy && pipeline_.policy->maxBatch ? pipeline_.policy->maxBatch->value : 1.0;
@@ -225,7 +225,7 @@ class Builder {
   }
 
   const model::Pipeline& pipeline_;
-  Plan plan_;
+  PlanLayout plan_;
 };
 
 }  // namespace
@@ -259,7 +259,7 @@ planformat::WindowSpec windowSpecFromModel(const model::Windows& windows) {
   return spec;
 }
 
-Plan buildPlan(const model::Pipeline& pipeline) {
+PlanLayout buildPlan(const model::Pipeline& pipeline) {
   return Builder(pipeline).build();
 }
 

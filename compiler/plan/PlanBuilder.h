@@ -4,15 +4,21 @@
 
 #include "compiler/plan/Plan.h"
 #include "compiler/sema/Model.h"
+#include "plan/Plan.h"
 
 #include <llvm/Support/JSON.h>
 
 namespace pipelang::plan {
 
 // The steps and stages only (no JSON): cheap enough for `pipec check`.
-Plan buildPlan(const model::Pipeline& pipeline);
+PlanLayout buildPlan(const model::Pipeline& pipeline);
 
-// The whole plan document of docs/plan-format.md, analysis and digest included.
+// The one plan model (plan/Plan.h) of the pipeline, analysis figures included:
+// what `pipec plan` writes through the shared writer. Not used by `pipec check`.
+planformat::Plan buildPlanModel(const model::Pipeline& pipeline);
+
+// buildPlanModel written by planformat::planToJson: the whole document of
+// docs/plan-format.md, analysis and digest included.
 llvm::json::Value buildPlanJson(const model::Pipeline& pipeline);
 
 // model windows -> the shared calendar's spec (weekday numbering differs).

@@ -1,19 +1,25 @@
-// model::Pipeline + Plan + Analysis -> the plan document (docs/plan-format.md).
+// model::Pipeline + PlanLayout + Analysis -> the one plan model (plan/Plan.h),
+// which the shared writer turns into the document of docs/plan-format.md.
 #include "compiler/plan/PlanAnalysis.h"
 #include "compiler/plan/PlanBuilder.h"
-#include "compiler/plan/PlanDigest.h"
+#include "plan/PlanDigest.h"
+#include "plan/PlanWriter.h"
 
-#include <fmt/format.h>
+#include <limits>
 
 namespace pipelang::plan {
 namespace {
 
-using llvm::json::Array;
-using llvm::json::Object;
-using llvm::json::Value;
+// The plan model keeps seconds and counts in `int` (as piperun always read
+// them); pipec's values fit, and a larger one is clamped rather than wrapped.
+int narrow(int64_t value) {
+  if (value > std::numeric_limits<int>::max()) return std::numeric_limits<int>::max();
+  if (value < std::numeric_limits<int>::min()) return std::numeric_limits<int>::min();
+  return static_cast<int>(value);
+}
 
-int64_t seconds(int64_t ms) {
-  return ms / 1000;
+int seconds(int64_t ms) {
+  return narrow(ms / 1000);
 }
 
 const char* unitName(model::MetricUnit unit) {
@@ -25,218 +31,169 @@ const char* unitName(model::MetricUnit unit) {
     case model::MetricUnit::Count:
       return "count";
     case model::MetricUnit::None:
-      return nullptr;
+      return "";
   }
-  return nullptr;
+  return "";
 }
 
-Value alarmJson(const model::AlarmExpr& expr) {
+planformat::AlarmExpr alarmModel(const model::AlarmExpr& expr) {
+  using Op = planformat::AlarmExpr::Op;
+  planformat::AlarmExpr out;
   switch (expr.op) {
     case model::AlarmExpr::Op::Cond:
-      return Object{{"op", "cond"},
-                    {"metric", expr.metric},
-                    {"cmp", expr.cmp},
-                    {"value", expr.value},
-                    {"m", expr.m},
-                    {"n", expr.n},
-                    {"period_s", seconds(expr.periodMs)}};
+      out.op = Op::Cond;
+      out.metric = expr.metric;
+      out.cmp = expr.cmp;
+      out.value = expr.value;
+      out.m = narrow(expr.m);
+      out.n = narrow(expr.n);
+      out.periodS = seconds(expr.periodMs);
+      break;
     case model::AlarmExpr::Op::Ref:
-      return Object{{"op", "ref"}, {"alarm", expr.alarm}};
+      out.op = Op::Ref;
+      out.name = expr.alarm;
+      break;
     case model::AlarmExpr::Op::External:
-      return Object{{"op", "external"}, {"name", expr.externalName}};
+      out.op = Op::External;
+      out.name = expr.externalName;
+      break;
     case model::AlarmExpr::Op::Not:
-      return Object{{"op", "not"}, {"arg", expr.args.empty() ? Value(nullptr) : alarmJson(expr.args.front())}};
+      out.op = Op::Not;
+      break;
     case model::AlarmExpr::Op::And:
-    case model::AlarmExpr::Op::Or: {
-      Array args;
-      for (const auto& arg : expr.args) args.push_back(alarmJson(arg));
-      return Object{{"op", expr.op == model::AlarmExpr::Op::And ? "and" : "or"}, {"args", std::move(args)}};
-    }
+      out.op = Op::And;
+      break;
+    case model::AlarmExpr::Op::Or:
+      out.op = Op::Or;
+      break;
   }
-  return nullptr;
+  for (const auto& arg : expr.args) out.args.push_back(alarmModel(arg));
+  return out;
 }
 
-std::string clock(int minutes) {
-  return fmt::format("{:02}:{:02}", minutes / 60, minutes % 60);
-}
-
-Value ruleJson(const model::WindowRule& rule) {
-  static const char* days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  Object object{{"name", rule.name}, {"days", nullptr}, {"hours", nullptr}, {"dates", nullptr}};
-  if (rule.days) {
-    Array list;
-    for (int day : *rule.days) list.push_back(days[day % 7]);
-    object["days"] = std::move(list);
+void addTopology(const model::Pipeline& pipeline, const PlanLayout& layout, planformat::Plan& plan) {
+  plan.topologyName = pipeline.topology ? pipeline.topology->name : "";
+  for (const PlanRegion& region : layout.regions) {
+    planformat::RegionTopology out{region.id, region.traffic, {}};
+    for (const PlanZone& zone : region.zones) out.zones.push_back({zone.id, narrow(zone.hosts)});
+    plan.regions.push_back(std::move(out));
   }
-  if (rule.hours) object["hours"] = Object{{"from", clock(rule.hours->first)}, {"to", clock(rule.hours->second)}};
-  if (rule.dates) {
-    Array list;
-    for (const auto& [from, to] : *rule.dates) list.push_back(Object{{"from", from}, {"to", to}});
-    object["dates"] = std::move(list);
-  }
-  return object;
 }
 
-Value windowsJson(const std::optional<model::Windows>& windows) {
-  if (!windows) return nullptr;
-  Array allow, deny;
-  for (const auto& rule : windows->allow) allow.push_back(ruleJson(rule));
-  for (const auto& rule : windows->deny) deny.push_back(ruleJson(rule));
-  return Object{{"timezone", windows->timezone},
-                {"allow", std::move(allow)},
-                {"deny", std::move(deny)},
-                {"off_hours_bake", windows->offHoursBake}};
-}
-
-Value stringList(const std::vector<std::string>& items) {
-  Array list;
-  for (const auto& item : items) list.push_back(item);
-  return list;
-}
-
-Value topologyJson(const model::Pipeline& pipeline, const Plan& plan) {
-  Array regions;
-  for (const PlanRegion& region : plan.regions) {
-    Array zones;
-    for (const PlanZone& zone : region.zones) zones.push_back(Object{{"id", zone.id}, {"hosts", zone.hosts}});
-    regions.push_back(Object{{"id", region.id}, {"traffic", region.traffic}, {"zones", std::move(zones)}});
-  }
-  return Object{{"name", pipeline.topology ? pipeline.topology->name : ""}, {"regions", std::move(regions)}};
-}
-
-Value stagesJson(const Plan& plan) {
-  Array stages;
-  for (const PlanStage& stage : plan.stages) {
-    Array regions, tests;
-    for (int region : stage.regions) regions.push_back(plan.regions[region].id);
-    for (const PlanTest& test : stage.tests)
-      tests.push_back(Object{{"name", test.name}, {"run", test.run}, {"timeout_s", test.timeoutS}});
-    Value minTraffic = nullptr;
+void addStages(const PlanLayout& layout, planformat::Plan& plan) {
+  for (const PlanStage& stage : layout.stages) {
+    planformat::Stage out;
+    out.id = stage.id;
+    out.kind = stage.preprod ? "preprod" : "wave";
+    for (int region : stage.regions) out.regions.push_back(layout.regions[region].id);
+    out.bakeS = narrow(stage.bakeS);
     if (stage.minTraffic)
-      minTraffic = Object{
-          {"metric", stage.minTraffic->metric}, {"cmp", stage.minTraffic->cmp}, {"value", stage.minTraffic->value}};
-    stages.push_back(Object{{"id", stage.id},
-                            {"kind", stage.preprod ? "preprod" : "wave"},
-                            {"regions", std::move(regions)},
-                            {"bake_s", stage.bakeS},
-                            {"min_traffic", std::move(minTraffic)},
-                            {"tests", std::move(tests)}});
+      out.minTraffic = planformat::MinTraffic{stage.minTraffic->metric, stage.minTraffic->cmp, stage.minTraffic->value};
+    for (const PlanTest& test : stage.tests) out.tests.push_back({test.name, test.run, narrow(test.timeoutS)});
+    plan.stages.push_back(std::move(out));
   }
-  return stages;
 }
 
-Value stepsJson(const Plan& plan, const std::vector<std::string>& ids) {
-  Array steps;
-  steps.reserve(plan.steps.size());
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const Step& step = plan.steps[i];
-    const PlanRegion* region = step.region >= 0 ? &plan.regions[step.region] : nullptr;
+void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, planformat::Plan& plan) {
+  plan.steps.reserve(layout.steps.size());
+  for (size_t i = 0; i < layout.steps.size(); ++i) {
+    const Step& step = layout.steps[i];
+    const PlanStage& stage = layout.stages[step.stage];
+    const PlanRegion* region = step.region >= 0 ? &layout.regions[step.region] : nullptr;
     const PlanZone* zone = region && step.zone >= 0 ? &region->zones[step.zone] : nullptr;
-    Array hosts, after;
-    hosts.reserve(zone ? static_cast<size_t>(step.hostCount) : 0);
-    after.reserve(step.after.size());
+    planformat::Step out;
+    out.id = ids[i];
+    out.stage = stage.id;
+    out.type = stepTypeName(step.type);
+    if (region) out.region = region->id;
+    if (zone) out.zone = zone->id;
     // Pre-production hosts are not prod's: `<stage>-<zone>-hNN` (plan-format.md, Hosts).
-    const PlanStage& stage = plan.stages[step.stage];
-    std::string zoneName = zone ? (stage.preprod ? stage.id + "-" : "") + zone->id : "";
-    for (int64_t n = step.hostFirst; zone && n < step.hostFirst + step.hostCount; ++n)
-      hosts.push_back(hostName(zoneName, n, zone->hosts));
-    for (int before : step.after) after.push_back(ids[before]);
-    Object object{{"id", ids[i]},
-                  {"stage", plan.stages[step.stage].id},
-                  {"type", stepTypeName(step.type)},
-                  {"region", region ? Value(region->id) : Value(nullptr)},
-                  {"zone", zone ? Value(zone->id) : Value(nullptr)},
-                  {"hosts", std::move(hosts)},
-                  {"traffic", step.traffic ? Value(*step.traffic) : Value(nullptr)},
-                  {"bake_s", step.bakeS ? Value(*step.bakeS) : Value(nullptr)},
-                  {"after", std::move(after)}};
-    if (step.type == StepType::Test) {
-      const PlanTest& test = plan.stages[step.stage].tests[step.number];
-      object["run"] = test.run;
-      object["timeout_s"] = test.timeoutS;
+    if (zone) {
+      std::string zoneName = (stage.preprod ? stage.id + "-" : "") + zone->id;
+      out.hosts.reserve(static_cast<size_t>(step.hostCount));
+      for (int64_t n = step.hostFirst; n < step.hostFirst + step.hostCount; ++n)
+        out.hosts.push_back(hostName(zoneName, n, zone->hosts));
     }
-    steps.push_back(std::move(object));
+    out.traffic = step.traffic;
+    if (step.bakeS) out.bakeS = narrow(*step.bakeS);
+    out.after.reserve(step.after.size());
+    for (int before : step.after) out.after.push_back(ids[before]);
+    if (step.type == StepType::Test) {
+      const PlanTest& test = stage.tests[step.number];
+      out.run = test.run;
+      out.timeoutS = narrow(test.timeoutS);
+    }
+    plan.steps.push_back(std::move(out));
   }
-  return steps;
 }
 
-Value analysisJson(const Plan& plan, const Analysis& analysis, const std::vector<std::string>& ids) {
-  Array exposure, schedule;
-  exposure.reserve(analysis.exposure.size());
-  for (const StepExposure& entry : analysis.exposure)
-    exposure.push_back(Object{{"step", ids[entry.step]}, {"global_traffic", entry.globalTraffic}});
-  for (const StageTime& time : analysis.schedule)
-    schedule.push_back(Object{{"stage", plan.stages[time.stage].id}, {"start_s", time.startS}, {"end_s", time.endS}});
-  Array noWave;
-  for (const std::string& region : analysis.regionsInNoWave) noWave.push_back(region);
+planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Analysis& analysis,
+                                            const std::vector<std::string>& ids) {
+  planformat::AnalysisFigures figures;
   // A plan whose waves leave a region out never reaches global: no time to give.
-  Value toGlobal = analysis.reachesGlobal ? Value(analysis.timeToGlobalS) : Value(nullptr);
-  Value businessDays = analysis.reachesGlobal ? Value(analysis.timeToGlobalBusinessDays) : Value(nullptr);
-  return Object{{"time_to_global_s", std::move(toGlobal)},
-                {"time_to_global_business_days", std::move(businessDays)},
-                {"regions_in_no_wave", std::move(noWave)},
-                {"traffic_in_no_wave", analysis.trafficInNoWave},
-                {"final_exposure", analysis.finalExposure},
-                {"detection_s", analysis.detectionS},
-                {"rollback_s", analysis.rollbackS},
-                {"worst_recovery_s", analysis.worstRecoveryS},
-                {"max_exposure_before_wave2", analysis.maxExposureBeforeWave2},
-                {"exposure", std::move(exposure)},
-                {"schedule", std::move(schedule)}};
+  if (analysis.reachesGlobal) {
+    figures.timeToGlobalS = analysis.timeToGlobalS;
+    figures.timeToGlobalBusinessDays = analysis.timeToGlobalBusinessDays;
+  }
+  figures.regionsInNoWave = analysis.regionsInNoWave;
+  figures.trafficInNoWave = analysis.trafficInNoWave;
+  figures.finalExposure = analysis.finalExposure;
+  figures.detectionS = analysis.detectionS;
+  figures.rollbackS = analysis.rollbackS;
+  figures.worstRecoveryS = analysis.worstRecoveryS;
+  figures.maxExposureBeforeWave2 = analysis.maxExposureBeforeWave2;
+  figures.exposure.reserve(analysis.exposure.size());
+  for (const StepExposure& entry : analysis.exposure)
+    figures.exposure.push_back({ids[entry.step], entry.globalTraffic});
+  for (const StageTime& time : analysis.schedule)
+    figures.schedule.push_back({layout.stages[time.stage].id, time.startS, time.endS});
+  return figures;
 }
 
 }  // namespace
 
-llvm::json::Value buildPlanJson(const model::Pipeline& pipeline) {
-  Plan plan = buildPlan(pipeline);
-  Analysis analysis = analyzePlan(plan);
+planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
+  PlanLayout layout = buildPlan(pipeline);
+  Analysis analysis = analyzePlan(layout);
   std::vector<std::string> ids;
-  ids.reserve(plan.steps.size());
-  for (const Step& step : plan.steps) ids.push_back(stepId(plan, step));
+  ids.reserve(layout.steps.size());
+  for (const Step& step : layout.steps) ids.push_back(stepId(layout, step));
 
-  Object metrics, alarms;
-  for (const model::Metric& metric : pipeline.metrics) {
-    const char* unit = unitName(metric.unit);
-    metrics[metric.name] =
-        Object{{"source", metric.source}, {"query", metric.query}, {"unit", unit ? Value(unit) : Value(nullptr)}};
+  planformat::Plan plan;
+  plan.schema = planformat::kSchemaV1;
+  plan.pipeline = pipeline.name;
+  plan.artifact = pipeline.artifact;
+  plan.kind = pipeline.kind;
+  plan.executionMode = pipeline.executionMode;
+  plan.policy = pipeline.policy ? pipeline.policy->name : "";
+  addTopology(pipeline, layout, plan);
+  plan.prometheusUrl = pipeline.prometheusUrl;
+  plan.deploy.run = pipeline.deploy.run;
+  plan.deploy.rollback = pipeline.deploy.rollback.empty() ? pipeline.deploy.run : pipeline.deploy.rollback;
+  plan.deploy.timeoutS = seconds(pipeline.deploy.timeoutMs);
+  plan.deploy.expectedS = narrow(layout.expectedS);
+  plan.deploy.rollbackTimeS = narrow(layout.rollbackTimeS);
+  plan.deploy.rollbackBatch = layout.rollbackBatch;
+  for (const model::Metric& metric : pipeline.metrics)
+    plan.metrics[metric.name] = {metric.name, metric.source, metric.query, unitName(metric.unit)};
+  for (const model::Alarm& alarm : pipeline.alarms) plan.alarms[alarm.name] = alarmModel(alarm.expr);
+  if (pipeline.rollbackOn) {
+    plan.rollbackOn = alarmModel(*pipeline.rollbackOn);
+    plan.hasRollbackOn = true;
   }
-  for (const model::Alarm& alarm : pipeline.alarms) alarms[alarm.name] = alarmJson(alarm.expr);
-
-  Value emergency = nullptr;
+  plan.blockOn = pipeline.blockOn;
+  plan.windows = layout.windows;
   if (pipeline.emergency)
-    emergency = Object{{"approvers", stringList(pipeline.emergency->approvers)},
-                       {"bake", pipeline.emergency->bake},
-                       {"min_bake_s", seconds(pipeline.emergency->minBakeMs)}};
+    plan.emergency = planformat::EmergencySpec{pipeline.emergency->approvers, pipeline.emergency->bake,
+                                               seconds(pipeline.emergency->minBakeMs)};
+  addStages(layout, plan);
+  addSteps(layout, ids, plan);
+  plan.analysis = analysisFigures(layout, analysis, ids);
+  return plan;
+}
 
-  Object document{
-      {"schema", planformat::kSchemaV1},
-      {"digest", ""},
-      {"pipeline", pipeline.name},
-      {"artifact", pipeline.artifact},
-      {"kind", pipeline.kind},
-      {"execution_mode", pipeline.executionMode},
-      {"policy", pipeline.policy ? pipeline.policy->name : ""},
-      {"topology", topologyJson(pipeline, plan)},
-      {"prometheus_url", pipeline.prometheusUrl ? Value(*pipeline.prometheusUrl) : Value(nullptr)},
-      {"deploy", Object{{"run", pipeline.deploy.run},
-                        {"rollback", pipeline.deploy.rollback.empty() ? pipeline.deploy.run : pipeline.deploy.rollback},
-                        {"timeout_s", seconds(pipeline.deploy.timeoutMs)},
-                        {"expected_s", plan.expectedS},
-                        {"rollback_time_s", plan.rollbackTimeS},
-                        {"rollback_batch", plan.rollbackBatch}}},
-      {"metrics", std::move(metrics)},
-      {"alarms", std::move(alarms)},
-      {"rollback_on", pipeline.rollbackOn ? alarmJson(*pipeline.rollbackOn) : Value(nullptr)},
-      {"block_on", stringList(pipeline.blockOn)},
-      {"windows", windowsJson(pipeline.windows)},
-      {"emergency", std::move(emergency)},
-      {"stages", stagesJson(plan)},
-      {"steps", stepsJson(plan, ids)},
-      {"analysis", analysisJson(plan, analysis, ids)}};
-  Value result(std::move(document));
-  std::string digest = planformat::computeDigest(result);
-  (*result.getAsObject())["digest"] = digest;
-  return result;
+llvm::json::Value buildPlanJson(const model::Pipeline& pipeline) {
+  return planformat::planToJson(buildPlanModel(pipeline));
 }
 
 }  // namespace pipelang::plan

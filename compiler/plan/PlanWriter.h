@@ -1,14 +1,11 @@
-// Writes a plan document with its keys in the order of docs/plan-format.md
-// (llvm::json sorts keys, which reads badly): one line per flat object, so a
-// step is one line and plan diffs read step by step.
+// The plan's text layout lives in the shared plan library (plan/PlanText.h);
+// compiler code names it plan::writePlanText as before.
 #pragma once
 
-#include <llvm/Support/JSON.h>
-
-#include <string>
+#include "plan/PlanText.h"
 
 namespace pipelang::plan {
 
-std::string writePlanText(const llvm::json::Value& plan);
+using planformat::writePlanText;
 
 }  // namespace pipelang::plan

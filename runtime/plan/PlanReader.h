@@ -1,14 +1,12 @@
-// Reads and verifies a plan: JSON syntax, schema major version, digest, shape.
+// The plan reader is the shared plan library's (plan/PlanReader.h).
 #pragma once
 
+#include "plan/PlanReader.h"
 #include "runtime/plan/Plan.h"
-
-#include <llvm/Support/Error.h>
 
 namespace pipelang::runtime {
 
-// `origin` names the plan in error messages (a path, or "journal").
-llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origin);
-llvm::Expected<Plan> readPlanFile(const std::string& path);
+using planformat::parsePlan;
+using planformat::readPlanFile;
 
 }  // namespace pipelang::runtime

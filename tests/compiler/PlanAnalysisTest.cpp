@@ -27,7 +27,7 @@ int64_t hours(int64_t h, int64_t m = 0) {
   return h * 3600 + m * 60;
 }
 
-double exposureOf(const Plan& plan, const Analysis& analysis, const std::string& id) {
+double exposureOf(const PlanLayout& plan, const Analysis& analysis, const std::string& id) {
   for (const StepExposure& entry : analysis.exposure)
     if (stepId(plan, plan.steps[entry.step]) == id) return entry.globalTraffic;
   ADD_FAILURE() << "no exposure for " << id;
@@ -45,7 +45,7 @@ void addThirdRegion(plantest::TwoWaveFixture& f) {
 
 TEST(PlanAnalysis, TimeToGlobalWaitsOvernightAndDoublesOffHoursBakes) {
   plantest::TwoWaveFixture f;
-  Plan plan = buildPlan(f.pipeline);
+  PlanLayout plan = buildPlan(f.pipeline);
   Analysis analysis = analyzePlan(plan);
   ASSERT_EQ(analysis.schedule.size(), 3u);
   EXPECT_EQ(analysis.schedule[0].startS, 0);
@@ -93,7 +93,7 @@ TEST(PlanAnalysis, DetectionFollowsReferencesToTheSlowestCondition) {
 
 TEST(PlanAnalysis, ExposureGrowsWithEachStep) {
   plantest::TwoWaveFixture f;
-  Plan plan = buildPlan(f.pipeline);
+  PlanLayout plan = buildPlan(f.pipeline);
   Analysis analysis = analyzePlan(plan);
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave1/r1/onebox"), 0.002);  // 2% x 10%
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave1/r1/a1/b1"), 0.004);   // 4 of 20 hosts
@@ -135,7 +135,7 @@ TEST(PlanAnalysis, ExposureCountsParallelRegionsOfTheWaveAsAWorstCase) {
   plantest::TwoWaveFixture f;
   addThirdRegion(f);
   f.pipeline.prod->waves[1].regions.value = {"r2", "r3"};
-  Plan plan = buildPlan(f.pipeline);
+  PlanLayout plan = buildPlan(f.pipeline);
   Analysis analysis = analyzePlan(plan);
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/onebox"), 0.73);   // 2% + r3 68% + 30% x 10%
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r3/onebox"), 0.388);  // 2% + r2 30% + 68% x 10%
@@ -151,7 +151,7 @@ TEST(PlanAnalysis, ExposureCountsParallelRegionsOfTheWaveAsAWorstCase) {
 TEST(PlanAnalysis, ExposureCountsZonesOfOtherLanes) {
   plantest::TwoWaveFixture f;
   f.pipeline.prod->waves[1].parallelZones.value = 2;
-  Plan plan = buildPlan(f.pipeline);
+  PlanLayout plan = buildPlan(f.pipeline);
   Analysis analysis = analyzePlan(plan);
   // one-box (1) + b1/b1 (3) + all of b2 (10) of 30 hosts: 2% + 30% x 14/30.
   EXPECT_DOUBLE_EQ(exposureOf(plan, analysis, "wave2/r2/b1/b1"), 0.16);
@@ -163,7 +163,7 @@ TEST(PlanAnalysis, ExposureCountsZonesOfOtherLanes) {
 TEST(PlanAnalysis, WavesThatDoNotCoverTheTopologyNeverReachGlobal) {
   plantest::TwoWaveFixture f;
   addThirdRegion(f);
-  Plan plan = buildPlan(f.pipeline);
+  PlanLayout plan = buildPlan(f.pipeline);
   Analysis analysis = analyzePlan(plan);
   EXPECT_FALSE(analysis.reachesGlobal);
   EXPECT_EQ(analysis.regionsInNoWave, std::vector<std::string>{"r3"});
@@ -189,7 +189,7 @@ TEST(PlanAnalysis, WavesThatDoNotCoverTheTopologyNeverReachGlobal) {
 TEST(PlanAnalysis, WavesThatCoverTheTopologyReachGlobalAtFullExposure) {
   plantest::TwoWaveFixture f;
   f.topology.regions[1].traffic = 0.98;  // r1 + r2 = 100%
-  Plan plan = buildPlan(f.pipeline);
+  PlanLayout plan = buildPlan(f.pipeline);
   Analysis analysis = analyzePlan(plan);
   EXPECT_TRUE(analysis.reachesGlobal);
   EXPECT_DOUBLE_EQ(analysis.finalExposure, 1.0);

@@ -1,4 +1,4 @@
-#include "compiler/plan/BoundedJson.h"
+#include "plan/BoundedJson.h"
 
 namespace pipelang::planformat {
 

@@ -1,4 +1,4 @@
-#include "compiler/plan/TimeZones.h"
+#include "plan/TimeZones.h"
 
 #include <cstdlib>
 #include <fstream>

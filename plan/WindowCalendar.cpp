@@ -1,6 +1,6 @@
-#include "compiler/plan/WindowCalendar.h"
+#include "plan/WindowCalendar.h"
 
-#include "compiler/plan/TimeZones.h"
+#include "plan/TimeZones.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "compiler/plan/PlanDigest.h"
+#include "plan/PlanDigest.h"
 
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/STLExtras.h>

@@ -1,17 +1,16 @@
-#include "runtime/plan/PlanReader.h"
+#include "plan/PlanReader.h"
 
-#include "compiler/plan/BoundedJson.h"
-#include "compiler/plan/PlanDigest.h"
-#include "compiler/plan/TimeZones.h"
-#include "runtime/text/Printable.h"
+#include "plan/BoundedJson.h"
+#include "plan/PlanDigest.h"
+#include "plan/Printable.h"
+#include "plan/TimeZones.h"
 
-#include <fmt/format.h>
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <cmath>
 #include <set>
 
-namespace pipelang::runtime {
+namespace pipelang::planformat {
 namespace {
 
 namespace json = llvm::json;
@@ -46,6 +45,40 @@ int integer(const json::Object& o, llvm::StringRef key, int fallback) {
   if (auto v = o.getInteger(key)) return static_cast<int>(*v);
   if (auto v = o.getNumber(key)) return static_cast<int>(std::llround(*v));
   return fallback;
+}
+
+std::int64_t integer64(const json::Object& o, llvm::StringRef key) {
+  if (auto v = o.getInteger(key)) return *v;
+  if (auto v = o.getNumber(key)) return std::llround(*v);
+  return 0;
+}
+
+// pipec's figures, kept so a plan read and written again is the same text;
+// piperun does not act on them, so only their shape is checked.
+llvm::Expected<AnalysisFigures> analysisFromJson(const json::Object& o, const ShapeError& err) {
+  AnalysisFigures figures;
+  if (o.getNumber("time_to_global_s")) figures.timeToGlobalS = integer64(o, "time_to_global_s");
+  if (auto days = o.getNumber("time_to_global_business_days")) figures.timeToGlobalBusinessDays = *days;
+  figures.regionsInNoWave = strings(o, "regions_in_no_wave");
+  figures.trafficInNoWave = o.getNumber("traffic_in_no_wave").getValueOr(0);
+  figures.finalExposure = o.getNumber("final_exposure").getValueOr(0);
+  figures.detectionS = integer64(o, "detection_s");
+  figures.rollbackS = integer64(o, "rollback_s");
+  figures.worstRecoveryS = integer64(o, "worst_recovery_s");
+  figures.maxExposureBeforeWave2 = o.getNumber("max_exposure_before_wave2").getValueOr(0);
+  if (const auto* exposure = o.getArray("exposure"))
+    for (size_t i = 0; i < exposure->size(); ++i) {
+      const auto* entry = (*exposure)[i].getAsObject();
+      if (!entry) return err.at("analysis.exposure[" + std::to_string(i) + "]", "not an object");
+      figures.exposure.push_back({str(*entry, "step"), entry->getNumber("global_traffic").getValueOr(0)});
+    }
+  if (const auto* schedule = o.getArray("schedule"))
+    for (size_t i = 0; i < schedule->size(); ++i) {
+      const auto* entry = (*schedule)[i].getAsObject();
+      if (!entry) return err.at("analysis.schedule[" + std::to_string(i) + "]", "not an object");
+      figures.schedule.push_back({str(*entry, "stage"), integer64(*entry, "start_s"), integer64(*entry, "end_s")});
+    }
+  return figures;
 }
 
 llvm::Expected<AlarmExpr> alarmFromJson(const json::Value& value, const std::string& path, const ShapeError& err) {
@@ -107,7 +140,7 @@ llvm::Error checkRefs(const Plan& plan, const AlarmExpr& expr, const std::string
 
 llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origin) {
   ShapeError err(origin);
-  auto parsed = planformat::parseBoundedJson(text);
+  auto parsed = parseBoundedJson(text);
   if (!parsed) return err.at("plan", "not valid JSON: " + llvm::toString(parsed.takeError()));
   const auto* root = parsed->getAsObject();
   if (!root) return err.at("plan", "not a JSON object");
@@ -124,7 +157,7 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
                                 "' has a major version this piperun does not know (it reads pipe.plan/v1)");
 
   plan.digest = str(*root, "digest");
-  std::string expected = planformat::computeDigest(*parsed);
+  std::string expected = computeDigest(*parsed);
   if (plan.digest != expected)
     return err.at("digest", "digest mismatch: the plan says " + (plan.digest.empty() ? "nothing" : plan.digest) +
                                 " but its content hashes to " + expected +
@@ -197,10 +230,10 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
     if (!plan.alarms.count(name)) return err.at("block_on", "unknown alarm '" + name + "'");
 
   if (const auto* windows = root->get("windows"); windows && windows->kind() != json::Value::Null) {
-    auto spec = planformat::windowSpecFromJson(*windows);
+    auto spec = windowSpecFromJson(*windows);
     if (!spec) return err.at("windows", llvm::toString(spec.takeError()));
     // Never walk a mistyped zone in UTC, nor set TZ from a path.
-    if (!planformat::isKnownTimeZone(spec->timezone))
+    if (!isKnownTimeZone(spec->timezone))
       return err.at("windows.timezone",
                     "unknown time zone '" + spec->timezone + "': not in the system's time-zone database");
     plan.windows = std::move(*spec);
@@ -263,6 +296,13 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
   for (const auto& step : plan.steps)
     for (const auto& dep : step.after)
       if (!plan.step(dep)) return err.at("steps", "step '" + step.id + "' comes after unknown step '" + dep + "'");
+  if (const auto* analysis = root->get("analysis"); analysis && analysis->kind() != json::Value::Null) {
+    const auto* object = analysis->getAsObject();
+    if (!object) return err.at("analysis", "not an object");
+    auto figures = analysisFromJson(*object, err);
+    if (!figures) return figures.takeError();
+    plan.analysis = std::move(*figures);
+  }
   return plan;
 }
 
@@ -274,35 +314,4 @@ llvm::Expected<Plan> readPlanFile(const std::string& path) {
   return parsePlan((*buffer)->getBuffer().str(), path);
 }
 
-const Stage* Plan::stage(const std::string& id) const {
-  for (const auto& s : stages)
-    if (s.id == id) return &s;
-  return nullptr;
-}
-
-const Step* Plan::step(const std::string& id) const {
-  for (const auto& s : steps)
-    if (s.id == id) return &s;
-  return nullptr;
-}
-
-const RegionTopology* Plan::region(const std::string& id) const {
-  for (const auto& r : regions)
-    if (r.id == id) return &r;
-  return nullptr;
-}
-
-bool AlarmExpr::compare(double measured) const {
-  if (cmp == ">") return measured > value;
-  if (cmp == ">=") return measured >= value;
-  if (cmp == "<") return measured < value;
-  if (cmp == "<=") return measured <= value;
-  if (cmp == "==") return measured == value;
-  return measured != value;
-}
-
-std::string AlarmExpr::conditionKey() const {
-  return fmt::format("{} {} {} for {} of {} every {}s", metric, cmp, value, m, n, periodS);
-}
-
-}  // namespace pipelang::runtime
+}  // namespace pipelang::planformat

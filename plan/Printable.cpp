@@ -1,8 +1,8 @@
-#include "runtime/text/Printable.h"
+#include "plan/Printable.h"
 
 #include <fmt/format.h>
 
-namespace pipelang::runtime {
+namespace pipelang::planformat {
 namespace {
 
 // Length of the well-formed UTF-8 sequence starting at text[i], or 0.
@@ -59,4 +59,4 @@ bool hasControl(std::string_view text) {
   return printable(text) != text;
 }
 
-}  // namespace pipelang::runtime
+}  // namespace pipelang::planformat

@@ -1,6 +1,6 @@
-#include "compiler/plan/PlanWriter.h"
+#include "plan/PlanText.h"
 
-#include "compiler/plan/PlanDigest.h"
+#include "plan/PlanDigest.h"
 
 #include <algorithm>
 #include <charconv>
@@ -10,7 +10,7 @@
 #include <llvm/ADT/StringMap.h>
 #include <llvm/Support/raw_ostream.h>
 
-namespace pipelang::plan {
+namespace pipelang::planformat {
 namespace {
 
 // One global order works for every object of the format: whenever two keys
@@ -158,7 +158,7 @@ class Writer {
   // json::OStream for each.
   void quoted(llvm::StringRef text) {
     scratch_.clear();
-    planformat::appendJsonString(scratch_, text);
+    appendJsonString(scratch_, text);
     out_ << scratch_;
   }
 
@@ -241,4 +241,4 @@ std::string writePlanText(const llvm::json::Value& plan) {
   return text;
 }
 
-}  // namespace pipelang::plan
+}  // namespace pipelang::planformat

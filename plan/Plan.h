@@ -1,0 +1,153 @@
+// The one model of a plan document (docs/plan-format.md): what pipec writes
+// (plan/PlanWriter.h) and piperun reads (plan/PlanReader.h), field for field.
+// Durations are whole seconds, fractions of traffic are 0..1; an empty
+// region, zone, unit or run stands for the format's null. The runtime names
+// these types as runtime::Plan etc. (runtime/plan/Plan.h); the compiler's
+// compact layout for analysis is plan::Plan (compiler/plan/Plan.h).
+#pragma once
+
+#include "plan/WindowCalendar.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipelang::planformat {
+
+struct AlarmExpr {
+  enum class Op { Cond, Ref, Or, And, Not, External };
+  Op op = Op::Cond;
+  // cond
+  std::string metric;
+  std::string cmp;
+  double value = 0;
+  int m = 1, n = 1;
+  int periodS = 60;
+  // ref: alarm name; external: the external alarm's name
+  std::string name;
+  std::vector<AlarmExpr> args;  // or/and: operands, not: one operand
+
+  bool compare(double measured) const;
+  // "fault_rate > 0.01 for 3 of 5 every 60s": identifies a condition across scopes.
+  std::string conditionKey() const;
+};
+
+struct MetricDef {
+  std::string name;
+  std::string source;  // "prometheus" | "command"
+  std::string query;
+  std::string unit;  // "percent" | "duration" | "count" | ""
+  bool isCount() const { return unit == "count"; }
+};
+
+struct ZoneTopology {
+  std::string id;
+  int hosts = 0;
+};
+
+struct RegionTopology {
+  std::string id;
+  double traffic = 0;
+  std::vector<ZoneTopology> zones;
+};
+
+struct DeploySpec {
+  std::string run, rollback;
+  int timeoutS = 600, expectedS = 300, rollbackTimeS = 120;
+  double rollbackBatch = 1.0;
+};
+
+struct EmergencySpec {
+  std::vector<std::string> approvers;
+  double bake = 0.25;
+  int minBakeS = 900;
+};
+
+struct MinTraffic {
+  std::string metric;
+  std::string cmp;
+  double value = 0;
+};
+
+struct TestSpec {
+  std::string name, run;
+  int timeoutS = 0;
+};
+
+struct Stage {
+  std::string id, kind;
+  std::vector<std::string> regions;
+  int bakeS = 0;
+  std::optional<MinTraffic> minTraffic;
+  std::vector<TestSpec> tests;
+  // Hosts of pre-production stages are a fleet of their own; prod waves share "prod".
+  std::string fleet() const { return kind == "wave" ? "prod" : id; }
+};
+
+struct Step {
+  std::string id, stage, type;  // onebox batch canary test bake approval
+  std::string region, zone;     // empty when null
+  std::vector<std::string> hosts;
+  std::optional<double> traffic;
+  std::optional<int> bakeS;
+  std::vector<std::string> after;
+  std::string run;
+  int timeoutS = 0;
+  bool deploys() const { return type == "onebox" || type == "batch" || type == "canary"; }
+};
+
+// The "analysis" object (plan.md §3): figures pipec computed; piperun does
+// not act on them. Absent from the document when not set.
+struct ExposureFigure {
+  std::string step;
+  double globalTraffic = 0;  // share of global traffic after the step (0..1)
+};
+
+struct StageTimeFigure {
+  std::string stage;
+  std::int64_t startS = 0, endS = 0;  // since the reference start
+};
+
+struct AnalysisFigures {
+  std::optional<std::int64_t> timeToGlobalS;       // null: the plan never reaches global
+  std::optional<double> timeToGlobalBusinessDays;  // null with timeToGlobalS
+  std::vector<std::string> regionsInNoWave;
+  double trafficInNoWave = 0, finalExposure = 0;
+  std::int64_t detectionS = 0, rollbackS = 0, worstRecoveryS = 0;
+  double maxExposureBeforeWave2 = 0;
+  std::vector<ExposureFigure> exposure;
+  std::vector<StageTimeFigure> schedule;
+};
+
+struct Plan {
+  std::string schema, digest, pipeline, artifact, kind, policy;
+  // Versions waiting to enter the first stage under `piperun serve`
+  // (docs/plan-format.md, "Execution mode"): "superseded" (the newest
+  // replaces them) or "queued" (all run, in submission order). A plan
+  // written before the field existed means "superseded".
+  std::string executionMode = "superseded";
+  std::string topologyName;
+  std::vector<RegionTopology> regions;
+  std::optional<std::string> prometheusUrl;
+  DeploySpec deploy;
+  std::map<std::string, MetricDef> metrics;
+  std::map<std::string, AlarmExpr> alarms;
+  AlarmExpr rollbackOn;
+  bool hasRollbackOn = false;
+  std::vector<std::string> blockOn;
+  std::optional<WindowSpec> windows;
+  std::optional<EmergencySpec> emergency;
+  std::vector<Stage> stages;
+  std::vector<Step> steps;
+  std::optional<AnalysisFigures> analysis;
+  std::string text;  // the plan as read, kept in the journal so `resume` needs no file
+
+  const Stage* stage(const std::string& id) const;
+  const Step* step(const std::string& id) const;
+  const RegionTopology* region(const std::string& id) const;
+};
+
+}  // namespace pipelang::planformat

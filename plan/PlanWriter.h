@@ -1,0 +1,22 @@
+// Writes the one plan model (plan/Plan.h) as the document of
+// docs/plan-format.md: the inverse of plan/PlanReader.h, field for field, so
+// the format's names and nulls are spelled in this folder only.
+#pragma once
+
+#include "plan/Plan.h"
+
+#include <llvm/Support/JSON.h>
+
+#include <string>
+
+namespace pipelang::planformat {
+
+// The document with its "digest" computed from the content (plan.digest and
+// plan.text are ignored). Empty region, zone and unit are written as null;
+// a step's "run" and "timeout_s" only for test steps; "analysis" only when set.
+llvm::json::Value planToJson(const Plan& plan);
+
+// planToJson laid out by writePlanText: the bytes of a plan file.
+std::string writePlan(const Plan& plan);
+
+}  // namespace pipelang::planformat
