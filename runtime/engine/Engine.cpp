@@ -269,6 +269,12 @@ Instant Engine::waitStart() const {
   return since;
 }
 
+std::string Engine::stageSignature() const {
+  std::string signature;
+  for (const auto& stage : stages_) signature += static_cast<char>('0' + static_cast<int>(stage.state));
+  return signature;
+}
+
 EngineView Engine::view() const {
   EngineView view;
   view.rollingBack = rollingBack_;

@@ -107,6 +107,9 @@ class Engine {
   bool busy() const;
   std::int64_t runId() const { return run_.id; }
   EngineView view() const;
+  // One letter per stage (its state), cheap to compare: a lane uses it to see
+  // that a pass moved the run between stages.
+  std::string stageSignature() const;
   const RunRecord& run() const { return run_; }
 
  private:

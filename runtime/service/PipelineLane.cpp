@@ -245,8 +245,7 @@ void PipelineLane::advance(Instant now, bool all) {
         continue;
       }
       slot.dirty = false;
-      std::string before;
-      for (const auto& stage : slot.engine->view().stages) before += stage.state[0];
+      std::string before = slot.engine->stageSignature();
       // One commit per pass of a run (not one per write): the calls the pass
       // started run only once it is durable.
       std::optional<EngineResult> result;
@@ -257,9 +256,7 @@ void PipelineLane::advance(Instant now, bool all) {
         changed = true;
         continue;
       }
-      std::string after;
-      for (const auto& stage : slot.engine->view().stages) after += stage.state[0];
-      changed = changed || before != after;
+      changed = changed || before != slot.engine->stageSignature();
       ++it;
     }
     all = false;

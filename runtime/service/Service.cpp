@@ -53,7 +53,11 @@ PipelineLane& Service::lane(const std::string& name) {
 }
 
 void Service::reloadPlans() {
-  for (const auto& change : catalog_.reload()) {
+  applyPlanChanges(catalog_.reload());
+}
+
+void Service::applyPlanChanges(const std::vector<PlanCatalog::Change>& changes) {
+  for (const auto& change : changes) {
     if (!change.error.empty()) {
       auto kept = change.pipeline.empty() ? nullptr : catalog_.current(change.pipeline);
       llvm::errs() << printable(fmt::format("piperun serve: plan {} refused: {}{}", change.file, change.error,
@@ -90,16 +94,7 @@ llvm::Error Service::start() {
   for (const auto& change : changes)
     if (change.pipeline.empty() && change.file == options_.plansDir)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", change.error.c_str());
-  // Announce what the first reload found, as every later one does.
-  for (const auto& change : changes) {
-    if (!change.error.empty()) {
-      llvm::errs() << printable(fmt::format("piperun serve: plan {} refused: {}", change.file, change.error)) << "\n";
-      continue;
-    }
-    auto plan = catalog_.current(change.pipeline);
-    store_.savePlan(plan->digest, plan->text);
-    lane(change.pipeline);
-  }
+  applyPlanChanges(changes);  // announced and taken as every later reload's
   // Every run in flight resumes with the plan it started with.
   for (const auto& name : store_.pipelinesWithRuns())
     lane(name).resume([this](const std::string& digest) -> std::shared_ptr<const Plan> {

@@ -57,7 +57,10 @@ class Service final : public ServiceApi, private EventSink {
  private:
   void onEvent(const EngineEvent& event) override;
   void loop();
-  void reloadPlans();                           // under mutex_
+  void reloadPlans();  // under mutex_
+  // Reports refused and removed plan files, keeps each new plan in the store
+  // and gives its pipeline a lane; under mutex_.
+  void applyPlanChanges(const std::vector<PlanCatalog::Change>& changes);
   PipelineLane& lane(const std::string& name);  // under mutex_
   PipelineLane* findLane(const std::string& name);
   MetricSource& metricsFor(const Plan& plan);
