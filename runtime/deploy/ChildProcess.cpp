@@ -57,16 +57,105 @@ std::string findProgram(const std::string& name, const std::string& path, int& e
 
 }  // namespace
 
+namespace {
+
+std::string findGateProgram() {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return "";
+  std::string dir(self, static_cast<size_t>(n));
+  dir = dir.substr(0, dir.rfind('/'));
+  for (const std::string& candidate : {dir + "/piperun-gate", dir + "/../libexec/piperun/piperun-gate"})
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  return "";
+}
+
+std::optional<std::string>& gateOverride() {
+  static std::optional<std::string> path;
+  return path;
+}
+
+}  // namespace
+
+void ChildProcess::useGateProgram(std::string path) {
+  gateOverride() = std::move(path);
+}
+
+const std::string& ChildProcess::gateProgram() {
+  static const std::string found = findGateProgram();
+  return gateOverride() ? *gateOverride() : found;
+}
+
 std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
                                      const std::function<void(pid_t)>& beforeExec, bool holdGate) {
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
+  std::string error = gateProgram().empty() ? forkGated(args, envp, path, gate) : spawnGated(args, envp, path, gate[0]);
+  close(gate[0]);
+  if (!error.empty()) {
+    close(gate[1]);
+    return error;
+  }
+  commandStarted(pid_);
+  try {
+    beforeExec(pid_);
+  } catch (...) {
+    close(gate[1]);  // the child sees EOF and ends without running the command
+    throw;
+  }
+  if (holdGate) {
+    gateFd_ = gate[1];
+    return {};
+  }
+  ssize_t written;
+  do written = write(gate[1], "g", 1);
+  while (written < 0 && errno == EINTR);
+  close(gate[1]);
+  return {};
+}
+
+// piperun-gate PATH ARGV... with the gate's read end as its fd 3: no copy of
+// this process's memory (a fork of a service with a thousand pipelines cost
+// more than the rest of a pass, and made every later write a page fault).
+std::string ChildProcess::spawnGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
+                                     int gate) {
+  std::vector<char*> gateArgs{const_cast<char*>(gateProgram().c_str()), const_cast<char*>(path.c_str())};
+  gateArgs.insert(gateArgs.end(), args.begin(), args.end());  // ends with its nullptr
+  // dup2 onto itself would keep close-on-exec: make sure the gate is not fd 3 yet.
+  int spare = -1;
+  if (gate == 3) gate = spare = fcntl(gate, F_DUPFD_CLOEXEC, 4);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, outFd_, 1);
+  posix_spawn_file_actions_adddup2(&actions, errFd_, 2);
+  posix_spawn_file_actions_adddup2(&actions, gate, 3);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  pid_t pid = -1;
+  int rc = gate < 0 ? errno : posix_spawn(&pid, gateArgs[0], &actions, &attr, gateArgs.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (spare >= 0) close(spare);
+  if (rc != 0) return "cannot start " + gateProgram() + ": " + std::strerror(rc);
+  pid_ = pid;
+  return {};
+}
+
+std::string ChildProcess::forkGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
+                                    int gate[2]) {
   int devNull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   pid_t pid = fork();
   if (pid < 0) {
     int error = errno;
-    close(gate[0]);
-    close(gate[1]);
     if (devNull >= 0) close(devNull);
     return std::string("cannot fork: ") + std::strerror(error);
   }
@@ -92,24 +181,8 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
     _exit(127);
   }
   setpgid(pid, pid);  // also here: the group exists before anything is recorded or signalled
-  close(gate[0]);
   if (devNull >= 0) close(devNull);
   pid_ = pid;
-  commandStarted(pid_);
-  try {
-    beforeExec(pid);
-  } catch (...) {
-    close(gate[1]);  // the child sees EOF and ends without running the command
-    throw;
-  }
-  if (holdGate) {
-    gateFd_ = gate[1];
-    return {};
-  }
-  ssize_t written;
-  do written = write(gate[1], "g", 1);
-  while (written < 0 && errno == EINTR);
-  close(gate[1]);
   return {};
 }
 

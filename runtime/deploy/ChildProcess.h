@@ -1,6 +1,8 @@
-// One child process started directly (posix_spawn, or fork + execve when the
-// start must be recorded first; never a shell) in its own process group, with stdout/stderr captured to unlinked temp
-// files so a chatty command can never block on a full pipe.
+// One child process started directly (never a shell) in its own process
+// group, with stdout/stderr captured to unlinked temp files so a chatty command
+// can never block on a full pipe. posix_spawn always when the piperun-gate
+// helper is found (a held call starts as piperun-gate and becomes the command
+// once its gate opens); fork + execve for a held call only without it.
 #pragma once
 
 #include <sys/types.h>
@@ -39,12 +41,20 @@ class ChildProcess {
   void killGroup();
   int waitBlocking();
   std::string output() const { return read(outFd_); }
+
+  // The piperun-gate program held calls start through: found beside the
+  // running executable or in ../libexec/piperun from it. `path` empty: fork
+  // instead (tests use both). Not thread-safe: set it before any start.
+  static void useGateProgram(std::string path);
+  static const std::string& gateProgram();
   std::string errors() const { return read(errFd_); }
 
  private:
   static std::string read(int fd);
   std::string startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
                          const std::function<void(pid_t)>& beforeExec, bool holdGate);
+  std::string spawnGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path, int gate);
+  std::string forkGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path, int gate[2]);
   pid_t pid_ = -1;
   int outFd_ = -1, errFd_ = -1;
   int gateFd_ = -1;  // a held child's gate

@@ -246,12 +246,12 @@ void PipelineLane::advance(Instant now, bool all) {
       }
       slot.dirty = false;
       std::string before = slot.engine->stageSignature();
-      // One commit per pass of a run (not one per write): the calls the pass
-      // started run only once it is durable.
+      // Atomic per pass of a run; durable with the service's group commit,
+      // after which release() lets the calls the pass started run.
       std::optional<EngineResult> result;
       journal_.transaction([&] { result = slot.engine->advance(); });
-      slot.deployer->openGates();
       if (result) {
+        ended_.push_back(std::move(slot));
         it = slots_.erase(it);
         changed = true;
         continue;
@@ -263,6 +263,12 @@ void PipelineLane::advance(Instant now, bool all) {
     if (!changed) return;
     for (auto& [id, slot] : slots_) slot.dirty = true;
   }
+}
+
+void PipelineLane::release() {
+  for (auto& [id, slot] : slots_) slot.deployer->openGates();
+  for (auto& slot : ended_) slot.deployer->openGates();
+  ended_.clear();
 }
 
 std::optional<Instant> PipelineLane::nextWake() const {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pipelang::runtime::service {
 
@@ -60,8 +61,13 @@ class PipelineLane {
   ApiOutcome override(const OverrideRequest& request, const Caller& caller);
   ApiOutcome rollback(const RollbackRequest& request, const Caller& caller);
 
-  // One pass over the runs that are due (all when `all`): never waits.
+  // One pass over the runs that are due (all when `all`): never waits. Called
+  // inside the service's group transaction: the calls it starts stay held at
+  // their gate, and the runs that ended stay alive, until release().
   void advance(Instant now, bool all);
+  // After the group's commit: lets the calls the passes started run, and drops
+  // the runs that ended (their deployers own the held calls until then).
+  void release();
   void readDone(std::int64_t runId);  // a metric read of that run ended
   bool owns(std::int64_t runId) const { return slots_.count(runId) != 0; }
   std::optional<Instant> nextWake() const;
@@ -90,6 +96,7 @@ class PipelineLane {
   Journal& journal_;
   LaneParts parts_;
   std::map<std::int64_t, Slot> slots_;  // by run id: submission order
+  std::vector<Slot> ended_;             // runs that ended this pass, until release()
 };
 
 // RFC 3339 UTC ("2026-11-30T04:20:00Z") for the API.

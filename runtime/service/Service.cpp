@@ -9,6 +9,10 @@
 namespace pipelang::runtime::service {
 namespace json = llvm::json;
 
+// How long one group commit may gather pipelines' passes before it commits:
+// an API call waits at most this long for the loop (docs/service.md).
+constexpr auto kGroupTime = std::chrono::milliseconds(50);
+
 Service::Service(ServiceStore& store, ServiceOptions options)
     : store_(store), options_(std::move(options)), catalog_(options_.plansDir) {
   if (!options_.alertmanager.empty())
@@ -163,16 +167,27 @@ void Service::loop() {
         reads.swap(readsDone_);
       }
       bool all = kicked_;
-      for (auto& [name, lane] : lanes_) {
-        for (auto id : reads)
-          if (lane->owns(id)) lane->readDone(id);
-        lane->advance(now, all);
-        // Let a waiting API call in between pipelines, not after the whole
-        // pass (lanes are never removed, so the iterator stays valid).
+      // Group commit: the passes of many pipelines share one transaction (one
+      // fsync), closed after at most kGroupTime so that a waiting API call
+      // gets in between groups. Lanes are never removed, so `it` stays valid.
+      for (auto it = lanes_.begin(); it != lanes_.end() && !stopping_;) {
+        std::vector<PipelineLane*> group;
+        auto closeBy = std::chrono::steady_clock::now() + kGroupTime;
+        store_.transaction([&] {
+          while (it != lanes_.end()) {
+            PipelineLane& lane = *it->second;
+            ++it;
+            for (auto id : reads)
+              if (lane.owns(id)) lane.readDone(id);
+            lane.advance(now, all);
+            group.push_back(&lane);
+            if (std::chrono::steady_clock::now() >= closeBy) break;
+          }
+        });
+        for (auto* lane : group) lane->release();
         lock.unlock();
         std::this_thread::yield();
         lock.lock();
-        if (stopping_) break;
       }
       kicked_ = false;
       publishEvents();
