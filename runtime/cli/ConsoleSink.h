@@ -17,6 +17,7 @@ class ConsoleSink final : public EventSink {
               ClockPrecision precision = ClockPrecision::Minutes);
   void onEvent(const EngineEvent& event) override;
   void onProgress(const std::string& text) override;
+  bool wantsProgress() const override { return true; }
 
  private:
   void clearProgress();

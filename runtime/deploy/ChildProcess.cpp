@@ -21,8 +21,13 @@ namespace {
 
 int captureFile() {
   const char* dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir && *dir ? dir : "/tmp") + "/piperun-capture-XXXXXX";
-  int fd = mkostemp(path.data(), O_CLOEXEC);  // never leaks into another child
+  std::string folder = dir && *dir ? dir : "/tmp";
+  // Nameless from the start: no directory entry to create and unlink for
+  // each of a busy service's calls. Close-on-exec: never leaks into another child.
+  int fd = open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string path = folder + "/piperun-capture-XXXXXX";  // a file system without O_TMPFILE
+  fd = mkostemp(path.data(), O_CLOEXEC);
   if (fd >= 0) unlink(path.c_str());
   return fd;
 }

@@ -49,6 +49,13 @@ void ExecDeployer::openGates() {
     if (run.child) run.child->openGate();
 }
 
+bool ExecDeployer::anyEnded() {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& [handle, run] : running_)
+    if (!run.startError.empty() || !run.child || run.child->poll() || now >= run.deadline) return true;
+  return false;
+}
+
 void ExecDeployer::ended(Running& run) {
   if (run.group > 0 && recorder_.ended) recorder_.ended(run.group);
   run.group = -1;

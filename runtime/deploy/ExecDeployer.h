@@ -36,6 +36,10 @@ class ExecDeployer final : public Deployer {
   // them is committed (the record must be durable before the command runs).
   void holdGates(bool hold) { holdGates_ = hold; }
   void openGates();
+  // Whether poll() would report some call ended (exited, could not start, or
+  // past its deadline): one waitpid per call, so a service need not run an
+  // engine pass to find out.
+  bool anyEnded();
 
  private:
   struct Running {

@@ -250,7 +250,7 @@ std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
     if (waiting) wake_ = std::min(*wake_, since + options_.giveUpAfterS);
     if (*wake_ <= now) wake_ = now + 1;
   }
-  if (!clock_.isVirtual()) sink_.onProgress(progressText());
+  if (!clock_.isVirtual() && sink_.wantsProgress()) sink_.onProgress(progressText());
   return std::nullopt;
 }
 
@@ -273,6 +273,12 @@ std::string Engine::stageSignature() const {
   std::string signature;
   for (const auto& stage : stages_) signature += static_cast<char>('0' + static_cast<int>(stage.state));
   return signature;
+}
+
+bool Engine::passedStage(const std::string& id) const {
+  for (const auto& stage : stages_)
+    if (stage.stage->id == id) return stage.state == StageState::Done;
+  return false;
 }
 
 EngineView Engine::view() const {

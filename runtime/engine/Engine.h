@@ -39,6 +39,8 @@ class EventSink {
   virtual void onEvent(const EngineEvent& event) = 0;
   // Real runs only, about once per loop: "wave1  wave1/bake  bake 3h12m left".
   virtual void onProgress(const std::string&) {}
+  // Whether onProgress is shown at all: the line is not built for a sink that drops it.
+  virtual bool wantsProgress() const { return false; }
 };
 
 struct EngineOptions {
@@ -110,6 +112,9 @@ class Engine {
   // One letter per stage (its state), cheap to compare: a lane uses it to see
   // that a pass moved the run between stages.
   std::string stageSignature() const;
+  // Whether this run's stage `id` is done (its bake passed): the admission
+  // rule of a newer version of the same pipeline. False for an unknown id.
+  bool passedStage(const std::string& id) const;
   const RunRecord& run() const { return run_; }
 
  private:

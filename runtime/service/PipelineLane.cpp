@@ -34,6 +34,8 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   slot.engine = std::make_unique<Engine>(*slot.plan, journal_, parts_.clock, *slot.deployer,
                                          parts_.metricsFor(*slot.plan), parts_.externals, parts_.sink, options);
   auto [it, inserted] = slots_.emplace(run.id, std::move(slot));
+  inputs_ = true;
+  if (parts_.runStarted) parts_.runStarted(run.id);
   Slot& started = it->second;
   journal_.transaction([&] { started.engine->begin(run.id); });
   started.deployer->openGates();
@@ -65,10 +67,9 @@ void PipelineLane::resume(const std::function<std::shared_ptr<const Plan>(const 
 std::optional<std::string> PipelineLane::admission(std::int64_t runId, const std::string& stage) const {
   for (const auto& [id, slot] : slots_) {
     if (id >= runId) break;
-    for (const auto& view : slot.engine->view().stages)
-      if (view.id == stage && view.state != "done")
-        return fmt::format("waiting for {} to pass {} first (one version per stage, in order)",
-                           slot.engine->run().version, stage);
+    if (!slot.engine->passedStage(stage))
+      return fmt::format("waiting for {} to pass {} first (one version per stage, in order)",
+                         slot.engine->run().version, stage);
   }
   return std::nullopt;
 }
@@ -164,6 +165,7 @@ ApiOutcome PipelineLane::record(Slot& slot, RequestRecord request) {
   request.t = parts_.clock.now();
   std::int64_t id = journal_.addRequest(request);
   slot.dirty = true;
+  inputs_ = true;
   return {202,
           llvm::json::Object{{"request_id", id}, {"run_id", request.runId}, {"version", slot.engine->run().version}}};
 }
@@ -228,23 +230,39 @@ ApiOutcome PipelineLane::rollback(const RollbackRequest& request, const Caller& 
 }
 
 void PipelineLane::readDone(std::int64_t runId) {
-  if (auto it = slots_.find(runId); it != slots_.end()) it->second.dirty = true;
+  if (auto it = slots_.find(runId); it != slots_.end()) {
+    it->second.dirty = true;
+    inputs_ = true;
+  }
+}
+
+bool PipelineLane::due(Instant now) {
+  if (inputs_ || (wake_ && *wake_ <= now)) return true;
+  if (!busy_) return false;
+  for (auto& [id, slot] : slots_)
+    if (slot.deployer->anyEnded()) return true;
+  return false;
 }
 
 void PipelineLane::advance(Instant now, bool all) {
+  if (!all && !due(now)) return;
+  inputs_ = false;
   // A run that changes stage may open another's admission gate: go round
   // until no run is left dirty (each pass of a run is one bounded step).
   for (int round = 0; round < 8; ++round) {
     bool changed = false;
     for (auto it = slots_.begin(); it != slots_.end();) {
       Slot& slot = it->second;
-      auto wake = slot.engine->nextWake();
-      bool due = all || slot.dirty || slot.engine->busy() || !wake || *wake <= now;
+      // No wake-up asked for: the run waits for an input (a request, a read);
+      // a pass a second is the fallback, as Engine::advance asks.
+      Instant wake = slot.engine->nextWake().value_or(slot.lastPass + 1);
+      bool due = all || slot.dirty || wake <= now || slot.deployer->anyEnded();
       if (!due) {
         ++it;
         continue;
       }
       slot.dirty = false;
+      slot.lastPass = now;
       std::string before = slot.engine->stageSignature();
       // Atomic per pass of a run; durable with the service's group commit,
       // after which release() lets the calls the pass started run.
@@ -260,8 +278,19 @@ void PipelineLane::advance(Instant now, bool all) {
       ++it;
     }
     all = false;
-    if (!changed) return;
+    if (!changed) break;
     for (auto& [id, slot] : slots_) slot.dirty = true;
+  }
+  remember();
+}
+
+void PipelineLane::remember() {
+  wake_.reset();
+  busy_ = false;
+  for (const auto& [id, slot] : slots_) {
+    Instant t = slot.dirty ? slot.lastPass : slot.engine->nextWake().value_or(slot.lastPass + 1);
+    if (!wake_ || t < *wake_) wake_ = t;
+    busy_ = busy_ || slot.engine->busy();
   }
 }
 
@@ -272,20 +301,8 @@ void PipelineLane::release() {
 }
 
 std::optional<Instant> PipelineLane::nextWake() const {
-  std::optional<Instant> earliest;
-  for (const auto& [id, slot] : slots_) {
-    auto wake = slot.engine->nextWake();
-    Instant t = wake.value_or(parts_.clock.now() + 1);
-    if (slot.dirty) t = parts_.clock.now();
-    if (!earliest || t < *earliest) earliest = t;
-  }
-  return earliest;
-}
-
-bool PipelineLane::busy() const {
-  for (const auto& [id, slot] : slots_)
-    if (slot.engine->busy()) return true;
-  return false;
+  if (inputs_) return parts_.clock.now();
+  return wake_;
 }
 
 }  // namespace pipelang::runtime::service

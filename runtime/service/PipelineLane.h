@@ -36,6 +36,9 @@ struct LaneParts {
   ReadPool& reads;
   EventSink& sink;
   bool prometheusGiven = false;  // serve's --prometheus: every plan can read Prometheus
+  // Told of each run the lane starts or resumes, so that a read's end (tagged
+  // with its run id) finds its lane at once.
+  std::function<void(std::int64_t runId)> runStarted = nullptr;
 };
 
 class PipelineLane {
@@ -61,7 +64,9 @@ class PipelineLane {
   ApiOutcome override(const OverrideRequest& request, const Caller& caller);
   ApiOutcome rollback(const RollbackRequest& request, const Caller& caller);
 
-  // One pass over the runs that are due (all when `all`): never waits. Called
+  // One pass over the runs that are due (all when `all`): never waits; O(1)
+  // when nothing of the lane is due (its wake-up and business are kept from
+  // the last pass, and every input marks it). Called
   // inside the service's group transaction: the calls it starts stay held at
   // their gate, and the runs that ended stay alive, until release().
   void advance(Instant now, bool all);
@@ -70,8 +75,9 @@ class PipelineLane {
   void release();
   void readDone(std::int64_t runId);  // a metric read of that run ended
   bool owns(std::int64_t runId) const { return slots_.count(runId) != 0; }
+  // The earliest wake-up of its runs (now when an input waits), as of the last pass.
   std::optional<Instant> nextWake() const;
-  bool busy() const;  // calls running: poll them soon
+  bool busy() const { return busy_; }  // calls running at the last pass: poll them soon
   bool idle() const { return slots_.empty(); }
 
   // The API's views (shapes in ServiceApi.h); `current`: the pipeline's plan now (may be null).
@@ -84,7 +90,10 @@ class PipelineLane {
     std::unique_ptr<ExecDeployer> deployer;
     std::unique_ptr<Engine> engine;
     bool dirty = true;
+    Instant lastPass = 0;
   };
+  bool due(Instant now);
+  void remember();  // wake_ and busy_ from the runs, after a pass
   void start(const RunRecord& run, std::shared_ptr<const Plan> plan);
   std::optional<std::string> admission(std::int64_t runId, const std::string& stage) const;
   std::vector<std::int64_t> supersedeWaiting(const std::string& by, Instant now);
@@ -97,6 +106,9 @@ class PipelineLane {
   LaneParts parts_;
   std::map<std::int64_t, Slot> slots_;  // by run id: submission order
   std::vector<Slot> ended_;             // runs that ended this pass, until release()
+  bool inputs_ = false;                 // a run was started, or got a request or a read
+  std::optional<Instant> wake_;         // the runs' earliest wake-up at the last pass
+  bool busy_ = false;                   // some run had calls running at the last pass
 };
 
 // RFC 3339 UTC ("2026-11-30T04:20:00Z") for the API.

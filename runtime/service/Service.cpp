@@ -51,6 +51,7 @@ PipelineLane& Service::lane(const std::string& name) {
     LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_,
                     *reads_, *this};
     parts.prometheusGiven = !options_.prometheus.empty();
+    parts.runStarted = [this, name](std::int64_t runId) { runLanes_[runId] = lanes_.at(name).get(); };
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);
   }
   return *slot;
@@ -166,6 +167,13 @@ void Service::loop() {
         std::lock_guard<std::mutex> guard(readsMutex_);
         reads.swap(readsDone_);
       }
+      for (auto id : reads)
+        if (auto found = runLanes_.find(id); found != runLanes_.end()) {
+          if (found->second->owns(id))
+            found->second->readDone(id);
+          else
+            runLanes_.erase(found);  // the run ended; its last reads come after it
+        }
       bool all = kicked_;
       // Group commit: the passes of many pipelines share one transaction (one
       // fsync), closed after at most kGroupTime so that a waiting API call
@@ -177,8 +185,6 @@ void Service::loop() {
           while (it != lanes_.end()) {
             PipelineLane& lane = *it->second;
             ++it;
-            for (auto id : reads)
-              if (lane.owns(id)) lane.readDone(id);
             lane.advance(now, all);
             group.push_back(&lane);
             if (std::chrono::steady_clock::now() >= closeBy) break;
@@ -198,7 +204,7 @@ void Service::loop() {
       break;
     }
     // Sleep until the earliest run is due, a request or a read arrives, or a
-    // call may have ended (polled every 100 ms while any runs).
+    // call may have ended (polled every 50 ms while any runs).
     bool busy = false;
     std::optional<Instant> next;
     for (const auto& [name, lane] : lanes_) {
@@ -209,7 +215,7 @@ void Service::loop() {
     if (next)
       until = std::min(
           until, std::chrono::system_clock::time_point(std::chrono::seconds(*next)) + std::chrono::milliseconds(5));
-    if (busy) until = std::min(until, std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+    if (busy) until = std::min(until, std::chrono::system_clock::now() + std::chrono::milliseconds(50));
     wake_.wait_until(lock, until, [this] {
       if (stopping_ || kicked_) return true;
       std::lock_guard<std::mutex> guard(readsMutex_);

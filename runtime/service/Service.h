@@ -21,6 +21,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 namespace pipelang::runtime::service {
 
@@ -78,6 +79,7 @@ class Service final : public ServiceApi, private EventSink {
   std::map<std::string, std::unique_ptr<MetricRouter>> routers_;               // by URL ("" none)
   std::unique_ptr<ReadPool> reads_;
   std::map<std::string, std::unique_ptr<PipelineLane>> lanes_;
+  std::unordered_map<std::int64_t, PipelineLane*> runLanes_;  // run id → its lane, for reads that end
 
   std::mutex mutex_;  // everything above, for the loop and the API threads
   std::condition_variable wake_;
