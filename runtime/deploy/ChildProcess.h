@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -40,6 +41,8 @@ class ChildProcess {
   // Kills the whole process group (the command and anything it started).
   void killGroup();
   int waitBlocking();
+  // Waits for the exit until `deadline`; false when it is still running then.
+  bool waitUntil(std::chrono::steady_clock::time_point deadline);
   std::string output() const { return read(outFd_); }
 
   // The piperun-gate program held calls start through: found beside the
