@@ -302,6 +302,22 @@ TEST(VersionFlow, ScenarioErrorsForVersionsNameTheEntryAndTheField) {
   EXPECT_EQ(errorOf("[{\"version\": \"v2\", \"at\": \"+0h\"}, {\"version\": \"v3\", \"at\": \"+0h\"}]"), "(no error)");
 }
 
+// Offsets and durations anywhere in a scenario: a number too long for the
+// clock is a bad offset with the field's name, never an internal error.
+TEST(VersionFlow, OffsetsTooLongForTheClockAreBadOffsetsNotInternalErrors) {
+  auto error = [](const std::string& text) {
+    llvm::Error e = readError(text);
+    return e ? llvm::toString(std::move(e)) : "(no error)";
+  };
+  EXPECT_EQ(error("{\"faults\": [{\"metric\": \"fault_rate\", \"from\": \"+99999999999999999999h\"}]}"),
+            "scenario: 'from': bad offset '+99999999999999999999h' (expected e.g. +26h or +1h30m)");
+  EXPECT_EQ(error("{\"external_alarms\": [{\"name\": \"x\", \"to\": \"+999999999d999999999d\"}]}"),
+            "scenario: 'to': bad offset '+999999999d999999999d' (expected e.g. +26h or +1h30m)");
+  EXPECT_EQ(error("{\"batch_time\": \"9999999999999999999999s\"}"),
+            "scenario: 'batch_time': bad duration '9999999999999999999999s'");
+  EXPECT_EQ(error("{\"faults\": [{\"metric\": \"fault_rate\", \"from\": \"+99999999h\"}]}"), "(no error)");
+}
+
 TEST(VersionFlow, PiperunSimulateExitsWithTheWorstOutcomeAndSaysWhyABadScenarioIsRefused) {
   pipelang::runtime::testing::Sandbox box;
   auto bad = box.piperun({"simulate", box.plan("global"), "--scenario",
