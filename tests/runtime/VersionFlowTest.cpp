@@ -168,6 +168,38 @@ TEST(VersionFlow, QueuedModeRunsEveryVersionInOrderAndNoneOvertakes) {
   EXPECT_EQ(spans(report, 2).front(), (Span{"gamma", 3 * kHour + 30 * kMinute, 5 * kHour + 15 * kMinute}));
 }
 
+VersionFlowReport flowOf(const Plan& plan, const std::string& text) {
+  auto scenario = parseScenario(text, plan);
+  if (!scenario) throw std::runtime_error(llvm::toString(scenario.takeError()));
+  auto report = simulateVersions(plan, *scenario);
+  if (!report) throw std::runtime_error(llvm::toString(report.takeError()));
+  return std::move(*report);
+}
+
+// An entry's faults and deploy failures are that version's only: v2, then in
+// wave1's us-west-1 (and through gamma's b1 before), is untouched by them.
+TEST(VersionFlow, AVersionsOwnFaultsAndDeployFailuresHitOnlyTheHostsAndStepsOfThatVersion) {
+  Plan plan = readPlan("global");
+  const std::string head =
+      "{\"start\": \"2026-11-23T09:00:00\", \"batch_time\": \"5m\", "
+      "\"baseline\": {\"fault_rate\": 0.001, \"latency_p99\": 0.12, \"requests\": 600}, \"versions\": "
+      "[{\"version\": \"v2\", \"at\": \"+0h\"}, {\"version\": \"v3\", \"at\": \"+3h\", ";
+  VersionFlowReport faulty = flowOf(
+      plan,
+      head + "\"faults\": [{\"metric\": \"fault_rate\", \"value\": 0.08, \"from\": \"+3h\", \"to\": \"+4h\"}]}]}");
+  EXPECT_EQ(spans(faulty, 0), kGoodV2);
+  EXPECT_EQ(faulty.versions[0].outcome, "deployed");
+  EXPECT_EQ(faulty.versions[1].outcome, "rolled_back");
+  EXPECT_EQ(faulty.versions[1].result->trigger, "high_faults");
+  EXPECT_EQ(faulty.versions[1].finishedAt - faulty.start, 3 * kHour + 9 * kMinute);
+
+  VersionFlowReport failing = flowOf(plan, head + "\"deploy_failures\": [\"gamma/us-west-2/usw2-az1/b1\"]}]}");
+  EXPECT_EQ(spans(failing, 0), kGoodV2);
+  EXPECT_EQ(failing.versions[1].outcome, "rolled_back");
+  EXPECT_EQ(failing.versions[1].result->step, "gamma/us-west-2/usw2-az1/b1");
+  EXPECT_EQ(failing.versions[1].result->trigger, "deploy_failed");
+}
+
 TEST(VersionFlow, TheTextReportGivesEachVersionItsStagesOutcomeAndTimeToGlobal) {
   Plan plan = readPlan("global");
   std::string text = versionFlowText(flow(plan, "two-versions"));
