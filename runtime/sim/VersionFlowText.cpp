@@ -132,6 +132,7 @@ llvm::json::Value versionFlowJson(const VersionFlowReport& report) {
     o["message"] = event.message;
     for (const auto& [key, value] : event.detail)
       if (key != "quiet") o[key] = value;
+    o["version"] = report.versions[e.version].version;  // the run's, whatever an event's detail says
     events.push_back(std::move(o));
   }
   return json::Object{{"outcome", outcomeName(worstOutcome(report))},
