@@ -363,6 +363,17 @@ TEST(VersionFlow, PiperunSimulateExitsWithTheWorstOutcomeAndSaysWhyABadScenarioI
   auto parsed = llvm::json::parse(good.out);
   ASSERT_TRUE(bool(parsed)) << good.out;
   EXPECT_EQ(parsed->getAsObject()->getString("outcome"), llvm::Optional<llvm::StringRef>("deployed"));
+  // A bad entry: exit 1, one sentence naming the file, the entry and the field; nothing simulated.
+  box.write("late.json",
+            "{\"versions\": [{\"version\": \"v2\", \"at\": \"+3h\"}, "
+            "{\"version\": \"v3\", \"at\": \"+1h\"}]}");
+  auto refused = box.piperun({"simulate", box.plan("global"), "--scenario", (box.dir() / "late.json").string()});
+  EXPECT_EQ(refused.exitCode, 1);
+  EXPECT_EQ(refused.out, "");
+  EXPECT_NE(refused.err.find("late.json: scenario: versions[1]: v3 at 1h is listed after v2 at 3h: list versions in "
+                             "the order they are submitted\n"),
+            std::string::npos)
+      << refused.err;
 }
 
 }  // namespace
