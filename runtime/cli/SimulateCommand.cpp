@@ -2,12 +2,38 @@
 #include "runtime/cli/HealthyBaseline.h"
 #include "runtime/plan/PlanReader.h"
 #include "runtime/sim/Simulation.h"
+#include "runtime/sim/VersionFlow.h"
 
 #include <llvm/Support/raw_ostream.h>
 
 #include <optional>
 
 namespace pipelang::runtime::cli {
+namespace {
+
+// A scenario with `versions`: every version's flow, one report (docs/runtime.md
+// "Several versions in flight"); the exit status is the worst outcome's.
+int simulateVersionsCommand(const Plan& plan, const Scenario& scenario, const std::string& state, bool json) {
+  std::optional<VersionFlowReport> report;
+  try {
+    auto simulated = simulateVersions(plan, scenario, state);
+    if (!simulated) {
+      llvm::errs() << "piperun: " << llvm::toString(simulated.takeError()) << "\n";
+      return kRuntimeError;
+    }
+    report = std::move(*simulated);
+  } catch (const JournalError& e) {  // a kept state DB failed while written
+    llvm::errs() << "piperun: " << e.what() << "\n";
+    return kRuntimeError;
+  }
+  if (json)
+    llvm::outs() << versionFlowJson(*report) << "\n";
+  else
+    llvm::outs() << versionFlowText(*report);
+  return exitCodeFor(worstOutcome(*report));
+}
+
+}  // namespace
 
 int simulateCommand(const std::string& planPath, const std::string& scenarioPath, const std::string& state, bool json) {
   auto plan = readPlanFile(planPath);
@@ -22,6 +48,7 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
     llvm::errs() << "piperun: " << llvm::toString(scenario.takeError()) << "\n";
     return kRuntimeError;
   }
+  if (!scenario->versions.empty()) return simulateVersionsCommand(*plan, *scenario, state, json);
   std::optional<SimulationReport> report;
   try {
     auto simulated = simulate(*plan, *scenario, state);

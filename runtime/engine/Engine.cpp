@@ -275,9 +275,9 @@ std::string Engine::stageSignature() const {
   return signature;
 }
 
-bool Engine::passedStage(const std::string& id) const {
+bool Engine::holdsStage(const std::string& id) const {
   for (const auto& stage : stages_)
-    if (stage.stage->id == id) return stage.state == StageState::Done;
+    if (stage.stage->id == id) return stage.state != StageState::Done;
   return false;
 }
 

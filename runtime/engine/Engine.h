@@ -112,9 +112,10 @@ class Engine {
   // One letter per stage (its state), cheap to compare: a lane uses it to see
   // that a pass moved the run between stages.
   std::string stageSignature() const;
-  // Whether this run's stage `id` is done (its bake passed): the admission
-  // rule of a newer version of the same pipeline. False for an unknown id.
-  bool passedStage(const std::string& id) const;
+  // Whether this run has a stage `id` it has not passed yet (its bake not
+  // done): the admission rule of a newer version of the same pipeline. False
+  // for a stage its plan does not have.
+  bool holdsStage(const std::string& id) const;
   const RunRecord& run() const { return run_; }
 
  private:

@@ -54,7 +54,8 @@ std::optional<std::int64_t> parseDuration(const std::string& text) {
   while (i < text.size()) {
     size_t start = i;
     while (i < text.size() && isdigit(static_cast<unsigned char>(text[i]))) ++i;
-    if (start == i || i >= text.size()) return std::nullopt;
+    // At most nine digits a part, and a bounded total: no overflow, whatever the text.
+    if (start == i || i >= text.size() || i - start > 9) return std::nullopt;
     std::int64_t n = std::stoll(text.substr(start, i - start));
     switch (text[i++]) {
       case 'd':
@@ -72,6 +73,7 @@ std::optional<std::int64_t> parseDuration(const std::string& text) {
       default:
         return std::nullopt;
     }
+    if (total > kLongestDurationS) return std::nullopt;
   }
   return total;
 }

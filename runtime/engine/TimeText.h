@@ -23,7 +23,10 @@ std::string formatLocal(const std::optional<planformat::WindowCalendar>& calenda
 // timeout and rollback times, a stage's or step's bake, an alarm's period) is
 // not a whole number of minutes, or `otherS` (in seconds) is not; else Minutes.
 ClockPrecision clockPrecisionFor(const Plan& plan, std::int64_t otherS = 0);
-// Parses "+26h", "+1h30m", "90s", "5m" (a leading + is optional).
+// The longest duration parseDuration accepts (about 34,000 years): larger is a typo.
+constexpr std::int64_t kLongestDurationS = std::int64_t(1) << 40;
+// Parses "+26h", "+1h30m", "90s", "5m" (a leading + is optional) into seconds;
+// none for anything else, a part of more than nine digits or a total past kLongestDurationS.
 std::optional<std::int64_t> parseDuration(const std::string& text);
 
 }  // namespace pipelang::runtime

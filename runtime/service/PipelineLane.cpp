@@ -3,6 +3,7 @@
 #include "runtime/deploy/CallRecorder.h"
 #include "runtime/deploy/LeftoverCalls.h"
 #include "runtime/plan/OperatorHints.h"
+#include "runtime/service/PipeliningRules.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -67,9 +68,7 @@ void PipelineLane::resume(const std::function<std::shared_ptr<const Plan>(const 
 std::optional<std::string> PipelineLane::admission(std::int64_t runId, const std::string& stage) const {
   for (const auto& [id, slot] : slots_) {
     if (id >= runId) break;
-    if (!slot.engine->passedStage(stage))
-      return fmt::format("waiting for {} to pass {} first (one version per stage, in order)",
-                         slot.engine->run().version, stage);
+    if (auto why = olderHoldsStage(*slot.engine, stage)) return why;
   }
   return std::nullopt;
 }
@@ -77,10 +76,7 @@ std::optional<std::string> PipelineLane::admission(std::int64_t runId, const std
 std::vector<std::int64_t> PipelineLane::supersedeWaiting(const std::string& by, Instant now) {
   std::vector<std::int64_t> superseded;
   for (auto it = slots_.begin(); it != slots_.end();) {
-    EngineView view = it->second.engine->view();
-    bool entered = view.rollingBack;
-    for (const auto& stage : view.stages) entered = entered || stage.state == "active" || stage.state == "done";
-    if (entered) {
+    if (enteredFirstStage(it->second.engine->view())) {
       ++it;
       continue;
     }
@@ -132,7 +128,7 @@ ApiOutcome PipelineLane::submit(const SubmitRequest& request, const Caller& call
 
   Instant now = parts_.clock.now();
   std::vector<std::int64_t> superseded;
-  if (plan->executionMode != "queued") superseded = supersedeWaiting(version, now);
+  if (supersedesWaiting(*plan)) superseded = supersedeWaiting(version, now);
   RunRecord run;
   run.version = version;
   run.previous = knownGood;

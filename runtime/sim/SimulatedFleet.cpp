@@ -17,20 +17,45 @@ void forEachEdge(const Scenario& scenario, Visit&& visit) {
     visit(fault.fromS);
     visit(fault.toS);
   }
+  for (const auto& entry : scenario.versions)
+    for (const auto& fault : entry.faults) {
+      visit(fault.fromS);
+      visit(fault.toS);
+    }
 }
 
 }  // namespace
 
 SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
     : plan_(plan), scenario_(scenario), model_(plan) {
-  onNew_.assign(model_.hosts().size(), false);
+  versionOf_.assign(model_.hosts().size(), 0);
   for (const auto& fault : scenario_.faults) faultsByMetric_[fault.metric].push_back(&fault);
+  if (scenario_.versions.empty()) {
+    behaviours_.push_back({scenario_.version, &scenario_.newVersion, nullptr, nullptr});
+  } else {
+    // The reader keeps versions to what a byte indexes: 255 is far more than a scenario submits.
+    for (const auto& entry : scenario_.versions) {
+      if (behaviours_.size() == 255) break;
+      behaviours_.push_back({entry.version, &entry.newVersion, &entry.faults, &entry.deployFailures});
+      versionFaults_ = versionFaults_ || !entry.faults.empty();
+    }
+  }
 }
 
 void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std::string>& hosts,
                                 const std::string& version) {
+  std::uint8_t index = 0;
+  for (size_t i = 0; i < behaviours_.size(); ++i)
+    if (behaviours_[i].version == version) index = static_cast<std::uint8_t>(i + 1);
   for (const auto& name : hosts)
-    if (const HostInfo* host = model_.host(fleet, name)) onNew_[model_.indexOf(*host)] = version == scenario_.version;
+    if (const HostInfo* host = model_.host(fleet, name)) versionOf_[model_.indexOf(*host)] = index;
+}
+
+bool SimulatedFleet::deployFails(const std::string& version, const std::string& step) const {
+  if (scenario_.deployFailures.count(step)) return true;
+  for (const auto& behaviour : behaviours_)
+    if (behaviour.version == version && behaviour.deployFailures && behaviour.deployFailures->count(step)) return true;
+  return false;
 }
 
 std::optional<double> SimulatedFleet::faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host) {
@@ -46,9 +71,25 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
   const Scope& scope = request.scope;
   reading.resolvedQuery = request.metric.query;  // nothing is asked: the scenario answers
   bool count = request.metric.isCount();
-  std::optional<double> base, onNew;
+  std::optional<double> base;
   if (auto it = scenario_.baseline.find(request.metric.name); it != scenario_.baseline.end()) base = it->second;
-  if (auto it = scenario_.newVersion.find(request.metric.name); it != scenario_.newVersion.end()) onNew = it->second;
+  // What a host reads by the version it runs: [0] the previous version, then each behaviour's.
+  std::vector<std::optional<double>>& byVersion = byVersion_;  // reused: no allocation per read
+  byVersion.assign(behaviours_.size() + 1, base);
+  for (size_t i = 0; i < behaviours_.size(); ++i)
+    if (auto it = behaviours_[i].metrics->find(request.metric.name); it != behaviours_[i].metrics->end())
+      byVersion[i + 1] = it->second;
+  // A version's own faults of this metric in force now (multi-version scenarios only).
+  std::vector<std::vector<const MetricFault*>> ownFaults;
+  if (versionFaults_) {
+    std::int64_t offset = request.at - scenario_.start;
+    ownFaults.resize(behaviours_.size() + 1);
+    for (size_t i = 0; i < behaviours_.size(); ++i)
+      if (behaviours_[i].faults)
+        for (const auto& fault : *behaviours_[i].faults)
+          if (fault.metric == request.metric.name && fault.fromS <= offset && offset < fault.toS)
+            ownFaults[i + 1].push_back(&fault);
+  }
   // The faults of this metric in force now, in the scenario's order: once per
   // read, then once per zone, never per host.
   std::vector<const MetricFault*> active;
@@ -75,7 +116,10 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
       zone = &host->zone;
       zoneFault = faultValue(active, *host);
     }
-    std::optional<double> value = onNew && onNew_[model_.indexOf(*host)] ? onNew : base;
+    std::uint8_t version = versionOf_[model_.indexOf(*host)];
+    std::optional<double> value = byVersion[version];
+    if (!ownFaults.empty() && !ownFaults[version].empty())
+      if (auto own = faultValue(ownFaults[version], *host)) value = own;
     if (zoneFault) value = zoneFault;
     if (!value) return reading;  // no data
     if (count) {
@@ -133,7 +177,7 @@ std::optional<DeployResult> SimulatedDeployer::poll(int handle, Instant now) {
   if (now < it->second.done) return std::nullopt;
   const DeployCall& call = it->second.call;
   DeployResult result;
-  if (call.action == "deploy" && scenario_.deployFailures.count(call.step)) {
+  if (call.action == "deploy" && fleet_.deployFails(call.version, call.step)) {
     result.exitCode = 1;
     result.summary = "exit 1 (simulated deploy failure)";
   } else {

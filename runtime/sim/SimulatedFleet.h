@@ -26,15 +26,29 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
 
   void setVersion(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version);
 
+  // Whether the scenario makes this deploy of `version` at `step` fail (its
+  // own deploy_failures, or the scenario's for every version).
+  bool deployFails(const std::string& version, const std::string& step) const;
+
  private:
+  // What hosts on one new version read: its metric values and its own faults.
+  struct Behaviour {
+    std::string version;
+    const std::map<std::string, double>* metrics = nullptr;
+    const std::vector<MetricFault>* faults = nullptr;  // only on hosts that run it; may be null
+    const std::set<std::string>* deployFailures = nullptr;
+  };
   // The value the last of `active` that covers the host's region and zone sets, if any.
   static std::optional<double> faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host);
 
   const Plan& plan_;
   const Scenario& scenario_;
   FleetModel model_;
-  std::vector<bool> onNew_;  // by FleetModel index: runs the scenario's new version
+  std::vector<Behaviour> behaviours_;    // index + 1 is a host's entry in versionOf_
+  std::vector<std::uint8_t> versionOf_;  // by FleetModel index: 0 the previous version, else 1 + a behaviour
   std::unordered_map<std::string, std::vector<const MetricFault*>> faultsByMetric_;  // in the scenario's order
+  bool versionFaults_ = false;                    // some behaviour has faults of its own
+  std::vector<std::optional<double>> byVersion_;  // read()'s scratch: a metric's value by versionOf_ entry
 };
 
 // Batches take the scenario's batch_time (rollbacks the plan's rollback_time_s);

@@ -257,10 +257,26 @@ def canary_plan():
     return sign(plan)
 
 
+def throughput_plan():
+    """Two waves with no windows and a 24-hour first-wave bake, versions queued:
+    wave1 is the bottleneck, for the simulated versions per week."""
+    topology = {"name": "lab", "regions": [region("lab-east", 0.6, ["le-a"], 3),
+                                           region("lab-west", 0.4, ["lw-a"], 3)]}
+    waves = [(["lab-east"], 86400, 0, None), (["lab-west"], 3600, 0, None)]
+    metrics = {"fault_rate": {"source": "command", "query": "./metric.sh fault_rate", "unit": "percent"}}
+    alarms = {"high_faults": cond("fault_rate", ">", 0.01, 2, 3, 60)}
+    deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 600, "expected_s": 300,
+              "rollback_time_s": 120, "rollback_batch": 0.34}
+    plan = build("FlowLab", topology, [], waves, 0.67, deploy, metrics, alarms, ref("high_faults"), [], None,
+                 None, {"traffic": 0.2, "bake_s": 3600})
+    plan["execution_mode"] = "queued"
+    return sign(plan)
+
+
 if __name__ == "__main__":
     for name, plan in [("global", global_plan()), ("crash", crash_plan()), ("gated", gated_plan()),
                        ("canary", canary_plan()), ("prometheus", prometheus_plan()),
-                       ("quiet", quiet_plan()), ("approval", approval_plan())]:
+                       ("quiet", quiet_plan()), ("approval", approval_plan()), ("throughput", throughput_plan())]:
         with open(os.path.join(HERE, name + ".plan.json"), "w") as out:
             json.dump(plan, out, indent=2)
             out.write("\n")
