@@ -41,7 +41,26 @@ def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=Fals
         at = next(i for i, s in enumerate(steps) if s["stage"] == "wave1")
         steps.insert(at, generate.step("wave1/approval", "wave1", "approval", after=steps[at]["after"]))
         steps[at + 1]["after"] = ["wave1/approval"]
+    plan["analysis"].update(analysis(plan, topology))
     return generate.sign(plan)
+
+
+def analysis(plan, topology):
+    """The figures `pipec plan` would give, simply: steps one after another
+    (each deploy step its expected_s, each bake its bake_s), and after each
+    deploy step the share of global traffic on the new version (a region's
+    traffic times the share of its hosts done). Gamma carries no traffic."""
+    traffic = {r["id"]: r["traffic"] for r in topology["regions"]}
+    total = {r["id"]: sum(z["hosts"] for z in r["zones"]) for r in topology["regions"]}
+    done, exposure, seconds = {}, [], 0
+    for s in plan["steps"]:
+        if s["type"] in ("onebox", "batch"):
+            seconds += plan["deploy"]["expected_s"]
+            done[s["region"]] = done.get(s["region"], 0) + len(s["hosts"])
+            share = sum(traffic[r] * n / total[r] for r, n in done.items())
+            exposure.append({"step": s["id"], "global_traffic": round(share, 6)})
+        seconds += s["bake_s"] or 0
+    return {"time_to_global_s": seconds, "exposure": exposure, "final_exposure": 1.0}
 
 
 def write(directory, name, tag, **options):
