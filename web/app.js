@@ -68,8 +68,28 @@
     return parts.join(' ') || '0s';
   }
 
+  // A time ahead: to the minute past an hour ("16h 39m"), else to the second.
+  const roughly = (seconds) => span(seconds >= 3600 ? Math.round(seconds / 60) * 60 : seconds);
+
   // A share of global traffic (0..1) as a percentage: "0.2%", "60%", "33.33%".
   const percent = (share) => +(share * 100).toFixed(2) + '%';
+
+  // An instant in a named zone, as the CLI writes it: "Tue 2026-12-01 09:00 Europe/Paris";
+  // the browser's own clock when the zone is unknown to it.
+  function inZone(t, zone) {
+    const d = new Date(t);
+    if (isNaN(d)) return String(t);
+    let parts;
+    try {
+      parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', year: 'numeric', month: '2-digit',
+        day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    } catch (e) {
+      return when(t);
+    }
+    const part = (type) => (parts.find((p) => p.type === type) || {}).value;
+    return part('weekday') + ' ' + part('year') + '-' + part('month') + '-' + part('day') + ' ' + part('hour') + ':' +
+      part('minute') + ' ' + zone;
+  }
 
   function when(t) {
     if (!t) return '';
@@ -621,8 +641,10 @@
   function pipelineView(p, timelines) {
     const facts = [el('li', {}, 'Plan ', el('code', { text: p.digest ? p.digest.slice(0, 19) : '—' })),
       el('li', { text: 'Execution mode: ' + p.execution_mode })];
-    if (p.windows) facts.push(el('li', { text: 'Window (' + p.windows.timezone + '): ' + (p.windows.open ? 'open now' : 'closed') +
-      (p.windows.next_open ? ', opens ' + when(p.windows.next_open) : '') }));
+    // The next opening in the windows' own zone (the zone the plan's rules are written in), and how far off.
+    if (p.windows) facts.push(el('li', { id: 'window', text: 'Window (' + p.windows.timezone + '): ' + (p.windows.open ? 'open now' : 'closed') +
+      (p.windows.next_open ? '; opens ' + inZone(p.windows.next_open, p.windows.timezone) + ' (in ' +
+        roughly((new Date(p.windows.next_open) - Date.now()) / 1000) + ')' : (p.windows.open ? '' : '; no opening ahead')) }));
     else facts.push(el('li', { text: 'Windows: none (always open)' }));
     facts.push(el('li', { id: 'time-to-global', text: timeToGlobal(p.analysis) }));
     const blockers = p.blockers.length

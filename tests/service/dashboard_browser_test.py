@@ -22,12 +22,15 @@ except ImportError:
         os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON] + sys.argv)
     raise
 
+import datetime  # noqa: E402
 import http.client  # noqa: E402
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 import urllib.parse  # noqa: E402
+
+from zoneinfo import ZoneInfo  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -289,6 +292,40 @@ class Dashboard(unittest.TestCase):
         page.driver.set_window_size(375, 800)
         page.until("the page within 375 px", lambda: page.driver.execute_script(
             "return document.documentElement.scrollWidth <= window.innerWidth;"))
+        page.assert_no_dialog_and_no_injected_markup(self)
+
+    def test_rolled_back_then_blocked_pipelines_come_first_and_a_closed_window_says_when_it_opens(self):
+        # Tomorrow in Tokyo: the only time the window allows, so it is closed now and opens at its 00:00.
+        zone = "Asia/Tokyo"
+        tomorrow = (datetime.datetime.now(ZoneInfo(zone)) + datetime.timedelta(days=1)).date()
+        windows = {"timezone": zone, "deny": [], "off_hours_bake": 1.0,
+                   "allow": [{"name": "tomorrow", "days": None, "hours": None,
+                              "dates": [{"from": tomorrow.isoformat(), "to": tomorrow.isoformat()}]}]}
+        svc = serve_test.Service(self, [("Alpha", "a", {}), ("Beta", "b", {"bake": 60}),
+                                        ("Zeta", "z", {"windows": windows})])
+        svc.submit("Beta", "b1", first_deploy=True)
+        status, answer = svc.call("POST", "/api/v1/pipelines/Beta/rollback", {"reason": "bad canary"}, token="lead")
+        self.assertEqual(status, 202, answer)
+        self.assertEqual(svc.outcome("Beta", "b1"), "rolled_back")
+        svc.submit("Zeta", "z1", first_deploy=True)
+        svc.wait_for("z1 waiting for the window", lambda: [v["waiting_for"] for v in svc.pipeline("Zeta")["versions"]]
+                     == ["window"])
+        page = Page(self, svc)
+        page.sign_in("watcher")
+        cards = "#pipelines .card"
+        page.until("rolled back, then blocked, then the rest", lambda: [
+            (c.get_attribute("data-pipeline"), c.find_element(By.TAG_NAME, "h2").text)
+            for c in page.driver.find_elements(By.CSS_SELECTOR, cards)] ==
+            [("Beta", "Beta rolled back"), ("Zeta", "Zeta blocked"), ("Alpha", "Alpha")])
+        self.assertIn("waits for window: ", page.read("Zeta's card", lambda: page.driver.find_element(
+            By.CSS_SELECTOR, '#pipelines [data-pipeline="Zeta"]').text))
+        page.go("#/p/Zeta")
+        opens = "Window (%s): closed; opens %s 00:00 %s (in " % (zone, tomorrow.strftime("%a %Y-%m-%d"), zone)
+        page.until("the window's next opening in its own zone", lambda: page.driver.find_element(
+            By.ID, "window").text.startswith(opens))
+        self.assertRegex(page.driver.find_element(By.ID, "window").text, r"\(in [0-9hms ]+\)$")
+        self.assertEqual(page.read("gamma", lambda: page.stage("gamma")), ("waiting", "z1"))
+        page.shot("window")
         page.assert_no_dialog_and_no_injected_markup(self)
 
     def test_approve_button_only_for_an_approver_and_it_lets_the_run_go_on(self):
