@@ -319,6 +319,10 @@ class Dashboard(unittest.TestCase):
             [("Beta", "Beta rolled back"), ("Zeta", "Zeta blocked"), ("Alpha", "Alpha")])
         self.assertIn("waits for window: ", page.read("Zeta's card", lambda: page.driver.find_element(
             By.CSS_SELECTOR, '#pipelines [data-pipeline="Zeta"]').text))
+        page.driver.set_window_size(375, 800)
+        page.until("the organisation within 375 px", lambda: page.driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;"))
+        page.driver.set_window_size(1280, 800)
         page.go("#/p/Zeta")
         opens = "Window (%s): closed; opens %s 00:00 %s (in " % (zone, tomorrow.strftime("%a %Y-%m-%d"), zone)
         page.until("the window's next opening in its own zone", lambda: page.driver.find_element(
@@ -434,6 +438,9 @@ class Dashboard(unittest.TestCase):
         page.driver.execute_script(
             "const f = document.getElementById('log-filter'); f.value = ''; f.dispatchEvent(new Event('input'));")
         page.shot("log")
+        page.driver.set_window_size(375, 800)
+        page.until("the audit log within 375 px", lambda: page.driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;"))
 
 
 if __name__ == "__main__":
