@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace pipelang::runtime::service {
@@ -62,11 +63,12 @@ void waitOf(const EngineView& view, std::string& waitingFor, std::string& why) {
 
 // How far a run has got against its plan's analysis (docs/service.md, "Time
 // to global and exposure so far"): the plan's worst-case exposure after the
-// furthest step done (a fraction of global traffic), and the time since the
-// run started beside the plan's time to global. Null figures: the plan has
-// no analysis, or never reaches global.
+// furthest step reached (a fraction of global traffic), and the time since
+// the run started beside the plan's time to global. A step is reached when
+// done, or while it bakes (a one-box's own bake: its host already serves the
+// version). Null figures: the plan has no analysis, or never reaches global.
 json::Object progressJson(const Plan& plan, const RunRecord& run, const std::map<std::string, StepRecord>& steps,
-                          Instant now) {
+                          const EngineView& view, Instant now) {
   int done = 0;
   for (const auto& [id, step] : steps) done += step.state == "done";
   json::Value exposure = nullptr, toGlobal = nullptr;
@@ -74,7 +76,10 @@ json::Object progressJson(const Plan& plan, const RunRecord& run, const std::map
     double reached = 0;
     for (const auto& figure : plan.analysis->exposure) {
       auto step = steps.find(figure.step);
-      if (step != steps.end() && step->second.state == "done") reached = std::max(reached, figure.globalTraffic);
+      bool baking = std::any_of(view.bakes.begin(), view.bakes.end(),
+                                [&](const EngineView::BakeView& bake) { return bake.step == figure.step; });
+      if ((step != steps.end() && step->second.state == "done") || baking)
+        reached = std::max(reached, figure.globalTraffic);
     }
     exposure = reached;
     if (plan.analysis->timeToGlobalS) toGlobal = *plan.analysis->timeToGlobalS;
@@ -120,7 +125,7 @@ json::Object PipelineLane::versionJson(const Slot& slot, Instant now) const {
                       {"why", orNull(why)},
                       {"message", orNull(run.message)},
                       {"bakes", std::move(bakes)},
-                      {"progress", progressJson(*slot.plan, run, journal_.steps(run.id), now)}};
+                      {"progress", progressJson(*slot.plan, run, journal_.steps(run.id), view, now)}};
 }
 
 json::Object PipelineLane::summary(const Plan* current) {

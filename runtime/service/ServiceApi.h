@@ -24,7 +24,7 @@
 //       "analysis": {"time_to_global_s"|null, "final_exposure"}|null,
 //       "recent_runs": [{"run_id", "version", "status", "finished_at"|null}]}
 //     each version also has "progress": {"elapsed_s", "time_to_global_s"|null, "exposure"|null,
-//       "steps_done", "steps"}: exposure so far is the plan's exposure figure of the furthest step done.
+//       "steps_done", "steps"}: exposure so far is the plan's exposure figure of the furthest step done or baking.
 //   timeline(request): {"pipeline", "run_id", "version", "previous"|null, "status",
 //       "timezone", "precision": "minutes"|"seconds", "omitted", "lines": [string]}
 //     lines: the run's timeline as `piperun run` prints it (timelineLine, runtime/engine/TimeText.h),

@@ -16,10 +16,11 @@ generate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(generate)
 
 
-def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False, windows=None):
+def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False, windows=None, onebox_bake=1):
     """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts).
     approval: wave1 starts with an approval step (the dashboard's approve button).
-    windows: the plan's deployment windows (docs/plan-format.md, "Windows"), default none."""
+    windows: the plan's deployment windows (docs/plan-format.md, "Windows"), default none.
+    onebox_bake: each one-box step's own bake, in seconds."""
     topology = {"name": "lab", "regions": [
         generate.region(tag + "-gamma", 0.0, [tag + "-g"], 1),
         generate.region(tag + "-east", 0.6, [tag + "-ea", tag + "-eb"], 2),
@@ -33,9 +34,9 @@ def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=Fals
         blockers = ["org_event"]
     deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 30, "expected_s": 1,
               "rollback_time_s": 1, "rollback_batch": 1.0}
-    plan = generate.build(name, topology, [("gamma", tag + "-gamma", tag + "-g", 1, 1, bake, [])], waves, 1.0,
+    plan = generate.build(name, topology, [("gamma", tag + "-gamma", tag + "-g", 1, onebox_bake, bake, [])], waves, 1.0,
                           deploy, metrics, alarms, generate.ref("high_faults"), blockers, windows, None,
-                          {"traffic": 0.2, "bake_s": 1})
+                          {"traffic": 0.2, "bake_s": onebox_bake})
     plan["execution_mode"] = mode
     if approval:
         steps = plan["steps"]

@@ -413,8 +413,8 @@ class Timelines(unittest.TestCase):
         self.assertIn("log --version V prints one run's timeline; leave out --follow", both.stderr)
 
     def test_exposure_so_far_and_time_to_global_follow_the_run(self):
-        svc = Service(self, [("Alpha", "a", {"bake": 4})])
-        plan = lab_plans.lab_plan("Alpha", "a", bake=4)["analysis"]
+        svc = Service(self, [("Alpha", "a", {"bake": 4, "onebox_bake": 3})])
+        plan = lab_plans.lab_plan("Alpha", "a", bake=4, onebox_bake=3)["analysis"]
         self.assertEqual(svc.pipeline("Alpha")["analysis"],
                          {"time_to_global_s": plan["time_to_global_s"], "final_exposure": 1.0})
         svc.submit("Alpha", "v1", first_deploy=True)
@@ -425,7 +425,10 @@ class Timelines(unittest.TestCase):
             if versions:
                 seen.append(dict(versions[0]["progress"], stage=versions[0]["stage"]))
             return versions and versions[0]["progress"]
-        # Gamma carries no traffic; wave1's bake starts with the whole east region (60%); wave2 ends at 100%.
+        # Gamma carries no traffic; wave1's one-box counts while it bakes (its host serves v1: 15%), wave1's
+        # bake starts with the whole east region (60%); wave2 ends at 100%.
+        svc.wait_for("wave1's one-box baking (only gamma's 2 steps done)", lambda: progress() and
+                     seen[-1]["stage"] == "wave1" and seen[-1]["steps_done"] == 2 and seen[-1]["exposure"] == 0.15)
         svc.wait_for("v1 baking in wave1", lambda: progress() and seen[-1]["stage"] == "wave1" and
                      seen[-1]["exposure"] == 0.6)
         svc.wait_for("v1 in wave2 with all of wave2 done", lambda: progress() and seen[-1]["exposure"] == 1.0)
