@@ -18,6 +18,7 @@
     pollTimer: null,
     view: null,          // {kind: 'org'|'pipeline'|'log', name}
     logFilter: '',
+    timelineOpen: new Map(), // pipeline + run id -> shown or not, as the person chose (default: shown while in flight)
   };
 
   const $ = (id) => document.getElementById(id);
@@ -55,6 +56,39 @@
     if (s < 120) return s + ' s';
     if (s < 7200) return Math.round(s / 60) + ' min';
     return (s / 3600).toFixed(1) + ' h';
+  }
+
+  // Like the CLI's durations ("1d9h40m"), spaced: "1d 9h 40m", "45s", "0s".
+  function span(seconds) {
+    let s = Math.max(0, Math.round(seconds));
+    const parts = [];
+    for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]]) {
+      if (s >= size) { parts.push(Math.floor(s / size) + unit); s %= size; }
+    }
+    return parts.join(' ') || '0s';
+  }
+
+  // A time ahead: to the minute past an hour ("16h 39m"), else to the second.
+  const roughly = (seconds) => span(seconds >= 3600 ? Math.round(seconds / 60) * 60 : seconds);
+
+  // A share of global traffic (0..1) as a percentage: "0.2%", "60%", "33.33%".
+  const percent = (share) => +(share * 100).toFixed(2) + '%';
+
+  // An instant in a named zone, as the CLI writes it: "Tue 2026-12-01 09:00 Europe/Paris";
+  // the browser's own clock when the zone is unknown to it.
+  function inZone(t, zone) {
+    const d = new Date(t);
+    if (isNaN(d)) return String(t);
+    let parts;
+    try {
+      parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', year: 'numeric', month: '2-digit',
+        day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    } catch (e) {
+      return when(t);
+    }
+    const part = (type) => (parts.find((p) => p.type === type) || {}).value;
+    return part('weekday') + ' ' + part('year') + '-' + part('month') + '-' + part('day') + ' ' + part('hour') + ':' +
+      part('minute') + ' ' + zone;
   }
 
   function when(t) {
@@ -264,7 +298,10 @@
     try {
       let content;
       if (view.kind === 'org') content = orgView(await api('GET', '/api/v1/pipelines'));
-      else if (view.kind === 'pipeline') content = pipelineView(await api('GET', apiPipeline(view.name)));
+      else if (view.kind === 'pipeline') {
+        const p = await api('GET', apiPipeline(view.name));
+        content = pipelineView(p, await readTimelines(p));
+      }
       else content = logView(view.name, await readLog(view.name));
       if (state.view !== view) return;
       const holder = $('view');
@@ -451,7 +488,7 @@
     if (!p.versions.length) return el('p', { class: 'muted', text: 'No version in flight.' });
     const cell = (label, ...content) => el('td', { 'data-label': label }, ...content);
     return el('div', { class: 'scroll' }, el('table', { class: 'stack', id: 'versions' },
-      el('thead', {}, el('tr', {}, ['Version', 'Status', 'Stage', 'Waits for', 'Bakes left', 'Submitted', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
+      el('thead', {}, el('tr', {}, ['Version', 'Status', 'Stage', 'Waits for', 'Bakes left', 'Progress', 'Submitted', 'Actions'].map((h) => el('th', { scope: 'col', text: h })))),
       el('tbody', {}, p.versions.map((v) => el('tr', { 'data-version': v.version },
         cell('Version', el('span', { class: 'swatch ' + colourOf(v.version), 'aria-hidden': 'true' }), el('strong', { text: v.version }),
           v.previous ? el('div', { class: 'muted', text: 'after ' + v.previous }) : null),
@@ -460,8 +497,84 @@
         cell('Stage', v.stage || '—'),
         cell('Waits for', v.waiting_for ? v.waiting_for.replace(/_/g, ' ') + (v.why ? ': ' + v.why : '') : '—'),
         cell('Bakes left', v.bakes.filter((b) => b.left_s > 0).map((b) => b.step + ' ' + duration(b.left_s)).join(', ') || '—'),
+        cell('Progress', progressOf(v)),
         cell('Submitted', v.submitted_by + ', ' + when(v.submitted_at)),
         cell('Actions', versionActions(p, v) || '—'))))));
+  }
+
+  // How far a version has got against its plan's analysis: the exposure so
+  // far (the plan's figure after the furthest step done) and the time since
+  // it started beside the plan's time to global, in words and as bars.
+  function progressOf(v) {
+    const g = v.progress;
+    if (!g) return '—';
+    const exposure = g.exposure === null
+      ? el('div', { class: 'exposure', text: 'Exposure so far: unknown (the plan has no analysis)' })
+      : el('div', {}, el('div', { class: 'exposure', text: 'Exposure so far: ' + percent(g.exposure) + ' of global traffic' }),
+        el('progress', { max: 100, value: +(g.exposure * 100).toFixed(2), 'aria-label': 'exposure of ' + v.version + ' so far' }));
+    const elapsed = g.time_to_global_s === null
+      ? 'Elapsed ' + span(g.elapsed_s) + '; the plan never reaches global'
+      : 'Elapsed ' + span(g.elapsed_s) + ' of ' + span(g.time_to_global_s) + ' to global' +
+        (g.time_to_global_s > 0 ? ' (' + Math.floor((100 * g.elapsed_s) / g.time_to_global_s) + '%)' : '');
+    return el('div', { class: 'progress-cell' }, exposure, el('div', { class: 'elapsed', text: elapsed }),
+      el('div', { class: 'muted', text: g.steps_done + ' of ' + g.steps + ' steps done' }));
+  }
+
+  // The plan's time to global, for the facts line.
+  function timeToGlobal(analysis) {
+    if (!analysis) return 'Time to global: unknown (the plan has no analysis)';
+    if (analysis.time_to_global_s === null)
+      return 'Time to global: never (the plan ends at ' + percent(analysis.final_exposure) + ' of global traffic)';
+    return 'Time to global (plan): ' + span(analysis.time_to_global_s);
+  }
+
+  // -- timelines: each run's lines as `piperun run` prints them ---------------
+
+  // The runs the pipeline view lists: those in flight, then the newest ended
+  // ones. Shown at first: those in flight and the newest ended one (so a run
+  // that ends stays in view); then as the person chose.
+  function runsOf(p) {
+    const key = (id) => p.name + '\u0000' + id;
+    return p.versions.map((v) => ({ key: key(v.run_id), run_id: v.run_id, version: v.version, status: v.status, first: true }))
+      .concat(p.recent_runs.map((r, i) => ({ key: key(r.run_id), run_id: r.run_id, version: r.version, status: r.status, first: i === 0 })));
+  }
+
+  const timelineShown = (run) => (state.timelineOpen.has(run.key) ? state.timelineOpen.get(run.key) : run.first);
+
+  // The timelines shown, read again at each redraw: run id -> answer or {error}.
+  async function readTimelines(p) {
+    const shown = runsOf(p).filter(timelineShown);
+    const answers = await Promise.all(shown.map((run) =>
+      api('GET', apiPipeline(p.name) + '/timeline?run_id=' + run.run_id).catch((e) => ({ error: e.message }))));
+    return new Map(shown.map((run, i) => [run.run_id, answers[i]]));
+  }
+
+  function timelinesSection(p, timelines) {
+    const runs = runsOf(p);
+    if (!runs.length) return el('p', { class: 'muted', text: 'No run yet.' });
+    return el('div', { id: 'timelines' }, runs.map((run) => {
+      const answer = timelines.get(run.run_id);
+      const label = 'Timeline of ' + run.version + ', run ' + run.run_id;
+      let body = null;
+      if (answer && answer.error) body = el('p', { class: 'error', role: 'alert', text: answer.error });
+      else if (answer) body = el('div', {},
+        answer.omitted ? el('p', { class: 'muted', text: answer.omitted + ' earlier lines left out' }) : null,
+        el('pre', { class: 'timeline', id: 'timeline-' + run.run_id, tabindex: 0, 'aria-label': label },
+          answer.lines.join('\n')),
+        el('p', { class: 'muted', text: 'Times in ' + answer.timezone + '; the same lines as piperun log ' + p.name +
+          ' --version ' + run.version + ' --server URL' }));
+      const details = el('details', { 'data-run': run.run_id, open: timelineShown(run) },
+        el('summary', { id: 'timeline-summary-' + run.run_id },
+          el('span', { class: 'swatch ' + colourOf(run.version), 'aria-hidden': 'true' }),
+          el('strong', { text: run.version }), ' — run ' + run.run_id + ', ' + run.status.replace(/_/g, ' ')),
+        body);
+      details.addEventListener('toggle', () => {
+        if (details.open === timelineShown(run)) return;
+        state.timelineOpen.set(run.key, details.open);
+        if (details.open) refresh();
+      });
+      return details;
+    }));
   }
 
   // The API gives each scope's latest datapoint; the page keeps the ones it
@@ -487,7 +600,7 @@
   // A small line of the datapoints with the threshold (from the condition's
   // text, "metric > 0.01 ..."); its words say the same for a screen reader.
   function chart(points, condition) {
-    const match = /^\S+\s*(?:>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?(?:[eE]-?\d+)?)/.exec(condition);
+    const match = /^\S+\s*(?:>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(condition);
     const threshold = match ? parseFloat(match[1]) : null;
     const values = points.map((p) => p.value).filter((v) => typeof v === 'number');
     if (!values.length) return null;
@@ -525,12 +638,15 @@
         cell('At', when(a.t)))))));
   }
 
-  function pipelineView(p) {
+  function pipelineView(p, timelines) {
     const facts = [el('li', {}, 'Plan ', el('code', { text: p.digest ? p.digest.slice(0, 19) : '—' })),
       el('li', { text: 'Execution mode: ' + p.execution_mode })];
-    if (p.windows) facts.push(el('li', { text: 'Window (' + p.windows.timezone + '): ' + (p.windows.open ? 'open now' : 'closed') +
-      (p.windows.next_open ? ', opens ' + when(p.windows.next_open) : '') }));
+    // The next opening in the windows' own zone (the zone the plan's rules are written in), and how far off.
+    if (p.windows) facts.push(el('li', { id: 'window', text: 'Window (' + p.windows.timezone + '): ' + (p.windows.open ? 'open now' : 'closed') +
+      (p.windows.next_open ? '; opens ' + inZone(p.windows.next_open, p.windows.timezone) + ' (in ' +
+        roughly((new Date(p.windows.next_open) - Date.now()) / 1000) + ')' : (p.windows.open ? '' : '; no opening ahead')) }));
     else facts.push(el('li', { text: 'Windows: none (always open)' }));
+    facts.push(el('li', { id: 'time-to-global', text: timeToGlobal(p.analysis) }));
     const blockers = p.blockers.length
       ? el('ul', { id: 'blockers' }, p.blockers.map((b) => el('li', {}, el('strong', { text: b.name }), ' ',
         b.firing === null ? el('span', { class: 'badge warn', text: 'unknown' })
@@ -546,7 +662,8 @@
       el('ol', { class: 'stages', id: 'stages' }, p.stages.map((s) => stageCard(s, p.versions, p.hosts))),
       el('h2', { text: 'Versions' }), versionsTable(p),
       el('h2', { text: 'Blockers' }), blockers,
-      el('h2', { text: 'Recent datapoints' }), alarmsTable(p.name, p.alarms));
+      el('h2', { text: 'Recent datapoints' }), alarmsTable(p.name, p.alarms),
+      el('h2', { text: 'Timelines' }), timelinesSection(p, timelines));
   }
 
   // -- audit log --------------------------------------------------------------

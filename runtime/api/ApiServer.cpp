@@ -41,7 +41,20 @@ void sendOutcome(httplib::Response& response, const service::ApiOutcome& outcome
 }
 
 // What a path names: the route and the pipeline in it.
-enum class Route { Health, Pipelines, Pipeline, Log, Events, WhoAmI, Submit, Approve, Override, Rollback, None };
+enum class Route {
+  Health,
+  Pipelines,
+  Pipeline,
+  Log,
+  Timeline,
+  Events,
+  WhoAmI,
+  Submit,
+  Approve,
+  Override,
+  Rollback,
+  None
+};
 
 struct Match {
   Route route = Route::None;
@@ -64,6 +77,7 @@ Match matchPath(const std::string& path) {
   if (parts.size() == 5) return {Route::Pipeline, name};
   if (parts.size() != 6) return {};
   if (parts[5] == "log") return {Route::Log, name};
+  if (parts[5] == "timeline") return {Route::Timeline, name};
   if (parts[5] == "versions") return {Route::Submit, name};
   if (parts[5] == "approve") return {Route::Approve, name};
   if (parts[5] == "override") return {Route::Override, name};
@@ -242,6 +256,8 @@ class HttpApiServer : public ApiServer {
         return sendOutcome(response, api_.log(match.pipeline, std::get<std::int64_t>(after),
                                               static_cast<int>(std::get<std::int64_t>(limit))));
       }
+      case Route::Timeline:
+        return timeline(request, response, match.pipeline);
       case Route::Events:
         return events(request, response);
       case Route::Submit:
@@ -265,6 +281,27 @@ class HttpApiServer : public ApiServer {
   void mutate(httplib::Response& response, const std::variant<Body, std::string>& read, Call call) {
     if (const auto* refusal = std::get_if<std::string>(&read)) return sendError(response, 400, *refusal);
     sendOutcome(response, call(std::get<Body>(read)));
+  }
+
+  // GET .../timeline?run_id=N or ?version=V (exactly one): a version rides in
+  // the query, never the path, so any name (with '/' or '%') reaches the service as it is.
+  void timeline(const httplib::Request& request, httplib::Response& response, const std::string& pipeline) {
+    bool byRun = request.has_param("run_id"), byVersion = request.has_param("version");
+    if (byRun == byVersion)
+      return sendError(response, 400, "give exactly one of the query parameters \"run_id\" and \"version\"");
+    service::TimelineRequest query{pipeline, 0, ""};
+    if (byRun) {
+      auto run = intParam(request, "run_id", 0, 1, INT64_MAX);
+      if (const auto* refusal = std::get_if<std::string>(&run)) return sendError(response, 400, *refusal);
+      query.runId = std::get<std::int64_t>(run);
+    } else {
+      query.version = request.get_param_value("version");
+      if (query.version.empty() || hasControl(query.version))
+        return sendError(response, 400,
+                         "query parameter \"version\" must be a version name without control characters, not \"" +
+                             printable(query.version) + "\"");
+    }
+    sendOutcome(response, api_.timeline(query));
   }
 
   void events(const httplib::Request& request, httplib::Response& response) {

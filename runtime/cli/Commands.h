@@ -20,7 +20,7 @@ struct OutputOptions {
 struct RunArgs {
   std::string plan, version, previous, state, alarmsDir, prometheus, reason;
   std::string alertmanager;  // `--alertmanager URL`: external alarms from Alertmanager instead of --alarms-dir
-  std::string by;  // who starts the run (`--by`, default the OS user)
+  std::string by;            // who starts the run (`--by`, default the OS user)
   bool emergency = false, untilBlocked = false;
   bool firstDeploy = false;  // no known-good version yet: a rollback undeploys
   bool retryFailed = false;  // deploy a version marked failed again (with --reason and --by)
@@ -59,6 +59,10 @@ struct RemoteArgs {
 int remoteRequestCommand(const RemoteArgs& args, const std::string& action, const std::string& body);
 int remoteStatusCommand(const RemoteArgs& args);
 int remoteLogCommand(const RemoteArgs& args);
+// `log PIPELINE --version V --server URL`: "== run #N: V (previous P) STATUS",
+// then the timeline of V's newest run as `piperun run` printed it
+// (GET .../timeline?version=V; docs/service.md, "Timelines").
+int remoteTimelineCommand(const RemoteArgs& args, const std::string& version);
 // `piperun token NAME --roles R,R`: a new token on stdout, its tokens-file line on stderr.
 int tokenCommand(const std::string& name, const std::string& roles);
 

@@ -35,12 +35,9 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
     return;
   }
   clearProgress();
-  std::string where = !event.step.empty() ? event.step : !event.stage.empty() ? event.stage : "run";
   // People's text (--reason, --by, --version) and commands' output never
   // reach the terminal raw: one line per event, whatever they hold.
-  llvm::outs() << printable(
-                      fmt::format("{}  {:<30}  {}", formatLocal(calendar_, event.t, precision_), where, event.message))
-               << "\n";
+  llvm::outs() << timelineLine(calendar_, precision_, event.t, event.stage, event.step, event.message) << "\n";
   llvm::outs().flush();
 }
 

@@ -99,6 +99,36 @@ int remoteStatusCommand(const RemoteArgs& args) {
   }
 }
 
+int remoteTimelineCommand(const RemoteArgs& args, const std::string& version) {
+  ServerClient client(args.server, args.token);
+  HttpAnswer answer = client.get(pipelinePath(args.pipeline) + "/timeline?version=" + ServerClient::escape(version));
+  if (int failed = reportFailure(client, answer)) return failed;
+  if (args.json) {
+    llvm::outs() << answer.body << "\n";
+    return kDeployed;
+  }
+  auto value = parseBody(client, answer);
+  if (!value) return kRuntimeError;
+  const llvm::json::Object* timeline = value->getAsObject();
+  const llvm::json::Array* lines = timeline ? timeline->getArray("lines") : nullptr;
+  if (!lines) {
+    llvm::errs() << "piperun: the server at " << printable(client.base()) << " did not answer a timeline\n";
+    return kRuntimeError;
+  }
+  auto text = [&](llvm::StringRef key, llvm::StringRef none) {
+    auto field = timeline->getString(key);
+    return printable(field ? field->str() : none.str());
+  };
+  // The header of the run's section in a local `piperun log`.
+  llvm::outs() << "== run #" << timeline->getInteger("run_id").getValueOr(0) << ": " << text("version", "-")
+               << " (previous " << text("previous", "none: first deployment") << ") " << text("status", "-") << "\n";
+  if (auto omitted = timeline->getInteger("omitted"); omitted && *omitted > 0)
+    llvm::outs() << "   (" << *omitted << " earlier lines left out)\n";
+  for (const llvm::json::Value& line : *lines)
+    if (auto s = line.getAsString()) llvm::outs() << printable(s->str()) << "\n";
+  return kDeployed;
+}
+
 int remoteLogCommand(const RemoteArgs& args) {
   ServerClient client(args.server, args.token);
   std::int64_t after = 0;

@@ -1,10 +1,10 @@
 // `status` and `log`: read-only views of the state DB.
 #include "runtime/cli/Commands.h"
-#include "runtime/plan/OperatorHints.h"
 #include "runtime/cli/RunOptions.h"
 #include "runtime/engine/TimeText.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/journal/RunnerProbe.h"
+#include "runtime/plan/OperatorHints.h"
 #include "runtime/plan/PlanReader.h"
 #include "runtime/text/Printable.h"
 
@@ -253,8 +253,7 @@ int logCommand(const std::string& state) {
     // Each command's result and output follow the event that reports its end.
     std::vector<bool> printed(commands.size(), false);
     for (const auto& e : journal.events(run.id)) {
-      std::string where = !e.step.empty() ? e.step : !e.stage.empty() ? e.stage : "run";
-      llvm::outs() << printable(fmt::format("{}  {:<30}  {}", formatLocal(calendar, e.t), where, e.message)) << "\n";
+      llvm::outs() << timelineLine(calendar, ClockPrecision::Minutes, e.t, e.stage, e.step, e.message) << "\n";
       if (e.type != "step_done" && e.type != "rollback_batch" && e.type != "rollback_retry" &&
           e.type != "rollback_started")
         continue;

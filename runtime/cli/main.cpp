@@ -36,9 +36,10 @@ cl::opt<std::string> planPath(cl::Positional, cl::desc("PLAN"), cl::sub(runCmd),
                               cl::cat(category));
 cl::opt<std::string> version("version",
                              cl::desc("the version to deploy (with --server: the version to approve, override for or "
-                                      "roll back; default the one waiting, or the newest)"),
+                                      "roll back, default the one waiting, or the newest; log: print the timeline of "
+                                      "its newest run)"),
                              cl::value_desc("V"), cl::sub(runCmd), cl::sub(approveCmd), cl::sub(overrideCmd),
-                             cl::sub(rollbackCmd), cl::cat(category));
+                             cl::sub(rollbackCmd), cl::sub(logCmd), cl::cat(category));
 cl::opt<std::string> previous("previous", cl::desc("last known-good version (default: the one the DB recorded)"),
                               cl::value_desc("V0"), cl::sub(runCmd), cl::cat(category));
 cl::opt<std::string> state("state", cl::desc("state DB (default .piperun/<pipeline>.db; simulate: in memory)"),
@@ -328,6 +329,12 @@ int dispatchRemote() {
   }
   if (operands.size() != 1) return usage("this command needs one PIPELINE with --server");
   remote.pipeline = operands[0];
+  if (logCmd && version.getNumOccurrences()) {
+    if (follow) return usage("log --version V prints one run's timeline; leave out --follow");
+    if (version.empty() || pipelang::runtime::hasControl(version))
+      return usage("\"" + pipelang::runtime::printable(version) + "\" is not a version name");
+    return rcli::remoteTimelineCommand(remote, version);
+  }
   if (logCmd) return rcli::remoteLogCommand(remote);
   llvm::json::Object body;
   if (!version.empty()) body["version"] = text(version);

@@ -1,5 +1,7 @@
 #include "runtime/engine/TimeText.h"
 
+#include "runtime/text/Printable.h"
+
 #include <fmt/format.h>
 
 namespace pipelang::runtime {
@@ -25,6 +27,12 @@ std::string formatLocal(const std::optional<planformat::WindowCalendar>& calenda
                                  local.day, local.hour, local.minute);
   if (precision == ClockPrecision::Seconds) text += fmt::format(":{:02}", local.second);
   return text;
+}
+
+std::string timelineLine(const std::optional<planformat::WindowCalendar>& calendar, ClockPrecision precision, Instant t,
+                         const std::string& stage, const std::string& step, const std::string& message) {
+  std::string where = !step.empty() ? step : !stage.empty() ? stage : "run";
+  return printable(fmt::format("{}  {:<30}  {}", formatLocal(calendar, t, precision), where, message));
 }
 
 namespace {

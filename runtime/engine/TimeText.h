@@ -23,6 +23,13 @@ std::string formatLocal(const std::optional<planformat::WindowCalendar>& calenda
 // timeout and rollback times, a stage's or step's bake, an alarm's period) is
 // not a whole number of minutes, or `otherS` (in seconds) is not; else Minutes.
 ClockPrecision clockPrecisionFor(const Plan& plan, std::int64_t otherS = 0);
+// One line of a run's timeline, as `piperun run` prints it on the console
+// and the service's timeline endpoint returns it (docs/service.md
+// "Timelines"): "CLOCK  WHERE(30 wide)  MESSAGE", WHERE the step, else the
+// stage, else "run"; through printable(), so it is one line whatever the
+// message holds.
+std::string timelineLine(const std::optional<planformat::WindowCalendar>& calendar, ClockPrecision precision, Instant t,
+                         const std::string& stage, const std::string& step, const std::string& message);
 // The longest duration parseDuration accepts (about 34,000 years): larger is a typo.
 constexpr std::int64_t kLongestDurationS = std::int64_t(1) << 40;
 // Parses "+26h", "+1h30m", "90s", "5m" (a leading + is optional) into seconds;

@@ -3,9 +3,11 @@
 #include "runtime/service/PipelineLane.h"
 
 #include "compiler/plan/WindowCalendar.h"
+#include "runtime/engine/TimeText.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 namespace pipelang::runtime::service {
@@ -59,6 +61,41 @@ void waitOf(const EngineView& view, std::string& waitingFor, std::string& why) {
     }
 }
 
+// How far a run has got against its plan's analysis (docs/service.md, "Time
+// to global and exposure so far"): the plan's worst-case exposure after the
+// furthest step reached (a fraction of global traffic), and the time since
+// the run started beside the plan's time to global. A step is reached when
+// done, or while it bakes (a one-box's own bake: its host already serves the
+// version). Null figures: the plan has no analysis, or never reaches global.
+json::Object progressJson(const Plan& plan, const RunRecord& run, const std::map<std::string, StepRecord>& steps,
+                          const EngineView& view, Instant now) {
+  int done = 0;
+  for (const auto& [id, step] : steps) done += step.state == "done";
+  json::Value exposure = nullptr, toGlobal = nullptr;
+  if (plan.analysis) {
+    double reached = 0;
+    for (const auto& figure : plan.analysis->exposure) {
+      auto step = steps.find(figure.step);
+      bool baking = std::any_of(view.bakes.begin(), view.bakes.end(),
+                                [&](const EngineView::BakeView& bake) { return bake.step == figure.step; });
+      if ((step != steps.end() && step->second.state == "done") || baking)
+        reached = std::max(reached, figure.globalTraffic);
+    }
+    exposure = reached;
+    if (plan.analysis->timeToGlobalS) toGlobal = *plan.analysis->timeToGlobalS;
+  }
+  Instant end = run.finishedAt > 0 ? run.finishedAt : now;
+  std::int64_t elapsed = run.startedAt > 0 ? std::max<std::int64_t>(0, end - run.startedAt) : 0;
+  return json::Object{{"elapsed_s", elapsed},
+                      {"time_to_global_s", std::move(toGlobal)},
+                      {"exposure", std::move(exposure)},
+                      {"steps_done", done},
+                      {"steps", static_cast<std::int64_t>(plan.steps.size())}};
+}
+
+constexpr size_t kTimelineLines = 5000;  // the newest lines of one answer
+constexpr size_t kRecentRuns = 5;        // ended runs the pipeline view names
+
 }  // namespace
 
 json::Object PipelineLane::versionJson(const Slot& slot, Instant now) const {
@@ -73,7 +110,6 @@ json::Object PipelineLane::versionJson(const Slot& slot, Instant now) const {
                                  {"required_s", bake.requiredS},
                                  {"elapsed_s", bake.elapsedS},
                                  {"left_s", std::max(0, bake.requiredS - bake.elapsedS)}});
-  (void)now;
   return json::Object{{"run_id", run.id},
                       {"version", run.version},
                       {"previous", orNull(run.previous)},
@@ -88,7 +124,8 @@ json::Object PipelineLane::versionJson(const Slot& slot, Instant now) const {
                       {"waiting_for", orNull(waitingFor)},
                       {"why", orNull(why)},
                       {"message", orNull(run.message)},
-                      {"bakes", std::move(bakes)}};
+                      {"bakes", std::move(bakes)},
+                      {"progress", progressJson(*slot.plan, run, journal_.steps(run.id), view, now)}};
 }
 
 json::Object PipelineLane::summary(const Plan* current) {
@@ -199,6 +236,22 @@ json::Object PipelineLane::detail(const Plan* current, Instant now) {
           if (view.state == "waiting" && view.waitingFor == name) firing = true;
       blockers.push_back(json::Object{{"name", name}, {"firing", std::move(firing)}});
     }
+  json::Value analysis = nullptr;
+  if (plan && plan->analysis)
+    analysis =
+        json::Object{{"time_to_global_s", plan->analysis->timeToGlobalS ? json::Value(*plan->analysis->timeToGlobalS)
+                                                                        : json::Value(nullptr)},
+                     {"final_exposure", plan->analysis->finalExposure}};
+  // The newest ended runs, so that their timelines stay at hand once they leave `versions`.
+  json::Array recent;
+  auto runs = journal_.runs();
+  for (auto it = runs.rbegin(); it != runs.rend() && recent.size() < kRecentRuns; ++it) {
+    if (slots_.count(it->id) || it->status == "queued") continue;
+    recent.push_back(json::Object{{"run_id", it->id},
+                                  {"version", it->version},
+                                  {"status", it->status},
+                                  {"finished_at", timeOrNull(it->finishedAt)}});
+  }
   json::Object out = summary(current);
   json::Object detail{{"name", name_},
                       {"digest", out["digest"]},
@@ -208,8 +261,47 @@ json::Object PipelineLane::detail(const Plan* current, Instant now) {
                       {"hosts", std::move(hosts)},
                       {"alarms", std::move(alarms)},
                       {"windows", std::move(windows)},
-                      {"blockers", std::move(blockers)}};
+                      {"blockers", std::move(blockers)},
+                      {"analysis", std::move(analysis)},
+                      {"recent_runs", std::move(recent)}};
   return detail;
+}
+
+ApiOutcome PipelineLane::timeline(
+    const TimelineRequest& request,
+    const std::function<std::shared_ptr<const Plan>(const std::string& digest)>& planFor) {
+  std::optional<RunRecord> run;
+  if (request.runId > 0) {
+    run = journal_.run(request.runId);
+    if (!run) return apiError(404, fmt::format("{} has no run {}", name_, request.runId));
+  } else {
+    auto runs = journal_.runs();
+    for (auto it = runs.rbegin(); it != runs.rend() && !run; ++it)
+      if (it->version == request.version) run = *it;
+    if (!run) return apiError(404, "no run of version " + request.version + " in " + name_);
+  }
+  // The clock `piperun run` would have printed with: the plan's window zone and precision.
+  std::optional<planformat::WindowCalendar> calendar;
+  ClockPrecision precision = ClockPrecision::Minutes;
+  if (auto plan = planFor(run->planDigest)) {
+    if (plan->windows) calendar.emplace(*plan->windows);
+    precision = clockPrecisionFor(*plan);
+  }
+  std::vector<EventRecord> events = journal_.events(run->id);
+  size_t omitted = events.size() > kTimelineLines ? events.size() - kTimelineLines : 0;
+  json::Array lines;
+  for (size_t i = omitted; i < events.size(); ++i)
+    lines.push_back(timelineLine(calendar, precision, events[i].t, events[i].stage, events[i].step, events[i].message));
+  return {200, json::Object{{"pipeline", name_},
+                            {"run_id", run->id},
+                            {"version", run->version},
+                            {"previous", orNull(run->previous)},
+                            {"status", run->status},
+                            {"timezone", calendar && !calendar->spec().timezone.empty() ? calendar->spec().timezone
+                                                                                        : std::string("UTC")},
+                            {"precision", precision == ClockPrecision::Seconds ? "seconds" : "minutes"},
+                            {"omitted", static_cast<std::int64_t>(omitted)},
+                            {"lines", std::move(lines)}}};
 }
 
 }  // namespace pipelang::runtime::service

@@ -83,6 +83,10 @@ class PipelineLane {
   // The API's views (shapes in ServiceApi.h); `current`: the pipeline's plan now (may be null).
   llvm::json::Object summary(const Plan* current);
   llvm::json::Object detail(const Plan* current, Instant now);
+  // One run's timeline (shape in ServiceApi.h); `planFor(digest)`: the plan a
+  // run started with, for its clock's zone and precision (null: UTC, minutes).
+  ApiOutcome timeline(const TimelineRequest& request,
+                      const std::function<std::shared_ptr<const Plan>(const std::string& digest)>& planFor);
 
  private:
   struct Slot {

@@ -275,6 +275,26 @@ ApiOutcome Service::log(const std::string& name, std::int64_t afterId, int limit
   return {200, json::Object{{"events", std::move(out)}}};
 }
 
+ApiOutcome Service::timeline(const TimelineRequest& request) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PipelineLane* found = findLane(request.pipeline);
+  if (!found) return apiError(404, "no pipeline " + request.pipeline);
+  // An ended run's plan may be known only to the store (a restart since): read once, then kept.
+  return found->timeline(request, [this](const std::string& digest) -> std::shared_ptr<const Plan> {
+    if (auto plan = catalog_.byDigest(digest)) return plan;
+    auto text = store_.planText(digest);
+    if (!text) return nullptr;
+    auto parsed = parsePlan(*text, "stored plan " + digest);
+    if (!parsed) {
+      llvm::consumeError(parsed.takeError());
+      return nullptr;
+    }
+    auto shared = std::make_shared<const Plan>(std::move(*parsed));
+    catalog_.adopt(shared);
+    return shared;
+  });
+}
+
 ApiOutcome Service::events(std::int64_t afterId, const std::string& pipeline, int limit) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!pipeline.empty() && !findLane(pipeline)) return apiError(404, "no pipeline " + pipeline);

@@ -48,6 +48,7 @@ class Service final : public ServiceApi, private EventSink {
   ApiOutcome pipelines() override;
   ApiOutcome pipeline(const std::string& name) override;
   ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) override;
+  ApiOutcome timeline(const TimelineRequest& request) override;
   ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) override;
   bool waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait) override;
   ApiOutcome submit(const SubmitRequest& request, const Caller& caller) override;

@@ -20,7 +20,15 @@
 //       "hosts": [{"fleet", "region", "zone", "host", "version"|null, "pending_version"|null}],
 //       "alarms": [{"run_id", "scope", "condition", "value"|null, "breach", "t", "error"|null}],
 //       "windows": {"timezone", "open", "next_open"|null}|null,
-//       "blockers": [{"name", "firing": true|false|null}]}
+//       "blockers": [{"name", "firing": true|false|null}],
+//       "analysis": {"time_to_global_s"|null, "final_exposure"}|null,
+//       "recent_runs": [{"run_id", "version", "status", "finished_at"|null}]}
+//     each version also has "progress": {"elapsed_s", "time_to_global_s"|null, "exposure"|null,
+//       "steps_done", "steps"}: exposure so far is the plan's exposure figure of the furthest step done or baking.
+//   timeline(request): {"pipeline", "run_id", "version", "previous"|null, "status",
+//       "timezone", "precision": "minutes"|"seconds", "omitted", "lines": [string]}
+//     lines: the run's timeline as `piperun run` prints it (timelineLine, runtime/engine/TimeText.h),
+//     at most the newest 5000; `omitted` says how many earlier lines were left out.
 //   log(name, after, limit): {"events": [Event]}
 //   events(after, pipeline): {"events": [Event]}
 //     Event: {"id", "pipeline", "run_id", "version", "t", "type", "stage"|null, "step"|null, "message"}
@@ -57,6 +65,13 @@ struct SubmitRequest {
   std::string reason;
 };
 
+// One run's timeline: by run id, else the newest run of `version`.
+struct TimelineRequest {
+  std::string pipeline;
+  std::int64_t runId = 0;  // 0: by version
+  std::string version;
+};
+
 struct ApproveRequest {
   std::string pipeline;
   std::string version;  // empty: the version waiting for an approval
@@ -85,6 +100,8 @@ class ServiceApi {
   virtual ApiOutcome pipeline(const std::string& name) = 0;
   // One pipeline's audit trail: events with id > afterId, oldest first, at most `limit`.
   virtual ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) = 0;
+  // One run's timeline (docs/service.md "Timelines"): 404 for an unknown pipeline, run or version.
+  virtual ApiOutcome timeline(const TimelineRequest& request) = 0;
   // Every pipeline's events (or one's, when `pipeline` is not empty) with id > afterId.
   virtual ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) = 0;
   // Blocks until an event with id > afterId exists or `wait` has passed; true when one does.

@@ -231,6 +231,54 @@ TEST_F(ApiServerTest, UnknownRoutesWrongMethodsAndLargeBodies) {
   EXPECT_EQ(unknown->get_header_value("Cache-Control"), "no-store");
 }
 
+TEST_F(ApiServerTest, TimelineIsAskedByRunOrByAVersionInTheQuery) {
+  start(true);
+  const std::string path = "/api/v1/pipelines/checkout-api/timeline";
+  auto byRun = client->Get((path + "?run_id=6").c_str(), bearer(kViewerToken));
+  ASSERT_TRUE(byRun);
+  ASSERT_EQ(byRun->status, 200);
+  auto body = llvm::json::parse(byRun->body);
+  ASSERT_TRUE(bool(body));
+  EXPECT_EQ(body->getAsObject()->getString("version").getValueOr(""), "v41");
+  EXPECT_EQ(body->getAsObject()->getArray("lines")->size(), 2u);
+  // A version rides in the query: '/', '%' and markup reach the service as they are (a path could not carry '/').
+  auto byVersion = client->Get((path + "?version=%3Cscript%3Ea%2Fb%25%3C%2Fscript%3E").c_str(), bearer(kViewerToken));
+  EXPECT_EQ(byVersion->status, 404);
+  EXPECT_EQ(errorOf(byVersion), "no such run of checkout-api");
+  ASSERT_EQ(fake.calls().size(), 2u);
+  EXPECT_EQ(fake.calls()[0].runId, 6);
+  EXPECT_EQ(fake.calls()[1].version, "<script>a/b%</script>");
+  EXPECT_EQ(fake.calls()[1].runId, 0);
+  struct Case {
+    std::string query;
+    int status;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", 400, "give exactly one of the query parameters \"run_id\" and \"version\""},
+           {"?run_id=6&version=v41", 400, "give exactly one of the query parameters \"run_id\" and \"version\""},
+           {"?run_id=0", 400, "query parameter \"run_id\" must be an integer from 1 to 9223372036854775807, not \"0\""},
+           {"?run_id=x", 400, "query parameter \"run_id\" must be an integer from 1 to 9223372036854775807, not \"x\""},
+           {"?version=", 400,
+            "query parameter \"version\" must be a version name without control characters, not \"\""},
+           {"?version=v%0A1", 400,
+            "query parameter \"version\" must be a version name without control characters, not \"v\\n1\""},
+       }) {
+    auto answer = client->Get((path + c.query).c_str(), bearer(kViewerToken));
+    ASSERT_TRUE(answer) << c.query;
+    EXPECT_EQ(answer->status, c.status) << c.query;
+    EXPECT_EQ(errorOf(answer), c.error) << c.query;
+  }
+  EXPECT_EQ(fake.calls().size(), 2u);  // none of those reached the service
+  auto unknown = client->Get("/api/v1/pipelines/nope/timeline?run_id=6", bearer(kViewerToken));
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(errorOf(unknown), "no pipeline named \"nope\"");
+  EXPECT_EQ(client->Get((path + "?run_id=6").c_str())->status, 401);
+  auto posted = post(path + "?run_id=6", "{}", kOperatorToken);
+  EXPECT_EQ(posted->status, 405);
+  EXPECT_EQ(posted->get_header_value("Allow"), "GET, HEAD");
+}
+
 // Reads the event stream until `enough` says so or 5 s pass; returns the text.
 std::string readStream(httplib::Client& client, const httplib::Headers& headers, const std::string& path,
                        const std::function<bool(const std::string&)>& enough) {

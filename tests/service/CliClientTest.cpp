@@ -193,6 +193,36 @@ TEST_F(CliClientTest, LogFollowPrintsTheTrailThenNewEvents) {
   EXPECT_EQ(ended.err, "piperun: the server at " + url + " ended the event stream\n");
 }
 
+TEST_F(CliClientTest, LogOfOneVersionPrintsItsTimelineUnderTheRunsHeader) {
+  ProcessResult result = piperun({"log", "checkout-api", "--version", "v41"}, kViewer);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "== run #6: v41 (previous v40) deployed\n"
+            "Sat 2026-11-28 16:00  run                             v41 submitted by ci\n"
+            "Sat 2026-11-28 16:01  gamma/bake                      bake 1h started\n");
+  ASSERT_EQ(fake.calls().size(), 1u);
+  EXPECT_EQ(fake.calls()[0].version, "v41");
+  ProcessResult json = piperun({"log", "checkout-api", "--version", "v42", "--format=json"}, kViewer);
+  EXPECT_EQ(json.exitCode, 0) << json.err;
+  auto value = llvm::json::parse(json.out);
+  ASSERT_TRUE(bool(value)) << json.out;
+  EXPECT_EQ(value->getAsObject()->getString("status").getValueOr(""), "running");
+  ProcessResult missing = piperun({"log", "checkout-api", "--version", "v9"}, kViewer);
+  EXPECT_EQ(missing.exitCode, 1);
+  EXPECT_EQ(missing.err, "piperun: no such run of checkout-api (HTTP 404)\n");
+  for (const auto& [args, err] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"log", "checkout-api", "--version", "v41", "--follow"},
+            "piperun: log --version V prints one run's timeline; leave out --follow\n"},
+           {{"log", "checkout-api", "--version", ""}, "piperun: \"\" is not a version name\n"},
+           {{"log", "checkout-api", "--version", "v\x1b[2J"}, "piperun: \"v\\x1b[2J\" is not a version name\n"},
+       }) {
+    ProcessResult refused = piperun(args, kViewer);
+    EXPECT_EQ(refused.exitCode, 2) << args.back();
+    EXPECT_EQ(refused.err, err) << args.back();
+  }
+  EXPECT_EQ(fake.calls().size(), 3u);  // the usage errors asked nothing
+}
+
 TEST(TokenCommand, PrintsATokenAndTheLineThatAdmitsIt) {
   Sandbox sandbox;
   ProcessResult made = sandbox.piperun({"token", "release-bot", "--roles", "deployer,viewer"});

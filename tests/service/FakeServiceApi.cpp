@@ -62,37 +62,69 @@ FakeServiceApi::ApiOutcome FakeServiceApi::pipeline(const std::string& name) {
                        {"why", "window opens at 09:00 Europe/Paris"}};
   Value prod = Object{{"id", "wave1"},      {"kind", "wave"},  {"regions", Array{"eu-west-1"}}, {"run_id", nullptr},
                       {"version", nullptr}, {"state", "idle"}, {"waiting_for", nullptr},        {"why", nullptr}};
-  Value version =
-      Object{{"run_id", 7},
-             {"version", "v42"},
-             {"previous", "v41"},
-             {"status", "waiting"},
-             {"digest", "sha256:ab12"},
-             {"stage", "gamma"},
-             {"step", "bake"},
-             {"submitted_at", "2026-11-29T09:00:00Z"},
-             {"started_at", "2026-11-29T09:01:00Z"},
-             {"finished_at", nullptr},
-             {"submitted_by", "ci"},
-             {"waiting_for", "window"},
-             {"why", "window opens at 09:00 Europe/Paris"},
-             {"message", nullptr},
-             {"bakes", Array{Object{{"step", "bake"}, {"required_s", 3600}, {"elapsed_s", 600}, {"left_s", 3000}}}}};
+  Value version = Object{
+      {"run_id", 7},
+      {"version", "v42"},
+      {"previous", "v41"},
+      {"status", "waiting"},
+      {"digest", "sha256:ab12"},
+      {"stage", "gamma"},
+      {"step", "bake"},
+      {"submitted_at", "2026-11-29T09:00:00Z"},
+      {"started_at", "2026-11-29T09:01:00Z"},
+      {"finished_at", nullptr},
+      {"submitted_by", "ci"},
+      {"waiting_for", "window"},
+      {"why", "window opens at 09:00 Europe/Paris"},
+      {"message", nullptr},
+      {"bakes", Array{Object{{"step", "bake"}, {"required_s", 3600}, {"elapsed_s", 600}, {"left_s", 3000}}}},
+      {"progress",
+       Object{{"elapsed_s", 540}, {"time_to_global_s", 86400}, {"exposure", 0.0}, {"steps_done", 1}, {"steps", 9}}}};
   Value host = Object{{"fleet", "checkout"}, {"region", "us-east-1"}, {"zone", "us-east-1a"},
                       {"host", "i-0001"},    {"version", "v41"},      {"pending_version", "v42"}};
   Value alarm = Object{{"run_id", 7},     {"scope", "gamma"}, {"condition", "errors > 1%"},
                        {"value", 0.002},  {"breach", false},  {"t", "2026-11-29T09:10:00Z"},
                        {"error", nullptr}};
-  return {200, Object{{"name", kPipeline},
-                      {"digest", "sha256:ab12"},
-                      {"execution_mode", "superseded"},
-                      {"stages", Array{stage, prod}},
-                      {"versions", Array{version}},
-                      {"hosts", Array{host}},
-                      {"alarms", Array{alarm}},
-                      {"windows",
-                       Object{{"timezone", "Europe/Paris"}, {"open", false}, {"next_open", "2026-11-30T08:00:00Z"}}},
-                      {"blockers", Array{Object{{"name", "sev2"}, {"firing", false}}}}}};
+  return {
+      200,
+      Object{
+          {"name", kPipeline},
+          {"digest", "sha256:ab12"},
+          {"execution_mode", "superseded"},
+          {"stages", Array{stage, prod}},
+          {"versions", Array{version}},
+          {"hosts", Array{host}},
+          {"alarms", Array{alarm}},
+          {"windows", Object{{"timezone", "Europe/Paris"}, {"open", false}, {"next_open", "2026-11-30T08:00:00Z"}}},
+          {"blockers", Array{Object{{"name", "sev2"}, {"firing", false}}}},
+          {"analysis", Object{{"time_to_global_s", 86400}, {"final_exposure", 1.0}}},
+          {"recent_runs",
+           Array{Object{
+               {"run_id", 6}, {"version", "v41"}, {"status", "deployed"}, {"finished_at", "2026-11-28T17:00:00Z"}}}}}};
+}
+
+// Runs 6 (v41, deployed) and 7 (v42, in flight); any other is 404.
+FakeServiceApi::ApiOutcome FakeServiceApi::timeline(const runtime::service::TimelineRequest& request) {
+  if (!known(request.pipeline)) return unknown(request.pipeline);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back({"timeline", request.pipeline, request.version, "", "", "", "", false, request.runId});
+  }
+  bool v41 = request.runId == 6 || (request.runId == 0 && request.version == "v41");
+  bool v42 = request.runId == 7 || (request.runId == 0 && request.version == "v42");
+  if (!v41 && !v42) return {404, Object{{"error", "no such run of " + request.pipeline}}};
+  Array lines{
+      "Sat 2026-11-28 16:00  run                             v" + std::string(v41 ? "41" : "42") + " submitted by ci",
+      "Sat 2026-11-28 16:01  gamma/bake                      bake 1h started"};
+  return {200, Object{{"pipeline", kPipeline},
+                      {"run_id", v41 ? 6 : 7},
+                      {"version", v41 ? "v41" : "v42"},
+                      {"previous", v41 ? Value("v40") : Value("v41")},
+                      {"status", v41 ? "deployed" : "running"},
+                      {"timezone", "Europe/Paris"},
+                      {"precision", "minutes"},
+                      {"omitted", 0},
+                      {"lines", std::move(lines)}}};
 }
 
 FakeServiceApi::ApiOutcome FakeServiceApi::log(const std::string& name, std::int64_t afterId, int limit) {

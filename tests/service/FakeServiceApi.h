@@ -1,6 +1,6 @@
 // A test double of our own ServiceApi interface (runtime/service/ServiceApi.h):
 // fixed answers of the documented JSON shapes, events added by the test, and a
-// record of every mutating call with its Caller, so that tests of the HTTP
+// record of every mutating call with its Caller (and of each timeline asked for), so that tests of the HTTP
 // layer (runtime/api/) need no engine, store or plans.
 #pragma once
 
@@ -20,7 +20,8 @@ class FakeServiceApi : public runtime::service::ServiceApi {
 
   struct Call {
     std::string kind, pipeline, version, caller, reason, target, stage;
-    bool flag = false;  // first_deploy (submit) or all (rollback)
+    bool flag = false;       // first_deploy (submit) or all (rollback)
+    std::int64_t runId = 0;  // timeline by run
   };
 
   FakeServiceApi();
@@ -32,6 +33,7 @@ class FakeServiceApi : public runtime::service::ServiceApi {
   ApiOutcome pipelines() override;
   ApiOutcome pipeline(const std::string& name) override;
   ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) override;
+  ApiOutcome timeline(const runtime::service::TimelineRequest& request) override;
   ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) override;
   bool waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait) override;
   ApiOutcome submit(const runtime::service::SubmitRequest& request, const Caller& caller) override;

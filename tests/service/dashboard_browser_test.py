@@ -22,10 +22,15 @@ except ImportError:
         os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON] + sys.argv)
     raise
 
+import datetime  # noqa: E402
 import http.client  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 import unittest  # noqa: E402
 import urllib.parse  # noqa: E402
+
+from zoneinfo import ZoneInfo  # noqa: E402
 
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
@@ -127,6 +132,16 @@ class Page:
         if row.get_attribute("data-version") != version:
             raise AssertionError("row of %r, not %r" % (row.get_attribute("data-version"), version))
 
+    def row_text(self, version, css):
+        """The text of one cell's part (a CSS selector inside the row) of `version` in the versions table."""
+        row = self.driver.find_element(By.CSS_SELECTOR, "#versions tbody tr")
+        self.assert_row(row, version)
+        return row.find_element(By.CSS_SELECTOR, css).text
+
+    def timeline(self, run_id):
+        """The lines of a run's timeline as the page shows them."""
+        return self.driver.find_element(By.ID, "timeline-%d" % run_id).text.split("\n")
+
     def shot(self, name):
         os.makedirs(SHOTS, exist_ok=True)
         self.driver.save_screenshot(os.path.join(SHOTS, name + ".png"))
@@ -147,6 +162,15 @@ def open_stream(test, svc):
     test.addCleanup(connection.close)
     connection.request("GET", "/api/v1/events", headers={"Authorization": "Bearer " + svc.tokens["watcher"]})
     return connection.getresponse().status
+
+
+def piperun_log(svc, *args):
+    """`piperun log --server URL ARGS` as a viewer: its output lines (it must succeed)."""
+    done = subprocess.run([serve_test.PIPERUN, "log", "--server", svc.url] + list(args), capture_output=True,
+                          text=True, timeout=30, env=dict(os.environ, PIPERUN_TOKEN=svc.tokens["watcher"]))
+    if done.returncode != 0:
+        raise AssertionError("piperun log %s: exit %d\n%s" % (args, done.returncode, done.stderr))
+    return done.stdout.splitlines()
 
 
 class Dashboard(unittest.TestCase):
@@ -217,6 +241,96 @@ class Dashboard(unittest.TestCase):
         page.until("the page within 375 px", lambda: page.driver.execute_script(
             "return document.documentElement.scrollWidth <= window.innerWidth;"))
         page.shot("pipeline-375")
+
+    def test_each_runs_timeline_is_the_cli_s_and_time_to_global_and_exposure_move_with_the_run(self):
+        svc = serve_test.Service(self, [("Alpha", "a", {"bake": 4})])
+        page = Page(self, svc)
+        page.sign_in("watcher")
+        page.go("#/p/Alpha")
+        # The plan's time to global (lab_plans: 6 deploy steps of 1 s, 3 one-box bakes of 1 s, 3 bakes of 4 s).
+        self.assertEqual(serve_test.lab_plans.lab_plan("Alpha", "a", bake=4)["analysis"]["time_to_global_s"], 21)
+        page.until("the time to global", lambda: page.driver.find_element(By.ID, "time-to-global").text ==
+                   "Time to global (plan): 21s")
+        run_id = svc.submit("Alpha", "v1", first_deploy=True)["run_id"]
+        # While in flight: exposure so far moves 0% (gamma has no traffic) -> 60% (wave1: the east region),
+        # the elapsed time moves against the time to global, and the timeline grows without a reload.
+        page.until("v1 in gamma at 0%", lambda: page.row_text("v1", ".exposure") ==
+                   "Exposure so far: 0% of global traffic")
+        early = page.read("v1's elapsed time", lambda: page.row_text("v1", ".elapsed"))
+        self.assertRegex(early, r"^Elapsed \d+s of 21s to global \(\d+%\)$")
+        lines_in_gamma = page.until("v1's timeline", lambda: len(page.timeline(run_id)))
+        page.until("v1 in wave1 at 60%", lambda: page.row_text("v1", ".exposure") ==
+                   "Exposure so far: 60% of global traffic")
+        late = page.read("v1's elapsed time", lambda: page.row_text("v1", ".elapsed"))
+        self.assertGreater(int(re.match(r"Elapsed (\d+)s", late).group(1)),
+                           int(re.match(r"Elapsed (\d+)s", early).group(1)))
+        self.assertGreater(page.read("v1's timeline", lambda: len(page.timeline(run_id))), lines_in_gamma)
+        page.driver.execute_script("document.getElementById('versions').scrollIntoView();")
+        page.shot("progress")
+        page.driver.execute_script("document.getElementById('timelines').scrollIntoView();")
+        page.shot("timeline")
+        # Once deployed, the run stays shown (the newest ended run), and its lines are the CLI's, character for
+        # character: `piperun log PIPELINE --version V` prints them under the run's header.
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+        printed = piperun_log(svc, "Alpha", "--version", "v1")
+        self.assertEqual(printed[0], "== run #%d: v1 (previous none: first deployment) deployed" % run_id)
+        page.until("the page's timeline equal to the CLI's", lambda: page.timeline(run_id) == printed[1:])
+        self.assertIn("deployed", printed[-1])
+        # Shown as a terminal shows it: monospace, in a labelled box that the keyboard can reach and scroll.
+        box = page.driver.find_element(By.ID, "timeline-%d" % run_id)
+        self.assertIn("mono", page.driver.execute_script("return getComputedStyle(arguments[0]).fontFamily;", box))
+        self.assertEqual((box.tag_name, box.get_attribute("tabindex"), box.get_attribute("aria-label")),
+                         ("pre", "0", "Timeline of v1, run %d" % run_id))
+        # Its summary folds it with the keyboard, and the choice survives live redraws.
+        page.driver.find_element(By.ID, "timeline-summary-%d" % run_id).send_keys(Keys.ENTER)
+        page.until("the timeline folded", lambda: page.driver.find_element(
+            By.CSS_SELECTOR, '#timelines details[data-run="%d"]' % run_id).get_attribute("open") is None)
+        svc.submit("Alpha", "v2")
+        page.until("v2's timeline shown, v1's still folded", lambda: page.driver.find_elements(
+            By.CSS_SELECTOR, "#timelines details[open] pre") and not page.driver.find_elements(
+            By.ID, "timeline-%d" % run_id))
+        page.driver.set_window_size(375, 800)
+        page.until("the page within 375 px", lambda: page.driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;"))
+        page.assert_no_dialog_and_no_injected_markup(self)
+
+    def test_rolled_back_then_blocked_pipelines_come_first_and_a_closed_window_says_when_it_opens(self):
+        # Tomorrow in Tokyo: the only time the window allows, so it is closed now and opens at its 00:00.
+        zone = "Asia/Tokyo"
+        tomorrow = (datetime.datetime.now(ZoneInfo(zone)) + datetime.timedelta(days=1)).date()
+        windows = {"timezone": zone, "deny": [], "off_hours_bake": 1.0,
+                   "allow": [{"name": "tomorrow", "days": None, "hours": None,
+                              "dates": [{"from": tomorrow.isoformat(), "to": tomorrow.isoformat()}]}]}
+        svc = serve_test.Service(self, [("Alpha", "a", {}), ("Beta", "b", {"bake": 60}),
+                                        ("Zeta", "z", {"windows": windows})])
+        svc.submit("Beta", "b1", first_deploy=True)
+        status, answer = svc.call("POST", "/api/v1/pipelines/Beta/rollback", {"reason": "bad canary"}, token="lead")
+        self.assertEqual(status, 202, answer)
+        self.assertEqual(svc.outcome("Beta", "b1"), "rolled_back")
+        svc.submit("Zeta", "z1", first_deploy=True)
+        svc.wait_for("z1 waiting for the window", lambda: [v["waiting_for"] for v in svc.pipeline("Zeta")["versions"]]
+                     == ["window"])
+        page = Page(self, svc)
+        page.sign_in("watcher")
+        cards = "#pipelines .card"
+        page.until("rolled back, then blocked, then the rest", lambda: [
+            (c.get_attribute("data-pipeline"), c.find_element(By.TAG_NAME, "h2").text)
+            for c in page.driver.find_elements(By.CSS_SELECTOR, cards)] ==
+            [("Beta", "Beta rolled back"), ("Zeta", "Zeta blocked"), ("Alpha", "Alpha")])
+        self.assertIn("waits for window: ", page.read("Zeta's card", lambda: page.driver.find_element(
+            By.CSS_SELECTOR, '#pipelines [data-pipeline="Zeta"]').text))
+        page.driver.set_window_size(375, 800)
+        page.until("the organisation within 375 px", lambda: page.driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;"))
+        page.driver.set_window_size(1280, 800)
+        page.go("#/p/Zeta")
+        opens = "Window (%s): closed; opens %s 00:00 %s (in " % (zone, tomorrow.strftime("%a %Y-%m-%d"), zone)
+        page.until("the window's next opening in its own zone", lambda: page.driver.find_element(
+            By.ID, "window").text.startswith(opens))
+        self.assertRegex(page.driver.find_element(By.ID, "window").text, r"\(in [0-9hms ]+\)$")
+        self.assertEqual(page.read("gamma", lambda: page.stage("gamma")), ("waiting", "z1"))
+        page.shot("window")
+        page.assert_no_dialog_and_no_injected_markup(self)
 
     def test_approve_button_only_for_an_approver_and_it_lets_the_run_go_on(self):
         svc = serve_test.Service(self, [("Alpha", "a", {"approval": True})])
@@ -304,8 +418,15 @@ class Dashboard(unittest.TestCase):
         page.type_into('form[data-action="rollback"] input', XSS_REASON)
         page.click('form[data-action="rollback"] button')
         self.assertEqual(svc.outcome("Alpha", XSS_VERSION), "rolled_back")
-        page.go("#/p/Alpha/log")
         message = "manual rollback by lead: " + XSS_REASON
+        # The ended run's timeline (shown as the newest ended run) holds the reason, as text.
+        run_id = svc.pipeline("Alpha")["recent_runs"][0]["run_id"]
+        page.until("the reason in the run's timeline", lambda: any(
+            message + ";" in line for line in page.timeline(run_id)))
+        page.until("the version in the timeline's title", lambda: page.driver.find_element(
+            By.ID, "timeline-summary-%d" % run_id).text.startswith(XSS_VERSION))
+        page.assert_no_dialog_and_no_injected_markup(self)
+        page.go("#/p/Alpha/log")
         page.until("the reason in the audit log", lambda: message in page.driver.find_element(By.ID, "log").text)
         # The filter box narrows the log to what matches every word.
         page.type_into("#log-filter", "manual rollback")
@@ -317,6 +438,9 @@ class Dashboard(unittest.TestCase):
         page.driver.execute_script(
             "const f = document.getElementById('log-filter'); f.value = ''; f.dispatchEvent(new Event('input'));")
         page.shot("log")
+        page.driver.set_window_size(375, 800)
+        page.until("the audit log within 375 px", lambda: page.driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth;"))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ generate = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(generate)
 
 
-def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False):
+def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False, windows=None, onebox_bake=1):
     """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts).
-    approval: wave1 starts with an approval step (the dashboard's approve button)."""
+    approval: wave1 starts with an approval step (the dashboard's approve button).
+    windows: the plan's deployment windows (docs/plan-format.md, "Windows"), default none.
+    onebox_bake: each one-box step's own bake, in seconds."""
     topology = {"name": "lab", "regions": [
         generate.region(tag + "-gamma", 0.0, [tag + "-g"], 1),
         generate.region(tag + "-east", 0.6, [tag + "-ea", tag + "-eb"], 2),
@@ -32,16 +34,35 @@ def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=Fals
         blockers = ["org_event"]
     deploy = {"run": "./deploy.sh", "rollback": "./deploy.sh", "timeout_s": 30, "expected_s": 1,
               "rollback_time_s": 1, "rollback_batch": 1.0}
-    plan = generate.build(name, topology, [("gamma", tag + "-gamma", tag + "-g", 1, 1, bake, [])], waves, 1.0,
-                          deploy, metrics, alarms, generate.ref("high_faults"), blockers, None, None,
-                          {"traffic": 0.2, "bake_s": 1})
+    plan = generate.build(name, topology, [("gamma", tag + "-gamma", tag + "-g", 1, onebox_bake, bake, [])], waves, 1.0,
+                          deploy, metrics, alarms, generate.ref("high_faults"), blockers, windows, None,
+                          {"traffic": 0.2, "bake_s": onebox_bake})
     plan["execution_mode"] = mode
     if approval:
         steps = plan["steps"]
         at = next(i for i, s in enumerate(steps) if s["stage"] == "wave1")
         steps.insert(at, generate.step("wave1/approval", "wave1", "approval", after=steps[at]["after"]))
         steps[at + 1]["after"] = ["wave1/approval"]
+    plan["analysis"].update(analysis(plan, topology))
     return generate.sign(plan)
+
+
+def analysis(plan, topology):
+    """The figures `pipec plan` would give, simply: steps one after another
+    (each deploy step its expected_s, each bake its bake_s), and after each
+    deploy step the share of global traffic on the new version (a region's
+    traffic times the share of its hosts done). Gamma carries no traffic."""
+    traffic = {r["id"]: r["traffic"] for r in topology["regions"]}
+    total = {r["id"]: sum(z["hosts"] for z in r["zones"]) for r in topology["regions"]}
+    done, exposure, seconds = {}, [], 0
+    for s in plan["steps"]:
+        if s["type"] in ("onebox", "batch"):
+            seconds += plan["deploy"]["expected_s"]
+            done[s["region"]] = done.get(s["region"], 0) + len(s["hosts"])
+            share = sum(traffic[r] * n / total[r] for r, n in done.items())
+            exposure.append({"step": s["id"], "global_traffic": round(share, 6)})
+        seconds += s["bake_s"] or 0
+    return {"time_to_global_s": seconds, "exposure": exposure, "final_exposure": 1.0}
 
 
 def write(directory, name, tag, **options):

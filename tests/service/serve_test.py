@@ -6,6 +6,7 @@ test starts its own service in a scratch folder, bounded in time, and stops it.
 
   serve_test.py PIPERUN OPENAPI_CHECK [unittest arguments]
 """
+import datetime
 import json
 import os
 import shutil
@@ -357,6 +358,86 @@ class Durability(unittest.TestCase):
         self.assertEqual(svc.pipeline("Alpha")["digest"], new)
         self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
         self.assertEqual(svc.outcome("Alpha", "v2"), "deployed")
+
+
+def cli_line(event):
+    """One event as `piperun run` prints it: UTC clock to the second (the lab plans move in seconds), the step
+    (else the stage, else "run") padded to 30, the message."""
+    t = datetime.datetime.strptime(event["t"], "%Y-%m-%dT%H:%M:%SZ")
+    where = event["step"] or event["stage"] or "run"
+    return "%s  %-30s  %s" % (t.strftime("%a %Y-%m-%d %H:%M:%S"), where, event["message"])
+
+
+class Timelines(unittest.TestCase):
+    def piperun_log(self, svc, *args):
+        return subprocess.run([PIPERUN, "log", "--server", svc.url] + list(args), capture_output=True, text=True,
+                              timeout=30, env=dict(os.environ, PIPERUN_TOKEN=svc.tokens["watcher"]))
+
+    def test_a_runs_timeline_is_its_events_as_piperun_run_prints_them_and_survives_a_restart(self):
+        svc = Service(self, [("Alpha", "a", {})])
+        run_id = svc.submit("Alpha", "v1", first_deploy=True)["run_id"]
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+        status, timeline = svc.call("GET", "/api/v1/pipelines/Alpha/timeline?version=v1", token="watcher")
+        self.assertEqual(status, 200, timeline)
+        events = [e for e in svc.runs("Alpha") if e["run_id"] == run_id]
+        self.assertEqual(timeline["lines"], [cli_line(e) for e in events])
+        self.assertEqual((timeline["run_id"], timeline["version"], timeline["previous"], timeline["status"]),
+                         (run_id, "v1", None, "deployed"))
+        self.assertEqual((timeline["timezone"], timeline["precision"], timeline["omitted"]), ("UTC", "seconds", 0))
+        self.assertIn("deployed", timeline["lines"][-1])
+        # By run id, the same; the pipeline view names the ended run so that a page can ask.
+        self.assertEqual(svc.call("GET", "/api/v1/pipelines/Alpha/timeline?run_id=%d" % run_id)[1], timeline)
+        self.assertEqual(svc.pipeline("Alpha")["recent_runs"][0]["run_id"], run_id)
+        # The CLI prints the same lines under the header of a local `piperun log`.
+        printed = self.piperun_log(svc, "Alpha", "--version", "v1")
+        self.assertEqual((printed.returncode, printed.stderr), (0, ""))
+        self.assertEqual(printed.stdout.splitlines(),
+                         ["== run #%d: v1 (previous none: first deployment) deployed" % run_id] + timeline["lines"])
+        # After a restart on a changed plan, the ended run keeps the timeline of the plan it ran with.
+        svc.stop()
+        lab_plans.write(svc.plans, "Alpha", "a", bake=60)
+        svc.start()
+        self.assertEqual(svc.call("GET", "/api/v1/pipelines/Alpha/timeline?version=v1")[1], timeline)
+        # What cannot be answered says why.
+        self.assertEqual(svc.call("GET", "/api/v1/pipelines/Alpha/timeline?version=v9"),
+                         (404, {"error": "no run of version v9 in Alpha"}))
+        self.assertEqual(svc.call("GET", "/api/v1/pipelines/Alpha/timeline?run_id=99"),
+                         (404, {"error": "Alpha has no run 99"}))
+        self.assertEqual(svc.call("GET", "/api/v1/pipelines/Alpha/timeline"),
+                         (400, {"error": 'give exactly one of the query parameters "run_id" and "version"'}))
+        missing = self.piperun_log(svc, "Alpha", "--version", "v9")
+        self.assertEqual((missing.returncode, missing.stdout), (1, ""))
+        self.assertIn("no run of version v9 in Alpha", missing.stderr)
+        both = self.piperun_log(svc, "Alpha", "--version", "v1", "--follow")
+        self.assertEqual(both.returncode, 2)
+        self.assertIn("log --version V prints one run's timeline; leave out --follow", both.stderr)
+
+    def test_exposure_so_far_and_time_to_global_follow_the_run(self):
+        svc = Service(self, [("Alpha", "a", {"bake": 4, "onebox_bake": 3})])
+        plan = lab_plans.lab_plan("Alpha", "a", bake=4, onebox_bake=3)["analysis"]
+        self.assertEqual(svc.pipeline("Alpha")["analysis"],
+                         {"time_to_global_s": plan["time_to_global_s"], "final_exposure": 1.0})
+        svc.submit("Alpha", "v1", first_deploy=True)
+        seen = []
+
+        def progress():
+            versions = svc.pipeline("Alpha")["versions"]
+            if versions:
+                seen.append(dict(versions[0]["progress"], stage=versions[0]["stage"]))
+            return versions and versions[0]["progress"]
+        # Gamma carries no traffic; wave1's one-box counts while it bakes (its host serves v1: 15%), wave1's
+        # bake starts with the whole east region (60%); wave2 ends at 100%.
+        svc.wait_for("wave1's one-box baking (only gamma's 2 steps done)", lambda: progress() and
+                     seen[-1]["stage"] == "wave1" and seen[-1]["steps_done"] == 2 and seen[-1]["exposure"] == 0.15)
+        svc.wait_for("v1 baking in wave1", lambda: progress() and seen[-1]["stage"] == "wave1" and
+                     seen[-1]["exposure"] == 0.6)
+        svc.wait_for("v1 in wave2 with all of wave2 done", lambda: progress() and seen[-1]["exposure"] == 1.0)
+        gamma = [p for p in seen if p["stage"] == "gamma"]
+        self.assertTrue(gamma and all(p["exposure"] == 0.0 for p in gamma), seen)
+        self.assertEqual([p["exposure"] for p in seen], sorted(p["exposure"] for p in seen))
+        self.assertTrue(all(p["time_to_global_s"] == plan["time_to_global_s"] and p["steps"] == 9 for p in seen))
+        self.assertLess(seen[0]["elapsed_s"], seen[-1]["elapsed_s"])
+        self.assertLess(seen[0]["steps_done"], seen[-1]["steps_done"])
 
 
 class Identity(unittest.TestCase):
