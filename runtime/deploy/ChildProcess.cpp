@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cerrno>
@@ -62,6 +63,7 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
   int devNull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     int error = errno;
@@ -72,6 +74,10 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
   }
   if (pid == 0) {  // only async-signal-safe calls from here on
     setpgid(0, 0);
+    if (dieWithParent_) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(125);  // piperun died before the signal was armed
+    }
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);

@@ -36,6 +36,10 @@ class ExecDeployer final : public Deployer {
   // them is committed (the record must be durable before the command runs).
   void holdGates(bool hold) { holdGates_ = hold; }
   void openGates();
+  // `piperun serve`: each command is killed (SIGKILL) when piperun dies, so
+  // that another instance taking its pipelines over never finds it still
+  // running (ChildProcess::dieWithParent).
+  void dieWithRunner(bool die) { dieWithRunner_ = die; }
 
  private:
   struct Running {
@@ -48,6 +52,7 @@ class ExecDeployer final : public Deployer {
   void ended(Running& run);
   Recorder recorder_;
   bool holdGates_ = false;
+  bool dieWithRunner_ = false;
   std::map<int, Running> running_;
   int nextHandle_ = 1;
 };

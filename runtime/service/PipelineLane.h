@@ -60,6 +60,10 @@ class PipelineLane {
   ApiOutcome override(const OverrideRequest& request, const Caller& caller);
   ApiOutcome rollback(const RollbackRequest& request, const Caller& caller);
 
+  // Drops every run in flight without writing anything, stopping their calls
+  // (their process groups are killed): another instance owns the pipeline now.
+  void release() { slots_.clear(); }
+
   // One pass over the runs that are due (all when `all`): never waits.
   void advance(Instant now, bool all);
   void readDone(std::int64_t runId);  // a metric read of that run ended
