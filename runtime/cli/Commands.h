@@ -42,6 +42,7 @@ struct ServeArgs {
   std::string tokensFile;                 // --tokens FILE
   std::string alarmsDir, prometheus;      // as for `run`
   std::string alertmanager;               // as for `run`
+  int leaseSeconds = 10;                  // --lease-seconds: PostgreSQL store, several instances
 };
 
 // A command against `piperun serve` (docs/service.md, "CLI against a server").

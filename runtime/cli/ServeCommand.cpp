@@ -5,6 +5,8 @@
 #include "runtime/api/ApiServer.h"
 #include "runtime/cli/Commands.h"
 #include "runtime/deploy/StopSignals.h"
+#include "runtime/journal/PgLeases.h"
+#include "runtime/journal/PgRelay.h"
 #include "runtime/journal/PgStore.h"
 #include "runtime/journal/SqliteServiceStore.h"
 #include "runtime/service/Service.h"
@@ -36,13 +38,18 @@ int refuse(const std::string& message) {
 int serveCommand(const ServeArgs& args) {
   std::unique_ptr<ServiceStore> store;
   std::unique_ptr<RunnerLock> lock;
+  std::unique_ptr<PgLeases> leases;
+  std::unique_ptr<PgRelay> relay;
   if (llvm::StringRef(args.store).startswith("postgresql://") ||
       llvm::StringRef(args.store).startswith("postgres://")) {
     if (!args.state.empty()) return refuse("give --state FILE or --store URL, not both");
     auto pg = PgServiceStore::open(args.store);
     if (!pg) return refuse(llvm::toString(pg.takeError()));
-    // One service per store: a second one would decide for the same runs.
-    if (auto error = (*pg)->lockService()) return refuse(llvm::toString(std::move(error)));
+    // Several instances may share it: each pipeline is run by the instance
+    // holding its lease (docs/service.md "Several instances on PostgreSQL").
+    leases = std::make_unique<PgLeases>((*pg)->store(), newInstanceId(), args.leaseSeconds);
+    relay = std::make_unique<PgRelay>((*pg)->store());
+    llvm::errs() << "piperun serve: instance " << leases->instance() << ", lease " << args.leaseSeconds << "s\n";
     store = std::move(*pg);
   } else if (!args.store.empty()) {
     return refuse("--store must be a postgresql:// URL (the SQLite store is --state FILE)");
@@ -61,8 +68,17 @@ int serveCommand(const ServeArgs& args) {
     store = std::move(*sqlite);
   }
 
-  service::Service service(*store, {args.plansDir, args.prometheus, args.alarmsDir, args.alertmanager});
+  service::ServiceOptions options{args.plansDir, args.prometheus, args.alarmsDir, args.alertmanager};
+  options.leases = leases.get();
+  options.leaseSeconds = args.leaseSeconds;
+  options.relay = relay.get();
+  service::Service service(*store, options);
   if (auto error = service.start()) return refuse(llvm::toString(std::move(error)));
+  // Requests relayed by other instances wake this one at once.
+  std::unique_ptr<PgListener> listener;
+  if (relay)
+    listener =
+        std::make_unique<PgListener>(args.store, [&service](const std::string& p) { service.relayAnnounced(p); });
   auto server = api::ApiServer::start(service, {args.listen, args.tokensFile});
   if (!server) {
     service.stop();
@@ -80,6 +96,7 @@ int serveCommand(const ServeArgs& args) {
 
   llvm::errs() << "piperun serve: stopping (" << (serveStop == SIGINT ? "SIGINT" : "SIGTERM") << ")\n";
   (*server)->stop();
+  listener.reset();
   service.stop();
   int stopped = stopCommandsInFlight();
   if (stopped > 0)

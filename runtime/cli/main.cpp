@@ -53,6 +53,10 @@ cl::opt<std::string> storeUrl("store",
                               cl::desc("the service's store: postgresql://USER@HOST/DB (default: the SQLite file of "
                                        "--state)"),
                               cl::value_desc("URL"), cl::sub(serveCmd), cl::cat(category));
+cl::opt<int> leaseSeconds("lease-seconds",
+                          cl::desc("with --store: how long an instance keeps a pipeline without renewing its lease "
+                                   "(renewed every third of it; another instance takes over after it)"),
+                          cl::value_desc("S"), cl::init(10), cl::sub(serveCmd), cl::cat(category));
 cl::opt<std::string> alertmanager("alertmanager",
                                   cl::desc("Alertmanager URL: external(NAME) alarms are its active, unsilenced alerts "
                                            "named NAME (instead of --alarms-dir)"),
@@ -241,6 +245,8 @@ int dispatch() {
     serve.prometheus = prometheus;
     serve.alertmanager = alertmanager;
     serve.store = storeUrl;
+    if (leaseSeconds < 2 || leaseSeconds > 3600) return usage("--lease-seconds must be 2 to 3600");
+    serve.leaseSeconds = leaseSeconds;
     return rcli::serveCommand(serve);
   }
   if (tokenCmd) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -126,8 +127,16 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
 // more than the rest of a pass, and made every later write a page fault).
 std::string ChildProcess::spawnGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
                                      int gate) {
-  std::vector<char*> gateArgs{const_cast<char*>(gateProgram().c_str()), const_cast<char*>(path.c_str())};
-  gateArgs.insert(gateArgs.end(), args.begin(), args.end());  // ends with its nullptr
+  std::string program = gateProgram(), dieWith = "--die-with", parent = std::to_string(getpid()), target = path;
+  std::vector<char*> gateArgs;
+  gateArgs.reserve(args.size() + 4);
+  gateArgs.push_back(program.data());
+  if (dieWithParent_) {  // piperun-gate arms PR_SET_PDEATHSIG, which execv keeps
+    gateArgs.push_back(dieWith.data());
+    gateArgs.push_back(parent.data());
+  }
+  gateArgs.push_back(target.data());
+  for (char* arg : args) gateArgs.push_back(arg);  // ends with its nullptr
   // dup2 onto itself would keep close-on-exec: make sure the gate is not fd 3 yet.
   int spare = -1;
   if (gate == 3) gate = spare = fcntl(gate, F_DUPFD_CLOEXEC, 4);
@@ -160,6 +169,7 @@ std::string ChildProcess::spawnGated(std::vector<char*>& args, std::vector<char*
 std::string ChildProcess::forkGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
                                     int gate[2]) {
   int devNull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     int error = errno;
@@ -168,6 +178,10 @@ std::string ChildProcess::forkGated(std::vector<char*>& args, std::vector<char*>
   }
   if (pid == 0) {  // only async-signal-safe calls from here on
     setpgid(0, 0);
+    if (dieWithParent_) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(125);  // piperun died before the signal was armed
+    }
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);

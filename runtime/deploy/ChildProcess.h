@@ -34,6 +34,10 @@ class ChildProcess {
   // record included, before any call of that pass may run.
   std::string start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                     const std::function<void(pid_t)>& beforeExec = {}, bool holdGate = false);
+  // Before start(): the command's leader gets SIGKILL when the thread that
+  // started it (and so piperun) dies (PR_SET_PDEATHSIG; recorded starts only).
+  // What the command itself started stays in its group: LeftoverCalls.h.
+  void dieWithParent(bool die) { dieWithParent_ = die; }
   // Lets a held child run its command (no-op when not held).
   void openGate();
   // Exit status once finished (128+signal when killed); none while running.
@@ -61,6 +65,7 @@ class ChildProcess {
   pid_t pid_ = -1;
   int outFd_ = -1, errFd_ = -1;
   int gateFd_ = -1;  // a held child's gate
+  bool dieWithParent_ = false;
   std::optional<int> status_;
 };
 

@@ -32,6 +32,7 @@ int ExecDeployer::start(const DeployCall& call, Instant now) {
     return handle;
   }
   run.child = std::make_unique<ChildProcess>();
+  run.child->dieWithParent(dieWithRunner_);
   std::function<void(pid_t)> record;
   if (recorder_.started)
     record = [&](pid_t group) {

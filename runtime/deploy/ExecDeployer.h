@@ -40,6 +40,10 @@ class ExecDeployer final : public Deployer {
   // past its deadline): one waitpid per call, so a service need not run an
   // engine pass to find out.
   bool anyEnded();
+  // `piperun serve`: each command is killed (SIGKILL) when piperun dies, so
+  // that another instance taking its pipelines over never finds it still
+  // running (ChildProcess::dieWithParent).
+  void dieWithRunner(bool die) { dieWithRunner_ = die; }
 
  private:
   struct Running {
@@ -52,6 +56,7 @@ class ExecDeployer final : public Deployer {
   void ended(Running& run);
   Recorder recorder_;
   bool holdGates_ = false;
+  bool dieWithRunner_ = false;
   std::map<int, Running> running_;
   int nextHandle_ = 1;
 };

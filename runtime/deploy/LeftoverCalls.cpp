@@ -27,8 +27,30 @@ bool waitForEnd(const CallRecord& call, Instant deadline) {
 
 }  // namespace
 
+std::vector<CallRecord> leftoverCallsRunning(Journal& journal, Instant now) {
+  std::vector<CallRecord> running;
+  for (const auto& call : journal.openCalls()) {
+    Instant deadline = call.startedAt + std::max(1, call.timeoutS);
+    if (call.elsewhere ? now < deadline : callGroupAlive(static_cast<pid_t>(call.pgid), call.startTicks))
+      running.push_back(call);
+  }
+  return running;
+}
+
 void settleLeftoverCalls(Journal& journal, std::int64_t runId, const std::function<void(const std::string&)>& say) {
   for (const auto& call : journal.openCalls()) {
+    if (call.elsewhere) {
+      Instant deadline = call.startedAt + std::max(1, call.timeoutS);
+      while (wallNow() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::string message = fmt::format(
+          "the {} call of {} was started on another machine by an instance that stopped; its deadline has passed "
+          "(timeout {}s): now running the step again",
+          call.action, call.step, call.timeoutS);
+      say(message);
+      journal.event(runId, {0, runId, wallNow(), "leftover_call", "", call.step, message, ""});
+      journal.callEnded(call.pgid, wallNow());
+      continue;
+    }
     auto group = static_cast<pid_t>(call.pgid);
     if (!callGroupAlive(group, call.startTicks)) {
       journal.callEnded(call.pgid, wallNow());

@@ -16,6 +16,15 @@ namespace pipelang::runtime {
 // (started_at + timeout_s) passes, then SIGTERM to the group, 10 s, SIGKILL.
 // Each decision is said through `say` and journaled as a `leftover_call`
 // event of `runId`; every call is then closed in the journal.
+// A call recorded on another machine (CallRecord::elsewhere) cannot be
+// looked at or signalled from here: it is taken as running until its deadline.
 void settleLeftoverCalls(Journal& journal, std::int64_t runId, const std::function<void(const std::string&)>& say);
+
+// Without waiting: the calls a previous runner left that may still run
+// (alive here, or recorded elsewhere and not past their deadline,
+// started_at + timeout_s); none when settleLeftoverCalls will not wait.
+// `piperun serve` resumes a pipeline it took over from another instance
+// only once there are none (docs/service.md "Several instances on PostgreSQL").
+std::vector<CallRecord> leftoverCallsRunning(Journal& journal, Instant now);
 
 }  // namespace pipelang::runtime

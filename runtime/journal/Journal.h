@@ -75,6 +75,9 @@ struct CallRecord {
   std::uint64_t startTicks = 0;  // the leader's start time, /proc/PID/stat field 22
   Instant startedAt = 0;
   int timeoutS = 0;
+  // Recorded by an instance on another machine (PostgreSQL store): its pgid
+  // means nothing here, so it is waited for until its deadline, never signalled.
+  bool elsewhere = false;
 };
 
 struct EvaluationRecord {

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <fstream>
 
 namespace pipelang::runtime {
 namespace {
@@ -49,8 +52,20 @@ CREATE TABLE requests(id BIGSERIAL PRIMARY KEY, pipeline TEXT NOT NULL, run_id B
 CREATE TABLE plans(digest TEXT PRIMARY KEY, text TEXT NOT NULL);
 )sql";
 
+// Version 2: several instances (docs/service.md "Several instances on
+// PostgreSQL"): one lease per pipeline, the instances' heartbeats, the
+// machine that started each call, and requests forwarded to a pipeline's owner.
+const char* kSchemaV2 = R"sql(
+CREATE TABLE leases(pipeline TEXT PRIMARY KEY, owner TEXT NOT NULL DEFAULT '', epoch BIGINT NOT NULL DEFAULT 0,
+  expires_at TIMESTAMPTZ NOT NULL DEFAULT 'epoch');
+CREATE TABLE instances(id TEXT PRIMARY KEY, machine TEXT NOT NULL, seen_until TIMESTAMPTZ NOT NULL);
+ALTER TABLE calls ADD COLUMN machine TEXT NOT NULL DEFAULT '';
+CREATE TABLE forwarded(id BIGSERIAL PRIMARY KEY, pipeline TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+  who TEXT NOT NULL, status INTEGER NOT NULL DEFAULT 0, answer TEXT NOT NULL DEFAULT '',
+  asked_at TIMESTAMPTZ NOT NULL DEFAULT now());
+)sql";
+
 constexpr std::int64_t kMigrationLock = 0x70697065;  // "pipe": one migrating piperun at a time
-constexpr std::int64_t kServiceLock = 0x73657276;    // "serv": one service per database (until leases)
 
 PgParam num(std::int64_t v) {
   return std::to_string(v);
@@ -120,7 +135,7 @@ llvm::Expected<std::unique_ptr<PgStore>> PgStore::open(const std::string& connin
   }
   std::unique_ptr<PgStore> store(new PgStore(conn));
   try {
-    store->exec("SET client_min_messages = warning");
+    store->setUp();
     store->migrate();
   } catch (const std::exception& e) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), "cannot use %s", e.what());
@@ -149,16 +164,90 @@ PgResult PgStore::exec(const char* sql, const std::vector<PgParam>& params) {
   return result;
 }
 
+void PgStore::setUp() {
+  exec("SET client_min_messages = warning");
+  if (!applicationName_.empty()) exec("SELECT set_config('application_name', $1, false)", {applicationName_});
+}
+
 void PgStore::transaction(const std::function<void()>& body) {
-  if (depth_ == 0) exec("BEGIN");
+  if (depth_ == 0) {
+    lockedFences_.clear();
+    exec("BEGIN");
+  }
   ++depth_;
   try {
     body();
   } catch (...) {
-    if (--depth_ == 0) PQclear(PQexec(conn_, "ROLLBACK"));
+    if (--depth_ == 0) {
+      lockedFences_.clear();
+      PQclear(PQexec(conn_, "ROLLBACK"));
+    }
     throw;
   }
-  if (--depth_ == 0) exec("COMMIT");
+  if (--depth_ == 0) {
+    lockedFences_.clear();
+    exec("COMMIT");
+  }
+}
+
+void PgStore::fence(const std::string& pipeline, const std::string& owner, std::int64_t epoch) {
+  fences_[pipeline] = {owner, epoch};
+}
+
+void PgStore::unfence(const std::string& pipeline) {
+  fences_.erase(pipeline);
+}
+
+void PgStore::checkFence(const std::string& pipeline) {
+  auto it = fences_.find(pipeline);
+  if (it == fences_.end()) {
+    if (!leased_) return;
+    throw LeaseLost(pipeline, "state DB postgresql: " + pipeline + " is not leased to this instance; write refused");
+  }
+  if (!lockedFences_.insert(pipeline).second) return;
+  // FOR UPDATE: the lease row stays locked until this transaction ends, so a
+  // takeover commits either before this check (which then fails) or after
+  // every write of this transaction.
+  auto r =
+      exec("SELECT 1 FROM leases WHERE pipeline = $1 AND owner = $2 AND epoch = $3 AND expires_at > now() FOR UPDATE",
+           {pipeline, it->second.owner, num(it->second.epoch)});
+  if (r.rows() == 1) return;
+  std::int64_t epoch = it->second.epoch;
+  fences_.erase(it);
+  throw LeaseLost(pipeline, fmt::format("state DB postgresql: the lease of {} (epoch {}) expired or was taken over; "
+                                        "write refused",
+                                        pipeline, epoch));
+}
+
+void PgStore::setApplicationName(const std::string& name) {
+  applicationName_ = name;
+  exec("SELECT set_config('application_name', $1, false)", {name});
+}
+
+bool PgStore::reconnect() {
+  fences_.clear();
+  lockedFences_.clear();
+  depth_ = 0;
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK) return false;
+  try {
+    setUp();
+  } catch (const JournalError&) {
+    return false;
+  }
+  return true;
+}
+
+const std::string& PgStore::machine() {
+  static const std::string id = [] {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    std::string boot;
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::getline(in, boot);
+    return std::string(host) + "/" + boot;
+  }();
+  return id;
 }
 
 void PgStore::migrate() {
@@ -176,6 +265,7 @@ void PgStore::migrate() {
                       "up to {})",
                       version, kSchemaVersion));
     if (version < 1) exec(kSchemaV1);
+    if (version < 2) exec(kSchemaV2);
     exec(
         "INSERT INTO meta(key, value) VALUES('schema_version', $1) ON CONFLICT(key) DO UPDATE SET value = "
         "excluded.value",
@@ -195,6 +285,13 @@ llvm::Error PgJournal::bindPlan(const Plan& plan, bool) {
   return llvm::Error::success();
 }
 
+void PgJournal::write(const std::function<void()>& body) {
+  store_.transaction([&] {
+    store_.checkFence(pipeline_);
+    body();
+  });
+}
+
 std::optional<std::string> PgJournal::meta(const std::string& key) {
   auto r = store_.exec("SELECT value FROM meta WHERE key = $1", {pipeline_ + "/" + key});
   if (r.rows()) return r.text(0, 0);
@@ -202,17 +299,23 @@ std::optional<std::string> PgJournal::meta(const std::string& key) {
 }
 
 void PgJournal::setMeta(const std::string& key, const std::string& value) {
-  store_.exec("INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-              {pipeline_ + "/" + key, value});
+  write([&] {
+    store_.exec("INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                {pipeline_ + "/" + key, value});
+  });
 }
 
 std::int64_t PgJournal::createRun(const RunRecord& run) {
-  auto r = store_.exec(
-      "INSERT INTO runs(pipeline, version, previous, status, emergency, rollback_all, reason, submitted_at, "
-      "started_at, plan_digest, submitted_by) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-      {pipeline_, run.version, run.previous, run.status, flag(run.emergency), flag(run.rollbackAll), run.reason,
-       num(run.submittedAt), num(run.startedAt), run.planDigest, run.submittedBy});
-  return r.integer(0, 0);
+  std::int64_t id = 0;
+  write([&] {
+    auto r = store_.exec(
+        "INSERT INTO runs(pipeline, version, previous, status, emergency, rollback_all, reason, submitted_at, "
+        "started_at, plan_digest, submitted_by) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        {pipeline_, run.version, run.previous, run.status, flag(run.emergency), flag(run.rollbackAll), run.reason,
+         num(run.submittedAt), num(run.startedAt), run.planDigest, run.submittedBy});
+    id = r.integer(0, 0);
+  });
+  return id;
 }
 
 std::vector<RunRecord> PgJournal::selectRuns(const char* tail, const std::vector<PgParam>& extra) {
@@ -258,18 +361,22 @@ std::vector<RunRecord> PgJournal::runs() {
 }
 
 void PgJournal::updateRun(const RunRecord& run) {
-  store_.exec(
-      "UPDATE runs SET status = $1, started_at = $2, finished_at = $3, trigger = $4, stage = $5, step = $6, "
-      "message = $7, rollback_all = $8, previous = $9 WHERE id = $10",
-      {run.status, num(run.startedAt), num(run.finishedAt), run.trigger, run.stage, run.step, run.message,
-       flag(run.rollbackAll), run.previous, num(run.id)});
+  write([&] {
+    store_.exec(
+        "UPDATE runs SET status = $1, started_at = $2, finished_at = $3, trigger = $4, stage = $5, step = $6, "
+        "message = $7, rollback_all = $8, previous = $9 WHERE id = $10",
+        {run.status, num(run.startedAt), num(run.finishedAt), run.trigger, run.stage, run.step, run.message,
+         flag(run.rollbackAll), run.previous, num(run.id)});
+  });
 }
 
 void PgJournal::setStage(std::int64_t runId, const std::string& stage, const std::string& state, Instant t) {
-  store_.exec(
-      "INSERT INTO stages(run_id, stage, state, updated_at) VALUES($1, $2, $3, $4) ON CONFLICT(run_id, stage) "
-      "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
-      {num(runId), stage, state, num(t)});
+  write([&] {
+    store_.exec(
+        "INSERT INTO stages(run_id, stage, state, updated_at) VALUES($1, $2, $3, $4) ON CONFLICT(run_id, stage) "
+        "DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        {num(runId), stage, state, num(t)});
+  });
 }
 
 std::map<std::string, std::string> PgJournal::stageStates(std::int64_t runId) {
@@ -281,17 +388,19 @@ std::map<std::string, std::string> PgJournal::stageStates(std::int64_t runId) {
 
 void PgJournal::setStep(std::int64_t runId, const std::string& step, const std::string& state, Instant t,
                         const std::string& result) {
-  if (state == "started")
-    store_.exec(
-        "INSERT INTO steps(run_id, step, state, started_at) VALUES($1, $2, 'started', $3) "
-        "ON CONFLICT(run_id, step) DO UPDATE SET state = 'started', started_at = excluded.started_at",
-        {num(runId), step, num(t)});
-  else
-    store_.exec(
-        "INSERT INTO steps(run_id, step, state, finished_at, result) VALUES($1, $2, $3, $4, $5) "
-        "ON CONFLICT(run_id, step) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, "
-        "result = excluded.result",
-        {num(runId), step, state, num(t), result});
+  write([&] {
+    if (state == "started")
+      store_.exec(
+          "INSERT INTO steps(run_id, step, state, started_at) VALUES($1, $2, 'started', $3) "
+          "ON CONFLICT(run_id, step) DO UPDATE SET state = 'started', started_at = excluded.started_at",
+          {num(runId), step, num(t)});
+    else
+      store_.exec(
+          "INSERT INTO steps(run_id, step, state, finished_at, result) VALUES($1, $2, $3, $4, $5) "
+          "ON CONFLICT(run_id, step) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at, "
+          "result = excluded.result",
+          {num(runId), step, state, num(t), result});
+  });
 }
 
 std::map<std::string, StepRecord> PgJournal::steps(std::int64_t runId) {
@@ -303,11 +412,13 @@ std::map<std::string, StepRecord> PgJournal::steps(std::int64_t runId) {
 }
 
 void PgJournal::setBake(std::int64_t runId, const std::string& step, const BakeRecord& bake) {
-  store_.exec(
-      "INSERT INTO bakes(run_id, step, required_s, elapsed_s, traffic_sum) VALUES($1, $2, $3, $4, $5) "
-      "ON CONFLICT(run_id, step) DO UPDATE SET required_s = excluded.required_s, elapsed_s = "
-      "excluded.elapsed_s, traffic_sum = excluded.traffic_sum",
-      {num(runId), step, num(bake.requiredS), num(bake.elapsedS), real(bake.trafficSum)});
+  write([&] {
+    store_.exec(
+        "INSERT INTO bakes(run_id, step, required_s, elapsed_s, traffic_sum) VALUES($1, $2, $3, $4, $5) "
+        "ON CONFLICT(run_id, step) DO UPDATE SET required_s = excluded.required_s, elapsed_s = "
+        "excluded.elapsed_s, traffic_sum = excluded.traffic_sum",
+        {num(runId), step, num(bake.requiredS), num(bake.elapsedS), real(bake.trafficSum)});
+  });
 }
 
 std::map<std::string, BakeRecord> PgJournal::bakes(std::int64_t runId) {
@@ -321,30 +432,34 @@ std::map<std::string, BakeRecord> PgJournal::bakes(std::int64_t runId) {
 void PgJournal::hostsMoving(const std::string& fleet, const std::string& region, const std::string& zone,
                             const std::vector<std::string>& hosts, const std::string& version, Instant t,
                             std::int64_t runId) {
-  transaction([&] {
-    for (const auto& host : hosts) {
-      if (runId > 0)
+  write([&] {
+    transaction([&] {
+      for (const auto& host : hosts) {
+        if (runId > 0)
+          store_.exec(
+              "INSERT INTO host_moves(run_id, fleet, host, before) VALUES($1, $2, $3, COALESCE((SELECT version "
+              "FROM hosts WHERE pipeline = $4 AND fleet = $2 AND host = $3), '')) ON CONFLICT DO NOTHING",
+              {num(runId), fleet, host, pipeline_});
         store_.exec(
-            "INSERT INTO host_moves(run_id, fleet, host, before) VALUES($1, $2, $3, COALESCE((SELECT version "
-            "FROM hosts WHERE pipeline = $4 AND fleet = $2 AND host = $3), '')) ON CONFLICT DO NOTHING",
-            {num(runId), fleet, host, pipeline_});
-      store_.exec(
-          "INSERT INTO hosts(pipeline, fleet, host, region, zone, pending_version, updated_at) "
-          "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(pipeline, fleet, host) DO UPDATE SET "
-          "pending_version = excluded.pending_version, updated_at = excluded.updated_at",
-          {pipeline_, fleet, host, region, zone, version, num(t)});
-    }
+            "INSERT INTO hosts(pipeline, fleet, host, region, zone, pending_version, updated_at) "
+            "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(pipeline, fleet, host) DO UPDATE SET "
+            "pending_version = excluded.pending_version, updated_at = excluded.updated_at",
+            {pipeline_, fleet, host, region, zone, version, num(t)});
+      }
+    });
   });
 }
 
 void PgJournal::hostsSettled(const std::string& fleet, const std::vector<std::string>& hosts,
                              const std::string& version, Instant t) {
-  transaction([&] {
-    for (const auto& host : hosts)
-      store_.exec(
-          "UPDATE hosts SET version = $1, pending_version = '', updated_at = $2 WHERE pipeline = $3 AND "
-          "fleet = $4 AND host = $5",
-          {version, num(t), pipeline_, fleet, host});
+  write([&] {
+    transaction([&] {
+      for (const auto& host : hosts)
+        store_.exec(
+            "UPDATE hosts SET version = $1, pending_version = '', updated_at = $2 WHERE pipeline = $3 AND "
+            "fleet = $4 AND host = $5",
+            {version, num(t), pipeline_, fleet, host});
+    });
   });
 }
 
@@ -369,15 +484,19 @@ std::map<std::string, std::string> PgJournal::hostsBefore(std::int64_t runId) {
 
 void PgJournal::knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
                          const std::string& host, const std::string& version, Instant t) {
-  store_.exec(
-      "INSERT INTO hosts(pipeline, fleet, host, region, zone, version, updated_at) VALUES($1, $2, $3, $4, $5, "
-      "$6, $7) ON CONFLICT DO NOTHING",
-      {pipeline_, fleet, host, region, zone, version, num(t)});
+  write([&] {
+    store_.exec(
+        "INSERT INTO hosts(pipeline, fleet, host, region, zone, version, updated_at) VALUES($1, $2, $3, $4, $5, "
+        "$6, $7) ON CONFLICT DO NOTHING",
+        {pipeline_, fleet, host, region, zone, version, num(t)});
+  });
 }
 
 void PgJournal::event(std::int64_t runId, const EventRecord& e) {
-  store_.exec("INSERT INTO events(run_id, t, type, stage, step, message, detail) VALUES($1, $2, $3, $4, $5, $6, $7)",
-              {num(runId), num(e.t), e.type, e.stage, e.step, e.message, e.detail});
+  write([&] {
+    store_.exec("INSERT INTO events(run_id, t, type, stage, step, message, detail) VALUES($1, $2, $3, $4, $5, $6, $7)",
+                {num(runId), num(e.t), e.type, e.stage, e.step, e.message, e.detail});
+  });
 }
 
 std::vector<EventRecord> PgJournal::events(std::optional<std::int64_t> runId) {
@@ -397,10 +516,12 @@ std::vector<EventRecord> PgJournal::events(std::optional<std::int64_t> runId) {
 }
 
 void PgJournal::command(std::int64_t runId, const CommandRecord& c) {
-  store_.exec(
-      "INSERT INTO commands(run_id, t, step, action, command, hosts, result, exit_code, stdout, stderr) "
-      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-      {num(runId), num(c.t), c.step, c.action, c.command, c.hosts, c.result, num(c.exitCode), c.output, c.errors});
+  write([&] {
+    store_.exec(
+        "INSERT INTO commands(run_id, t, step, action, command, hosts, result, exit_code, stdout, stderr) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        {num(runId), num(c.t), c.step, c.action, c.command, c.hosts, c.result, num(c.exitCode), c.output, c.errors});
+  });
 }
 
 std::vector<CommandRecord> PgJournal::commands(std::int64_t runId) {
@@ -416,10 +537,12 @@ std::vector<CommandRecord> PgJournal::commands(std::int64_t runId) {
 }
 
 void PgJournal::evaluation(std::int64_t runId, const EvaluationRecord& e) {
-  store_.exec(
-      "INSERT INTO evaluations(run_id, t, scope, condition, metric, query, value, breach, error) "
-      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-      {num(runId), num(e.t), e.scope, e.condition, e.metric, e.query, real(e.value), flag(e.breach), e.error});
+  write([&] {
+    store_.exec(
+        "INSERT INTO evaluations(run_id, t, scope, condition, metric, query, value, breach, error) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {num(runId), num(e.t), e.scope, e.condition, e.metric, e.query, real(e.value), flag(e.breach), e.error});
+  });
 }
 
 std::vector<EvaluationRecord> PgJournal::evaluations(std::int64_t runId, int limit) {
@@ -438,27 +561,37 @@ std::vector<EvaluationRecord> PgJournal::evaluations(std::int64_t runId, int lim
 }
 
 std::int64_t PgJournal::callStarted(const CallRecord& c) {
-  auto r = store_.exec(
-      "INSERT INTO calls(run_id, step, action, hosts, pgid, start_ticks, started_at, timeout_s) "
-      "VALUES($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-      {num(c.runId), c.step, c.action, c.hosts, num(c.pgid), num(static_cast<std::int64_t>(c.startTicks)),
-       num(c.startedAt), num(c.timeoutS)});
-  return r.integer(0, 0);
+  std::int64_t id = 0;
+  write([&] {
+    auto r = store_.exec(
+        "INSERT INTO calls(run_id, step, action, hosts, pgid, start_ticks, started_at, timeout_s, machine) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        {num(c.runId), c.step, c.action, c.hosts, num(c.pgid), num(static_cast<std::int64_t>(c.startTicks)),
+         num(c.startedAt), num(c.timeoutS), PgStore::machine()});
+    id = r.integer(0, 0);
+  });
+  return id;
 }
 
 void PgJournal::callEnded(std::int64_t pgid, Instant t) {
-  store_.exec("UPDATE calls SET ended_at = $1 WHERE pgid = $2 AND ended_at = 0", {num(t), num(pgid)});
+  write([&] {
+    store_.exec(
+        "UPDATE calls SET ended_at = $1 WHERE pgid = $2 AND ended_at = 0 AND run_id IN (SELECT id FROM runs "
+        "WHERE pipeline = $3)",
+        {num(t), num(pgid), pipeline_});
+  });
 }
 
 std::vector<CallRecord> PgJournal::openCalls() {
   auto r = store_.exec(
-      "SELECT id, run_id, step, action, hosts, pgid, start_ticks, started_at, timeout_s FROM calls "
+      "SELECT id, run_id, step, action, hosts, pgid, start_ticks, started_at, timeout_s, machine FROM calls "
       "WHERE ended_at = 0 AND run_id IN (SELECT id FROM runs WHERE pipeline = $1) ORDER BY id",
       {pipeline_});
   std::vector<CallRecord> out;
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({r.integer(i, 0), r.integer(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.integer(i, 5),
-                   static_cast<std::uint64_t>(r.integer(i, 6)), r.integer(i, 7), static_cast<int>(r.integer(i, 8))});
+                   static_cast<std::uint64_t>(r.integer(i, 6)), r.integer(i, 7), static_cast<int>(r.integer(i, 8)),
+                   !r.text(i, 9).empty() && r.text(i, 9) != PgStore::machine()});
   return out;
 }
 
@@ -489,14 +622,6 @@ llvm::Expected<std::unique_ptr<PgServiceStore>> PgServiceStore::open(const std::
   auto store = PgStore::open(conninfo);
   if (!store) return store.takeError();
   return std::unique_ptr<PgServiceStore>(new PgServiceStore(std::move(*store)));
-}
-
-llvm::Error PgServiceStore::lockService() {
-  auto r = store_->exec("SELECT pg_try_advisory_lock($1)", {num(kServiceLock)});
-  if (r.text(0, 0) == "t") return llvm::Error::success();
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "the PostgreSQL store is held by another piperun serve; one service per database "
-                                 "until leases land (docs/service.md)");
 }
 
 Journal& PgServiceStore::journal(const std::string& pipeline) {

@@ -1,15 +1,17 @@
 // The PostgreSQL store (docs/service.md "The store"): the same Journal and
 // ServiceStore interfaces as the embedded SQLite store, over libpq, so
-// several piperun instances can later share one organisation's pipelines
-// (issue "Outgrowing one machine": leases and fencing build on this). The
-// schema is created and migrated by piperun itself, versioned in
-// meta `schema_version`, in one transaction under an advisory lock.
+// several piperun instances share one organisation's pipelines (leases and
+// fencing: PgLeases.h, docs/service.md "Several instances on PostgreSQL").
+// The schema is created and migrated by piperun itself, versioned in meta
+// `schema_version`, in one transaction under an advisory lock.
 #pragma once
 
+#include "runtime/journal/Leases.h"
 #include "runtime/journal/ServiceStore.h"
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,8 @@ using PgParam = std::optional<std::string>;
 
 class PgStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  // 1: the tables of SQLite's schema 2; 2: leases, instances, calls.machine.
+  static constexpr int kSchemaVersion = 2;
 
   // `conninfo`: a libpq connection string or URI (postgresql://...). Errors:
   // cannot connect, or the database holds a schema from a newer piperun.
@@ -55,12 +58,41 @@ class PgStore {
   PgResult exec(const char* sql, const std::vector<PgParam>& params = {});
   void transaction(const std::function<void()>& body);
 
+  // Fencing (Leases.h): from now on every write of `pipeline`'s journal first
+  // checks, in its own transaction, that `owner` still holds the lease with
+  // `epoch` unexpired (locking the lease row until the commit), and throws
+  // LeaseLost otherwise. Without a fence a journal writes unchecked (tests,
+  // tools) until requireFences(): then a pipeline without a fence, or
+  // unfenced (its lease lost or given up), cannot be written at all.
+  void fence(const std::string& pipeline, const std::string& owner, std::int64_t epoch);
+  void unfence(const std::string& pipeline);
+  void requireFences() { leased_ = true; }
+  // Inside a transaction: the fence check of `pipeline`, once per transaction.
+  void checkFence(const std::string& pipeline);
+  // `application_name` of the connection (pg_stat_activity), kept across reconnect().
+  void setApplicationName(const std::string& name);
+  // After a failure: a new connection to the same server; every fence is
+  // dropped (the caller holds nothing until it has renewed or claimed again).
+  bool reconnect();
+  // This machine: "HOSTNAME/BOOT-ID", recorded with each call so that only an
+  // instance on the same machine trusts a process id.
+  static const std::string& machine();
+
  private:
+  struct Fence {
+    std::string owner;
+    std::int64_t epoch = 0;
+  };
   explicit PgStore(pg_conn* conn) : conn_(conn) {}
   void migrate();
+  void setUp();
 
   pg_conn* conn_;
   int depth_ = 0;
+  std::map<std::string, Fence> fences_;
+  std::set<std::string> lockedFences_;  // checked in the current transaction
+  std::string applicationName_;
+  bool leased_ = false;  // requireFences()
 };
 
 class PgJournal final : public Journal {
@@ -116,6 +148,8 @@ class PgJournal final : public Journal {
 
  private:
   std::vector<RunRecord> selectRuns(const char* tail, const std::vector<PgParam>& extra = {});
+  // A write of this pipeline's decisions: in a transaction, after the fence check.
+  void write(const std::function<void()>& body);
   PgStore& store_;
   std::string pipeline_;
 };
@@ -131,9 +165,7 @@ class PgServiceStore final : public ServiceStore {
   std::vector<FeedEvent> eventsAfter(std::int64_t afterId, const std::string& pipeline, int limit) override;
   std::int64_t latestEventId() override;
   void transaction(const std::function<void()>& body) override { store_->transaction(body); }
-  // One service per database until leases land: a session advisory lock,
-  // released by the server when the connection ends (also on kill -9).
-  llvm::Error lockService();
+  PgStore& store() { return *store_; }
 
  private:
   explicit PgServiceStore(std::unique_ptr<PgStore> store) : store_(std::move(store)) {}

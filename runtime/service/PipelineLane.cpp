@@ -26,6 +26,7 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   slot.deployer = std::make_unique<ExecDeployer>();
   slot.deployer->setRecorder(journalRecorder(journal_, run.id, parts_.clock));
   slot.deployer->holdGates(true);
+  slot.deployer->dieWithRunner(true);  // a killed service leaves no call behind (docs/service.md)
   EngineOptions options;
   options.giveUpAfterS = 1 << 30;  // a service waits as long as it takes
   options.readPool = &parts_.reads;

@@ -64,6 +64,13 @@ class PipelineLane {
   ApiOutcome override(const OverrideRequest& request, const Caller& caller);
   ApiOutcome rollback(const RollbackRequest& request, const Caller& caller);
 
+  // Drops every run in flight without writing anything, stopping their calls
+  // (their process groups are killed): another instance owns the pipeline now.
+  void dropRuns() {
+    slots_.clear();
+    ended_.clear();
+  }
+
   // One pass over the runs that are due (all when `all`): never waits; O(1)
   // when nothing of the lane is due (its wake-up and business are kept from
   // the last pass, and every input marks it). Called

@@ -1,6 +1,8 @@
 #include "runtime/service/Service.h"
 
+#include "runtime/deploy/LeftoverCalls.h"
 #include "runtime/plan/PlanReader.h"
+#include "runtime/service/RelayCodec.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -19,6 +21,7 @@ Service::Service(ServiceStore& store, ServiceOptions options)
     externals_ = std::make_unique<AlertmanagerAlarmSource>(options_.alertmanager);
   else
     externals_ = std::make_unique<DirectoryAlarmSource>(options_.alarmsDir);
+  if (options_.leases) ownership_ = std::make_unique<Ownership>(*options_.leases, options_.leaseSeconds);
 }
 
 Service::~Service() {
@@ -55,6 +58,20 @@ PipelineLane& Service::lane(const std::string& name) {
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);
   }
   return *slot;
+}
+
+std::shared_ptr<const Plan> Service::storedPlan(const std::string& digest) {
+  if (auto plan = catalog_.byDigest(digest)) return plan;
+  auto text = store_.planText(digest);
+  if (!text) return nullptr;
+  auto parsed = parsePlan(*text, "stored plan " + digest);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return nullptr;
+  }
+  auto shared = std::make_shared<const Plan>(std::move(*parsed));
+  catalog_.adopt(shared);
+  return shared;
 }
 
 void Service::reloadPlans() {
@@ -100,21 +117,20 @@ llvm::Error Service::start() {
     if (change.pipeline.empty() && change.file == options_.plansDir)
       return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", change.error.c_str());
   applyPlanChanges(changes);  // announced and taken as every later reload's
-  // Every run in flight resumes with the plan it started with.
+  // Every run in flight resumes with the plan it started with; with several
+  // instances, only once this one holds its pipeline (takeTurns).
   for (const auto& name : store_.pipelinesWithRuns())
-    lane(name).resume([this](const std::string& digest) -> std::shared_ptr<const Plan> {
-      if (auto plan = catalog_.byDigest(digest)) return plan;
-      auto text = store_.planText(digest);
-      if (!text) return nullptr;
-      auto parsed = parsePlan(*text, "stored plan " + digest);
-      if (!parsed) {
-        llvm::consumeError(parsed.takeError());
-        return nullptr;
-      }
-      auto shared = std::make_shared<const Plan>(std::move(*parsed));
-      catalog_.adopt(shared);
-      return shared;
-    });
+    if (!ownership_)
+      lane(name).resume([this](const std::string& digest) { return storedPlan(digest); });
+    else
+      lane(name);  // known, so that some instance claims it
+  // Claim a share before the API answers, so that a lone instance takes
+  // submissions from its first second.
+  if (ownership_) try {
+      takeTurns();
+    } catch (const JournalError& e) {
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", e.what());
+    }
   lastReload_ = clock_.now();
   {
     std::lock_guard<std::mutex> events(eventMutex_);
@@ -174,23 +190,35 @@ void Service::loop() {
           else
             runLanes_.erase(found);  // the run ended; its last reads come after it
         }
+      if (ownership_) takeTurns();
+      if (ownership_ && options_.relay) serveRelayed();
       bool all = kicked_;
       // Group commit: the passes of many pipelines share one transaction (one
       // fsync), closed after at most kGroupTime so that a waiting API call
       // gets in between groups. Lanes are never removed, so `it` stays valid.
+      // A lane whose lease is lost is dropped inside the group: its fence is
+      // its first statement in the transaction, so nothing of it was written.
       for (auto it = lanes_.begin(); it != lanes_.end() && !stopping_;) {
         std::vector<PipelineLane*> group;
+        std::vector<std::pair<std::string, std::string>> lost;
         auto closeBy = std::chrono::steady_clock::now() + kGroupTime;
         store_.transaction([&] {
           while (it != lanes_.end()) {
+            const std::string& name = it->first;
             PipelineLane& lane = *it->second;
             ++it;
-            lane.advance(now, all);
-            group.push_back(&lane);
+            if (!acts(name)) continue;
+            try {
+              lane.advance(now, all);
+              group.push_back(&lane);
+            } catch (const LeaseLost& e) {
+              lost.emplace_back(name, e.what());
+            }
             if (std::chrono::steady_clock::now() >= closeBy) break;
           }
         });
         for (auto* lane : group) lane->release();
+        for (const auto& [name, why] : lost) loseLane(name, why);
         lock.unlock();
         std::this_thread::yield();
         lock.lock();
@@ -198,6 +226,14 @@ void Service::loop() {
       kicked_ = false;
       publishEvents();
     } catch (const JournalError& e) {
+      if (ownership_) {
+        // Several instances: stop acting on everything (another instance
+        // takes over after the lease time), then claim again once the store answers.
+        llvm::errs() << "piperun serve: " << e.what() << "; stopping every pipeline and reconnecting\n";
+        for (const auto& name : ownership_->dropAll()) loseLane(name, "");
+        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+        continue;
+      }
       // The store failed: nothing can be recorded, so nothing may go on.
       llvm::errs() << "piperun serve: " << e.what() << "; stopping\n";
       stopping_ = true;
@@ -208,6 +244,7 @@ void Service::loop() {
     bool busy = false;
     std::optional<Instant> next;
     for (const auto& [name, lane] : lanes_) {
+      if (!acts(name)) continue;
       busy = busy || lane->busy();
       if (auto wake = lane->nextWake(); wake && (!next || *wake < *next)) next = *wake;
     }
@@ -215,13 +252,90 @@ void Service::loop() {
     if (next)
       until = std::min(
           until, std::chrono::system_clock::time_point(std::chrono::seconds(*next)) + std::chrono::milliseconds(5));
-    if (busy) until = std::min(until, std::chrono::system_clock::now() + std::chrono::milliseconds(50));
+    if (busy || !toResume_.empty())
+      until = std::min(until, std::chrono::system_clock::now() + std::chrono::milliseconds(50));
     wake_.wait_until(lock, until, [this] {
       if (stopping_ || kicked_) return true;
       std::lock_guard<std::mutex> guard(readsMutex_);
-      return !readsDone_.empty();
+      return !readsDone_.empty() || relayHeard_;
     });
   }
+}
+
+// ---------------------------------------------------------------------------
+// Several instances
+
+bool Service::acts(const std::string& name) const {
+  return !ownership_ || (ownership_->holds(name) && !toResume_.count(name));
+}
+
+void Service::loseLane(const std::string& name, const std::string& why) {
+  if (ownership_) ownership_->lost(name);
+  toResume_.erase(name);
+  waitAnnounced_.erase(name);
+  if (PipelineLane* found = findLane(name)) found->dropRuns();
+  llvm::errs() << printable(fmt::format("piperun serve: {}: no longer run by this instance{}", name,
+                                        why.empty() ? "" : " (" + why + ")"))
+               << "\n";
+}
+
+void Service::takeTurns() {
+  if (ownership_->overdue()) {
+    llvm::errs() << "piperun serve: could not renew the leases within the lease time; stopping every pipeline\n";
+    for (const auto& name : std::vector<std::string>(ownership_->held().begin(), ownership_->held().end()))
+      loseLane(name, "");
+  }
+  std::set<std::string> known;
+  for (const auto& name : catalog_.pipelines()) known.insert(name);
+  for (const auto& [name, lane] : lanes_) known.insert(name);
+  auto changes = ownership_->tick(std::vector<std::string>(known.begin(), known.end()), [this](const std::string& n) {
+    PipelineLane* found = findLane(n);
+    return !found || found->idle();
+  });
+  for (const auto& name : changes.lost) loseLane(name, "its lease was not renewed or was given back");
+  for (const auto& name : changes.gained) {
+    llvm::errs() << printable(
+                        fmt::format("piperun serve: {}: now run by this instance ({})", name, ownership_->instance()))
+                 << "\n";
+    lane(name).dropRuns();
+    toResume_.insert(name);
+  }
+  Instant now = clock_.now();
+  for (auto it = toResume_.begin(); it != toResume_.end();) {
+    PipelineLane& taken = lane(*it);
+    std::string name = *it;
+    try {
+      auto running = leftoverCallsRunning(taken.journal(), now);
+      if (!running.empty()) {
+        // The previous owner's call may still run on these hosts: never two at once.
+        if (waitAnnounced_.insert(name).second)
+          for (const auto& call : running) {
+            std::string message = fmt::format(
+                "the {} call of {} that the previous owner of {} started {}s ago still runs: waiting for it to end "
+                "(at most {}s, its timeout) before resuming",
+                call.action, call.step, name, std::max<Instant>(0, now - call.startedAt),
+                std::max<Instant>(0, call.startedAt + std::max(1, call.timeoutS) - now));
+            llvm::errs() << "piperun serve: " << name << ": " << printable(message) << "\n";
+            taken.journal().event(call.runId, {0, call.runId, now, "leftover_call", "", call.step, message, ""});
+          }
+        ++it;
+        continue;
+      }
+      it = toResume_.erase(it);
+      waitAnnounced_.erase(name);
+      taken.resume([this](const std::string& digest) { return storedPlan(digest); });
+    } catch (const LeaseLost& e) {
+      loseLane(name, e.what());
+      it = toResume_.upper_bound(name);
+    }
+  }
+}
+
+std::optional<ApiOutcome> Service::notHere(const std::string& name) const {
+  if (acts(name)) return std::nullopt;
+  return apiError(503, fmt::format("{} is run by another piperun instance of this store right now (or is being "
+                                   "taken over); send the request again in a moment",
+                                   name));
 }
 
 // ---------------------------------------------------------------------------
@@ -310,11 +424,24 @@ bool Service::waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait)
 }
 
 ApiOutcome Service::submit(const SubmitRequest& request, const Caller& caller) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!acts(request.pipeline) && options_.relay && catalog_.current(request.pipeline))
+    return relayed(lock, request.pipeline, "submit", encodeRequest(request), caller);
+  return submitHere(request, caller);
+}
+
+ApiOutcome Service::submitHere(const SubmitRequest& request, const Caller& caller) {
   auto plan = catalog_.current(request.pipeline);
   if (!plan) return apiError(404, "no plan for pipeline " + request.pipeline + " in the plans folder");
+  if (auto refused = notHere(request.pipeline)) return *refused;
   store_.savePlan(plan->digest, plan->text);
-  ApiOutcome outcome = lane(request.pipeline).submit(request, caller, plan);
+  ApiOutcome outcome;
+  try {
+    outcome = lane(request.pipeline).submit(request, caller, plan);
+  } catch (const LeaseLost& e) {
+    loseLane(request.pipeline, e.what());
+    return *notHere(request.pipeline);
+  }
   publishEvents();
   kicked_ = true;
   wake_.notify_one();
@@ -325,25 +452,124 @@ ApiOutcome Service::submit(const SubmitRequest& request, const Caller& caller) {
 // journals it for the run it concerns; the loop applies it at once.
 template <typename Request>
 ApiOutcome Service::onLane(const Request& request,
-                           const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle) {
-  std::lock_guard<std::mutex> lock(mutex_);
+                           const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle, const Caller& caller,
+                           const char* kind) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!acts(request.pipeline) && options_.relay && findLane(request.pipeline))
+    return relayed(lock, request.pipeline, kind, encodeRequest(request), caller);
+  return onLaneHere(request, handle);
+}
+
+template <typename Request>
+ApiOutcome Service::onLaneHere(const Request& request,
+                               const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle) {
   PipelineLane* found = findLane(request.pipeline);
   if (!found) return apiError(404, "no pipeline " + request.pipeline);
-  ApiOutcome outcome = handle(*found, request);
+  if (auto refused = notHere(request.pipeline)) return *refused;
+  ApiOutcome outcome;
+  try {
+    outcome = handle(*found, request);
+  } catch (const LeaseLost& e) {
+    loseLane(request.pipeline, e.what());
+    return *notHere(request.pipeline);
+  }
   wake_.notify_one();
   return outcome;
 }
 
 ApiOutcome Service::approve(const ApproveRequest& request, const Caller& caller) {
-  return onLane<ApproveRequest>(request, [&](PipelineLane& lane, const auto& r) { return lane.approve(r, caller); });
+  return onLane<ApproveRequest>(
+      request, [&](PipelineLane& lane, const auto& r) { return lane.approve(r, caller); }, caller, "approve");
 }
 
 ApiOutcome Service::override(const OverrideRequest& request, const Caller& caller) {
-  return onLane<OverrideRequest>(request, [&](PipelineLane& lane, const auto& r) { return lane.override(r, caller); });
+  return onLane<OverrideRequest>(
+      request, [&](PipelineLane& lane, const auto& r) { return lane.override(r, caller); }, caller, "override");
 }
 
 ApiOutcome Service::rollback(const RollbackRequest& request, const Caller& caller) {
-  return onLane<RollbackRequest>(request, [&](PipelineLane& lane, const auto& r) { return lane.rollback(r, caller); });
+  return onLane<RollbackRequest>(
+      request, [&](PipelineLane& lane, const auto& r) { return lane.rollback(r, caller); }, caller, "rollback");
+}
+
+// ---------------------------------------------------------------------------
+// Requests relayed between instances
+
+void Service::relayAnnounced(const std::string&) {
+  {
+    std::lock_guard<std::mutex> guard(readsMutex_);
+    relayHeard_ = true;
+  }
+  wake_.notify_one();
+}
+
+ApiOutcome Service::relayed(std::unique_lock<std::mutex>& lock, const std::string& pipeline, const std::string& kind,
+                            const std::string& body, const Caller& caller) {
+  auto unanswered = [&] {
+    return apiError(503, fmt::format("{} is run by another piperun instance, which did not answer within 10 s; send "
+                                     "the request again",
+                                     pipeline));
+  };
+  try {
+    std::int64_t id = options_.relay->ask(pipeline, kind, body, caller.name);
+    auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool withdrawing = false;
+    for (;;) {
+      lock.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      lock.lock();
+      if (auto answer = options_.relay->answerOf(id)) return {answer->first, decodeBody(answer->second)};
+      if (std::chrono::steady_clock::now() < giveUp) continue;
+      if (withdrawing || options_.relay->withdraw(id)) return unanswered();
+      withdrawing = true;  // taken by the owner: its answer comes soon
+      giveUp += std::chrono::seconds(5);
+    }
+  } catch (const JournalError& e) {
+    return apiError(503, std::string("cannot relay the request: ") + e.what());
+  }
+}
+
+ApiOutcome Service::applyRelayed(const RelayedRequest& q) {
+  Caller caller{q.who};
+  auto bad = [&] { return apiError(400, "the relayed request does not decode"); };
+  if (q.kind == "submit") {
+    auto r = decodeSubmit(q.body);
+    return r ? submitHere(*r, caller) : bad();
+  }
+  if (q.kind == "approve") {
+    auto r = decodeApprove(q.body);
+    if (!r) return bad();
+    return onLaneHere<ApproveRequest>(*r, [&](PipelineLane& lane, const auto& x) { return lane.approve(x, caller); });
+  }
+  if (q.kind == "override") {
+    auto r = decodeOverride(q.body);
+    if (!r) return bad();
+    return onLaneHere<OverrideRequest>(*r, [&](PipelineLane& lane, const auto& x) { return lane.override(x, caller); });
+  }
+  if (q.kind == "rollback") {
+    auto r = decodeRollback(q.body);
+    if (!r) return bad();
+    return onLaneHere<RollbackRequest>(*r, [&](PipelineLane& lane, const auto& x) { return lane.rollback(x, caller); });
+  }
+  return apiError(400, "unknown relayed request " + q.kind);
+}
+
+void Service::serveRelayed() {
+  bool heard = false;
+  {
+    std::lock_guard<std::mutex> guard(readsMutex_);
+    std::swap(heard, relayHeard_);
+  }
+  Instant now = clock_.now();
+  if (!heard && now == lastRelayLook_) return;  // a missed notification waits at most a second
+  lastRelayLook_ = now;
+  std::vector<std::string> mine;
+  for (const auto& name : ownership_->held())
+    if (acts(name)) mine.push_back(name);
+  for (const auto& request : options_.relay->take(mine)) {
+    ApiOutcome outcome = applyRelayed(request);
+    options_.relay->answer(request.id, outcome.status, encodeBody(outcome.body));
+  }
 }
 
 }  // namespace pipelang::runtime::service

@@ -6,11 +6,13 @@
 #pragma once
 
 #include "runtime/clock/Clock.h"
+#include "runtime/journal/Relay.h"
 #include "runtime/journal/ServiceStore.h"
 #include "runtime/metrics/AlertmanagerAlarmSource.h"
 #include "runtime/metrics/CommandMetricSource.h"
 #include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/metrics/ReadPool.h"
+#include "runtime/service/Ownership.h"
 #include "runtime/service/PipelineLane.h"
 #include "runtime/service/PlanCatalog.h"
 #include "runtime/service/ServiceApi.h"
@@ -31,6 +33,13 @@ struct ServiceOptions {
   std::string alarmsDir;     // external alarms (NAME holds ALARM or OK); empty: every external alarm is unknown
   std::string alertmanager;  // external alarms from Alertmanager instead (AlertmanagerAlarmSource)
   int readThreads = 32;      // metric reads at once, across pipelines
+  // Several instances on one PostgreSQL store: this instance's leases (null:
+  // the only instance, it acts on every pipeline) and their lease time, s.
+  LeaseStore* leases = nullptr;
+  int leaseSeconds = 10;
+  // With leases: requests for a pipeline another instance runs are relayed
+  // to it through the store (null: answered 503).
+  RequestRelay* relay = nullptr;
 };
 
 class Service final : public ServiceApi, private EventSink {
@@ -58,6 +67,12 @@ class Service final : public ServiceApi, private EventSink {
 
  private:
   void onEvent(const EngineEvent& event) override;
+
+ public:
+  // PgListener's callback (any thread): a request was relayed to `pipeline`.
+  void relayAnnounced(const std::string& pipeline);
+
+ private:
   void loop();
   void reloadPlans();  // under mutex_
   // Reports refused and removed plan files, keeps each new plan in the store
@@ -66,9 +81,30 @@ class Service final : public ServiceApi, private EventSink {
   PipelineLane& lane(const std::string& name);  // under mutex_
   PipelineLane* findLane(const std::string& name);
   MetricSource& metricsFor(const Plan& plan);
+  std::shared_ptr<const Plan> storedPlan(const std::string& digest);  // under mutex_
+  // Several instances (ServiceOptions::leases), under mutex_: claims, renews
+  // and loses pipelines; a pipeline gained resumes once no call of its
+  // previous owner may still run (LeftoverCalls.h); one lost stops its calls.
+  void takeTurns();
+  void loseLane(const std::string& name, const std::string& why);
+  bool acts(const std::string& name) const;  // this instance advances that pipeline now
+  std::optional<ApiOutcome> notHere(const std::string& name) const;
+  // A request no lane here may take, relayed to the instance that runs the
+  // pipeline: waits (without the lock) up to 10 s for its answer.
+  ApiOutcome relayed(std::unique_lock<std::mutex>& lock, const std::string& pipeline, const std::string& kind,
+                     const std::string& body, const Caller& caller);
+  void serveRelayed();  // under mutex_: applies what other instances relayed here
+  ApiOutcome applyRelayed(const RelayedRequest& request);
+  ApiOutcome submitHere(const SubmitRequest& request, const Caller& caller);  // under mutex_
+  // A request of the loop's thread or a relay: woken at once (LISTEN/NOTIFY).
+  void heardRelay();
   void publishEvents();  // under mutex_: wakes the event streams
   template <typename Request>
-  ApiOutcome onLane(const Request& request, const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle);
+  ApiOutcome onLane(const Request& request, const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle,
+                    const Caller& caller, const char* kind);
+  template <typename Request>
+  ApiOutcome onLaneHere(const Request& request,
+                        const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle);  // under mutex_
 
   ServiceStore& store_;
   ServiceOptions options_;
@@ -81,6 +117,11 @@ class Service final : public ServiceApi, private EventSink {
   std::unique_ptr<ReadPool> reads_;
   std::map<std::string, std::unique_ptr<PipelineLane>> lanes_;
   std::unordered_map<std::int64_t, PipelineLane*> runLanes_;  // run id → its lane, for reads that end
+  std::unique_ptr<Ownership> ownership_;                      // with ServiceOptions::leases
+  std::set<std::string> toResume_;                            // gained, waiting for the previous owner's calls
+  std::set<std::string> waitAnnounced_;                       // of toResume_: the wait was said
+  bool relayHeard_ = false;                                   // under readsMutex_: a request was relayed here
+  Instant lastRelayLook_ = 0;
 
   std::mutex mutex_;  // everything above, for the loop and the API threads
   std::condition_variable wake_;
