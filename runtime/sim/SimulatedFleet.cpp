@@ -25,12 +25,22 @@ SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
     : plan_(plan), scenario_(scenario), model_(plan) {
   onNew_.assign(model_.hosts().size(), false);
   for (const auto& fault : scenario_.faults) faultsByMetric_[fault.metric].push_back(&fault);
+  std::map<std::pair<std::string, std::string>, size_t> regions;
+  for (const auto& host : model_.hosts())
+    regionOf_.push_back(regions.emplace(std::make_pair(host.fleet, host.region), regions.size()).first->second);
+  generations_.assign(regions.size() + 1, 0);
 }
 
 void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std::string>& hosts,
                                 const std::string& version) {
+  bool onNew = version == scenario_.version;
   for (const auto& name : hosts)
-    if (const HostInfo* host = model_.host(fleet, name)) onNew_[model_.indexOf(*host)] = version == scenario_.version;
+    if (const HostInfo* host = model_.host(fleet, name)) {
+      size_t index = model_.indexOf(*host);
+      if (onNew_[index] == onNew) continue;
+      onNew_[index] = onNew;
+      ++generations_[regionOf_[index]];
+    }
 }
 
 std::optional<double> SimulatedFleet::faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host) {
@@ -45,10 +55,6 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
   MetricReading reading;
   const Scope& scope = request.scope;
   reading.resolvedQuery = request.metric.query;  // nothing is asked: the scenario answers
-  bool count = request.metric.isCount();
-  std::optional<double> base, onNew;
-  if (auto it = scenario_.baseline.find(request.metric.name); it != scenario_.baseline.end()) base = it->second;
-  if (auto it = scenario_.newVersion.find(request.metric.name); it != scenario_.newVersion.end()) onNew = it->second;
   // The faults of this metric in force now, in the scenario's order: once per
   // read, then once per zone, never per host.
   std::vector<const MetricFault*> active;
@@ -57,8 +63,16 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
     for (const auto* fault : it->second)
       if (fault->fromS <= offset && offset < fault->toS) active.push_back(fault);
   }
+  Remembered& remembered = remembered_[request.metric.name][scope.label()];
+  if (remembered.generation > 0 && remembered.generation == generations_[remembered.region] + 1 &&
+      remembered.active == active) {
+    reading.value = remembered.value;
+    return reading;
+  }
+  std::optional<double> base, onNew;
+  if (auto it = scenario_.baseline.find(request.metric.name); it != scenario_.baseline.end()) base = it->second;
+  if (auto it = scenario_.newVersion.find(request.metric.name); it != scenario_.newVersion.end()) onNew = it->second;
   const auto& regionHosts = model_.hostsIn(scope.fleet, scope.region);
-  double regionSize = static_cast<double>(regionHosts.size());
   std::vector<const HostInfo*> one;
   const std::vector<const HostInfo*>* hosts = &one;
   if (scope.kind == Scope::Kind::Host) {
@@ -67,17 +81,29 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
   } else {
     hosts = &model_.hostsIn(scope.fleet, scope.region, scope.zone);
   }
+  reading.value = mix(*hosts, active, base, onNew, request.metric.isCount(), static_cast<double>(regionHosts.size()));
+  // Every host of a scope is in the scope's region: its generation says when to compute again.
+  remembered.region = regionHosts.empty() ? generations_.size() - 1 : regionOf_[model_.indexOf(*regionHosts.front())];
+  remembered.generation = generations_[remembered.region] + 1;  // 0: never computed
+  remembered.active = std::move(active);
+  remembered.value = reading.value;
+  return reading;
+}
+
+std::optional<double> SimulatedFleet::mix(const std::vector<const HostInfo*>& hosts,
+                                          const std::vector<const MetricFault*>& active, std::optional<double> base,
+                                          std::optional<double> onNew, bool count, double regionSize) const {
   double weighted = 0, weights = 0;
   const std::string* zone = nullptr;
   std::optional<double> zoneFault;
-  for (const auto* host : *hosts) {
+  for (const auto* host : hosts) {
     if (!active.empty() && (!zone || *zone != host->zone)) {
       zone = &host->zone;
       zoneFault = faultValue(active, *host);
     }
     std::optional<double> value = onNew && onNew_[model_.indexOf(*host)] ? onNew : base;
     if (zoneFault) value = zoneFault;
-    if (!value) return reading;  // no data
+    if (!value) return std::nullopt;  // no data
     if (count) {
       // A count is summed: each host serves its share of the region's traffic.
       weighted += *value * host->weight * regionSize;
@@ -86,11 +112,9 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
       weights += host->weight;
     }
   }
-  if (count)
-    reading.value = weighted;
-  else if (weights > 0)
-    reading.value = weighted / weights;
-  return reading;
+  if (count) return weighted;
+  if (weights > 0) return weighted / weights;
+  return std::nullopt;
 }
 
 std::optional<bool> SimulatedFleet::firing(const std::string& name, Instant at) {

@@ -30,11 +30,29 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
   // The value the last of `active` that covers the host's region and zone sets, if any.
   static std::optional<double> faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host);
 
+  // The traffic-weighted mix of `hosts` (see read()); none: no data.
+  std::optional<double> mix(const std::vector<const HostInfo*>& hosts, const std::vector<const MetricFault*>& active,
+                            std::optional<double> base, std::optional<double> onNew, bool count,
+                            double regionSize) const;
+
   const Plan& plan_;
   const Scenario& scenario_;
   FleetModel model_;
   std::vector<bool> onNew_;  // by FleetModel index: runs the scenario's new version
   std::unordered_map<std::string, std::vector<const MetricFault*>> faultsByMetric_;  // in the scenario's order
+  // A scope's reading changes only when a host of its region changes version
+  // or a fault starts or ends, so each is computed once per such change and
+  // then answered from here: the same arithmetic in the same order, so the
+  // same bits. Generations count version changes per (fleet, region).
+  struct Remembered {
+    size_t region = 0;  // index into generations_
+    unsigned generation = 0;
+    std::vector<const MetricFault*> active;
+    std::optional<double> value;
+  };
+  std::vector<size_t> regionOf_;       // by FleetModel index: index into generations_
+  std::vector<unsigned> generations_;  // by (fleet, region); the last one is for scopes of no known region
+  std::unordered_map<std::string, std::unordered_map<std::string, Remembered>> remembered_;  // metric, scope label
 };
 
 // Batches take the scenario's batch_time (rollbacks the plan's rollback_time_s);
