@@ -59,6 +59,24 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
     stepDeps_.emplace_back();
     for (const auto& dep : step.step->after) stepDeps_.back().push_back(stepIndex_.at(dep));
   }
+  for (const auto& own : stageSteps_) {
+    stageDeps_.emplace_back();
+    for (size_t i : own)
+      for (size_t dep : stepDeps_[i])
+        if (steps_[dep].step->stage != steps_[i].step->stage) stageDeps_.back().push_back(dep);
+  }
+  std::map<std::string, size_t> zones;  // "fleet/region/zone" -> number
+  for (const auto& host : fleet_.hosts())
+    zoneOf_.push_back(zones.emplace(host.fleet + "/" + host.region + "/" + host.zone, zones.size()).first->second);
+  zones_ = zones.size();
+  for (const auto& stage : plan.stages) {
+    std::vector<std::string> regions = stage.regions;
+    for (const auto& step : plan.steps)
+      if (step.stage == stage.id && !step.region.empty() &&
+          std::find(regions.begin(), regions.end(), step.region) == regions.end())
+        regions.push_back(step.region);
+    stageRegions_.push_back(std::move(regions));
+  }
 }
 
 void Engine::emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
@@ -90,6 +108,7 @@ void Engine::load(Instant now) {
       journal_.knowHost(host.fleet, host.region, host.zone, host.host, run_.previous, now);
   });
   for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
+  hostsReloaded();
 
   auto stepRecords = journal_.steps(run_.id);
   std::vector<const StepRuntime*> resumedBakes;  // announced after the run's own event
@@ -167,7 +186,7 @@ void Engine::load(Instant now) {
          fmt::format("bake resumed after restart: {} of {} left",
                      formatDuration(std::max(0, step->bake.requiredS - step->bake.elapsedS)),
                      formatDuration(step->bake.requiredS)));
-  updateExposure();
+  updateExposure({});
 }
 
 // ---------------------------------------------------------------------------
@@ -212,7 +231,7 @@ std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
     pollDeploys(now);
     if (watchedStale_) {
       StageRuntime* active = activeStage();
-      watched_ = active ? watchedScopes(*active->stage) : std::vector<Scope>{};
+      watch(active ? active->stage : nullptr);
       watchedStale_ = false;
     }
     if (!rollingBack_) watchActiveStage(now);

@@ -201,12 +201,24 @@ class Engine {
   void watchActiveStage(Instant now);
   // Journals a round's datapoints; the first failed reading of a streak goes to the timeline.
   void recordSamples(const std::vector<SampleRecord>& samples, const std::string& stage, Instant now);
-  std::vector<Scope> watchedScopes(const Stage& stage) const;
+  // Sets watched_ to the stage's scopes on the new version (none without a
+  // stage): one-box hosts, then zones, then regions, in the model's order.
+  void watch(const Stage* stage);
   std::vector<Scope> gateScopes(const Stage& stage) const;
   // The watched scopes a step's bake waits for: a region's step watches its region, a stage's step all of watched_.
-  std::vector<Scope> scopesOf(const Step& step) const;
-  std::string describeScopes(const std::vector<Scope>& scopes) const;
-  void updateExposure();
+  std::vector<const Scope*> scopesOf(const Step& step) const;
+  std::string describeScopes(const std::vector<const Scope*>& scopes) const;
+  // Hosts now running `state` (a settled deploy or rollback batch): hosts_,
+  // onRun_ and the exposure follow, in O(hosts changed) (runtime.md §2.3).
+  void hostsChanged(const std::string& fleet, const std::vector<std::string>& hosts, const HostState& state);
+  // hosts_ was read again from the journal: onRun_ follows; the exposure is summed again at its next update.
+  void hostsReloaded();
+  // The global exposure (and its maximum) after onRun_ changed at `changed`
+  // (FleetModel indexes). Kept as the sum over hosts in the model's order, so
+  // the figure is the same to the last bit as summing them all: hosts joining
+  // after every host already summed are added in O(changed); any other change
+  // sums again, in O(hosts) of arithmetic (docs/performance.md, issue 18).
+  void updateExposure(const std::vector<size_t>& changed);
 
   // Rollback (EngineRollback.cpp).
   void triggerRollback(const std::string& trigger, const std::string& why, const std::string& stepId, Instant since,
@@ -237,12 +249,16 @@ class Engine {
   std::vector<StageRuntime> stages_;
   std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
   std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
+  std::vector<std::vector<size_t>> stageDeps_;   // per stage: steps outside it that its steps come after
 
   // The fleet's versions as this run knows them.
-  std::map<std::string, HostState> hosts_;    // HostInfo::key()
-  std::vector<const HostState*> hostStates_;  // by FleetModel index: its node in hosts_, once known
-  Instant lastHostChange_ = 0;                // the latest instant a host's version changed
-  double maxExposure_ = 0;                    // the largest share of production traffic on run_.version so far
+  std::map<std::string, HostState> hosts_;  // HostInfo::key()
+  std::vector<char> onRun_;                 // by FleetModel index: hosts_ says it runs run_.version
+  Instant lastHostChange_ = 0;              // the latest instant a host's version changed
+  double exposure_ = 0;                     // the share of production traffic on run_.version now
+  size_t lastExposed_ = kUnsummed;          // 1 + the highest FleetModel index summed into exposure_
+  static constexpr size_t kUnsummed = static_cast<size_t>(-1);  // exposure_ is to be summed again
+  double maxExposure_ = 0;  // the largest share of production traffic on run_.version so far
 
   // Requests: approvals, overrides, rollbacks.
   bool emergencyApproved_ = false;
@@ -250,8 +266,13 @@ class Engine {
   size_t nextScheduledRequest_ = 0;
 
   // Watching the active stage.
-  std::vector<Scope> watched_;  // scopes of the active stage on the new version
-  bool watchedStale_ = true;    // hosts or the active stage changed since watched_ was computed
+  std::vector<std::vector<std::string>> stageRegions_;  // per stage: its regions, then its steps' others
+  std::vector<Scope> watched_;                          // scopes of the active stage on the new version
+  bool watchedStale_ = true;                            // hosts or the active stage changed since watched_ was computed
+  // What watched_ was built from (the scopes' hosts and zones by index): equal, it is not built again.
+  std::vector<size_t> watchedFrom_;
+  std::vector<size_t> zoneOf_;  // by FleetModel index: its (fleet, region, zone) as a number
+  size_t zones_ = 0;
 
   // Rollback and hard failure.
   bool rollingBack_ = false;

@@ -40,7 +40,7 @@ void Engine::startBake(StepRuntime& step, Instant now) {
   step.lastTick = now;
   step.nextTrafficSample = now;
   journal_.setBake(run_.id, s.id, step.bake);
-  watched_ = watchedScopes(*stage);
+  watch(stage);
   std::string watching = describeScopes(scopesOf(s));
   std::string traffic = s.type == "bake" && s.region.empty() && stage->minTraffic
                             ? fmt::format(", needs {} {} {:g}", stage->minTraffic->metric, stage->minTraffic->cmp,
@@ -144,24 +144,24 @@ void Engine::advanceBakes(Instant now) {
     }
     std::string kind = why.empty() ? "" : "min_traffic";
     if (why.empty() && step.bake.requiredS > 0 && plan_.hasRollbackOn)
-      for (const auto& scope : scopesOf(s))
-        if (auto missing = evaluator_.missingDatapoints(rollbackConditions_, scope)) {
+      for (const Scope* scope : scopesOf(s))
+        if (auto missing = evaluator_.missingDatapoints(rollbackConditions_, *scope)) {
           why = fmt::format("{} has {} of {} datapoints at {} (a bake cannot end blind)", missing->condition,
-                            missing->have, missing->need, scope.label());
+                            missing->have, missing->need, scope->label());
           kind = "no_data";
           break;
         }
     if (timeOk && why.empty()) {
       // Evidence for the audit trail: the worst value of each metric watched.
       std::map<std::string, std::pair<double, std::string>> worst;
-      for (const auto& scope : scopesOf(s))
+      for (const Scope* scope : scopesOf(s))
         for (const auto* condition : rollbackConditions_) {
-          auto value = evaluator_.latest(*condition, scope);
+          auto value = evaluator_.latest(*condition, *scope);
           // Closest to breaching: the highest for a `>` condition, the lowest for `<`.
           bool low = !condition->cmp.empty() && condition->cmp[0] == '<';
           auto it = worst.find(condition->metric);
           if (value && (it == worst.end() || (low ? *value < it->second.first : *value > it->second.first)))
-            worst[condition->metric] = {*value, scope.label()};
+            worst[condition->metric] = {*value, scope->label()};
         }
       std::vector<std::string> parts;
       for (const auto& [metric, value] : worst)

@@ -151,11 +151,9 @@ void Engine::startReadySteps(Instant now) {
     const auto& own = stageSteps_[stageIndex];
     if (stage.state == StageState::NotReady) {
       // Ready once every predecessor outside the stage is done.
-      bool ready = true;
-      for (size_t i : own)
-        for (size_t dep : stepDeps_[i])
-          if (steps_[dep].step->stage != id && steps_[dep].state != StepState::Done) ready = false;
-      if (!ready) continue;
+      const auto& deps = stageDeps_[stageIndex];
+      if (!std::all_of(deps.begin(), deps.end(), [&](size_t dep) { return steps_[dep].state == StepState::Done; }))
+        continue;
       stage.state = StageState::Gating;
       journal_.setStage(run_.id, id, "waiting", now);
       waitingSince_ = now;

@@ -67,6 +67,7 @@ void Engine::planRollback(Instant) {
   // Other runs of the pipeline may have moved hosts since this one loaded:
   // the journal is the truth about every host.
   for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
+  hostsReloaded();
   // A host returns to what it ran before this run touched it (the version
   // ahead of this one, where that one had passed), unless that version has
   // itself failed: then to the known-good version this run started from.
@@ -177,8 +178,7 @@ bool Engine::progressRollback(Instant now) {
           journal_.hostsSettled(zone.fleet, batch, zone.target, now);
           journal_.setStep(run_.id, zone.stepId, "done", now, result->summary);
         });
-        for (const auto& host : batch) hosts_[zone.fleet + "/" + host] = {zone.target, ""};
-        updateExposure();
+        hostsChanged(zone.fleet, batch, {zone.target, ""});
         emit(
             now, "rollback_batch", run_.stage, zone.stepId,
             fmt::format("{} back on {} ({})", plural(batch.size(), "host"), versionText(zone.target), hostList(batch)));

@@ -104,9 +104,8 @@ void Engine::pollDeploys(Instant now) {
       journal_.hostsSettled(fleet, s.hosts, run_.version, now);
       if (!bakes) finishStep(step, now, result->summary);
     });
-    for (const auto& host : s.hosts) hosts_[fleet + "/" + host] = {run_.version, ""};
+    hostsChanged(fleet, s.hosts, {run_.version, ""});
     lastHostChange_ = now;
-    updateExposure();
     emit(now, "step_done", s.stage, s.id,
          s.type == "canary"
              ? fmt::format("{:g}% of {}'s traffic on {}", s.traffic.value_or(0) * 100, s.region, run_.version)

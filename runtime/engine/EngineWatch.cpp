@@ -5,42 +5,63 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 namespace pipelang::runtime {
 namespace json = llvm::json;
 
-std::vector<Scope> Engine::watchedScopes(const Stage& stage) const {
-  std::vector<Scope> hostScopes, zoneScopes, regionScopes;
-  std::string fleet = stage.fleet();
-  std::vector<std::string> regions = stage.regions;
-  for (const auto& step : plan_.steps)
-    if (step.stage == stage.id && !step.region.empty() &&
-        std::find(regions.begin(), regions.end(), step.region) == regions.end())
-      regions.push_back(step.region);
-  for (const auto& region : regions) {
-    std::set<std::string> zones;
-    bool any = false;
-    for (const auto* host : fleet_.hostsIn(fleet, region)) {
-      auto it = hosts_.find(host->key());
-      if (it == hosts_.end() || it->second.version != run_.version) continue;
-      any = true;
-      if (host->onebox) hostScopes.push_back(fleet_.hostScope(*host));
-      if (zones.insert(host->zone).second) zoneScopes.push_back(fleet_.zoneScope(fleet, region, host->zone));
+void Engine::watch(const Stage* stage) {
+  // What the scopes are made of: the stage, then per region its one-box
+  // hosts and zones on the new version (by index) and whether it has any.
+  // The same list makes the same scopes, so they are built only when it changes.
+  std::vector<size_t> from{stage ? static_cast<size_t>(stage - plan_.stages.data()) : kUnsummed};
+  std::vector<char> seen;  // by zone number
+  if (stage) {
+    seen.assign(zones_, 0);
+    const auto& regions = stageRegions_[from.front()];
+    for (size_t r = 0; r < regions.size(); ++r) {
+      bool any = false;
+      for (const auto* host : fleet_.hostsIn(stage->fleet(), regions[r])) {
+        size_t i = fleet_.indexOf(*host);
+        if (!onRun_[i]) continue;
+        any = true;
+        if (host->onebox) from.push_back(2 * i);
+        if (!seen[zoneOf_[i]]) {
+          seen[zoneOf_[i]] = 1;
+          from.push_back(2 * zoneOf_[i] + 1);
+        }
+      }
+      if (any) from.push_back(kUnsummed - 1 - r);
     }
-    if (any) regionScopes.push_back(fleet_.regionScope(fleet, region));
   }
-  std::vector<Scope> all = hostScopes;
-  all.insert(all.end(), zoneScopes.begin(), zoneScopes.end());
-  all.insert(all.end(), regionScopes.begin(), regionScopes.end());
-  return all;
+  if (from == watchedFrom_) return;
+  watchedFrom_ = std::move(from);
+  std::vector<Scope> hostScopes, zoneScopes, regionScopes;
+  if (stage) {
+    std::string fleet = stage->fleet();
+    for (const auto& region : stageRegions_[watchedFrom_.front()]) {
+      bool any = false;
+      std::vector<const std::string*> zones;  // of this region, in order
+      for (const auto* host : fleet_.hostsIn(fleet, region)) {
+        if (!onRun_[fleet_.indexOf(*host)]) continue;
+        any = true;
+        if (host->onebox) hostScopes.push_back(fleet_.hostScope(*host));
+        if (std::none_of(zones.begin(), zones.end(), [&](const std::string* z) { return *z == host->zone; })) {
+          zones.push_back(&host->zone);
+          zoneScopes.push_back(fleet_.zoneScope(fleet, region, host->zone));
+        }
+      }
+      if (any) regionScopes.push_back(fleet_.regionScope(fleet, region));
+    }
+  }
+  watched_ = std::move(hostScopes);
+  watched_.insert(watched_.end(), zoneScopes.begin(), zoneScopes.end());
+  watched_.insert(watched_.end(), regionScopes.begin(), regionScopes.end());
 }
 
-std::vector<Scope> Engine::scopesOf(const Step& step) const {
-  if (step.region.empty()) return watched_;
-  std::vector<Scope> scopes;
+std::vector<const Scope*> Engine::scopesOf(const Step& step) const {
+  std::vector<const Scope*> scopes;
   for (const auto& scope : watched_)
-    if (scope.region == step.region) scopes.push_back(scope);
+    if (step.region.empty() || scope.region == step.region) scopes.push_back(&scope);
   return scopes;
 }
 
@@ -50,11 +71,11 @@ std::vector<Scope> Engine::gateScopes(const Stage& stage) const {
   return scopes;
 }
 
-std::string Engine::describeScopes(const std::vector<Scope>& scopes) const {
+std::string Engine::describeScopes(const std::vector<const Scope*>& scopes) const {
   if (scopes.empty()) return "";
-  if (scopes.size() == 1) return scopes.front().label();
+  if (scopes.size() == 1) return scopes.front()->label();
   std::vector<std::string> labels;
-  for (const auto& scope : scopes) labels.push_back(scope.label());
+  for (const Scope* scope : scopes) labels.push_back(scope->label());
   if (labels.size() <= 4) return fmt::format("{}", fmt::join(labels, ", "));
   return fmt::format("{} scopes ({}, .., {})", labels.size(), labels.front(), labels.back());
 }
@@ -96,25 +117,53 @@ void Engine::recordSamples(const std::vector<SampleRecord>& samples, const std::
   }
 }
 
-void Engine::updateExposure() {
-  watchedStale_ = true;  // called whenever host versions change
-  // Summed in the model's host order, as always, so the figure is the same to
-  // the last bit; each host's state is found once (map nodes do not move), so
-  // no key is built or compared here.
-  const auto& hosts = fleet_.hosts();
-  if (hostStates_.size() != hosts.size()) hostStates_.assign(hosts.size(), nullptr);
-  double exposure = 0;
-  for (size_t i = 0; i < hosts.size(); ++i) {
-    const HostInfo& host = hosts[i];
-    if (!host.prod) continue;
-    if (!hostStates_[i]) {
-      auto it = hosts_.find(host.key());
-      if (it == hosts_.end()) continue;
-      hostStates_[i] = &it->second;
+void Engine::hostsChanged(const std::string& fleet, const std::vector<std::string>& hosts, const HostState& state) {
+  std::vector<size_t> changed;
+  for (const auto& name : hosts) {
+    hosts_[fleet + "/" + name] = state;
+    if (const HostInfo* host = fleet_.host(fleet, name)) {
+      changed.push_back(fleet_.indexOf(*host));
+      onRun_[changed.back()] = state.version == run_.version;
     }
-    if (hostStates_[i]->version == run_.version) exposure += host.regionTraffic * host.weight;
   }
-  maxExposure_ = std::max(maxExposure_, exposure);
+  updateExposure(changed);
+}
+
+void Engine::hostsReloaded() {
+  const auto& hosts = fleet_.hosts();
+  onRun_.assign(hosts.size(), 0);
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    auto it = hosts_.find(hosts[i].key());
+    onRun_[i] = it != hosts_.end() && it->second.version == run_.version;
+  }
+  lastExposed_ = kUnsummed;
+}
+
+void Engine::updateExposure(const std::vector<size_t>& changed) {
+  watchedStale_ = true;  // called whenever host versions change
+  const auto& hosts = fleet_.hosts();
+  std::vector<size_t> joined;  // production hosts, ascending
+  for (size_t i : changed)
+    if (hosts[i].prod) joined.push_back(i);
+  std::sort(joined.begin(), joined.end());
+  // Floating-point addition is not associative: only hosts that come after
+  // every host summed so far can be added to the sum as it stands.
+  bool append = lastExposed_ != kUnsummed;
+  for (size_t k = 0; append && k < joined.size(); ++k)
+    append = onRun_[joined[k]] && joined[k] >= lastExposed_ && (k == 0 || joined[k] > joined[k - 1]);
+  if (append) {
+    for (size_t i : joined) exposure_ += hosts[i].regionTraffic * hosts[i].weight;
+    if (!joined.empty()) lastExposed_ = joined.back() + 1;
+  } else {
+    exposure_ = 0;
+    lastExposed_ = 0;
+    for (size_t i = 0; i < hosts.size(); ++i)
+      if (hosts[i].prod && onRun_[i]) {
+        exposure_ += hosts[i].regionTraffic * hosts[i].weight;
+        lastExposed_ = i + 1;
+      }
+  }
+  maxExposure_ = std::max(maxExposure_, exposure_);
 }
 
 }  // namespace pipelang::runtime

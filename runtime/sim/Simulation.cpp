@@ -1,6 +1,7 @@
 #include "runtime/sim/Simulation.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/journal/MemoryJournal.h"
 #include "runtime/sim/SimulatedFleet.h"
 
 #include <fmt/format.h>
@@ -30,7 +31,9 @@ std::string localIso(const std::optional<planformat::WindowCalendar>& calendar, 
 }
 
 llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario, const std::string& statePath) {
-  auto journal = Journal::open(statePath.empty() ? ":memory:" : statePath, /*durable=*/false);
+  // Kept only when asked: otherwise no SQL at all (docs/runtime.md).
+  auto journal = statePath.empty() ? llvm::Expected<std::unique_ptr<Journal>>(std::make_unique<MemoryJournal>())
+                                   : Journal::open(statePath, /*durable=*/false);
   if (!journal) return journal.takeError();
   if (auto error = (*journal)->bindPlan(plan, false)) return error;
 

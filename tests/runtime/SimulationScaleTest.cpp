@@ -65,3 +65,4 @@ TEST(SimulationScale, FourThousandHostsDeployInThreeAndAHalfSimulatedDays) {
   EXPECT_EQ(report.result.outcome, Outcome::Deployed);
   EXPECT_EQ(report.result.finishedAt - report.start, 3 * 86400 + 12 * 3600 + 10 * 60);
 }
+
