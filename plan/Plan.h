@@ -111,6 +111,22 @@ struct StageTimeFigure {
   std::int64_t startS = 0, endS = 0;  // since the reference start
 };
 
+// docs/plan-format.md "Analysis", docs/plan.md "Throughput": how long a version
+// holds each stage (seconds, worst case), the stage holding it longest, the
+// versions a week that can reach global and the time to global of a version
+// submitted behind another (null both when the plan never reaches global).
+struct StageOccupancyFigure {
+  std::string stage;
+  std::int64_t occupancyS = 0;
+};
+
+struct ThroughputFigures {
+  std::string bottleneck;
+  std::optional<double> versionsPerWeek;
+  std::optional<std::int64_t> busyTimeToGlobalS;
+  std::vector<StageOccupancyFigure> occupancy;
+};
+
 struct AnalysisFigures {
   std::optional<std::int64_t> timeToGlobalS;       // null: the plan never reaches global
   std::optional<double> timeToGlobalBusinessDays;  // null with timeToGlobalS
@@ -120,6 +136,7 @@ struct AnalysisFigures {
   double maxExposureBeforeWave2 = 0;
   std::vector<ExposureFigure> exposure;
   std::vector<StageTimeFigure> schedule;
+  std::optional<ThroughputFigures> throughput;  // absent in plans written before it existed
 };
 
 struct Plan {

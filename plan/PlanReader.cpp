@@ -78,6 +78,22 @@ llvm::Expected<AnalysisFigures> analysisFromJson(const json::Object& o, const Sh
       if (!entry) return err.at("analysis.schedule[" + std::to_string(i) + "]", "not an object");
       figures.schedule.push_back({str(*entry, "stage"), integer64(*entry, "start_s"), integer64(*entry, "end_s")});
     }
+  if (const auto* value = o.get("throughput"); value && value->kind() != json::Value::Null) {
+    const auto* throughput = value->getAsObject();
+    if (!throughput) return err.at("analysis.throughput", "not an object");
+    ThroughputFigures t;
+    t.bottleneck = str(*throughput, "bottleneck");
+    if (auto perWeek = throughput->getNumber("versions_per_week")) t.versionsPerWeek = *perWeek;
+    if (throughput->getNumber("busy_time_to_global_s"))
+      t.busyTimeToGlobalS = integer64(*throughput, "busy_time_to_global_s");
+    if (const auto* occupancy = throughput->getArray("occupancy"))
+      for (size_t i = 0; i < occupancy->size(); ++i) {
+        const auto* entry = (*occupancy)[i].getAsObject();
+        if (!entry) return err.at("analysis.throughput.occupancy[" + std::to_string(i) + "]", "not an object");
+        t.occupancy.push_back({str(*entry, "stage"), integer64(*entry, "occupancy_s")});
+      }
+    figures.throughput = std::move(t);
+  }
   return figures;
 }
 

@@ -93,7 +93,13 @@ constexpr std::string_view kKeyOrder[] = {"schema",
                                           "schedule",
                                           "global_traffic",
                                           "start_s",
-                                          "end_s"};
+                                          "end_s",
+                                          "throughput",
+                                          "bottleneck",
+                                          "versions_per_week",
+                                          "busy_time_to_global_s",
+                                          "occupancy",
+                                          "occupancy_s"};
 
 // Looked up once per key of every object of every plan: a hash, not a scan
 // of the list (issue 18). Unknown keys rank after every known one.

@@ -141,18 +141,30 @@ Value analysisJson(const AnalysisFigures& figures) {
     exposure.push_back(Object{{"step", entry.step}, {"global_traffic", entry.globalTraffic}});
   for (const StageTimeFigure& time : figures.schedule)
     schedule.push_back(Object{{"stage", time.stage}, {"start_s", time.startS}, {"end_s", time.endS}});
-  return Object{{"time_to_global_s", figures.timeToGlobalS ? Value(*figures.timeToGlobalS) : Value(nullptr)},
-                {"time_to_global_business_days",
-                 figures.timeToGlobalBusinessDays ? Value(*figures.timeToGlobalBusinessDays) : Value(nullptr)},
-                {"regions_in_no_wave", stringList(figures.regionsInNoWave)},
-                {"traffic_in_no_wave", figures.trafficInNoWave},
-                {"final_exposure", figures.finalExposure},
-                {"detection_s", figures.detectionS},
-                {"rollback_s", figures.rollbackS},
-                {"worst_recovery_s", figures.worstRecoveryS},
-                {"max_exposure_before_wave2", figures.maxExposureBeforeWave2},
-                {"exposure", std::move(exposure)},
-                {"schedule", std::move(schedule)}};
+  Object analysis{{"time_to_global_s", figures.timeToGlobalS ? Value(*figures.timeToGlobalS) : Value(nullptr)},
+                  {"time_to_global_business_days",
+                   figures.timeToGlobalBusinessDays ? Value(*figures.timeToGlobalBusinessDays) : Value(nullptr)},
+                  {"regions_in_no_wave", stringList(figures.regionsInNoWave)},
+                  {"traffic_in_no_wave", figures.trafficInNoWave},
+                  {"final_exposure", figures.finalExposure},
+                  {"detection_s", figures.detectionS},
+                  {"rollback_s", figures.rollbackS},
+                  {"worst_recovery_s", figures.worstRecoveryS},
+                  {"max_exposure_before_wave2", figures.maxExposureBeforeWave2},
+                  {"exposure", std::move(exposure)},
+                  {"schedule", std::move(schedule)}};
+  if (const auto& throughput = figures.throughput) {
+    Array occupancy;
+    for (const StageOccupancyFigure& stage : throughput->occupancy)
+      occupancy.push_back(Object{{"stage", stage.stage}, {"occupancy_s", stage.occupancyS}});
+    analysis["throughput"] = Object{
+        {"bottleneck", throughput->bottleneck},
+        {"versions_per_week", throughput->versionsPerWeek ? Value(*throughput->versionsPerWeek) : Value(nullptr)},
+        {"busy_time_to_global_s",
+         throughput->busyTimeToGlobalS ? Value(*throughput->busyTimeToGlobalS) : Value(nullptr)},
+        {"occupancy", std::move(occupancy)}};
+  }
+  return analysis;
 }
 
 }  // namespace

@@ -70,6 +70,24 @@ double businessDays(const planformat::WindowCalendar& calendar, int64_t from, in
   return std::round(static_cast<double>(counted) / 86400.0 * 100) / 100;
 }
 
+int64_t stepEnd(const PlanLayout& plan, const planformat::WindowCalendar* calendar, const Step& step, int64_t t) {
+  switch (step.type) {
+    case StepType::Onebox:
+    case StepType::Canary:
+      t += plan.expectedS;
+      return t + bakeDuration(calendar, step.bakeS.value_or(0), t);
+    case StepType::Batch:
+      return t + plan.expectedS;
+    case StepType::Test:
+      return t + plan.stages[step.stage].tests[step.number].timeoutS;
+    case StepType::Bake:
+      return t + bakeDuration(calendar, step.bakeS.value_or(0), t);
+    case StepType::Approval:
+      break;
+  }
+  return t;
+}
+
 namespace {
 
 void walkTimes(const PlanLayout& plan, Analysis& result) {
@@ -98,27 +116,8 @@ void walkTimes(const PlanLayout& plan, Analysis& result) {
     int64_t t = *opened;
     for (int before : step.after) t = std::max(t, end[before]);
     start[i] = t;
-    const planformat::WindowCalendar* bakeCalendar = calendar ? &*calendar : nullptr;
-    switch (step.type) {
-      case StepType::Onebox:
-      case StepType::Canary:
-        t += plan.expectedS;
-        t += bakeDuration(bakeCalendar, step.bakeS.value_or(0), t);
-        break;
-      case StepType::Batch:
-        t += plan.expectedS;
-        break;
-      case StepType::Test:
-        t += plan.stages[step.stage].tests[step.number].timeoutS;
-        break;
-      case StepType::Bake:
-        t += bakeDuration(bakeCalendar, step.bakeS.value_or(0), t);
-        break;
-      case StepType::Approval:
-        break;
-    }
-    end[i] = t;
-    if (static_cast<int>(i) == plan.stages[step.stage].bakeStep) ready = t;
+    end[i] = stepEnd(plan, calendar ? &*calendar : nullptr, step, t);
+    if (static_cast<int>(i) == plan.stages[step.stage].bakeStep) ready = end[i];
   }
   int64_t finish = reference;
   for (size_t s = 0; s < plan.stages.size(); ++s) {
@@ -337,6 +336,7 @@ Analysis analyzePlan(const PlanLayout& plan) {
   walkTimes(plan, result);
   recovery(plan, result);
   exposure(plan, result);
+  result.throughput = analyzeThroughput(plan, result.referenceStart, result.reachesGlobal);
   return result;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/plan/Plan.h"
+#include "compiler/plan/Throughput.h"
 #include "compiler/sema/Model.h"
 
 #include <cstdint>
@@ -48,6 +49,7 @@ struct Analysis {
   std::vector<StageTime> schedule;            // one per stage
   std::vector<int64_t> stepStartS, stepEndS;  // per step, since the reference start
   std::vector<bool> stageWaitedForWindow;     // the stage's start was pushed by its window
+  Throughput throughput;                      // analyzePlan only (analyzeTimes leaves it empty)
 };
 
 // Largest M x period among the conditions reachable from rollback_on (through alarm references).
@@ -61,6 +63,12 @@ Analysis analyzePlan(const PlanLayout& plan);
 // The bake of a step started at unix second `t`: `bakeS` x off_hours_bake when
 // `t` is outside every allow window (language.md §5.4); `bakeS` without a calendar.
 int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t);
+
+// When `step` ends if it starts at unix second `t`: a batch takes `expectedS`,
+// a one-box or canary step `expectedS` plus its bake, a test its timeout, a
+// bake its duration (bakes per bakeDuration). The walk's one step rule (plan.md
+// "How the analysis counts"), shared by the time to global and the throughput.
+int64_t stepEnd(const PlanLayout& plan, const planformat::WindowCalendar* calendar, const Step& step, int64_t t);
 
 // Seconds between unix seconds `from` and `to` that fall on a local Monday to
 // Friday of `calendar`'s zone, in days rounded to 0.01.

@@ -2,6 +2,7 @@
 
 #include "compiler/plan/PlanAnalysis.h"
 #include "compiler/plan/PlanTimes.h"
+#include "compiler/plan/ThroughputCheck.h"
 
 #include <fmt/format.h>
 
@@ -92,6 +93,7 @@ void report(const model::Pipeline& pipeline, const BoundsFacts& facts, Diagnosti
 
 void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
   if (hasBounds(pipeline)) report(pipeline, computeFacts(pipeline), sink);
+  checkThroughputFloor(pipeline, sink);
 }
 
 void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
@@ -110,6 +112,7 @@ void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
     if (pipeline.planShapeOf) byShape.emplace(pipeline.planShapeOf, &found->second);
     report(pipeline, found->second, sink);
   }
+  checkThroughputFloor(program, sink);
 }
 
 }  // namespace pipelang

@@ -175,9 +175,25 @@ class Differ {
     change("analysis", "max_exposure_before_wave2", exposure(a), exposure(b),
            copy(a ? a->get("max_exposure_before_wave2") : nullptr),
            copy(b ? b->get("max_exposure_before_wave2") : nullptr));
+    throughput(a ? a->getObject("throughput") : nullptr, b ? b->getObject("throughput") : nullptr);
   }
 
  private:
+  // The bottleneck and the weekly capacity (plan.md "Throughput"); a plan
+  // written before they existed has neither, which is no change.
+  void throughput(const Object* before, const Object* after) {
+    if (!before || !after) return;
+    change("throughput", "bottleneck", name(before->get("bottleneck")), name(after->get("bottleneck")),
+           copy(before->get("bottleneck")), copy(after->get("bottleneck")));
+    auto weekly = [](const Value* value) {
+      auto number = value ? value->getAsNumber() : llvm::None;
+      return number ? fmt::format("{}", *number) : std::string("none");
+    };
+    change("throughput", "versions_per_week", weekly(before->get("versions_per_week")),
+           weekly(after->get("versions_per_week")), copy(before->get("versions_per_week")),
+           copy(after->get("versions_per_week")));
+  }
+
   void alarms(const Object* before, const Object* after) {
     std::set<std::string> keys;
     for (const Object* side : {before, after})
@@ -271,6 +287,24 @@ std::vector<PlanChange> diffPlanSets(const std::map<std::string, llvm::json::Val
   return changes;
 }
 
+namespace {
+
+// "  throughput: wave1 bake 12h -> 24h: Cart 4 -> 2 versions a week": the
+// capacity with the pipeline's bake changes that moved it, or the bottleneck.
+std::string throughputText(const std::vector<PlanChange>& changes, const PlanChange& c) {
+  if (c.field == "bottleneck") return fmt::format("  throughput: bottleneck {} -> {}\n", c.beforeText, c.afterText);
+  std::string causes;
+  for (const PlanChange& other : changes)
+    if (other.pipeline == c.pipeline && other.field == "bake_s" && other.scope.rfind("stage ", 0) == 0)
+      causes += fmt::format("{}{} bake {} -> {}", causes.empty() ? "" : ", ", other.scope.substr(6),
+                            other.beforeText.empty() ? "none" : other.beforeText,
+                            other.afterText.empty() ? "none" : other.afterText);
+  return fmt::format("  throughput: {}{}{} {} -> {} versions a week\n", causes, causes.empty() ? "" : ": ", c.pipeline,
+                     c.beforeText, c.afterText);
+}
+
+}  // namespace
+
 std::string renderDiffText(const std::vector<PlanChange>& changes) {
   if (changes.empty()) return "no changes\n";
   std::string out, pipeline;
@@ -279,7 +313,9 @@ std::string renderDiffText(const std::vector<PlanChange>& changes) {
       pipeline = c.pipeline;
       out += pipeline + ":\n";
     }
-    if (c.field == "pipeline" || c.field == "stage") {
+    if (c.scope == "throughput") {
+      out += throughputText(changes, c);
+    } else if (c.field == "pipeline" || c.field == "stage") {
       out += fmt::format("  {} {}\n", c.beforeText.empty() ? "added" : "removed",
                          c.scope == "pipeline" ? "pipeline" : c.scope);
     } else if (c.field == "regions") {

@@ -37,6 +37,23 @@ std::string percentText(double fraction) {
   return fmt::format("{:.4g}", fraction * 100);
 }
 
+// "  throughput: at most 3.5 versions a week reach global; bottleneck wave1 holds a
+// version up to 1d 7h; behind another version: time to global 4d 2h" (plan.md "Throughput").
+std::string throughputLine(const llvm::json::Object* throughput) {
+  if (!throughput) return "";
+  int64_t held = 0;
+  std::string bottleneck = text(throughput, "bottleneck");
+  if (const auto* occupancy = throughput->getArray("occupancy"))
+    for (const auto& entry : *occupancy)
+      if (text(entry.getAsObject(), "stage") == bottleneck) held = integer(entry.getAsObject(), "occupancy_s");
+  std::string stage = fmt::format("bottleneck {} holds a version up to {}", bottleneck, formatDuration(held));
+  auto perWeek = throughput->getNumber("versions_per_week");
+  if (!perWeek) return fmt::format("  throughput: no version reaches global; {}\n", stage);
+  return fmt::format(
+      "  throughput: at most {} versions a week reach global; {};\n    behind another version: time to global {}\n",
+      *perWeek, stage, formatDuration(integer(throughput, "busy_time_to_global_s")));
+}
+
 }  // namespace
 
 std::string explainPlan(const llvm::json::Value& plan) {
@@ -89,6 +106,7 @@ std::string explainPlan(const llvm::json::Value& plan) {
                       formatDuration(integer(analysis, "time_to_global_s")),
                       analysis ? analysis->getNumber("time_to_global_business_days").getValueOr(0) : 0.0, recovery);
   }
+  out += throughputLine(analysis ? analysis->getObject("throughput") : nullptr);
   out += fmt::format("  walk from Monday 2026-01-05 09:00 {}\n", spec.timezone);
   out += fmt::format("  {:<10} {:<22} {:<22} {:>10}  {}\n", "stage", "start", "end", "exposure", "regions");
   const auto* stages = root->getArray("stages");

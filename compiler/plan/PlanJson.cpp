@@ -147,6 +147,13 @@ planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Anal
     figures.exposure.push_back({ids[entry.step], entry.globalTraffic});
   for (const StageTime& time : analysis.schedule)
     figures.schedule.push_back({layout.stages[time.stage].id, time.startS, time.endS});
+  if (const Throughput& t = analysis.throughput; t.bottleneck >= 0) {
+    planformat::ThroughputFigures throughput{
+        layout.stages[t.bottleneck].id, t.versionsPerWeek, t.busyTimeToGlobalS, {}};
+    for (size_t s = 0; s < t.occupancyS.size(); ++s)
+      throughput.occupancy.push_back({layout.stages[s].id, t.occupancyS[s]});
+    figures.throughput = std::move(throughput);
+  }
   return figures;
 }
 

@@ -90,6 +90,7 @@ struct Policy {
   std::optional<Located<int64_t>> maxZonesPerRegion, firstWaveMaxRegions;        // counts
   std::optional<Located<int64_t>> minBakeOnebox, minBakeFirstWave, minBakeWave;  // ms
   std::optional<Located<int64_t>> maxTimeToGlobal, maxRecovery;                  // ms
+  std::optional<Located<int64_t>> minVersionsPerWeek;                            // a week to global (S227)
   std::optional<Located<std::vector<std::string>>> requirePreprod;               // stage names
   std::optional<Located<int>> fridayCutoff, latestStart;                         // minutes since midnight
 };

@@ -35,6 +35,7 @@ const std::map<std::pair<std::string, std::string>, ValueRange>& table() {
       {{"", "min_bake_wave"}, kBake},
       {{"", "max_time_to_global"}, kPolicyTime},
       {{"", "max_recovery"}, kPolicyTime},
+      {{"", "min_versions_per_week"}, kCount},
       {{"deploy", "timeout"}, kCommandTime},
       {{"deploy", "expected"}, kStepTime},
       {{"deploy", "rollback_time"}, kStepTime},

@@ -81,6 +81,10 @@ const std::map<Context, ContextSpec>& specs() {
          {"latest_start", VT::Time, "time or `none`: no stage may start later in the day (S214)", true},
          {"max_time_to_global", VT::Duration, "duration or `none`: the longest computed time to global (S218)", true},
          {"max_recovery", VT::Duration, "duration or `none`: the longest worst-case detection plus rollback (S219)",
+          true},
+         {"min_versions_per_week", VT::Int,
+          "int or `none`: the fewest versions a week the pipeline must be able to take to global (S227); unset in "
+          "`strict`",
           true}},
         {}}},
       {Context::Deploy,

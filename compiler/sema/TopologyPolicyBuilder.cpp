@@ -62,6 +62,7 @@ model::Policy buildPolicy(const ResolvedDecl& decl, DiagnosticSink& sink) {
   policy.minBakeWave = widen(reader.duration(body, "min_bake_wave"), "min_bake_wave");
   policy.maxTimeToGlobal = widen(reader.duration(body, "max_time_to_global"), "max_time_to_global");
   policy.maxRecovery = widen(reader.duration(body, "max_recovery"), "max_recovery");
+  policy.minVersionsPerWeek = widen(reader.integer(body, "min_versions_per_week"), "min_versions_per_week");
   policy.requirePreprod = widen(reader.names(body, "require_preprod"), "require_preprod");
   policy.fridayCutoff = widen(reader.time(body, "friday_cutoff"), "friday_cutoff");
   policy.latestStart = widen(reader.time(body, "latest_start"), "latest_start");

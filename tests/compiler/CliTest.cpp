@@ -658,3 +658,39 @@ TEST_F(PipecCli, PreProductionHostsHaveTheirOwnNames) {
       std::string::npos);
   EXPECT_NE(plan.out.find(R"("hosts": ["lw-az1-h01"])"), std::string::npos);  // wave 1's one-box
 }
+
+// Issue 19: `--explain` gives the throughput in two lines; the figures are
+// those of tests/golden/plan/throughput-windows.pipe (computed there by hand).
+TEST_F(PipecCli, PlanExplainSaysHowManyVersionsAWeekReachGlobal) {
+  write("solo.pipe",
+        "topology solo {\n"
+        "  region only { zones = [only-a] traffic = 100% }\n"
+        "}\n"
+        "pipeline Windowed {\n"
+        "  artifact = \"a\"\n"
+        "  topology = solo\n"
+        "  deploy { run = \"deploy.sh\" }\n"
+        "  metrics { faults = prometheus(\"f\") }\n"
+        "  alarms { bad = faults > 1 }\n"
+        "  rollback_on = bad\n"
+        "  windows {\n"
+        "    allow core { days = mon..thu  hours = 09:00..16:00 }\n"
+        "    allow fri { days = [fri]  hours = 09:00..12:00 }\n"
+        "    off_hours_bake = 200%\n"
+        "  }\n"
+        "  stage gamma { bake = 1h }\n"
+        "  prod {\n"
+        "    onebox { traffic = 10%  bake = 1h }\n"
+        "    wave 1 { regions = [only]  bake = 12h  min_traffic = faults >= 0 }\n"
+        "  }\n"
+        "}\n");
+  PipecRun run = pipec("plan solo.pipe -o plans --explain");
+  ASSERT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(run.out.find("Windowed: time to global 14h 15m (0.59 business days), worst-case recovery"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("\n  throughput: at most 5 versions a week reach global; bottleneck wave1 holds a version "
+                         "up to 3d 10h 10m;\n    behind another version: time to global 1d 13h 10m\n"),
+            std::string::npos)
+      << run.out;
+}

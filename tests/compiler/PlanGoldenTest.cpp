@@ -58,6 +58,23 @@ std::map<std::string, llvm::json::Value> familyPlans(bool changed) {
   return plans;
 }
 
+// The capacity family (lib/capacity): the template's first-wave bake 12h, or
+// 24h with capacity.changed.txt overlaid.
+std::map<std::string, llvm::json::Value> capacityPlans(bool changed) {
+  fs::path dir = fs::weakly_canonical(goldenDir() / "lib/capacity");
+  FrontendOptions options;
+  for (const char* file : {"checkout.pipe", "ledger.pipe", "search.pipe"}) options.inputs.push_back(dir / file);
+  options.root = dir;
+  if (changed) options.overlays[(dir / "capacity.pipe").string()] = readFile(dir / "capacity.changed.txt");
+  auto compilation = Frontend::run(options);
+  EXPECT_EQ(compilation->diagnostics.errorCount(), 0u);
+  std::map<std::string, llvm::json::Value> plans;
+  if (compilation->program)
+    for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines))
+      plans.emplace(pipeline.name, plan::buildPlanJson(pipeline));
+  return plans;
+}
+
 }  // namespace
 
 TEST(PlanGolden, GraphMermaidAndDot) {
@@ -76,4 +93,21 @@ TEST(PlanGolden, TemplateChangeAltersThreeChildren) {
   std::set<std::string> touched;
   for (const auto& change : changes) touched.insert(change.pipeline);
   EXPECT_EQ(touched, (std::set<std::string>{"Billing", "Cart", "Search"}));
+}
+
+// Issue 19: a template's bake change says what it does to each child's weekly
+// capacity (with the bake that moved it) and bottleneck; a child that sets
+// its own bake is untouched.
+TEST(PlanGolden, TemplateBakeChangeMovesCapacityAndBottleneck) {
+  auto before = capacityPlans(false), after = capacityPlans(true);
+  ASSERT_EQ(before.size(), 3u);
+  auto changes = plan::diffPlanSets(before, after);
+  std::string text = plan::renderDiffText(changes);
+  expectGolden(text, "diff-capacity.text.expected");
+  expectGolden(plan::renderDiffJson(changes), "diff-capacity.json.expected");
+  EXPECT_NE(text.find("  throughput: wave1 bake 12h -> 1d: CheckoutApi 5 -> 4 versions a week\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Search:\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("  throughput: bottleneck gamma -> wave1\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Ledger"), std::string::npos) << text;
 }

@@ -95,3 +95,27 @@ TEST(PlanModel, WindowsKeepDaysHoursAndDatesAsWritten) {
   ASSERT_TRUE(static_cast<bool>(read)) << llvm::toString(read.takeError());
   EXPECT_EQ(planformat::writePlan(*read), text);
 }
+
+// Issue 19: a plan written before `analysis.throughput` existed is read (as
+// piperun reads it) and written again without one; a plan with one keeps it.
+TEST(PlanModel, APlanWithoutThroughputIsReadAndWrittenWithoutIt) {
+  fs::path root = PIPE_SOURCE_DIR;
+  FrontendOptions options;
+  options.inputs = {root / "tests/golden/plan/throughput-windows.pipe"};
+  options.root = root;
+  auto compilation = Frontend::run(options);
+  ASSERT_TRUE(compilation->program && compilation->program->pipelines.size() == 1u);
+  planformat::Plan model = plan::buildPlanModel(*compilation->program->pipelines.front());
+  ASSERT_TRUE(model.analysis && model.analysis->throughput);
+  EXPECT_EQ(model.analysis->throughput->bottleneck, "wave1");
+  EXPECT_EQ(model.analysis->throughput->versionsPerWeek, 5.0);
+  EXPECT_EQ(model.analysis->throughput->busyTimeToGlobalS, 133800);
+
+  model.analysis->throughput.reset();
+  std::string older = planformat::writePlan(model);
+  EXPECT_EQ(older.find("throughput"), std::string::npos);
+  auto read = planformat::parsePlan(older, "Windowed.plan.json");
+  ASSERT_TRUE(static_cast<bool>(read)) << llvm::toString(read.takeError());
+  EXPECT_FALSE(read->analysis->throughput.has_value());
+  EXPECT_EQ(planformat::writePlan(*read), older);
+}
