@@ -156,7 +156,7 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
     metrics.setProvider("command", &commands);
     std::optional<PrometheusMetricSource> prometheus;
     if (!prometheusUrl.empty()) {
-      prometheus.emplace(PrometheusOptions{prometheusUrl});
+      prometheus.emplace(prometheusOptions(prometheusUrl));
       metrics.setProvider("prometheus", &*prometheus);
     }
     std::unique_ptr<ExternalAlarmSource> externals;

@@ -29,7 +29,7 @@ MetricSource& Service::metricsFor(const Plan& plan) {
     router->setProvider("command", &commandMetrics_);
     if (!url.empty()) {
       auto& source = prometheus_[url];
-      if (!source) source = std::make_unique<PrometheusMetricSource>(PrometheusOptions{url});
+      if (!source) source = std::make_unique<PrometheusMetricSource>(prometheusOptions(url));
       router->setProvider("prometheus", source.get());
     }
   }
