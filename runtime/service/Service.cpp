@@ -36,6 +36,15 @@ MetricSource& Service::metricsFor(const Plan& plan) {
   return *router;
 }
 
+ExternalAlarmSource& Service::externalsFor(const Plan& plan) {
+  // The command line wins: --alertmanager or --alarms-dir given to serve is
+  // every plan's source; else the plan's alertmanager_url (docs/runtime.md).
+  if (!options_.alertmanager.empty() || !options_.alarmsDir.empty() || !plan.alertmanagerUrl) return *externals_;
+  auto& source = alertmanagers_[*plan.alertmanagerUrl];
+  if (!source) source = std::make_unique<AlertmanagerAlarmSource>(*plan.alertmanagerUrl);
+  return *source;
+}
+
 PipelineLane* Service::findLane(const std::string& name) {
   auto it = lanes_.find(name);
   return it == lanes_.end() ? nullptr : it->second.get();
@@ -44,8 +53,8 @@ PipelineLane* Service::findLane(const std::string& name) {
 PipelineLane& Service::lane(const std::string& name) {
   auto& slot = lanes_[name];
   if (!slot) {
-    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_,
-                    *reads_, *this};
+    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); },
+                    [this](const Plan& plan) -> ExternalAlarmSource& { return externalsFor(plan); }, *reads_, *this};
     parts.prometheusGiven = !options_.prometheus.empty();
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);
   }

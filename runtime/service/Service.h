@@ -64,6 +64,7 @@ class Service final : public ServiceApi, private EventSink {
   PipelineLane& lane(const std::string& name);  // under mutex_
   PipelineLane* findLane(const std::string& name);
   MetricSource& metricsFor(const Plan& plan);
+  ExternalAlarmSource& externalsFor(const Plan& plan);
   void publishEvents();  // under mutex_: wakes the event streams
   template <typename Request>
   ApiOutcome onLane(const Request& request, const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle);
@@ -74,8 +75,9 @@ class Service final : public ServiceApi, private EventSink {
   PlanCatalog catalog_;
   CommandMetricSource commandMetrics_;
   std::unique_ptr<ExternalAlarmSource> externals_;
-  std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;  // by URL
-  std::map<std::string, std::unique_ptr<MetricRouter>> routers_;               // by URL ("" none)
+  std::map<std::string, std::unique_ptr<AlertmanagerAlarmSource>> alertmanagers_;  // plans' alertmanager_url, by URL
+  std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;      // by URL
+  std::map<std::string, std::unique_ptr<MetricRouter>> routers_;                   // by URL ("" none)
   std::unique_ptr<ReadPool> reads_;
   std::map<std::string, std::unique_ptr<PipelineLane>> lanes_;
 
