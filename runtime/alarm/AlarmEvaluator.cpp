@@ -152,9 +152,15 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
       }
       if (h.started && h.nextDue > now) continue;
       if (h.pending) continue;  // the last period's read is still running
-      // A late wake-up takes one datapoint, not a burst of catch-up ones.
-      h.nextDue = h.started ? h.nextDue + condition->periodS : now + condition->periodS;
-      if (h.nextDue <= now) h.nextDue = now + condition->periodS;
+      // A late wake-up takes one datapoint, not a burst of catch-up ones. A
+      // batched metric's reads fall on multiples of the period, so scopes
+      // that started watching at different moments share one query from
+      // their second datapoint on (docs/runtime.md "One query per metric per period").
+      Instant period = condition->periodS;
+      bool aligned = period > 0 && metrics_.batches(plan_.metrics.at(condition->metric));
+      Instant next = aligned ? (now / period + 1) * period : now + period;
+      h.nextDue = h.started ? h.nextDue + period : next;
+      if (h.nextDue <= now) h.nextDue = next;
       h.started = true;
       due.push_back({&scope, condition, &h});
     }

@@ -166,6 +166,29 @@ TEST(BatchedQuery, TheEvaluatorAsksOncePerMetricKindAndPeriod) {
   }
 }
 
+// Scopes that start watching at different moments (zones deployed one after
+// another) are read together from their second datapoint on: a batched
+// metric's reads fall on multiples of its period.
+TEST(BatchedQuery, ScopesThatStartApartShareTheNextPeriodsQuery) {
+  ZonePrometheus prometheus;
+  Plan plan;
+  plan.metrics["m"] = {"m", "prometheus", "sum(x{{scope}})", ""};
+  AlarmExpr low = cond("m", 10, 60);
+  PrometheusMetricSource source({prometheus.server.url(), 2000, 1, 10});
+  NullExternals externals;
+  AlarmEvaluator evaluator(plan, source, externals);
+  std::vector<SampleRecord> out;
+  evaluator.sample({&low}, {zone("r1", "z1")}, "v2", 1021, out);
+  evaluator.sample({&low}, {zone("r1", "z1"), zone("r1", "z2")}, "v2", 1034, out);
+  evaluator.sample({&low}, {zone("r1", "z1"), zone("r1", "z2"), zone("r1", "z3")}, "v2", 1048, out);
+  EXPECT_EQ(prometheus.server.requests(), 3);  // each zone's first datapoint at once
+  for (Instant t = 1049; t <= 1080; ++t)
+    evaluator.sample({&low}, {zone("r1", "z1"), zone("r1", "z2"), zone("r1", "z3")}, "v2", t, out);
+  EXPECT_EQ(prometheus.server.requests(), 4);  // all three at 1080, in one query
+  ASSERT_EQ(out.size(), 6u);
+  for (size_t i = 3; i < 6; ++i) EXPECT_EQ(out[i].t, 1080) << out[i].scope;
+}
+
 // `piperun serve` reads on a ReadPool: one job and one request for the batch,
 // each scope's datapoint taken on a later pass.
 TEST(BatchedQuery, AsynchronousReadsAreBatchedToo) {
