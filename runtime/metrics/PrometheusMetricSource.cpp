@@ -249,8 +249,37 @@ MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
 
 bool PrometheusMetricSource::batches(const MetricDef& metric) const {
   std::string whyNot;
-  return options_.batch && groupedByScope(metric.query, {"region"}, whyNot).has_value();
+  if (!options_.batch || !groupedByScope(metric.query, {"region"}, whyNot)) return false;
+  std::lock_guard<std::mutex> lock(perScopeMutex_);
+  return !perScope_.count(metric.query);
 }
+
+namespace {
+
+// True when a vector answer has a series without one of the scope labels: not
+// what Prometheus answers a grouped query (a proxy or stand-in that ignores
+// the query), so it cannot be split per scope.
+bool unattributable(const std::string& body, const std::vector<std::string>& labels) {
+  auto parsed = planformat::parseBoundedJson(body);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return false;
+  }
+  const llvm::json::Object* root = parsed->getAsObject();
+  const llvm::json::Object* data = root ? root->getObject("data") : nullptr;
+  const llvm::json::Array* series = data ? data->getArray("result") : nullptr;
+  auto type = data ? data->getString("resultType") : llvm::None;
+  if (!series || !type || *type != "vector") return false;
+  for (const auto& one : *series) {
+    const llvm::json::Object* sample = one.getAsObject();
+    const llvm::json::Object* metric = sample ? sample->getObject("metric") : nullptr;
+    for (const auto& label : labels)
+      if (!metric || !metric->getString(label)) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 std::vector<MetricReading> PrometheusMetricSource::readBatch(const MetricBatchRequest& request) {
   std::string whyNot;
@@ -264,6 +293,14 @@ std::vector<MetricReading> PrometheusMetricSource::readBatch(const MetricBatchRe
   if (!body) return std::vector<MetricReading>(request.scopes.size(), failed);
   if (request.metric.query.find("{scope}") == std::string::npos)  // the same one answer for every scope
     return std::vector<MetricReading>(request.scopes.size(), parsePrometheusResponse(*body, query));
+  if (unattributable(*body, scopeLabelNames(request.scopes.front().kind))) {
+    // Asked per scope from now on; this period's readings too.
+    {
+      std::lock_guard<std::mutex> lock(perScopeMutex_);
+      perScope_.insert(request.metric.query);
+    }
+    return MetricSource::readBatch(request);
+  }
   return splitPrometheusResponse(*body, query, request.scopes);
 }
 

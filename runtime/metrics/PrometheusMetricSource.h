@@ -10,7 +10,9 @@
 
 #include "runtime/metrics/MetricSource.h"
 
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,10 @@ class PrometheusMetricSource final : public MetricSource {
   // saying why (unreachable, timeout, another status). Retries per options_.
   std::optional<std::string> get(const std::string& query, long timeoutMs, MetricReading& failed);
   PrometheusOptions options_;
+  // Queries whose batched answer could not be split (series without the
+  // scope labels): asked per scope from then on.
+  mutable std::mutex perScopeMutex_;
+  std::set<std::string> perScope_;
 };
 
 // `region="R"`, `region="R",zone="Z"` or `region="R",zone="Z",host="H"`, values escaped.

@@ -189,6 +189,31 @@ TEST(BatchedQuery, ScopesThatStartApartShareTheNextPeriodsQuery) {
   for (size_t i = 3; i < 6; ++i) EXPECT_EQ(out[i].t, 1080) << out[i].scope;
 }
 
+// A stand-in that answers every query with one unlabelled series (as the
+// loopback servers of tests/runtime do) cannot be split per scope: that
+// period is read per scope, and so is the query from then on.
+TEST(BatchedQuery, AnAnswerWithoutScopeLabelsIsReadPerScope) {
+  LoopbackHttpServer plain([](const std::string&) {
+    return std::pair<int, std::string>{
+        200, R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"7"]}]}})"};
+  });
+  Plan plan;
+  plan.metrics["m"] = {"m", "prometheus", "sum(x{{scope}})", ""};
+  AlarmExpr low = cond("m", 10, 60);
+  PrometheusMetricSource source({plain.url(), 2000, 1, 10});
+  NullExternals externals;
+  AlarmEvaluator evaluator(plan, source, externals);
+  std::vector<Scope> zones = {zone("r1", "z1"), zone("r1", "z2"), zone("r1", "z3")};
+  std::vector<SampleRecord> out;
+  evaluator.sample({&low}, zones, "v2", 0, out);
+  EXPECT_EQ(plain.requests(), 4);  // the batch, then each zone
+  ASSERT_EQ(out.size(), 3u);
+  for (const auto& record : out) EXPECT_EQ(record.value, 7) << record.scope << record.error;
+  EXPECT_FALSE(source.batches(plan.metrics["m"]));
+  evaluator.sample({&low}, zones, "v2", 60, out);
+  EXPECT_EQ(plain.requests(), 7);
+}
+
 // `piperun serve` reads on a ReadPool: one job and one request for the batch,
 // each scope's datapoint taken on a later pass.
 TEST(BatchedQuery, AsynchronousReadsAreBatchedToo) {
