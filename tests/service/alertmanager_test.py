@@ -140,10 +140,11 @@ class AlertmanagerBlockers(unittest.TestCase):
 
         def run(state, *flags):
             return subprocess.run([serve_test.PIPERUN, "run", plan, "--version", "v1", "--first-deploy",
-                                   "--state", state, "--until-blocked", "--quiet", *flags], cwd=folder,
+                                   "--state", state, "--until-blocked", *flags], cwd=folder,
                                   capture_output=True, text=True, timeout=120)
         held = run("held.db")
         self.assertEqual(held.returncode, 4, held.stdout + held.stderr)  # stopped waiting: the plan's alert fires
+        self.assertIn("external alarm org-event is ALARM", held.stdout + held.stderr)
         quiet = Alertmanager(self)  # the flag names one where nothing fires
         deployed = run("flag.db", "--alertmanager", quiet.url)
         self.assertEqual(deployed.returncode, 0, deployed.stdout + deployed.stderr)
