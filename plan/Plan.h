@@ -149,6 +149,9 @@ struct Plan {
   std::string topologyName;
   std::vector<RegionTopology> regions;
   std::optional<std::string> prometheusUrl;
+  // Where `external(NAME)` alarms are read (docs/plan-format.md); written
+  // only when set, so plans without one keep their bytes and digest.
+  std::optional<std::string> alertmanagerUrl;
   DeploySpec deploy;
   std::map<std::string, MetricDef> metrics;
   std::map<std::string, AlarmExpr> alarms;

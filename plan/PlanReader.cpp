@@ -192,6 +192,11 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
   }
   plan.policy = str(*root, "policy");
   if (auto url = root->getString("prometheus_url")) plan.prometheusUrl = url->str();
+  if (const auto* url = root->get("alertmanager_url")) {
+    auto text = url->getAsString();
+    if (!text) return err.at("alertmanager_url", "must be a string (a URL)");
+    plan.alertmanagerUrl = text->str();
+  }
 
   if (const auto* topology = root->getObject("topology")) {
     plan.topologyName = str(*topology, "name");

@@ -204,6 +204,7 @@ llvm::json::Value planToJson(const Plan& plan) {
                   {"emergency", std::move(emergency)},
                   {"stages", stagesJson(plan)},
                   {"steps", stepsJson(plan)}};
+  if (plan.alertmanagerUrl) document["alertmanager_url"] = *plan.alertmanagerUrl;
   if (plan.analysis) document["analysis"] = analysisJson(*plan.analysis);
   Value result(std::move(document));
   (*result.getAsObject())["digest"] = computeDigest(result);

@@ -175,6 +175,7 @@ planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
   plan.policy = pipeline.policy ? pipeline.policy->name : "";
   addTopology(pipeline, layout, plan);
   plan.prometheusUrl = pipeline.prometheusUrl;
+  plan.alertmanagerUrl = pipeline.alertmanagerUrl;
   plan.deploy.run = pipeline.deploy.run;
   plan.deploy.rollback = pipeline.deploy.rollback.empty() ? pipeline.deploy.run : pipeline.deploy.rollback;
   plan.deploy.timeoutS = seconds(pipeline.deploy.timeoutMs);

@@ -245,6 +245,7 @@ struct Pipeline {
   Origin policyOrigin;
   std::optional<int64_t> hostsPerZone;  // overrides the topology
   std::optional<std::string> prometheusUrl;
+  std::optional<std::string> alertmanagerUrl;  // external(NAME) alarms from Alertmanager (docs/runtime.md)
   Deploy deploy;
   std::vector<Metric> metrics;  // in declaration order
   std::vector<Alarm> alarms;    // in declaration order

@@ -33,6 +33,7 @@ class PipelineBuilder {
     policy();
     if (auto hosts = reader_.integer(body_, "hosts_per_zone")) p_.hostsPerZone = hosts->value;
     if (auto url = reader_.string(body_, "prometheus_url")) p_.prometheusUrl = url->value;
+    if (auto url = reader_.string(body_, "alertmanager_url")) p_.alertmanagerUrl = url->value;
     deploy();
     metrics();
     buildAlarms(reader_, p_);

@@ -30,7 +30,7 @@ const void* planShapeOf(const ResolvedDecl& resolved) {
   if (resolved.chain.size() < 2) return nullptr;
   const auto& members = resolved.decl().body.members;
   bool neutral = std::all_of(members.begin(), members.end(), [](const ast::Member& member) {
-    return isAttribute(member, {"artifact", "kind", "execution_mode", "prometheus_url"}) ||
+    return isAttribute(member, {"artifact", "kind", "execution_mode", "prometheus_url", "alertmanager_url"}) ||
            (member.block && namesOnlyDeployCommands(*member.block));
   });
   return neutral ? resolved.chain[resolved.chain.size() - 2] : nullptr;

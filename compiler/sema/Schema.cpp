@@ -39,6 +39,9 @@ const std::map<Context, ContextSpec>& specs() {
          {"hosts_per_zone", VT::Int, "int: overrides the topology's hosts per zone for this service"},
          {"prometheus_url", VT::String,
           "string: the Prometheus server of the `prometheus(...)` metrics (`piperun --prometheus` overrides it)"},
+         {"alertmanager_url", VT::String,
+          "string: the Alertmanager whose active alerts are the `external(NAME)` alarms "
+          "(`piperun --alertmanager` overrides it)"},
          {"rollback_on", VT::AlarmExpr, "alarm expression, required for prod: the aggregate rollback alarm"},
          {"block_on", VT::AlarmRefs, "list of alarms that stop a new stage from starting while firing"}},
         {{"deploy", Context::Deploy, LabelRule::None,

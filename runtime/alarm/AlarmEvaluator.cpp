@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <map>
+#include <tuple>
 
 namespace pipelang::runtime {
 
@@ -139,7 +141,6 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
     History* history;
   };
   std::vector<Due> due;
-  std::vector<MetricRequest> requests;
   for (const auto& scope : scopes) {
     auto& byCondition = histories_[scope.label()];
     for (const auto* condition : conditions) {
@@ -151,23 +152,125 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
       }
       if (h.started && h.nextDue > now) continue;
       if (h.pending) continue;  // the last period's read is still running
-      // A late wake-up takes one datapoint, not a burst of catch-up ones.
-      h.nextDue = h.started ? h.nextDue + condition->periodS : now + condition->periodS;
-      if (h.nextDue <= now) h.nextDue = now + condition->periodS;
+      // A late wake-up takes one datapoint, not a burst of catch-up ones. A
+      // batched metric's reads fall on multiples of the period, so scopes
+      // that started watching at different moments share one query from
+      // their second datapoint on (docs/runtime.md "One query per metric per period").
+      Instant period = condition->periodS;
+      bool aligned = period > 0 && metrics_.batches(plan_.metrics.at(condition->metric));
+      Instant next = aligned ? (now / period + 1) * period : now + period;
+      h.nextDue = h.started ? h.nextDue + period : next;
+      if (h.nextDue <= now) h.nextDue = next;
       h.started = true;
-      MetricRequest request{plan_.metrics.at(condition->metric), scope, version, now,
-                            std::max<long>(1, condition->periodS) * 1000L};
-      if (pool_) {
-        h.pending = launch(request);
-        continue;
-      }
       due.push_back({&scope, condition, &h});
-      requests.push_back(request);
     }
   }
-  std::vector<MetricReading> readings = readAll(requests);
+  if (due.empty()) return;
+
+  // Pairs of one metric, scope kind, fleet and period are read together when
+  // the source batches the metric (one query for them all); the rest one by one.
+  struct Group {
+    const MetricDef* metric;
+    long timeoutMs;
+    std::vector<Scope> scopes;
+    std::map<std::string, size_t> indexOf;  // scope label -> index in scopes
+  };
+  std::map<std::tuple<std::string, int, std::string, long>, Group> groups;
+  std::vector<std::pair<Group*, size_t>> inGroup(due.size(), {nullptr, 0});
+  std::vector<size_t> singles;
+  for (size_t i = 0; i < due.size(); ++i) {
+    const MetricDef& metric = plan_.metrics.at(due[i].condition->metric);
+    long timeoutMs = std::max<long>(1, due[i].condition->periodS) * 1000L;
+    if (!metrics_.batches(metric)) {
+      singles.push_back(i);
+      continue;
+    }
+    const Scope& scope = *due[i].scope;
+    Group& group = groups
+                       .try_emplace({metric.name, static_cast<int>(scope.kind), scope.fleet, timeoutMs},
+                                    Group{&metric, timeoutMs, {}, {}})
+                       .first->second;
+    auto [it, added] = group.indexOf.try_emplace(scope.label(), group.scopes.size());
+    if (added) group.scopes.push_back(scope);
+    inGroup[i] = {&group, it->second};
+  }
+  auto requestOf = [&](size_t i) {
+    return MetricRequest{plan_.metrics.at(due[i].condition->metric), *due[i].scope, version, now,
+                         std::max<long>(1, due[i].condition->periodS) * 1000L};
+  };
+
+  if (pool_) {
+    for (size_t i : singles) due[i].history->pending = launch(requestOf(i));
+    std::map<const Group*, std::vector<std::shared_ptr<PendingRead>>> launched;
+    for (auto& [key, group] : groups)
+      launched[&group] = launchBatch(*group.metric, group.scopes, version, now, group.timeoutMs);
+    for (size_t i = 0; i < due.size(); ++i)
+      if (inGroup[i].first) due[i].history->pending = launched[inGroup[i].first][inGroup[i].second];
+    return;
+  }
+
+  std::vector<MetricRequest> requests;
+  for (size_t i : singles) requests.push_back(requestOf(i));
+  std::vector<MetricReading> singleReadings = readAll(requests);
+  // Batches at once when the source allows it, as readAll does scopes.
+  std::map<const Group*, std::vector<MetricReading>> groupReadings;
+  std::map<const Group*, std::future<std::vector<MetricReading>>> inFlight;
+  for (auto& [key, group] : groups) {
+    const Group* g = &group;
+    auto readGroup = [this, g, &version, now] {
+      return readBatchBounded(MetricBatchRequest{*g->metric, g->scopes, version, now, g->timeoutMs});
+    };
+    if (groups.size() > 1 && metrics_.concurrent())
+      inFlight[g] = std::async(std::launch::async, readGroup);
+    else
+      groupReadings[g] = readGroup();
+  }
+  for (auto& [group, reading] : inFlight) groupReadings[group] = reading.get();
+  // Taken in the order the pairs came due, whichever way they were read.
+  std::vector<const MetricReading*> readings(due.size(), nullptr);
+  for (size_t k = 0; k < singles.size(); ++k) readings[singles[k]] = &singleReadings[k];
   for (size_t i = 0; i < due.size(); ++i)
-    take(*due[i].history, *due[i].condition, *due[i].scope, now, readings[i], out, onlyNotable);
+    if (inGroup[i].first) readings[i] = &groupReadings[inGroup[i].first][inGroup[i].second];
+  for (size_t i = 0; i < due.size(); ++i)
+    take(*due[i].history, *due[i].condition, *due[i].scope, now, *readings[i], out, onlyNotable);
+}
+
+std::vector<MetricReading> AlarmEvaluator::readBatchBounded(const MetricBatchRequest& request) {
+  auto readAllOf = [this](const MetricBatchRequest& r) {
+    std::vector<MetricReading> readings = metrics_.readBatch(r);
+    readings.resize(r.scopes.size(), MetricReading{std::nullopt, "no reading for this scope", ""});
+    for (auto& reading : readings) reading = applyReadingRule(std::move(reading));
+    return readings;
+  };
+  auto begin = std::chrono::steady_clock::now();
+  std::vector<MetricReading> readings = readAllOf(request);
+  // As readBounded: one retry within the period, when the whole answer failed.
+  if (std::any_of(readings.begin(), readings.end(), [](const MetricReading& r) { return r.error.empty(); }))
+    return readings;
+  long usedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
+  long leftMs = request.timeoutMs - usedMs;
+  if (request.timeoutMs > 0 && leftMs < 50) return readings;
+  MetricBatchRequest retry = request;
+  if (request.timeoutMs > 0) retry.timeoutMs = leftMs;
+  return readAllOf(retry);
+}
+
+std::vector<std::shared_ptr<PendingRead>> AlarmEvaluator::launchBatch(const MetricDef& metric,
+                                                                      const std::vector<Scope>& scopes,
+                                                                      const std::string& version, Instant at,
+                                                                      long timeoutMs) {
+  // As launch(): the read owns copies of what it names.
+  MetricSource* source = &metrics_;
+  return pool_->launchBatch(
+      at, scopes.size(),
+      [source, metric, scopes, version, at, timeoutMs] {
+        std::vector<MetricReading> readings =
+            source->readBatch(MetricBatchRequest{metric, scopes, version, at, timeoutMs});
+        readings.resize(scopes.size(), MetricReading{std::nullopt, "no reading for this scope", ""});
+        for (auto& reading : readings) reading = applyReadingRule(std::move(reading));
+        return readings;
+      },
+      tag_);
 }
 
 std::optional<Instant> AlarmEvaluator::nextDue() const {

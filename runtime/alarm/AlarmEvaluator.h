@@ -115,6 +115,12 @@ class AlarmEvaluator {
   // bounded by its condition's period (one retry if time is left).
   std::vector<MetricReading> readAll(const std::vector<MetricRequest>& requests);
   MetricReading readBounded(const MetricRequest& request);
+  // Every scope of a batch (one kind, one fleet) in one read of the source,
+  // under the reading rule; retried once within the period when all failed.
+  std::vector<MetricReading> readBatchBounded(const MetricBatchRequest& request);
+  // As launch(), for a batch: one handle per scope, in the scopes' order.
+  std::vector<std::shared_ptr<PendingRead>> launchBatch(const MetricDef& metric, const std::vector<Scope>& scopes,
+                                                        const std::string& version, Instant at, long timeoutMs);
   void collect(const AlarmExpr& expr, std::vector<const AlarmExpr*>& out, std::set<std::string>& seenRefs) const;
 
   const std::string& keyOf(const AlarmExpr& condition);

@@ -156,12 +156,16 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
     metrics.setProvider("command", &commands);
     std::optional<PrometheusMetricSource> prometheus;
     if (!prometheusUrl.empty()) {
-      prometheus.emplace(PrometheusOptions{prometheusUrl});
+      prometheus.emplace(prometheusOptions(prometheusUrl));
       metrics.setProvider("prometheus", &*prometheus);
     }
+    // --alertmanager, else --alarms-dir, else the plan's alertmanager_url (docs/runtime.md).
+    std::string alertmanagerUrl = !recorded.alertmanager.empty() ? recorded.alertmanager
+                                  : recorded.alarmsDir.empty()   ? plan.alertmanagerUrl.value_or("")
+                                                                 : "";
     std::unique_ptr<ExternalAlarmSource> externals;
-    if (!recorded.alertmanager.empty())
-      externals = std::make_unique<AlertmanagerAlarmSource>(recorded.alertmanager);
+    if (!alertmanagerUrl.empty())
+      externals = std::make_unique<AlertmanagerAlarmSource>(alertmanagerUrl);
     else
       externals = std::make_unique<DirectoryAlarmSource>(recorded.alarmsDir);
     ConsoleSink sink(args.output, calendar, clockPrecisionFor(plan));

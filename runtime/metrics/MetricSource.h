@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pipelang::runtime {
 
@@ -28,10 +29,31 @@ struct MetricRequest {
   long timeoutMs = 0;
 };
 
+// One metric at many scopes at once (docs/runtime.md "One query per metric per
+// period"): every scope of one kind (hosts, zones or regions) and one fleet.
+struct MetricBatchRequest {
+  const MetricDef& metric;
+  const std::vector<Scope>& scopes;
+  const std::string& version;
+  Instant at;
+  long timeoutMs = 0;  // the whole batch, as MetricRequest::timeoutMs
+};
+
 class MetricSource {
  public:
   virtual ~MetricSource() = default;
   virtual MetricReading read(const MetricRequest& request) = 0;
+  // True when readBatch() answers every scope of a batch of this metric with
+  // fewer reads than one per scope; the evaluator then asks a round's scopes
+  // of one kind together. The default reads each scope in turn.
+  virtual bool batches(const MetricDef&) const { return false; }
+  // One reading per scope of the request, in its order.
+  virtual std::vector<MetricReading> readBatch(const MetricBatchRequest& request) {
+    std::vector<MetricReading> readings;
+    for (const auto& scope : request.scopes)
+      readings.push_back(read(MetricRequest{request.metric, scope, request.version, request.at, request.timeoutMs}));
+    return readings;
+  }
   // True when read() may be called from several threads at once; the evaluator
   // then asks every scope due in a round at the same time, so a hanging source
   // costs one period per round, not one per scope.
@@ -63,6 +85,15 @@ class MetricRouter final : public MetricSource {
       return {std::nullopt, "no provider for metric source '" + request.metric.source + "' in this piperun",
               request.metric.query};
     return it->second->read(request);
+  }
+  bool batches(const MetricDef& metric) const override {
+    auto it = providers_.find(metric.source);
+    return it != providers_.end() && it->second && it->second->batches(metric);
+  }
+  std::vector<MetricReading> readBatch(const MetricBatchRequest& request) override {
+    auto it = providers_.find(request.metric.source);
+    if (it == providers_.end() || !it->second) return MetricSource::readBatch(request);
+    return it->second->readBatch(request);
   }
   bool concurrent() const override {
     for (const auto& [source, provider] : providers_)

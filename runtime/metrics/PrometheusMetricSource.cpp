@@ -1,4 +1,5 @@
 #include "runtime/metrics/PrometheusMetricSource.h"
+#include "runtime/metrics/BatchedQuery.h"
 #include "runtime/metrics/ReadingRule.h"
 
 #include "compiler/plan/BoundedJson.h"
@@ -9,25 +10,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <map>
 #include <mutex>
 #include <thread>
 
 namespace pipelang::runtime {
 
 namespace {
-
-std::string escapeLabelValue(const std::string& value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 size_t appendBody(char* data, size_t size, size_t count, void* body) {
   static_cast<std::string*>(body)->append(data, size * count);
@@ -60,14 +50,14 @@ void initCurlOnce() {
 }  // namespace
 
 std::string scopeMatchers(const Scope& scope) {
-  std::string matchers = fmt::format("region=\"{}\"", escapeLabelValue(scope.region));
+  std::string matchers = fmt::format("region=\"{}\"", promqlStringEscape(scope.region));
   if (scope.kind == Scope::Kind::Zone || scope.kind == Scope::Kind::Host)
-    matchers += fmt::format(",zone=\"{}\"", escapeLabelValue(scope.zone));
-  if (scope.kind == Scope::Kind::Host) matchers += fmt::format(",host=\"{}\"", escapeLabelValue(scope.host));
+    matchers += fmt::format(",zone=\"{}\"", promqlStringEscape(scope.zone));
+  if (scope.kind == Scope::Kind::Host) matchers += fmt::format(",host=\"{}\"", promqlStringEscape(scope.host));
   // Pre-production and production never read each other's series: a
   // pre-production scope needs its stage label, prod takes `prod` or none (docs/runtime.md).
   bool prod = scope.fleet.empty() || scope.fleet == "prod";
-  matchers += prod ? std::string(",stage=~\"|prod\"") : fmt::format(",stage=\"{}\"", escapeLabelValue(scope.fleet));
+  matchers += prod ? std::string(",stage=~\"|prod\"") : fmt::format(",stage=\"{}\"", promqlStringEscape(scope.fleet));
   return matchers;
 }
 
@@ -130,6 +120,53 @@ MetricReading parsePrometheusResponse(const std::string& body, const std::string
   return reading;
 }
 
+std::vector<MetricReading> splitPrometheusResponse(const std::string& body, const std::string& resolvedQuery,
+                                                   const std::vector<Scope>& scopes) {
+  // The answer as a whole, as one per-scope query's would be read; only a
+  // vector of several series is split, by the scopes' label values.
+  MetricReading whole = parsePrometheusResponse(body, resolvedQuery);
+  std::vector<MetricReading> readings(scopes.size(), whole);
+  auto parsed = planformat::parseBoundedJson(body);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return readings;
+  }
+  const llvm::json::Object* root = parsed->getAsObject();
+  auto status = root ? root->getString("status") : llvm::None;
+  const llvm::json::Object* data = root ? root->getObject("data") : nullptr;
+  auto resultType = data ? data->getString("resultType") : llvm::None;
+  const llvm::json::Array* series = data ? data->getArray("result") : nullptr;
+  if (!status || *status != "success" || !resultType || *resultType != "vector" || !series) return readings;
+  std::vector<std::string> names = scopeLabelNames(scopes.front().kind);
+  std::map<std::vector<std::string>, std::vector<const llvm::json::Object*>> byScope;
+  for (const auto& one : *series) {
+    const llvm::json::Object* sample = one.getAsObject();
+    const llvm::json::Object* labels = sample ? sample->getObject("metric") : nullptr;
+    std::vector<std::string> key;
+    for (const auto& name : names) {
+      auto value = labels ? labels->getString(name) : llvm::None;
+      key.push_back(value ? value->str() : "");
+    }
+    byScope[key].push_back(sample);
+  }
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    MetricReading& reading = readings[i];
+    reading = {std::nullopt, "", resolvedQuery};
+    auto it = byScope.find(scopeLabelValues(scopes[i]));
+    if (it == byScope.end()) {
+      reading.error = "prometheus returned no series (empty result): no data";
+    } else if (it->second.size() > 1) {
+      reading.error =
+          fmt::format("prometheus returned {} series; aggregate the query (e.g. sum(...)) to one", it->second.size());
+    } else {
+      const llvm::json::Object* sample = it->second.front();
+      reading.value = sampleValue(sample ? sample->get("value") : nullptr);
+      if (!reading.value) reading.error = "prometheus returned a sample that is not a finite number (NaN or Inf)";
+    }
+  }
+  return readings;
+}
+
 PrometheusMetricSource::PrometheusMetricSource(PrometheusOptions options) : options_(std::move(options)) {
   initCurlOnce();
   while (!options_.baseUrl.empty() && options_.baseUrl.back() == '/') options_.baseUrl.pop_back();
@@ -137,17 +174,21 @@ PrometheusMetricSource::PrometheusMetricSource(PrometheusOptions options) : opti
 
 PrometheusMetricSource::~PrometheusMetricSource() = default;
 
-MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
-  std::string query = resolveScopedQuery(request.metric.query, request.scope);
+std::optional<std::string> PrometheusMetricSource::get(const std::string& query, long requestTimeoutMs,
+                                                       MetricReading& failed) {
+  failed = {std::nullopt, "", query};
   CURL* curl = curl_easy_init();
-  if (!curl) return {std::nullopt, "could not initialise libcurl", query};
+  if (!curl) {
+    failed.error = "could not initialise libcurl";
+    return std::nullopt;
+  }
   char* encoded = curl_easy_escape(curl, query.c_str(), static_cast<int>(query.size()));
   std::string url = options_.baseUrl + "/api/v1/query?query=" + (encoded ? encoded : "");
   curl_free(encoded);
 
-  MetricReading reading{std::nullopt, "", query};
+  std::optional<std::string> answer;
   // One budget for the whole read, retries included, counted from now.
-  long budgetMs = request.timeoutMs > 0 ? std::min(request.timeoutMs, options_.timeoutMs) : options_.timeoutMs;
+  long budgetMs = requestTimeoutMs > 0 ? std::min(requestTimeoutMs, options_.timeoutMs) : options_.timeoutMs;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(1L, budgetMs));
   auto leftMs = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
@@ -169,34 +210,105 @@ MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
     long http = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http);
     bool retry = false;
+    answer.reset();
     if (code == CURLE_OPERATION_TIMEDOUT) {
-      reading = {std::nullopt, fmt::format("prometheus did not answer within {}ms (timeout)", budgetMs), query};
+      failed.error = fmt::format("prometheus did not answer within {}ms (timeout)", budgetMs);
     } else if (code != CURLE_OK) {
-      reading = {std::nullopt,
-                 fmt::format("prometheus unreachable at {}: {}", options_.baseUrl, curl_easy_strerror(code)), query};
+      failed.error = fmt::format("prometheus unreachable at {}: {}", options_.baseUrl, curl_easy_strerror(code));
       retry = true;
     } else if (http != 200) {
       // Only a 200 carries data. A 4xx body may say why (Prometheus's own error
       // JSON for a bad query); a success body under another status is never read.
-      reading = {std::nullopt, fmt::format("prometheus answered HTTP {}", http), query};
+      failed.error = fmt::format("prometheus answered HTTP {}", http);
       if (http >= 400 && http < 500) {
         MetricReading why = parsePrometheusResponse(body, query);
         if (!why.value && why.error.starts_with("prometheus query failed: ") &&
             !why.error.ends_with("no error message"))
-          reading.error = fmt::format("{} (HTTP {})", why.error, http);
+          failed.error = fmt::format("{} (HTTP {})", why.error, http);
       }
       retry = http >= 500;
     } else {
-      reading = parsePrometheusResponse(body, query);
+      answer = std::move(body);
     }
     if (!retry || attempt == options_.attempts || leftMs() <= backoff) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
     backoff *= 2;
   }
   curl_easy_cleanup(curl);
-  if (!reading.error.empty() && attempts > 1 && reading.error.starts_with("prometheus unreachable"))
-    reading.error += fmt::format(" (after {} attempts)", attempts);
-  return reading;
+  if (!answer && attempts > 1 && failed.error.starts_with("prometheus unreachable"))
+    failed.error += fmt::format(" (after {} attempts)", attempts);
+  return answer;
+}
+
+MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
+  std::string query = resolveScopedQuery(request.metric.query, request.scope);
+  MetricReading failed;
+  std::optional<std::string> body = get(query, request.timeoutMs, failed);
+  return body ? parsePrometheusResponse(*body, query) : failed;
+}
+
+bool PrometheusMetricSource::batches(const MetricDef& metric) const {
+  std::string whyNot;
+  if (!options_.batch || !groupedByScope(metric.query, {"region"}, whyNot)) return false;
+  std::lock_guard<std::mutex> lock(perScopeMutex_);
+  return !perScope_.count(metric.query);
+}
+
+namespace {
+
+// True when a vector answer has a series without one of the scope labels: not
+// what Prometheus answers a grouped query (a proxy or stand-in that ignores
+// the query), so it cannot be split per scope.
+bool unattributable(const std::string& body, const std::vector<std::string>& labels) {
+  auto parsed = planformat::parseBoundedJson(body);
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return false;
+  }
+  const llvm::json::Object* root = parsed->getAsObject();
+  const llvm::json::Object* data = root ? root->getObject("data") : nullptr;
+  const llvm::json::Array* series = data ? data->getArray("result") : nullptr;
+  auto type = data ? data->getString("resultType") : llvm::None;
+  if (!series || !type || *type != "vector") return false;
+  for (const auto& one : *series) {
+    const llvm::json::Object* sample = one.getAsObject();
+    const llvm::json::Object* metric = sample ? sample->getObject("metric") : nullptr;
+    for (const auto& label : labels)
+      if (!metric || !metric->getString(label)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<MetricReading> PrometheusMetricSource::readBatch(const MetricBatchRequest& request) {
+  std::string whyNot;
+  std::optional<std::string> grouped;
+  if (options_.batch && !request.scopes.empty())
+    grouped = groupedByScope(request.metric.query, scopeLabelNames(request.scopes.front().kind), whyNot);
+  if (!grouped) return MetricSource::readBatch(request);
+  std::string query = fillBatchScope(*grouped, request.scopes);
+  MetricReading failed;
+  std::optional<std::string> body = get(query, request.timeoutMs, failed);
+  if (!body) return std::vector<MetricReading>(request.scopes.size(), failed);
+  if (request.metric.query.find("{scope}") == std::string::npos)  // the same one answer for every scope
+    return std::vector<MetricReading>(request.scopes.size(), parsePrometheusResponse(*body, query));
+  if (unattributable(*body, scopeLabelNames(request.scopes.front().kind))) {
+    // Asked per scope from now on; this period's readings too.
+    {
+      std::lock_guard<std::mutex> lock(perScopeMutex_);
+      perScope_.insert(request.metric.query);
+    }
+    return MetricSource::readBatch(request);
+  }
+  return splitPrometheusResponse(*body, query, request.scopes);
+}
+
+PrometheusOptions prometheusOptions(const std::string& baseUrl) {
+  PrometheusOptions options{baseUrl};
+  const char* perScope = std::getenv("PIPERUN_PROMETHEUS_PER_SCOPE");
+  options.batch = !(perScope && std::string(perScope) == "1");
+  return options;
 }
 
 }  // namespace pipelang::runtime

@@ -16,8 +16,19 @@ ReadPool::~ReadPool() {
 }
 
 std::shared_ptr<PendingRead> ReadPool::launch(Instant at, std::function<MetricReading()> read, std::int64_t tag) {
-  auto pending = std::make_shared<PendingRead>();
-  pending->at = at;
+  return launchBatch(
+             at, 1, [read = std::move(read)] { return std::vector<MetricReading>{read()}; }, tag)
+      .front();
+}
+
+std::vector<std::shared_ptr<PendingRead>> ReadPool::launchBatch(Instant at, size_t count,
+                                                                std::function<std::vector<MetricReading>()> read,
+                                                                std::int64_t tag) {
+  std::vector<std::shared_ptr<PendingRead>> pending;
+  for (size_t i = 0; i < count; ++i) {
+    pending.push_back(std::make_shared<PendingRead>());
+    pending.back()->at = at;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back({pending, std::move(read), tag});
@@ -36,8 +47,13 @@ void ReadPool::work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    job.pending->reading = job.read();
-    job.pending->done.store(true, std::memory_order_release);
+    std::vector<MetricReading> readings = job.read();
+    for (size_t i = 0; i < job.pending.size(); ++i) {
+      // A source that answered fewer readings than asked failed the rest.
+      job.pending[i]->reading =
+          i < readings.size() ? std::move(readings[i]) : MetricReading{std::nullopt, "no reading for this scope", ""};
+      job.pending[i]->done.store(true, std::memory_order_release);
+    }
     if (onDone_) onDone_(job.tag);
   }
 }

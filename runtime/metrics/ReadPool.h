@@ -35,13 +35,18 @@ class ReadPool {
 
   // Queues `read`; the returned handle turns done when it has run.
   std::shared_ptr<PendingRead> launch(Instant at, std::function<MetricReading()> read, std::int64_t tag = 0);
+  // Queues one read that answers COUNT readings at once (a batched query, one
+  // reading per scope); each returned handle turns done with its own reading.
+  std::vector<std::shared_ptr<PendingRead>> launchBatch(Instant at, size_t count,
+                                                        std::function<std::vector<MetricReading>()> read,
+                                                        std::int64_t tag = 0);
 
  private:
   void work();
 
   struct Job {
-    std::shared_ptr<PendingRead> pending;
-    std::function<MetricReading()> read;
+    std::vector<std::shared_ptr<PendingRead>> pending;
+    std::function<std::vector<MetricReading>()> read;  // one reading per pending
     std::int64_t tag = 0;
   };
   std::function<void(std::int64_t)> onDone_;

@@ -229,7 +229,7 @@ json::Object PipelineLane::detail(const Plan* current, Instant now) {
       json::Value firing = nullptr;
       auto alarm = plan->alarms.find(name);
       if (alarm != plan->alarms.end() && alarm->second.op == AlarmExpr::Op::External) {
-        if (auto state = parts_.externals.firing(alarm->second.name, now)) firing = *state;
+        if (auto state = parts_.externalsFor(*plan).firing(alarm->second.name, now)) firing = *state;
       }
       for (const auto& [id, slot] : slots_)
         for (const auto& view : slot.engine->view().stages)

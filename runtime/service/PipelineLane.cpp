@@ -33,8 +33,9 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   options.readTag = run.id;
   std::int64_t runId = run.id;
   options.admission = [this, runId](const std::string& stage) { return admission(runId, stage); };
-  slot.engine = std::make_unique<Engine>(*slot.plan, journal_, parts_.clock, *slot.deployer,
-                                         parts_.metricsFor(*slot.plan), parts_.externals, parts_.sink, options);
+  slot.engine =
+      std::make_unique<Engine>(*slot.plan, journal_, parts_.clock, *slot.deployer, parts_.metricsFor(*slot.plan),
+                               parts_.externalsFor(*slot.plan), parts_.sink, options);
   auto [it, inserted] = slots_.emplace(run.id, std::move(slot));
   inputs_ = true;
   if (parts_.runStarted) parts_.runStarted(run.id);

@@ -32,7 +32,8 @@ namespace pipelang::runtime::service {
 struct LaneParts {
   Clock& clock;
   std::function<MetricSource&(const Plan&)> metricsFor;  // the plan's Prometheus, or serve's --prometheus
-  ExternalAlarmSource& externals;
+  // The plan's Alertmanager (alertmanager_url), or serve's --alertmanager / --alarms-dir.
+  std::function<ExternalAlarmSource&(const Plan&)> externalsFor;
   ReadPool& reads;
   EventSink& sink;
   bool prometheusGiven = false;  // serve's --prometheus: every plan can read Prometheus

@@ -36,11 +36,20 @@ MetricSource& Service::metricsFor(const Plan& plan) {
     router->setProvider("command", &commandMetrics_);
     if (!url.empty()) {
       auto& source = prometheus_[url];
-      if (!source) source = std::make_unique<PrometheusMetricSource>(PrometheusOptions{url});
+      if (!source) source = std::make_unique<PrometheusMetricSource>(prometheusOptions(url));
       router->setProvider("prometheus", source.get());
     }
   }
   return *router;
+}
+
+ExternalAlarmSource& Service::externalsFor(const Plan& plan) {
+  // The command line wins: --alertmanager or --alarms-dir given to serve is
+  // every plan's source; else the plan's alertmanager_url (docs/runtime.md).
+  if (!options_.alertmanager.empty() || !options_.alarmsDir.empty() || !plan.alertmanagerUrl) return *externals_;
+  auto& source = alertmanagers_[*plan.alertmanagerUrl];
+  if (!source) source = std::make_unique<AlertmanagerAlarmSource>(*plan.alertmanagerUrl);
+  return *source;
 }
 
 PipelineLane* Service::findLane(const std::string& name) {
@@ -51,8 +60,8 @@ PipelineLane* Service::findLane(const std::string& name) {
 PipelineLane& Service::lane(const std::string& name) {
   auto& slot = lanes_[name];
   if (!slot) {
-    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_,
-                    *reads_, *this};
+    LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); },
+                    [this](const Plan& plan) -> ExternalAlarmSource& { return externalsFor(plan); }, *reads_, *this};
     parts.prometheusGiven = !options_.prometheus.empty();
     parts.runStarted = [this, name](std::int64_t runId) { runLanes_[runId] = lanes_.at(name).get(); };
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);

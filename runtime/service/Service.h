@@ -98,6 +98,7 @@ class Service final : public ServiceApi, private EventSink {
   ApiOutcome submitHere(const SubmitRequest& request, const Caller& caller);  // under mutex_
   // A request of the loop's thread or a relay: woken at once (LISTEN/NOTIFY).
   void heardRelay();
+  ExternalAlarmSource& externalsFor(const Plan& plan);
   void publishEvents();  // under mutex_: wakes the event streams
   template <typename Request>
   ApiOutcome onLane(const Request& request, const std::function<ApiOutcome(PipelineLane&, const Request&)>& handle,
@@ -112,8 +113,9 @@ class Service final : public ServiceApi, private EventSink {
   PlanCatalog catalog_;
   CommandMetricSource commandMetrics_;
   std::unique_ptr<ExternalAlarmSource> externals_;
-  std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;  // by URL
-  std::map<std::string, std::unique_ptr<MetricRouter>> routers_;               // by URL ("" none)
+  std::map<std::string, std::unique_ptr<AlertmanagerAlarmSource>> alertmanagers_;  // plans' alertmanager_url, by URL
+  std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;      // by URL
+  std::map<std::string, std::unique_ptr<MetricRouter>> routers_;                   // by URL ("" none)
   std::unique_ptr<ReadPool> reads_;
   std::map<std::string, std::unique_ptr<PipelineLane>> lanes_;
   std::unordered_map<std::int64_t, PipelineLane*> runLanes_;  // run id → its lane, for reads that end

@@ -18,7 +18,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 mkdir -p "$work/site"
-# Zone r1-az1 sums to 300, zone r1-az2 to 400, region r1 to 700.
+# Zone r1-az1 sums to 300, zone r1-az2 to 400, region r1 to 700. Region r2's
+# label values hold `.`, `|`, `"` and `\` (batched queries quote them), 40 in all.
 cat > "$work/site/metrics" <<'METRICS'
 # TYPE demo_requests_total counter
 demo_requests_total{region="r1",zone="r1-az1",host="r1-az1-h01"} 100
@@ -27,6 +28,14 @@ demo_requests_total{region="r1",zone="r1-az1",host="r1-az1-h03"} 100
 demo_requests_total{region="r1",zone="r1-az2",host="r1-az2-h01"} 100
 demo_requests_total{region="r1",zone="r1-az2",host="r1-az2-h02"} 100
 demo_requests_total{region="r1",zone="r1-az2",host="r1-az2-h03"} 200
+demo_requests_total{region="r2",zone="r2.a|b",host="h\"1"} 5
+demo_requests_total{region="r2",zone="r2\\z",host="h2"} 7
+demo_requests_total{region="r2",zone="r2\"q",host="h3"} 11
+demo_requests_total{region="r2",zone="r2xa",host="h4"} 17
+# TYPE demo_errors_total counter
+demo_errors_total{region="r1",zone="r1-az1",host="r1-az1-h01"} 2
+demo_errors_total{region="r1",zone="r1-az2",host="r1-az2-h03"} 4
+demo_errors_total{region="r2",zone="r2.a|b",host="h\"1"} 1
 METRICS
 
 site_port=$(free_port)

@@ -21,6 +21,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import lab_plans  # noqa: E402
 import serve_test  # noqa: E402
 
 ALERTMANAGER = None
@@ -106,6 +107,47 @@ class AlertmanagerBlockers(unittest.TestCase):
         svc.wait_for("v1 held at gamma", lambda: [
             v["waiting_for"] for v in svc.pipeline("Alpha")["versions"]] == ["org-event"])
         self.assertIn("state unknown (fail safe: treated as ALARM)", svc.pipeline("Alpha")["versions"][0]["why"])
+
+    def test_the_plans_alertmanager_url_holds_the_stage_without_a_flag(self):
+        am = Alertmanager(self)
+        am.fire("org-event")
+        svc = serve_test.Service(self, [("Alpha", "a", {"block_on": True, "alertmanager_url": am.url})])
+        svc.submit("Alpha", "v1", first_deploy=True)
+        svc.wait_for("v1 held at gamma by org-event", lambda: [
+            (v["stage"], v["waiting_for"]) for v in svc.pipeline("Alpha")["versions"]] == [("gamma", "org-event")])
+        self.assertEqual(svc.pipeline("Alpha")["versions"][0]["why"],
+                         "blocker org-event firing: external alarm org-event is ALARM")
+        am.silence("org-event")
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+
+    def test_the_flag_overrides_the_plans_alertmanager_url(self):
+        am = Alertmanager(self)  # nothing fires here; the plan's URL answers nothing
+        svc = serve_test.Service(self, [("Alpha", "a", {"block_on": True,
+                                                        "alertmanager_url": "http://127.0.0.1:%d" % free_port()})],
+                                 extra_args=["--alertmanager", am.url])
+        svc.submit("Alpha", "v1", first_deploy=True)
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+
+    def test_run_reads_the_plans_alertmanager_url_and_the_flag_overrides_it(self):
+        am = Alertmanager(self)
+        am.fire("org-event")
+        folder = tempfile.mkdtemp(prefix="piperun-run-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        plan = lab_plans.write(folder, "Alpha", "a", block_on=True, alertmanager_url=am.url)
+        shutil.copy(os.path.join(HERE, "..", "runtime", "fixtures", "deploy.sh"), folder)
+        shutil.copy(os.path.join(HERE, "fixtures", "metric.sh"), folder)
+        os.makedirs(os.path.join(folder, "faults"))
+
+        def run(state, *flags):
+            return subprocess.run([serve_test.PIPERUN, "run", plan, "--version", "v1", "--first-deploy",
+                                   "--state", state, "--until-blocked", *flags], cwd=folder,
+                                  capture_output=True, text=True, timeout=120)
+        held = run("held.db")
+        self.assertEqual(held.returncode, 4, held.stdout + held.stderr)  # stopped waiting: the plan's alert fires
+        self.assertIn("external alarm org-event is ALARM", held.stdout + held.stderr)
+        quiet = Alertmanager(self)  # the flag names one where nothing fires
+        deployed = run("flag.db", "--alertmanager", quiet.url)
+        self.assertEqual(deployed.returncode, 0, deployed.stdout + deployed.stderr)
 
 
 if __name__ == "__main__":
