@@ -39,6 +39,9 @@ class EventSink {
   virtual void onEvent(const EngineEvent& event) = 0;
   // Real runs only, about once per loop: "wave1  wave1/bake  bake 3h12m left".
   virtual void onProgress(const std::string&) {}
+  // Real runs: when the sink wants the next pass at the latest (a `notify`
+  // target's `blocked` falling due); none by default.
+  virtual std::optional<Instant> nextWake() const { return std::nullopt; }
 };
 
 struct EngineOptions {

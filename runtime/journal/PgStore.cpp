@@ -49,6 +49,13 @@ CREATE TABLE requests(id BIGSERIAL PRIMARY KEY, pipeline TEXT NOT NULL, run_id B
 CREATE TABLE plans(digest TEXT PRIMARY KEY, text TEXT NOT NULL);
 )sql";
 
+// Version 2: every notification delivery attempt (docs/runtime.md "Notifications").
+const char* kToV2 = R"sql(
+CREATE TABLE notifications(id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL, t BIGINT NOT NULL, target TEXT NOT NULL,
+  channel TEXT NOT NULL, event TEXT NOT NULL, attempt BIGINT NOT NULL, result TEXT NOT NULL);
+CREATE INDEX notifications_by_run ON notifications(run_id);
+)sql";
+
 constexpr std::int64_t kMigrationLock = 0x70697065;  // "pipe": one migrating piperun at a time
 constexpr std::int64_t kServiceLock = 0x73657276;    // "serv": one service per database (until leases)
 
@@ -176,6 +183,7 @@ void PgStore::migrate() {
                       "up to {})",
                       version, kSchemaVersion));
     if (version < 1) exec(kSchemaV1);
+    if (version < 2) exec(kToV2);
     exec(
         "INSERT INTO meta(key, value) VALUES('schema_version', $1) ON CONFLICT(key) DO UPDATE SET value = "
         "excluded.value",
@@ -412,6 +420,24 @@ std::vector<CommandRecord> PgJournal::commands(std::int64_t runId) {
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5), r.text(i, 6),
                    r.text(i, 7), static_cast<int>(r.integer(i, 8))});
+  return out;
+}
+
+void PgJournal::notification(std::int64_t runId, const NotificationRecord& n) {
+  store_.exec(
+      "INSERT INTO notifications(run_id, t, target, channel, event, attempt, result) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7)",
+      {num(runId), num(n.t), n.target, n.channel, n.event, num(n.attempt), n.result});
+}
+
+std::vector<NotificationRecord> PgJournal::notifications(std::int64_t runId) {
+  auto r =
+      store_.exec("SELECT t, target, channel, event, result, attempt FROM notifications WHERE run_id = $1 ORDER BY id",
+                  {num(runId)});
+  std::vector<NotificationRecord> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(
+        {r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), static_cast<int>(r.integer(i, 5))});
   return out;
 }
 

@@ -31,8 +31,14 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   options.readTag = run.id;
   std::int64_t runId = run.id;
   options.admission = [this, runId](const std::string& stage) { return admission(runId, stage); };
+  EventSink* sink = &parts_.sink;
+  if (parts_.notifier && !slot.plan->notify.empty()) {
+    slot.notifying =
+        std::make_unique<notify::NotifyingSink>(*slot.plan, run, parts_.sink, *parts_.notifier, outbox_, journal_);
+    sink = slot.notifying.get();
+  }
   slot.engine = std::make_unique<Engine>(*slot.plan, journal_, parts_.clock, *slot.deployer,
-                                         parts_.metricsFor(*slot.plan), parts_.externals, parts_.sink, options);
+                                         parts_.metricsFor(*slot.plan), parts_.externals, *sink, options);
   auto [it, inserted] = slots_.emplace(run.id, std::move(slot));
   Slot& started = it->second;
   journal_.transaction([&] { started.engine->begin(run.id); });
@@ -232,6 +238,7 @@ void PipelineLane::readDone(std::int64_t runId) {
 }
 
 void PipelineLane::advance(Instant now, bool all) {
+  outbox_->writeTo(journal_);  // attempts that ended since the last pass, of runs in flight or over
   // A run that changes stage may open another's admission gate: go round
   // until no run is left dirty (each pass of a run is one bounded step).
   for (int round = 0; round < 8; ++round) {
@@ -272,6 +279,11 @@ std::optional<Instant> PipelineLane::nextWake() const {
     Instant t = wake.value_or(parts_.clock.now() + 1);
     if (slot.dirty) t = parts_.clock.now();
     if (!earliest || t < *earliest) earliest = t;
+  }
+  // Deliveries still going on: their attempts are journalled within a second.
+  if (outbox_->pending() > 0 || !outbox_->empty()) {
+    Instant soon = parts_.clock.now() + 1;
+    if (!earliest || soon < *earliest) earliest = soon;
   }
   return earliest;
 }

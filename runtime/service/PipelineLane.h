@@ -17,6 +17,7 @@
 #include "runtime/engine/Engine.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/metrics/ReadPool.h"
+#include "runtime/notify/NotifyingSink.h"
 #include "runtime/service/ServiceApi.h"
 
 #include <functional>
@@ -34,7 +35,8 @@ struct LaneParts {
   ExternalAlarmSource& externals;
   ReadPool& reads;
   EventSink& sink;
-  bool prometheusGiven = false;  // serve's --prometheus: every plan can read Prometheus
+  bool prometheusGiven = false;          // serve's --prometheus: every plan can read Prometheus
+  notify::Notifier* notifier = nullptr;  // delivers the plans' `notify` targets (none: nothing is sent)
 };
 
 class PipelineLane {
@@ -76,6 +78,7 @@ class PipelineLane {
   struct Slot {
     std::shared_ptr<const Plan> plan;
     std::unique_ptr<ExecDeployer> deployer;
+    std::unique_ptr<notify::NotifyingSink> notifying;  // when the plan has `notify` targets; outlives the engine
     std::unique_ptr<Engine> engine;
     bool dirty = true;
   };
@@ -90,6 +93,8 @@ class PipelineLane {
   Journal& journal_;
   LaneParts parts_;
   std::map<std::int64_t, Slot> slots_;  // by run id: submission order
+  // Notification attempts of every run of the lane, journalled each pass (also after the run ended).
+  std::shared_ptr<notify::Outbox> outbox_ = std::make_shared<notify::Outbox>();
 };
 
 // RFC 3339 UTC ("2026-11-30T04:20:00Z") for the API.

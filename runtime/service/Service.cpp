@@ -47,6 +47,7 @@ PipelineLane& Service::lane(const std::string& name) {
     LaneParts parts{clock_, [this](const Plan& plan) -> MetricSource& { return metricsFor(plan); }, *externals_,
                     *reads_, *this};
     parts.prometheusGiven = !options_.prometheus.empty();
+    parts.notifier = &notifier_;
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);
   }
   return *slot;
