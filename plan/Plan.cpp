@@ -22,6 +22,12 @@ const RegionTopology* Plan::region(const std::string& id) const {
   return nullptr;
 }
 
+bool NotifyTarget::wants(const std::string& event) const {
+  for (const auto& e : events)
+    if (e == event) return true;
+  return false;
+}
+
 bool AlarmExpr::compare(double measured) const {
   if (cmp == ">") return measured > value;
   if (cmp == ">=") return measured >= value;

@@ -66,6 +66,17 @@ struct EmergencySpec {
   int minBakeS = 900;
 };
 
+// One `notify NAME { ... }` target (plan-format.md "Notify"): which events
+// it wants and where each goes, a JSON POST to `webhook` and/or the `run`
+// command (no shell). Empty webhook or run: that channel is not used.
+struct NotifyTarget {
+  std::string name;
+  std::vector<std::string> events;  // plan/NotifyRules.h names, in the order written
+  int blockedAfterS = 1800;         // `blocked` fires once a stage has waited this long
+  std::string webhook, run;
+  bool wants(const std::string& event) const;
+};
+
 struct MinTraffic {
   std::string metric;
   std::string cmp;
@@ -160,6 +171,7 @@ struct Plan {
   std::vector<std::string> blockOn;
   std::optional<WindowSpec> windows;
   std::optional<EmergencySpec> emergency;
+  std::vector<NotifyTarget> notify;  // written only when not empty (older plans have none)
   std::vector<Stage> stages;
   std::vector<Step> steps;
   std::optional<AnalysisFigures> analysis;

@@ -1,6 +1,7 @@
 #include "plan/PlanReader.h"
 
 #include "plan/BoundedJson.h"
+#include "plan/NotifyRules.h"
 #include "plan/PlanDigest.h"
 #include "plan/Printable.h"
 #include "plan/TimeZones.h"
@@ -142,6 +143,39 @@ llvm::Expected<AlarmExpr> alarmFromJson(const json::Value& value, const std::str
   return expr;
 }
 
+// The `notify` targets (plan-format.md "Notify"): the same rules as pipec's
+// R115-R117, so a hand-edited plan cannot POST to file:// or run nothing.
+llvm::Expected<std::vector<NotifyTarget>> notifyFromJson(const json::Value& value, const ShapeError& err) {
+  const auto* list = value.getAsArray();
+  if (!list) return err.at("notify", "not a list");
+  std::vector<NotifyTarget> targets;
+  std::set<std::string> names;
+  for (size_t i = 0; i < list->size(); ++i) {
+    std::string path = "notify[" + std::to_string(i) + "]";
+    const auto* o = (*list)[i].getAsObject();
+    if (!o) return err.at(path, "not an object");
+    NotifyTarget target;
+    target.name = str(*o, "name");
+    if (target.name.empty() || hasControl(target.name)) return err.at(path + ".name", "missing or not printable");
+    if (!names.insert(target.name).second) return err.at(path, "duplicate notify target '" + target.name + "'");
+    target.events = strings(*o, "events");
+    if (target.events.empty()) return err.at(path + ".events", "missing or empty");
+    for (const auto& event : target.events)
+      if (!isNotifyEvent(event)) return err.at(path + ".events", "unknown event '" + printable(event) + "'");
+    target.blockedAfterS = integer(*o, "blocked_after_s", kDefaultBlockedAfterS);
+    if (target.blockedAfterS < 1) return err.at(path + ".blocked_after_s", "must be at least 1");
+    target.webhook = str(*o, "webhook");
+    target.run = str(*o, "run");
+    if (!target.webhook.empty() && !isWebhookUrl(target.webhook))
+      return err.at(path + ".webhook", "'" + printable(target.webhook) + "' is not an http:// or https:// URL");
+    if (o->get("run") && o->get("run")->kind() != json::Value::Null && !hasCommand(target.run))
+      return err.at(path + ".run", "an empty command");
+    if (target.webhook.empty() && target.run.empty()) return err.at(path, "neither webhook nor run");
+    targets.push_back(std::move(target));
+  }
+  return targets;
+}
+
 llvm::Error checkRefs(const Plan& plan, const AlarmExpr& expr, const std::string& path, const ShapeError& err) {
   if (expr.op == AlarmExpr::Op::Ref && !plan.alarms.count(expr.name))
     return err.at(path, "reference to unknown alarm '" + expr.name + "'");
@@ -266,6 +300,12 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
     spec.minBakeS = integer(*emergency, "min_bake_s", 900);
     if (spec.minBakeS < 1) return err.at("emergency.min_bake_s", "must be at least 1: a bake is never zero");
     plan.emergency = std::move(spec);
+  }
+
+  if (const auto* notify = root->get("notify"); notify && notify->kind() != json::Value::Null) {
+    auto targets = notifyFromJson(*notify, err);
+    if (!targets) return targets.takeError();
+    plan.notify = std::move(*targets);
   }
 
   const auto* stages = root->getArray("stages");

@@ -134,6 +134,17 @@ Value stepsJson(const Plan& plan) {
   return steps;
 }
 
+Value notifyJson(const std::vector<NotifyTarget>& targets) {
+  Array list;
+  for (const NotifyTarget& target : targets)
+    list.push_back(Object{{"name", target.name},
+                          {"events", stringList(target.events)},
+                          {"blocked_after_s", target.blockedAfterS},
+                          {"webhook", orNull(target.webhook)},
+                          {"run", orNull(target.run)}});
+  return list;
+}
+
 Value analysisJson(const AnalysisFigures& figures) {
   Array exposure, schedule;
   exposure.reserve(figures.exposure.size());
@@ -205,6 +216,7 @@ llvm::json::Value planToJson(const Plan& plan) {
                   {"stages", stagesJson(plan)},
                   {"steps", stepsJson(plan)}};
   if (plan.alertmanagerUrl) document["alertmanager_url"] = *plan.alertmanagerUrl;
+  if (!plan.notify.empty()) document["notify"] = notifyJson(plan.notify);
   if (plan.analysis) document["analysis"] = analysisJson(*plan.analysis);
   Value result(std::move(document));
   (*result.getAsObject())["digest"] = computeDigest(result);

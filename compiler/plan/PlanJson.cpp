@@ -194,6 +194,9 @@ planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
   if (pipeline.emergency)
     plan.emergency = planformat::EmergencySpec{pipeline.emergency->approvers, pipeline.emergency->bake,
                                                seconds(pipeline.emergency->minBakeMs)};
+  for (const model::NotifyTarget& target : pipeline.notify)
+    plan.notify.push_back(planformat::NotifyTarget{target.name, target.events, seconds(target.blockedAfterMs),
+                                                   target.webhook, target.run});
   addStages(layout, plan);
   addSteps(layout, ids, plan);
   plan.analysis = analysisFigures(layout, analysis, ids);

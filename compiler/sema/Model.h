@@ -163,6 +163,16 @@ struct Emergency {
   Origin origin, approversOrigin, minBakeOrigin;
 };
 
+// A `notify NAME { ... }` target (language.md "Notifications"): the events it
+// wants and where they go. Empty webhook / run: that channel is not used.
+struct NotifyTarget {
+  std::string name;
+  std::vector<std::string> events;       // plan/NotifyRules.h names, as written
+  int64_t blockedAfterMs = 30 * 60'000;  // `blocked` after a stage waited this long
+  std::string webhook, run;
+  Origin origin;
+};
+
 // ----------------------------------------------------------- stages, prod
 
 struct Onebox {
@@ -254,7 +264,8 @@ struct Pipeline {
   std::vector<std::string> blockOn;
   std::optional<Windows> windows;
   std::optional<Emergency> emergency;
-  std::vector<Stage> stages;  // in order of first appearance
+  std::vector<NotifyTarget> notify;  // in order of first appearance
+  std::vector<Stage> stages;         // in order of first appearance
   std::optional<Prod> prod;
   // The declaration whose plan shape this pipeline shares: set when its own
   // body only names what it deploys (see sema::planShapeOf), so that

@@ -5,6 +5,7 @@
 #include "compiler/sema/Ranges.h"
 #include "compiler/sema/Schema.h"
 #include "compiler/util/Spelling.h"
+#include "plan/NotifyRules.h"
 
 #include <algorithm>
 #include <set>
@@ -39,6 +40,7 @@ class PipelineBuilder {
     buildAlarms(reader_, p_);
     windows();
     emergency();
+    notify();
     prod();  // before the stages: a stage's default regions are the first wave's
     stages();
     hostCount();
@@ -241,6 +243,41 @@ class PipelineBuilder {
       e.minBakeOrigin = minBake->origin;
     }
     p_.emergency = std::move(e);
+  }
+
+  // Named targets merge like stages: a child's `notify oncall` overrides the
+  // parent's attribute by attribute, a new name adds a target.
+  void notify() {
+    for (const MergedBlock* block : body_->children("notify")) {
+      model::NotifyTarget target;
+      target.name = block->label;
+      target.origin = reader_.originOf(*block);
+      if (const ast::Expr* events = reader_.value(block->attr("events")); events && events->kind == ast::ExprKind::List)
+        for (const auto& item : events->args)
+          if (item && item->kind == ast::ExprKind::Ref && item->path.size() == 1 &&
+              planformat::isNotifyEvent(item->path[0]))
+            target.events.push_back(item->path[0]);  // else R115 (Schema.cpp)
+      if (auto after = reader_.duration(block, "blocked_after")) target.blockedAfterMs = after->value;
+      if (auto url = reader_.string(block, "webhook"); url && planformat::isWebhookUrl(url->value))
+        target.webhook = url->value;  // else R116
+      if (auto run = reader_.string(block, "run"); run && planformat::hasCommand(run->value))
+        target.run = run->value;  // else R117
+      if (!p_.isTemplate && decl_.ok) {
+        if (!block->attr("events")) {
+          Diagnostic& d =
+              sink_.report(DiagCode::R108, target.origin.range, "notify target `" + target.name + "` has no `events`");
+          d.help = "add e.g. `events = [rolled_back, blocked]`";
+          d.notes = target.origin.via;
+        }
+        if (!block->attr("webhook") && !block->attr("run")) {
+          Diagnostic& d = sink_.report(DiagCode::R108, target.origin.range,
+                                       "notify target `" + target.name + "` has neither `webhook` nor `run`");
+          d.help = "add `webhook = \"https://...\"` or `run = \"scripts/notify.sh\"`";
+          d.notes = target.origin.via;
+        }
+      }
+      p_.notify.push_back(std::move(target));
+    }
   }
 
   std::optional<model::Onebox> onebox(const MergedBlock* own, const MergedBlock* fallback) {

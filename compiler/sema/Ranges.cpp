@@ -46,6 +46,7 @@ const std::map<std::pair<std::string, std::string>, ValueRange>& table() {
       {{"onebox", "traffic"}, kPositiveShare},
       {{"onebox", "bake"}, kBake},
       {{"test", "timeout"}, kCommandTime},
+      {{"notify", "blocked_after"}, kCommandTime},
       {{"wave", "bake"}, kBake},
       {{"wave", "zone_bake"}, kBake},
       {{"wave", "parallel_zones"}, kCount},

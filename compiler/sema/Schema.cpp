@@ -5,6 +5,7 @@
 #include "compiler/plan/TimeZones.h"
 #include "compiler/sema/Ranges.h"
 #include "compiler/util/Spelling.h"
+#include "plan/NotifyRules.h"
 
 #include <algorithm>
 #include <cctype>
@@ -54,6 +55,9 @@ const std::map<Context, ContextSpec>& specs() {
           "when a stage may start: `allow` and `deny` blocks, `timezone`"},
          {"emergency", Context::Emergency, LabelRule::None,
           "expedited mode: shorter bakes with approvals, never skipped stages"},
+         {"notify", Context::Notify, LabelRule::Ident,
+          "`notify NAME { events = [...] webhook = \"URL\" run = \"CMD\" }`: who is told what under `piperun`; "
+          "several named targets allowed"},
          {"stage", Context::Stage, LabelRule::Ident, "a pre-production stage (`alpha`, `beta`, `gamma`...), in order"},
          {"prod", Context::Prod, LabelRule::None,
           "required for a pipeline: the production phase, in waves of regions"}}}},
@@ -132,6 +136,17 @@ const std::map<Context, ContextSpec>& specs() {
         {{"approvers", VT::Strings, "list of strings, required, non-empty: who may approve"},
          {"bake", VT::Percent, "percent: every bake is scaled by this"},
          {"min_bake", VT::Duration, "duration: the floor of a scaled bake; never zero (S210)"}},
+        {}}},
+      {Context::Notify,
+       {"a notify target",
+        {{"events", VT::NotifyEvents,
+          "list, required: `run_started`, `stage_started`, `stage_done`, `approval_needed`, `blocked`, "
+          "`rollback_started`, `rolled_back`, `deployed`, `failed`, `failed_readings`"},
+         {"blocked_after", VT::Duration,
+          "duration, default 30m: `blocked` is sent once a stage has waited this long on the same blocker or window"},
+         {"webhook", VT::String, "string: an http:// or https:// URL that receives each event as a JSON POST"},
+         {"run", VT::String,
+          "string: a command run for each event, without a shell, the event in `PIPE_NOTIFY_*` variables"}},
         {}}},
       {Context::Stage,
        {"a stage",
@@ -253,6 +268,8 @@ class DeclValidator {
         if (const ValueRange* range = valueRange(blockType, a->name))
           checkRange(*a->value, a->name, *range, attrSpec->type);
         if (blockType == "windows" && a->name == "timezone") timezone(*a->value);
+        if (blockType == "notify" && a->name == "webhook") webhook(*a->value);
+        if (blockType == "notify" && a->name == "run") command(*a->value);
       } else if (const ast::Block* b = member.block.get()) {
         if (b->type.empty()) continue;
         const BlockSpec* blockSpec = findBlock(context, b->type);
@@ -369,6 +386,38 @@ class DeclValidator {
       d.fixes.push_back({"replace with \"" + *guess + "\"", e.range, "\"" + *guess + "\""});
     } else {
       d.help = "write an IANA zone name such as \"America/Los_Angeles\", \"Europe/Berlin\" or \"UTC\"";
+    }
+  }
+
+  // notify.webhook: piperun POSTs with libcurl, which would also speak file:// or smtp:// (R116).
+  void webhook(const ast::Expr& e) {
+    if (e.kind != ast::ExprKind::String || planformat::isWebhookUrl(e.text)) return;
+    std::string shown = e.spelling.empty() ? "\"" + e.text + "\"" : e.spelling;
+    Diagnostic& d =
+        sink_.report(DiagCode::R116, e.range, "`webhook` must be an http:// or https:// URL, but " + shown + " is not");
+    d.help = "write the receiver's address, e.g. \"https://chat.example/hooks/deploys\"";
+  }
+
+  // notify.run: a command with nothing to run would fail every event (R117).
+  void command(const ast::Expr& e) {
+    if (e.kind != ast::ExprKind::String || planformat::hasCommand(e.text)) return;
+    Diagnostic& d = sink_.report(DiagCode::R117, e.range, "`run` of a notify target is an empty command");
+    d.help = "write the program and its arguments, e.g. \"scripts/page-oncall.sh\", or remove `run`";
+  }
+
+  // notify.events: the runtime's event kinds only (R115).
+  void notifyEvent(const ast::Expr& e) {
+    if (e.kind == ast::ExprKind::Error) return;
+    if (!isName(e)) return mismatch(e, "events", VT::NotifyEvents);
+    if (planformat::isNotifyEvent(e.path[0])) return;
+    Diagnostic& d = sink_.report(DiagCode::R115, e.range, "unknown notification event `" + e.path[0] + "`");
+    if (auto guess = closestSpelling(e.path[0], planformat::notifyEventNames())) {
+      d.message += " (did you mean `" + *guess + "`?)";
+      d.fixes.push_back({"replace with `" + *guess + "`", e.range, *guess});
+    } else {
+      std::string list;
+      for (const std::string& name : planformat::notifyEventNames()) list += (list.empty() ? "`" : ", `") + name + "`";
+      d.help = "events are " + list;
     }
   }
 
@@ -523,6 +572,11 @@ class DeclValidator {
         return listOf(e, attr, type, K::String);
       case VT::Percents:
         return listOf(e, attr, type, K::Percent);
+      case VT::NotifyEvents:
+        if (e.kind != K::List) return mismatch(e, attr, type);
+        for (const auto& item : e.args)
+          if (item) notifyEvent(*item);
+        return;
       case VT::AlarmExpr:
       case VT::Condition:
         return;  // need the metrics: checked on the merged pipeline
@@ -597,6 +651,8 @@ const std::vector<std::string>* enumNames(ValueType type) {
       return &kKindNames;
     case VT::ExecutionMode:
       return &kExecutionModeNames;
+    case VT::NotifyEvents:  // a list of them; offered by completion inside `[...]` too
+      return &planformat::notifyEventNames();
     default:
       return nullptr;
   }
@@ -608,6 +664,8 @@ const char* enumNoun(ValueType type) {
       return "kind";
     case VT::ExecutionMode:
       return "execution mode";
+    case VT::NotifyEvents:
+      return "notification event";
     default:
       return "";
   }
@@ -661,6 +719,8 @@ const char* typeName(ValueType type) {
       return "a list of strings";
     case VT::Percents:
       return "a list of percents";
+    case VT::NotifyEvents:
+      return "a list of events like `[rolled_back, blocked]`";
   }
   return "a value";
 }

@@ -16,7 +16,7 @@ namespace pipelang::sema {
 // clang-format off
 enum class Context {
   Pipeline, Topology, Region, Policy, Deploy, Metrics, Alarms, Windows, WindowRule,
-  Emergency, Stage, Onebox, Test, Prod, Wave, Rolling, Canary,
+  Emergency, Stage, Onebox, Test, Prod, Wave, Rolling, Canary, Notify,
 };
 
 enum class ValueType {
@@ -33,6 +33,7 @@ enum class ValueType {
   MetricSource, // prometheus("...", unit) | command("...", unit)
   Days, Hours, Dates,
   Strings, Percents,
+  NotifyEvents, // list of event names (plan/NotifyRules.h)
 };
 // clang-format on
 
@@ -73,7 +74,8 @@ std::string describeValue(const ast::Expr& expr);
 Context declarationContext(ast::DeclKind kind);
 void validateDeclaration(const ast::Declaration& decl, DiagnosticSink& sink);
 
-// The names a value of an enumerated type may be (`kind`, `execution_mode`),
+// The names a value of an enumerated type may be (`kind`, `execution_mode`,
+// each item of a notify target's `events`),
 // in the order completion offers them, and the noun its messages use ("kind",
 // "execution mode"); nullptr / "" for other types. An unknown name is R101
 // with a did-you-mean, a value that is not a name R109 (language.md §5.2).

@@ -11,6 +11,7 @@
 #include "runtime/metrics/AlertmanagerAlarmSource.h"
 #include "runtime/metrics/CommandMetricSource.h"
 #include "runtime/metrics/PrometheusMetricSource.h"
+#include "runtime/notify/NotifyingSink.h"
 #include "runtime/plan/PlanReader.h"
 #include "runtime/text/Printable.h"
 
@@ -111,6 +112,11 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
   std::optional<planformat::WindowCalendar> calendar;
   if (plan.windows) calendar.emplace(*plan.windows);
 
+  // Deliveries run beside the engine; at the end of each run piperun waits a
+  // bounded time for them (docs/runtime.md "Notifications").
+  std::unique_ptr<notify::Notifier> notifier;
+  if (!plan.notify.empty()) notifier = std::make_unique<notify::Notifier>();
+
   int status = kDeployed;
   while (true) {
     auto run = journal.activeRun();
@@ -168,7 +174,11 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
       externals = std::make_unique<AlertmanagerAlarmSource>(alertmanagerUrl);
     else
       externals = std::make_unique<DirectoryAlarmSource>(recorded.alarmsDir);
-    ConsoleSink sink(args.output, calendar, clockPrecisionFor(plan));
+    ConsoleSink console(args.output, calendar, clockPrecisionFor(plan));
+    auto outbox = std::make_shared<notify::Outbox>();
+    std::optional<notify::NotifyingSink> notifying;
+    if (notifier) notifying.emplace(plan, *run, console, *notifier, outbox, journal);
+    EventSink& sink = notifying ? static_cast<EventSink&>(*notifying) : console;
     Engine engine(plan, journal, clock, deployer, metrics, *externals, sink, options);
     EngineResult result;
     try {
@@ -210,6 +220,11 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
                                                         result.trigger.empty() ? result.message : result.trigger),
                                       leftText.empty() ? "" : "; " + leftText))
                    << "\n";
+    }
+    llvm::outs().flush();
+    if (notifier) {
+      notifier->finish(*outbox);
+      outbox->writeTo(journal);
     }
     if (target == 0 || run->id == target) status = code;
     if (result.outcome == Outcome::Blocked || result.outcome == Outcome::Failed) return code;

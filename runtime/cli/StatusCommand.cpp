@@ -252,7 +252,20 @@ int logCommand(const std::string& state) {
     };
     // Each command's result and output follow the event that reports its end.
     std::vector<bool> printed(commands.size(), false);
+    // Notification attempts among the events, in time order (docs/runtime.md "Notifications").
+    auto notifications = journal.notifications(run.id);
+    size_t nextNotification = 0;
+    auto printNotificationsBefore = [&](std::optional<Instant> t) {
+      for (; nextNotification < notifications.size() && (!t || notifications[nextNotification].t < *t);
+           ++nextNotification) {
+        const NotificationRecord& n = notifications[nextNotification];
+        llvm::outs() << printable(fmt::format("{}  {:<30}  {}, attempt {}: {}", formatLocal(calendar, n.t),
+                                              "notify " + n.target + "/" + n.channel, n.event, n.attempt, n.result))
+                     << "\n";
+      }
+    };
     for (const auto& e : journal.events(run.id)) {
+      printNotificationsBefore(e.t);
       llvm::outs() << timelineLine(calendar, ClockPrecision::Minutes, e.t, e.stage, e.step, e.message) << "\n";
       if (e.type != "step_done" && e.type != "rollback_batch" && e.type != "rollback_retry" &&
           e.type != "rollback_started")
@@ -264,6 +277,7 @@ int logCommand(const std::string& state) {
           break;
         }
     }
+    printNotificationsBefore(std::nullopt);
     for (size_t i = 0; i < commands.size(); ++i)
       if (!printed[i]) printCommand(commands[i]);
     // Why it stopped: the breaching datapoints, with the query that produced them.

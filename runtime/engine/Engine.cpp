@@ -269,7 +269,10 @@ std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
     if (waiting) wake_ = std::min(*wake_, since + options_.giveUpAfterS);
     if (*wake_ <= now) wake_ = now + 1;
   }
-  if (!clock_.isVirtual() && sink_.wantsProgress()) sink_.onProgress(progressText());
+  if (!clock_.isVirtual()) {
+    if (sink_.wantsProgress()) sink_.onProgress(progressText());
+    wakeAt(sink_.nextWake());
+  }
   return std::nullopt;
 }
 

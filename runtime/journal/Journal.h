@@ -80,6 +80,16 @@ struct CallRecord {
   bool elsewhere = false;
 };
 
+// One delivery attempt of a notification (docs/runtime.md "Notifications"):
+// which target and channel, which event, the attempt's number (1, 2, ...)
+// and its result: "delivered", "failed: WHY, retry in 4s" or
+// "failed: WHY, gave up after N attempts".
+struct NotificationRecord {
+  Instant t = 0;
+  std::string target, channel, event, result;  // channel: "webhook" | "run"
+  int attempt = 1;
+};
+
 struct EvaluationRecord {
   Instant t = 0;
   std::string scope, condition, metric, query, error;
@@ -158,6 +168,10 @@ class Journal {
   virtual std::vector<CommandRecord> commands(std::int64_t runId) = 0;
   virtual void evaluation(std::int64_t runId, const EvaluationRecord& evaluation) = 0;
   virtual std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit) = 0;
+
+  // Notification attempts, oldest first (written by runtime/notify on the engine's thread).
+  virtual void notification(std::int64_t runId, const NotificationRecord& record) = 0;
+  virtual std::vector<NotificationRecord> notifications(std::int64_t runId) = 0;
 
   virtual std::int64_t callStarted(const CallRecord& call) = 0;
   virtual void callEnded(std::int64_t pgid, Instant t) = 0;  // every open call of that group

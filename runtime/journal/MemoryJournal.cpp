@@ -258,4 +258,15 @@ std::vector<RequestRecord> MemoryJournal::requestsAfter(std::int64_t afterId) {
   return out;
 }
 
+void MemoryJournal::notification(std::int64_t runId, const NotificationRecord& record) {
+  notifications_.emplace_back(runId, record);
+}
+
+std::vector<NotificationRecord> MemoryJournal::notifications(std::int64_t runId) {
+  std::vector<NotificationRecord> out;
+  for (const auto& [run, record] : notifications_)
+    if (run == runId) out.push_back(record);
+  return out;
+}
+
 }  // namespace pipelang::runtime

@@ -56,6 +56,8 @@ class MemoryJournal final : public Journal {
   std::vector<EventRecord> events(std::optional<std::int64_t> runId = std::nullopt) override;
   void command(std::int64_t runId, const CommandRecord& command) override;
   std::vector<CommandRecord> commands(std::int64_t runId) override;
+  void notification(std::int64_t runId, const NotificationRecord& record) override;
+  std::vector<NotificationRecord> notifications(std::int64_t runId) override;
   void evaluation(std::int64_t runId, const EvaluationRecord& evaluation) override;
   std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit) override;
 
@@ -78,12 +80,13 @@ class MemoryJournal final : public Journal {
   std::map<RunKey, StepRecord> steps_;
   std::map<RunKey, BakeRecord> bakes_;
   std::map<HostKey, HostRecord> hosts_;
-  std::map<std::pair<std::int64_t, HostKey>, std::string> hostMoves_;   // (run, host) -> version before
-  std::vector<EventRecord> events_;                                     // by id - 1
-  std::vector<std::pair<std::int64_t, CommandRecord>> commands_;        // (run, command) by id - 1
-  std::vector<std::pair<std::int64_t, EvaluationRecord>> evaluations_;  // (run, evaluation) by id - 1
-  std::vector<std::pair<CallRecord, Instant>> calls_;                   // (call, ended at; 0 while open)
-  std::vector<RequestRecord> requests_;                                 // by id - 1
+  std::map<std::pair<std::int64_t, HostKey>, std::string> hostMoves_;       // (run, host) -> version before
+  std::vector<EventRecord> events_;                                         // by id - 1
+  std::vector<std::pair<std::int64_t, NotificationRecord>> notifications_;  // (run, attempt), oldest first
+  std::vector<std::pair<std::int64_t, CommandRecord>> commands_;            // (run, command) by id - 1
+  std::vector<std::pair<std::int64_t, EvaluationRecord>> evaluations_;      // (run, evaluation) by id - 1
+  std::vector<std::pair<CallRecord, Instant>> calls_;                       // (call, ended at; 0 while open)
+  std::vector<RequestRecord> requests_;                                     // by id - 1
 };
 
 }  // namespace pipelang::runtime

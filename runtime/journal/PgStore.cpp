@@ -65,6 +65,13 @@ CREATE TABLE forwarded(id BIGSERIAL PRIMARY KEY, pipeline TEXT NOT NULL, kind TE
   asked_at TIMESTAMPTZ NOT NULL DEFAULT now());
 )sql";
 
+// Version 3: every notification delivery attempt (docs/runtime.md "Notifications").
+const char* kSchemaV3 = R"sql(
+CREATE TABLE notifications(id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL, t BIGINT NOT NULL, target TEXT NOT NULL,
+  channel TEXT NOT NULL, event TEXT NOT NULL, attempt BIGINT NOT NULL, result TEXT NOT NULL);
+CREATE INDEX notifications_by_run ON notifications(run_id);
+)sql";
+
 constexpr std::int64_t kMigrationLock = 0x70697065;  // "pipe": one migrating piperun at a time
 
 PgParam num(std::int64_t v) {
@@ -266,6 +273,7 @@ void PgStore::migrate() {
                       version, kSchemaVersion));
     if (version < 1) exec(kSchemaV1);
     if (version < 2) exec(kSchemaV2);
+    if (version < 3) exec(kSchemaV3);
     exec(
         "INSERT INTO meta(key, value) VALUES('schema_version', $1) ON CONFLICT(key) DO UPDATE SET value = "
         "excluded.value",
@@ -533,6 +541,26 @@ std::vector<CommandRecord> PgJournal::commands(std::int64_t runId) {
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5), r.text(i, 6),
                    r.text(i, 7), static_cast<int>(r.integer(i, 8))});
+  return out;
+}
+
+void PgJournal::notification(std::int64_t runId, const NotificationRecord& n) {
+  write([&] {
+    store_.exec(
+        "INSERT INTO notifications(run_id, t, target, channel, event, attempt, result) "
+        "VALUES($1, $2, $3, $4, $5, $6, $7)",
+        {num(runId), num(n.t), n.target, n.channel, n.event, num(n.attempt), n.result});
+  });
+}
+
+std::vector<NotificationRecord> PgJournal::notifications(std::int64_t runId) {
+  auto r =
+      store_.exec("SELECT t, target, channel, event, result, attempt FROM notifications WHERE run_id = $1 ORDER BY id",
+                  {num(runId)});
+  std::vector<NotificationRecord> out;
+  for (int i = 0; i < r.rows(); ++i)
+    out.push_back(
+        {r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4), static_cast<int>(r.integer(i, 5))});
   return out;
 }
 

@@ -43,8 +43,9 @@ using PgParam = std::optional<std::string>;
 
 class PgStore {
  public:
-  // 1: the tables of SQLite's schema 2; 2: leases, instances, calls.machine.
-  static constexpr int kSchemaVersion = 2;
+  // 1: the tables of SQLite's schema 2; 2: leases, instances, calls.machine;
+  // 3: notifications.
+  static constexpr int kSchemaVersion = 3;
 
   // `conninfo`: a libpq connection string or URI (postgresql://...). Errors:
   // cannot connect, or the database holds a schema from a newer piperun.
@@ -138,6 +139,9 @@ class PgJournal final : public Journal {
   std::vector<CommandRecord> commands(std::int64_t runId) override;
   void evaluation(std::int64_t runId, const EvaluationRecord& evaluation) override;
   std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit) override;
+
+  void notification(std::int64_t runId, const NotificationRecord& record) override;
+  std::vector<NotificationRecord> notifications(std::int64_t runId) override;
 
   std::int64_t callStarted(const CallRecord& call) override;
   void callEnded(std::int64_t pgid, Instant t) override;

@@ -306,6 +306,26 @@ void SqliteJournal::command(std::int64_t runId, const CommandRecord& c) {
   });
 }
 
+void SqliteJournal::notification(std::int64_t runId, const NotificationRecord& n) {
+  transaction([&] {
+    Statement s(store_,
+                "INSERT INTO notifications(run_id, t, target, channel, event, attempt, result) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, runId).bind(2, n.t).bind(3, n.target).bind(4, n.channel).bind(5, n.event);
+    s.bind(6, n.attempt).bind(7, n.result).run();
+  });
+}
+
+std::vector<NotificationRecord> SqliteJournal::notifications(std::int64_t runId) {
+  Statement s(store_,
+              "SELECT t, target, channel, event, result, attempt FROM notifications WHERE run_id = ? ORDER BY id");
+  s.bind(1, runId);
+  std::vector<NotificationRecord> out;
+  while (s.row())
+    out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), static_cast<int>(s.integer(5))});
+  return out;
+}
+
 std::vector<CommandRecord> SqliteJournal::commands(std::int64_t runId) {
   Statement s(store_,
               "SELECT t, step, action, command, hosts, result, stdout, stderr, exit_code FROM commands "

@@ -67,6 +67,13 @@ CREATE INDEX evaluations_by_run ON evaluations(run_id);
 CREATE INDEX commands_by_run ON commands(run_id);
 )sql";
 
+// Version 3: every notification delivery attempt (docs/runtime.md "Notifications").
+const char* kToV3 = R"sql(
+CREATE TABLE notifications(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, t INTEGER NOT NULL,
+  target TEXT NOT NULL, channel TEXT NOT NULL, event TEXT NOT NULL, attempt INTEGER NOT NULL, result TEXT NOT NULL);
+CREATE INDEX notifications_by_run ON notifications(run_id);
+)sql";
+
 }  // namespace
 
 llvm::Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, bool durable) {
@@ -126,6 +133,7 @@ void SqliteStore::migrate() {
     int found = version();
     refuseNewer(found);
     if (found < 2) exec(kToV2);
+    if (found < 3) exec(kToV3);
     exec("INSERT INTO meta(key, value) VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
          "') ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   });

@@ -18,7 +18,7 @@ namespace pipelang::runtime {
 class SqliteStore {
  public:
   // The schema version this piperun writes; an older file is migrated, a newer one refused.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   // Errors: the file cannot be opened or created, is not a SQLite DB, or was
   // written by a newer piperun.
@@ -151,6 +151,9 @@ class SqliteJournal final : public Journal {
   std::vector<CommandRecord> commands(std::int64_t runId) override;
   void evaluation(std::int64_t runId, const EvaluationRecord& evaluation) override;
   std::vector<EvaluationRecord> evaluations(std::int64_t runId, int limit) override;
+
+  void notification(std::int64_t runId, const NotificationRecord& record) override;
+  std::vector<NotificationRecord> notifications(std::int64_t runId) override;
 
   std::int64_t callStarted(const CallRecord& call) override;
   void callEnded(std::int64_t pgid, Instant t) override;

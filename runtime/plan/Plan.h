@@ -13,6 +13,7 @@ using planformat::DeploySpec;
 using planformat::EmergencySpec;
 using planformat::MetricDef;
 using planformat::MinTraffic;
+using planformat::NotifyTarget;
 using planformat::Plan;
 using planformat::RegionTopology;
 using planformat::Stage;

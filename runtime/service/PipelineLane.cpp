@@ -33,9 +33,15 @@ void PipelineLane::start(const RunRecord& run, std::shared_ptr<const Plan> plan)
   options.readTag = run.id;
   std::int64_t runId = run.id;
   options.admission = [this, runId](const std::string& stage) { return admission(runId, stage); };
+  EventSink* sink = &parts_.sink;
+  if (parts_.notifier && !slot.plan->notify.empty()) {
+    slot.notifying =
+        std::make_unique<notify::NotifyingSink>(*slot.plan, run, parts_.sink, *parts_.notifier, outbox_, journal_);
+    sink = slot.notifying.get();
+  }
   slot.engine =
       std::make_unique<Engine>(*slot.plan, journal_, parts_.clock, *slot.deployer, parts_.metricsFor(*slot.plan),
-                               parts_.externalsFor(*slot.plan), parts_.sink, options);
+                               parts_.externalsFor(*slot.plan), *sink, options);
   auto [it, inserted] = slots_.emplace(run.id, std::move(slot));
   inputs_ = true;
   if (parts_.runStarted) parts_.runStarted(run.id);
@@ -235,7 +241,7 @@ void PipelineLane::readDone(std::int64_t runId) {
 }
 
 bool PipelineLane::due(Instant now) {
-  if (inputs_ || (wake_ && *wake_ <= now)) return true;
+  if (inputs_ || !outbox_->empty() || (wake_ && *wake_ <= now)) return true;
   if (!busy_) return false;
   for (auto& [id, slot] : slots_)
     if (slot.deployer->anyEnded()) return true;
@@ -245,6 +251,7 @@ bool PipelineLane::due(Instant now) {
 void PipelineLane::advance(Instant now, bool all) {
   if (!all && !due(now)) return;
   inputs_ = false;
+  outbox_->writeTo(journal_);  // attempts that ended since the last pass, of runs in flight or over
   // A run that changes stage may open another's admission gate: go round
   // until no run is left dirty (each pass of a run is one bounded step).
   for (int round = 0; round < 8; ++round) {
@@ -299,8 +306,13 @@ void PipelineLane::release() {
 }
 
 std::optional<Instant> PipelineLane::nextWake() const {
-  if (inputs_) return parts_.clock.now();
-  return wake_;
+  std::optional<Instant> earliest = inputs_ ? std::optional<Instant>(parts_.clock.now()) : wake_;
+  // Deliveries still going on: their attempts are journalled within a second.
+  if (outbox_->pending() > 0 || !outbox_->empty()) {
+    Instant soon = parts_.clock.now() + 1;
+    if (!earliest || soon < *earliest) earliest = soon;
+  }
+  return earliest;
 }
 
 }  // namespace pipelang::runtime::service

@@ -17,6 +17,7 @@
 #include "runtime/engine/Engine.h"
 #include "runtime/journal/Journal.h"
 #include "runtime/metrics/ReadPool.h"
+#include "runtime/notify/NotifyingSink.h"
 #include "runtime/service/ServiceApi.h"
 
 #include <functional>
@@ -40,6 +41,7 @@ struct LaneParts {
   // Told of each run the lane starts or resumes, so that a read's end (tagged
   // with its run id) finds its lane at once.
   std::function<void(std::int64_t runId)> runStarted = nullptr;
+  notify::Notifier* notifier = nullptr;  // delivers the plans' `notify` targets (none: nothing is sent)
 };
 
 class PipelineLane {
@@ -100,6 +102,7 @@ class PipelineLane {
   struct Slot {
     std::shared_ptr<const Plan> plan;
     std::unique_ptr<ExecDeployer> deployer;
+    std::unique_ptr<notify::NotifyingSink> notifying;  // when the plan has `notify` targets; outlives the engine
     std::unique_ptr<Engine> engine;
     bool dirty = true;
     Instant lastPass = 0;
@@ -121,6 +124,8 @@ class PipelineLane {
   bool inputs_ = false;                 // a run was started, or got a request or a read
   std::optional<Instant> wake_;         // the runs' earliest wake-up at the last pass
   bool busy_ = false;                   // some run had calls running at the last pass
+  // Notification attempts of every run of the lane, journalled each pass (also after the run ended).
+  std::shared_ptr<notify::Outbox> outbox_ = std::make_shared<notify::Outbox>();
 };
 
 // RFC 3339 UTC ("2026-11-30T04:20:00Z") for the API.

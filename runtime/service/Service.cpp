@@ -64,6 +64,7 @@ PipelineLane& Service::lane(const std::string& name) {
                     [this](const Plan& plan) -> ExternalAlarmSource& { return externalsFor(plan); }, *reads_, *this};
     parts.prometheusGiven = !options_.prometheus.empty();
     parts.runStarted = [this, name](std::int64_t runId) { runLanes_[runId] = lanes_.at(name).get(); };
+    parts.notifier = &notifier_;
     slot = std::make_unique<PipelineLane>(name, store_.journal(name), parts);
   }
   return *slot;

@@ -117,6 +117,7 @@ class Service final : public ServiceApi, private EventSink {
   std::map<std::string, std::unique_ptr<PrometheusMetricSource>> prometheus_;      // by URL
   std::map<std::string, std::unique_ptr<MetricRouter>> routers_;                   // by URL ("" none)
   std::unique_ptr<ReadPool> reads_;
+  notify::Notifier notifier_;  // before the lanes: their sinks use it until they are gone
   std::map<std::string, std::unique_ptr<PipelineLane>> lanes_;
   std::unordered_map<std::int64_t, PipelineLane*> runLanes_;  // run id → its lane, for reads that end
   std::unique_ptr<Ownership> ownership_;                      // with ServiceOptions::leases

@@ -71,7 +71,7 @@ TEST(JournalMigration, AFileFromANewerPiperunIsRefused) {
   auto journal = Journal::open(path, true);
   ASSERT_FALSE(static_cast<bool>(journal));
   EXPECT_EQ(llvm::toString(journal.takeError()),
-            "cannot use state DB " + path + ": written by a newer piperun (schema 99, this piperun knows up to 2)");
+            "cannot use state DB " + path + ": written by a newer piperun (schema 99, this piperun knows up to 3)");
   std::remove(path.c_str());
 }
 
