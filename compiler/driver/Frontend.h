@@ -32,6 +32,10 @@ struct FrontendOptions {
   // pause in typing, and a half-typed name must not rescan the project each
   // time (docs/editors.md). Whoever sets it clears it when files may change.
   std::map<std::vector<std::filesystem::path>, ProjectIndex>* projectIndexes = nullptr;
+  // false: each concrete pipeline's model is freed once checked, so memory
+  // does not grow with the number of services (issue 18); Program::pipelines
+  // is then empty. `pipec check` needs only the diagnostics.
+  bool keepPipelines = true;
 };
 
 struct Compilation {
