@@ -7,6 +7,7 @@
 #include "compiler/plan/PlanExplain.h"
 #include "compiler/plan/PlanWriter.h"
 #include "compiler/sema/Model.h"
+#include "plan/PlanWriter.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -26,7 +27,8 @@ namespace {
 
 // Builds and writes one plan file; false when it could not be written.
 bool writePlanFile(const model::Pipeline& pipeline, const fs::path& dir) {
-  std::string text = plan::writePlanText(plan::buildPlanJson(pipeline));
+  // Straight from the model: no json::Value, the digest hashed as it is written (issue 18).
+  std::string text = planformat::writePlan(plan::buildPlanModel(pipeline));
   std::ofstream out(dir / (pipeline.name + ".plan.json"), std::ios::binary);
   out << text;
   return static_cast<bool>(out);
@@ -100,9 +102,14 @@ int runPlan() {
   if (!opt::planOutputDir.empty() && !opt::planExplain)
     return writePlanFiles(pipelines, fs::path(opt::planOutputDir.getValue()));
   for (const model::Pipeline* pipeline : pipelines) {
-    llvm::json::Value plan = plan::buildPlanJson(*pipeline);
-    if (opt::planExplain) llvm::outs() << plan::explainPlan(plan);
-    std::string text = plan::writePlanText(plan);
+    std::string text;
+    if (opt::planExplain) {
+      llvm::json::Value plan = plan::buildPlanJson(*pipeline);
+      llvm::outs() << plan::explainPlan(plan);
+      text = plan::writePlanText(plan);
+    } else {
+      text = planformat::writePlan(plan::buildPlanModel(*pipeline));
+    }
     if (toStdout) {
       llvm::outs() << text;
       continue;
