@@ -133,4 +133,15 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
   return compilation;
 }
 
+void Frontend::forEachPipeline(Compilation& compilation, const std::function<void(const model::Pipeline&)>& visit) {
+  NameScope scope;
+  scope.importTargets = &compilation.importTargets;
+  scope.prelude = compilation.prelude;
+  DiagnosticSink again;  // `run` reported them already
+  PipelineStream stream;
+  stream.visit = visit;
+  stream.keep = false;
+  resolveProgram(compilation.files, compilation.sources, again, false, scope, stream);
+}
+
 }  // namespace pipelang

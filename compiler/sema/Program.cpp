@@ -216,6 +216,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
       // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
       if (runChecks) checks::runSafetyChecks(pipeline, slot.safety);
       if (runChecks && stream.check) stream.check(pipeline, slot.bounds);
+      if (stream.visit) stream.visit(pipeline);
     }
     if (stream.keep)
       slot.model = std::make_unique<model::Pipeline>(std::move(pipeline));

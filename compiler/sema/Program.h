@@ -31,8 +31,11 @@ struct NameScope {
 // With `keep` false a pipeline's model is freed once it is checked, so memory
 // holds one pipeline's model at a time: Program::all then holds templates
 // only and Program::pipelines is empty (`pipec check` needs nothing more).
+// `visit` runs on each such pipeline after `check`, with or without checks
+// (what `pipec plan -o` writes plans from).
 struct PipelineStream {
   std::function<void(const model::Pipeline&, DiagnosticSink&)> check;
+  std::function<void(const model::Pipeline&)> visit;
   bool keep = true;
 };
 

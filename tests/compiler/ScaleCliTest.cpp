@@ -112,3 +112,18 @@ TEST_F(PipecScale, PlanOutputCostsLittleMoreThanWritingItsText) {
   }
   EXPECT_LT(plan / check, 26) << "plan -o " << plan << " s CPU, check " << check << " s CPU";
 }
+
+// `pipec plan -o` checks the services as `check` does, then makes each
+// model again to write its plan and frees it: 100 to 600 services adds their
+// sources and syntax trees and a few plans in flight, not 500 models (about
+// 25 KiB a service when every model was held while the plans were written).
+TEST_F(PipecScale, PlanOutputMemoryDoesNotHoldEveryServicesModel) {
+  fs::path small = organisation(100), large = organisation(600);
+  Usage few = runPipec(small, {"plan", "services", "-o", (dir_ / "plans100").string()});
+  Usage many = runPipec(large, {"plan", "services", "-o", (dir_ / "plans600").string()});
+  ASSERT_EQ(few.status, 0);
+  ASSERT_EQ(many.status, 0);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "plans600"), fs::directory_iterator()), 600);
+  long perService = (many.peakKiB - few.peakKiB) / 500;
+  EXPECT_LT(perService, 14) << "peak " << few.peakKiB << " KiB at 100 services, " << many.peakKiB << " KiB at 600";
+}
