@@ -242,6 +242,10 @@ class Writer {
 
 }  // namespace
 
+size_t planKeyRank(llvm::StringRef key) {
+  return rank(key);
+}
+
 std::string writePlanText(const llvm::json::Value& plan) {
   std::string text;
   {

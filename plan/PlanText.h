@@ -11,4 +11,8 @@ namespace pipelang::planformat {
 
 std::string writePlanText(const llvm::json::Value& plan);
 
+// Where `key` comes among the keys of an object in the format's order (lower
+// first); keys the format does not list rank after every listed one.
+size_t planKeyRank(llvm::StringRef key);
+
 }  // namespace pipelang::planformat

@@ -223,8 +223,4 @@ llvm::json::Value planToJson(const Plan& plan) {
   return result;
 }
 
-std::string writePlan(const Plan& plan) {
-  return writePlanText(planToJson(plan));
-}
-
 }  // namespace pipelang::planformat

@@ -16,7 +16,9 @@ namespace pipelang::planformat {
 // a step's "run" and "timeout_s" only for test steps; "analysis" only when set.
 llvm::json::Value planToJson(const Plan& plan);
 
-// planToJson laid out by writePlanText: the bytes of a plan file.
+// The bytes of a plan file: writePlanText(planToJson(plan)), byte for byte,
+// written straight from the model with the digest hashed as the canonical
+// form is produced (plan/PlanStream.cpp, issue 18).
 std::string writePlan(const Plan& plan);
 
 }  // namespace pipelang::planformat

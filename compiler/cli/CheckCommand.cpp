@@ -13,6 +13,7 @@ int runCheck() {
   options.root = opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();
   options.upto = Phase::Check;
+  options.keepPipelines = false;  // only diagnostics are reported: memory flat in the number of services
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   return reportDiagnostics(*compilation);
 }

@@ -7,12 +7,14 @@
 #include "compiler/plan/PlanExplain.h"
 #include "compiler/plan/PlanWriter.h"
 #include "compiler/sema/Model.h"
+#include "plan/PlanWriter.h"
 
 #include <llvm/Support/raw_ostream.h>
 
 #include <llvm/ADT/iterator.h>
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -24,43 +26,82 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Builds and writes one plan file; false when it could not be written.
-bool writePlanFile(const model::Pipeline& pipeline, const fs::path& dir) {
-  std::string text = plan::writePlanText(plan::buildPlanJson(pipeline));
-  std::ofstream out(dir / (pipeline.name + ".plan.json"), std::ios::binary);
-  out << text;
-  return static_cast<bool>(out);
-}
+// `-o DIR`: plan models are built on the main thread as the pipelines'
+// models stream by (Frontend::forEachPipeline), and two threads write them,
+// each file whole from one thread (issue 18). At most kWaiting plans wait,
+// so memory holds a few plans whatever the number of pipelines. Plans are
+// taken in order; after a failed write no other is taken, and the first
+// failed file in pipeline order is the one reported.
+class PlanFileWriters {
+ public:
+  explicit PlanFileWriters(fs::path dir) : dir_(std::move(dir)) {
+    unsigned count = std::thread::hardware_concurrency() > 1 ? 2 : 1;
+    for (unsigned i = 0; i < count; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~PlanFileWriters() { finish(); }
 
-// `-o DIR`: plans of different pipelines share nothing but the read-only
-// model (and the time zone switch, under its own lock), so two threads
-// build and write them, each file whole from one thread (issue 18). Files
-// are claimed in order; after a failed write no thread claims another, and
-// the first failed file in pipeline order is the one reported. Memory holds
-// one plan per thread, whatever the number of pipelines.
-int writePlanFiles(const std::vector<const model::Pipeline*>& pipelines, const fs::path& dir) {
-  constexpr size_t kNoFailure = static_cast<size_t>(-1);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::mutex mutex;
-  size_t firstFailure = kNoFailure;
-  auto work = [&] {
-    for (size_t i; !stop && (i = next++) < pipelines.size();) {
-      if (writePlanFile(*pipelines[i], dir)) continue;
-      stop = true;
-      std::lock_guard<std::mutex> lock(mutex);
-      firstFailure = std::min(firstFailure, i);
+  void add(planformat::Plan plan) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    room_.wait(lock, [this] { return waiting_.size() < kWaiting || stop_; });
+    if (stop_) return;
+    waiting_.push_back({next_++, std::move(plan)});
+    ready_.notify_one();
+  }
+
+  // Waits for every plan; the first file that could not be written, or "".
+  std::string finish() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
     }
+    ready_.notify_all();
+    for (std::thread& thread : threads_)
+      if (thread.joinable()) thread.join();
+    return failedFile_;
+  }
+
+ private:
+  static constexpr size_t kWaiting = 4;
+  struct Job {
+    size_t index;
+    planformat::Plan plan;
   };
-  std::thread helper;
-  if (pipelines.size() > 1 && std::thread::hardware_concurrency() > 1) helper = std::thread(work);
-  work();
-  if (helper.joinable()) helper.join();
-  if (firstFailure == kNoFailure) return kExitOk;
-  fs::path file = dir / (pipelines[firstFailure]->name + ".plan.json");
-  llvm::errs() << "pipec: error: cannot write `" << file.generic_string() << "`\n";
-  return kExitUsage;
-}
+
+  void work() {
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return !waiting_.empty() || done_ || stop_; });
+      if (stop_ || waiting_.empty()) return;
+      Job job = std::move(waiting_.front());
+      waiting_.pop_front();
+      room_.notify_one();
+      lock.unlock();
+      fs::path file = dir_ / (job.plan.pipeline + ".plan.json");
+      std::string text = planformat::writePlan(job.plan);
+      std::ofstream out(file, std::ios::binary);
+      out << text;
+      if (out) continue;
+      lock.lock();
+      if (job.index < failedIndex_) {
+        failedIndex_ = job.index;
+        failedFile_ = file.generic_string();
+      }
+      stop_ = true;
+      room_.notify_all();
+      ready_.notify_all();
+    }
+  }
+
+  fs::path dir_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable ready_, room_;
+  std::deque<Job> waiting_;
+  size_t next_ = 0;
+  bool done_ = false, stop_ = false;
+  size_t failedIndex_ = static_cast<size_t>(-1);
+  std::string failedFile_;
+};
 
 }  // namespace
 
@@ -71,9 +112,29 @@ int runPlan() {
   options.root = opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();
   options.upto = Phase::Check;
+  // Every plan of a folder: the models are checked and freed one by one, then
+  // made again one by one for their plans (memory flat in N, issue 18).
+  bool everyPlanToFiles = !opt::planOutputDir.empty() && !opt::planExplain && opt::planPipeline.empty();
+  options.keepPipelines = !everyPlanToFiles;
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   // Diagnostics go to stderr; a compilation with errors gets no plan at all.
   if (int status = reportDiagnostics(*compilation); status != kExitOk) return status;
+  if (everyPlanToFiles) {
+    std::error_code ec;
+    fs::create_directories(opt::planOutputDir.getValue(), ec);
+    if (ec) {
+      llvm::errs() << "pipec: error: cannot create `" << opt::planOutputDir << "`: " << ec.message() << "\n";
+      return kExitUsage;
+    }
+    PlanFileWriters writers{fs::path(opt::planOutputDir.getValue())};
+    if (compilation->program)
+      Frontend::forEachPipeline(*compilation,
+                                [&](const model::Pipeline& pipeline) { writers.add(plan::buildPlanModel(pipeline)); });
+    std::string failed = writers.finish();
+    if (failed.empty()) return kExitOk;
+    llvm::errs() << "pipec: error: cannot write `" << failed << "`\n";
+    return kExitUsage;
+  }
 
   std::vector<const model::Pipeline*> pipelines;
   if (compilation->program)
@@ -97,12 +158,15 @@ int runPlan() {
       return kExitUsage;
     }
   }
-  if (!opt::planOutputDir.empty() && !opt::planExplain)
-    return writePlanFiles(pipelines, fs::path(opt::planOutputDir.getValue()));
   for (const model::Pipeline* pipeline : pipelines) {
-    llvm::json::Value plan = plan::buildPlanJson(*pipeline);
-    if (opt::planExplain) llvm::outs() << plan::explainPlan(plan);
-    std::string text = plan::writePlanText(plan);
+    std::string text;
+    if (opt::planExplain) {
+      llvm::json::Value plan = plan::buildPlanJson(*pipeline);
+      llvm::outs() << plan::explainPlan(plan);
+      text = plan::writePlanText(plan);
+    } else {
+      text = planformat::writePlan(plan::buildPlanModel(*pipeline));
+    }
     if (toStdout) {
       llvm::outs() << text;
       continue;

@@ -121,14 +121,27 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
       if (auto found = project.declaring(name)) result.emplace(found->kind, found->path.string());
       return result;
     };
+    // S218/S219 need the plan's analysis (time to global, recovery).
+    PlanBoundsChecker bounds;
+    PipelineStream stream;
+    stream.check = [&bounds](const model::Pipeline& pipeline, DiagnosticSink& sink) { bounds.check(pipeline, sink); };
+    stream.keep = options.keepPipelines;
     compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,
-                                          options.upto >= Phase::Check, scope);
+                                          options.upto >= Phase::Check, scope, stream);
   }
-  // S218/S219 need the plan's analysis (time to global, recovery).
-  if (compilation->program && options.upto >= Phase::Check)
-    checkPlanBounds(*compilation->program, compilation->diagnostics);
   compilation->diagnostics.sort(compilation->sources);
   return compilation;
+}
+
+void Frontend::forEachPipeline(Compilation& compilation, const std::function<void(const model::Pipeline&)>& visit) {
+  NameScope scope;
+  scope.importTargets = &compilation.importTargets;
+  scope.prelude = compilation.prelude;
+  DiagnosticSink again;  // `run` reported them already
+  PipelineStream stream;
+  stream.visit = visit;
+  stream.keep = false;
+  resolveProgram(compilation.files, compilation.sources, again, false, scope, stream);
 }
 
 }  // namespace pipelang

@@ -8,6 +8,7 @@
 #include "compiler/driver/SourceLoader.h"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,8 +17,9 @@
 namespace pipelang {
 
 namespace model {
+struct Pipeline;
 struct Program;
-}
+}  // namespace model
 
 enum class Phase { Parse, Resolve, Check };
 
@@ -32,6 +34,10 @@ struct FrontendOptions {
   // pause in typing, and a half-typed name must not rescan the project each
   // time (docs/editors.md). Whoever sets it clears it when files may change.
   std::map<std::vector<std::filesystem::path>, ProjectIndex>* projectIndexes = nullptr;
+  // false: each concrete pipeline's model is freed once checked, so memory
+  // does not grow with the number of services (issue 18); Program::pipelines
+  // is then empty. `pipec check` needs only the diagnostics.
+  bool keepPipelines = true;
 };
 
 struct Compilation {
@@ -52,6 +58,12 @@ struct Compilation {
 class Frontend {
  public:
   static std::unique_ptr<Compilation> run(const FrontendOptions& options);
+  // Resolves the compilation's files again, without checks, and calls
+  // `visit` on each concrete pipeline that resolves cleanly, in name order,
+  // freeing each model before the next: what `pipec plan -o` writes from
+  // once `run` found no error, so memory does not grow with the number of
+  // pipelines (issue 18).
+  static void forEachPipeline(Compilation& compilation, const std::function<void(const model::Pipeline&)>& visit);
 };
 
 std::filesystem::path defaultStdlibDir();

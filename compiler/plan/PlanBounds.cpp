@@ -96,23 +96,33 @@ void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
   checkThroughputFloor(pipeline, sink);
 }
 
-void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
-  std::map<const void*, const BoundsFacts*> byShape;
-  std::unordered_map<std::string, BoundsFacts> byKey;  // services that override, but not what S218/S219 read
-  for (const model::Pipeline& pipeline : llvm::make_pointee_range(program.pipelines)) {
-    if (!hasBounds(pipeline)) continue;
-    auto shared = pipeline.planShapeOf ? byShape.find(pipeline.planShapeOf) : byShape.end();
-    if (shared != byShape.end()) {
-      report(pipeline, *shared->second, sink);
-      continue;
-    }
-    std::string key = plan::timesKey(pipeline);
-    auto found = byKey.find(key);
-    if (found == byKey.end()) found = byKey.emplace(std::move(key), computeFacts(pipeline)).first;
-    if (pipeline.planShapeOf) byShape.emplace(pipeline.planShapeOf, &found->second);
-    report(pipeline, found->second, sink);
+struct PlanBoundsChecker::Facts : BoundsFacts {
+  explicit Facts(BoundsFacts facts) : BoundsFacts(std::move(facts)) {}
+};
+
+PlanBoundsChecker::PlanBoundsChecker() = default;
+PlanBoundsChecker::~PlanBoundsChecker() = default;
+
+void PlanBoundsChecker::check(const model::Pipeline& pipeline, DiagnosticSink& sink) {
+  checkThroughputFloor(pipeline, sink);  // S227, only where the policy sets a floor
+  if (!hasBounds(pipeline)) return;
+  auto shared = pipeline.planShapeOf ? byShape_.find(pipeline.planShapeOf) : byShape_.end();
+  if (shared != byShape_.end()) {
+    report(pipeline, *shared->second, sink);
+    return;
   }
-  checkThroughputFloor(program, sink);
+  // Services that override, but not what S218/S219 read, share one analysis.
+  std::string key = plan::timesKey(pipeline);
+  auto found = byKey_.find(key);
+  if (found == byKey_.end())
+    found = byKey_.emplace(std::move(key), std::make_unique<Facts>(computeFacts(pipeline))).first;
+  if (pipeline.planShapeOf) byShape_.emplace(pipeline.planShapeOf, found->second.get());
+  report(pipeline, *found->second, sink);
+}
+
+void checkPlanBounds(const model::Program& program, DiagnosticSink& sink) {
+  PlanBoundsChecker checker;
+  for (const model::Pipeline& pipeline : llvm::make_pointee_range(program.pipelines)) checker.check(pipeline, sink);
 }
 
 }  // namespace pipelang

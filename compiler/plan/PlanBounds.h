@@ -5,9 +5,29 @@
 #include "compiler/diag/Diagnostic.h"
 #include "compiler/sema/Model.h"
 
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
 namespace pipelang {
 
 void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink);
 void checkPlanBounds(const model::Program& program, DiagnosticSink& sink);
+
+// S218/S219 one pipeline at a time, sharing the analysis between pipelines of
+// one plan shape or of equal plan::timesKey (checks.md S218, S219): what
+// resolveProgram calls on each pipeline before it frees the model (issue 18).
+class PlanBoundsChecker {
+ public:
+  PlanBoundsChecker();
+  ~PlanBoundsChecker();
+  void check(const model::Pipeline& pipeline, DiagnosticSink& sink);
+
+ private:
+  struct Facts;
+  std::map<const void*, const Facts*> byShape_;
+  std::unordered_map<std::string, std::unique_ptr<Facts>> byKey_;
+};
 
 }  // namespace pipelang

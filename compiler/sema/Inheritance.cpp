@@ -299,9 +299,30 @@ const ResolvedDecl& Inheritance::resolve(const ast::Declaration& start) {
     // Linked in place: the chain points at the parent's, which lives in done_ too.
     ResolvedDecl& placed = done_.emplace(decl, std::move(resolved)).first->second;
     placed.chain.link(decl, parent ? &parent->chain : nullptr);
-    placed.body = mergeBody(parent ? parent->body : nullptr, decl->body, "", "", nullptr, placed.level(), sink_);
+    if (deferPipelines_ && decl->kind == ast::DeclKind::Pipeline)
+      deferred_.emplace(decl, parent);
+    else
+      placed.body = mergeBody(parent ? parent->body : nullptr, decl->body, "", "", nullptr, placed.level(), sink_);
   }
   return done_.at(&start);
+}
+
+const ResolvedDecl& Inheritance::merge(const ast::Declaration& decl) {
+  resolve(decl);
+  ResolvedDecl& resolved = done_.at(&decl);
+  if (auto it = deferred_.find(&decl); it != deferred_.end()) {
+    const ResolvedDecl* parent = it->second;
+    deferred_.erase(it);
+    resolved.body = mergeBody(parent ? parent->body : nullptr, decl.body, "", "", nullptr, resolved.level(), sink_);
+  }
+  return resolved;
+}
+
+void Inheritance::release(const ast::Declaration& decl) {
+  auto it = done_.find(&decl);
+  if (it == done_.end()) return;
+  it->second.body.reset();
+  it->second.viaByLevel_.clear();
 }
 
 }  // namespace pipelang::sema

@@ -149,11 +149,20 @@ class Inheritance {
  public:
   Inheritance(const Namespace& names, DiagnosticSink& sink) : names_(names), sink_(sink) {}
   const ResolvedDecl& resolve(const ast::Declaration& decl);
+  // Pipelines (which nothing extends) are resolved without their merged
+  // body: merge() builds it when the pipeline's model is built, release()
+  // frees it after, so `pipec check` holds one at a time (issue 18). Their
+  // merge diagnostics come when merge() runs; their chains stay.
+  void deferPipelineBodies() { deferPipelines_ = true; }
+  const ResolvedDecl& merge(const ast::Declaration& decl);
+  void release(const ast::Declaration& decl);
 
  private:
   const Namespace& names_;
   DiagnosticSink& sink_;
   std::map<const ast::Declaration*, ResolvedDecl> done_;
+  bool deferPipelines_ = false;
+  std::map<const ast::Declaration*, const ResolvedDecl*> deferred_;  // pipeline -> its parent (or null)
 };
 
 std::shared_ptr<const MergedBlock> mergeBody(std::shared_ptr<const MergedBlock> parent, const ast::Body& body,

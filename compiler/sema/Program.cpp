@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -50,6 +51,13 @@ void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
   }
 }
 
+// One declaration's model and diagnostics while the program is resolved.
+struct Slot {
+  std::unique_ptr<model::Pipeline> model;  // templates, and pipelines when kept
+  DiagnosticSink own, dropped, safety, bounds;
+  bool clean = false;
+};
+
 bool within(SourceLoc at, SourceRange range) {
   return range.begin <= at && at <= range.end;
 }
@@ -61,22 +69,19 @@ bool within(SourceLoc at, SourceRange range) {
 // (a bake, a rollback alarm, windows) is its children's to add. Runs before
 // the pipelines' checks, so that this report is the one kept of the same
 // diagnostic a pipeline inheriting the value makes.
-void checkTemplates(const std::vector<model::Pipeline>& all, const std::vector<const model::Pipeline*>& pipelines,
+void checkTemplates(const std::vector<Slot>& slots,
+                    const std::vector<std::pair<std::string, const ast::Declaration*>>& pipelines,
                     const std::map<const ast::Declaration*, size_t>& built, sema::Inheritance& inheritance,
                     DiagnosticSink& out) {
   static const std::set<DiagCode> kValueChecks{DiagCode::S202, DiagCode::S204, DiagCode::S205, DiagCode::S206,
                                                DiagCode::S207, DiagCode::S210, DiagCode::S211, DiagCode::S221};
   std::map<const ast::Declaration*, std::vector<std::string>> affected;  // template -> pipelines below it
-  std::map<std::string, const ast::Declaration*> declOf;
-  for (const auto& [decl, index] : built) declOf.emplace(all[index].name, decl);
-  for (const model::Pipeline* pipeline : pipelines) {
-    auto decl = declOf.find(pipeline->name);
-    if (decl == declOf.end()) continue;
-    for (const sema::Chain* link = inheritance.resolve(*decl->second).chain.parent(); link; link = link->parent())
-      affected[link->back()].push_back(pipeline->name);
-  }
+  for (const auto& [name, decl] : pipelines)
+    for (const sema::Chain* link = inheritance.resolve(*decl).chain.parent(); link; link = link->parent())
+      affected[link->back()].push_back(name);
   for (const auto& [decl, index] : built) {
-    const model::Pipeline& t = all[index];
+    if (!slots[index].model) continue;  // a pipeline, checked on its own
+    const model::Pipeline& t = *slots[index].model;
     if (!t.isTemplate || !t.prod) continue;
     DiagnosticSink found;
     checks::runSafetyChecks(t, found);
@@ -99,7 +104,8 @@ void checkTemplates(const std::vector<model::Pipeline>& all, const std::vector<c
 }  // namespace
 
 std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, const SourceManager& sources,
-                                               DiagnosticSink& sink, bool runChecks, const NameScope& scope) {
+                                               DiagnosticSink& sink, bool runChecks, const NameScope& scope,
+                                               const PipelineStream& stream) {
   auto program = std::make_unique<model::Program>();
   DiagnosticSink local;
   std::vector<const ast::File*> asts;
@@ -127,6 +133,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
   }
 
   sema::Inheritance inheritance(names, local);
+  if (!stream.keep) inheritance.deferPipelineBodies();
   std::vector<const ast::Declaration*> decls = names.all();  // sorted by name
   for (const ast::Declaration* decl : decls) inheritance.resolve(*decl);
 
@@ -155,17 +162,35 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     return above;
   };
 
-  std::map<const ast::Declaration*, size_t> built;  // index into `all` of each pipeline and template
-  std::vector<size_t> concrete;                     // indices into `all`: pointers only once it stops growing
-  for (const ast::Declaration* decl : decls) {
-    if (decl->kind != ast::DeclKind::Pipeline && decl->kind != ast::DeclKind::Template) continue;
-    const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
+  // Templates are built first: every pipeline's checks compare it with its
+  // parent's model. Pipelines are leaves (only templates may be extended), so
+  // each is built, checked and, unless kept, freed before the next one: memory
+  // holds one pipeline's model, not ten thousand (issue 18). Each declaration's
+  // diagnostics wait in its own slot and are forwarded in the order of a
+  // whole-program run (names, then dropped alarms, templates' checks,
+  // pipelines' checks), so deduplication keeps the same reports as before.
+  std::vector<Slot> slots(decls.size());
+  std::map<const ast::Declaration*, size_t> built;  // index into `slots` of each clean pipeline and template
+  std::vector<std::pair<std::string, const ast::Declaration*>> concrete;  // clean pipelines, in name order
+  std::vector<size_t> concreteSlots;
+
+  auto reportDropped = [&](const ast::Declaration& decl, const model::Pipeline& self, Slot& slot) {
+    const sema::ResolvedDecl& resolved = inheritance.resolve(decl);
+    const sema::Chain* parent = resolved.chain.parent();
+    auto parentIndex = parent ? built.find(parent->back()) : built.end();
+    if (parentIndex == built.end() || damaged.count(&decl) || !resolved.ok) return;
+    sema::reportDroppedAlarms(resolved, self, *slots[parentIndex->second].model, slot.dropped);
+  };
+  auto build = [&](size_t index) {
+    const ast::Declaration* decl = decls[index];
+    Slot& slot = slots[index];
+    const sema::ResolvedDecl& resolved = inheritance.merge(*decl);
     // A template may be partial: a name it uses (a metric, an alarm) may be
     // declared by the pipeline that extends it, so R101 waits for that pipeline.
     bool isTemplate = decl->kind == ast::DeclKind::Template;
     DiagnosticSink own;
     model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, own);
-    bool clean = resolved.ok && own.errorCount() == 0 && !invalidAlong(resolved.chain);
+    slot.clean = resolved.ok && own.errorCount() == 0 && !invalidAlong(resolved.chain);
     // A chain cut by a failed import (R103, R104) lacks what that file would
     // have brought (metrics, alarms): its unknown names are not reported again.
     bool cutByImport = false;
@@ -174,29 +199,55 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
         cutByImport = names.hasFailedImport(link->back()->nameRange.file);
     if (!damaged.count(decl))
       for (Diagnostic& d : own.diagnostics())
-        if ((!isTemplate && !cutByImport) || d.code != DiagCode::R101) local.add(std::move(d));
-    if (!pipeline.isTemplate && clean) concrete.push_back(program->all.size());
-    if (clean) built.emplace(decl, program->all.size());  // a half-built model would only add noise
-    program->all.push_back(std::move(pipeline));
+        if ((!isTemplate && !cutByImport) || d.code != DiagCode::R101) slot.own.add(std::move(d));
+    if (slot.clean) built.emplace(decl, index);  // a half-built model would only add noise
+    return pipeline;
+  };
+  for (size_t i = 0; i < decls.size(); ++i)
+    if (decls[i]->kind == ast::DeclKind::Template) slots[i].model = std::make_unique<model::Pipeline>(build(i));
+  for (size_t i = 0; i < decls.size(); ++i) {
+    if (decls[i]->kind != ast::DeclKind::Pipeline) continue;
+    model::Pipeline pipeline = build(i);
+    Slot& slot = slots[i];
+    if (slot.clean) {
+      reportDropped(*decls[i], pipeline, slot);
+      concrete.emplace_back(pipeline.name, decls[i]);
+      concreteSlots.push_back(i);
+      // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
+      if (runChecks) checks::runSafetyChecks(pipeline, slot.safety);
+      if (runChecks && stream.check) stream.check(pipeline, slot.bounds);
+      if (stream.visit) stream.visit(pipeline);
+    }
+    if (stream.keep)
+      slot.model = std::make_unique<model::Pipeline>(std::move(pipeline));
+    else
+      inheritance.release(*decls[i]);
   }
-  for (size_t index : concrete) program->pipelines.push_back(&program->all[index]);
+  for (size_t i = 0; i < decls.size(); ++i)
+    if (decls[i]->kind == ast::DeclKind::Template && built.count(decls[i]))
+      reportDropped(*decls[i], *slots[i].model, slots[i]);
 
+  for (Slot& slot : slots)
+    for (Diagnostic& d : slot.own.diagnostics()) local.add(std::move(d));
   // Safety settings dropped by a child: compared with the direct parent only,
   // so a drop is reported once, at the level that made it.
-  for (const auto& [decl, index] : built) {
-    const sema::ResolvedDecl& resolved = inheritance.resolve(*decl);
-    const sema::Chain* parent = resolved.chain.parent();
-    auto parentIndex = parent ? built.find(parent->back()) : built.end();
-    if (parentIndex == built.end() || damaged.count(decl) || !resolved.ok) continue;
-    sema::reportDroppedAlarms(resolved, program->all[index], program->all[parentIndex->second], local);
-  }
-
-  // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
-  if (runChecks) checkTemplates(program->all, program->pipelines, built, inheritance, local);
-  if (runChecks)
-    for (const model::Pipeline* pipeline : program->pipelines) checks::runSafetyChecks(*pipeline, local);
-
+  for (const auto& [decl, index] : built)
+    for (Diagnostic& d : slots[index].dropped.diagnostics()) local.add(std::move(d));
+  if (runChecks) checkTemplates(slots, concrete, built, inheritance, local);
+  for (size_t index : concreteSlots)
+    for (Diagnostic& d : slots[index].safety.diagnostics()) local.add(std::move(d));
   forwardUnique(local, sink);
+  for (size_t index : concreteSlots)
+    for (Diagnostic& d : slots[index].bounds.diagnostics()) sink.add(std::move(d));
+
+  // The models in name order, as `pipec show` and the language server find them.
+  program->all.reserve(static_cast<size_t>(
+      std::count_if(slots.begin(), slots.end(), [](const Slot& slot) { return slot.model != nullptr; })));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (!slots[i].model) continue;
+    program->all.push_back(std::move(*slots[i].model));
+    if (decls[i]->kind == ast::DeclKind::Pipeline && slots[i].clean) program->pipelines.push_back(&program->all.back());
+  }
   return program;
 }
 

@@ -25,7 +25,22 @@ struct NameScope {
   std::function<std::optional<std::pair<std::string, std::string>>(const std::string&)> declaredInProject;
 };
 
+// What resolveProgram does with each concrete pipeline (issue 18). `check`
+// runs after the safety checks on every pipeline that resolved cleanly, in
+// name order, and its diagnostics follow theirs (S218/S219 from the driver).
+// With `keep` false a pipeline's model is freed once it is checked, so memory
+// holds one pipeline's model at a time: Program::all then holds templates
+// only and Program::pipelines is empty (`pipec check` needs nothing more).
+// `visit` runs on each such pipeline after `check`, with or without checks
+// (what `pipec plan -o` writes plans from).
+struct PipelineStream {
+  std::function<void(const model::Pipeline&, DiagnosticSink&)> check;
+  std::function<void(const model::Pipeline&)> visit;
+  bool keep = true;
+};
+
 std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, const SourceManager& sources,
-                                               DiagnosticSink& sink, bool runChecks, const NameScope& scope = {});
+                                               DiagnosticSink& sink, bool runChecks, const NameScope& scope = {},
+                                               const PipelineStream& stream = {});
 
 }  // namespace pipelang

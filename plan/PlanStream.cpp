@@ -1,0 +1,558 @@
+// writePlan (plan/PlanWriter.h) straight from the model (issue 18): the same
+// bytes as writePlanText(planToJson(plan)), without the json::Value, the
+// canonical string and the sorted copies of every object. One description
+// of the document (emitPlan) is walked twice: once hashing the canonical form
+// as it goes (keys sorted, compact, "digest" blank: plan/PlanDigest.h), once
+// laying out the text (keys in the format's order, flat objects on one line:
+// plan/PlanText.h) with the digest in place.
+#include "plan/PlanDigest.h"
+#include "plan/PlanText.h"
+#include "plan/PlanWriter.h"
+
+#include <llvm/ADT/STLExtras.h>
+#include <llvm/Support/JSON.h>
+#include <llvm/Support/SHA256.h>
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace pipelang::planformat {
+namespace {
+
+// One member of an object. `nested`: the value is an object, or an array
+// holding an object or an array, so the object cannot be written on one line.
+struct Field {
+  std::string_view key;
+  bool nested;
+  llvm::function_ref<void()> write;
+};
+
+// A member as the document describes it; object() lends it to the writer as
+// a Field for the duration of the call.
+template <typename Write>
+struct Member {
+  std::string_view key;
+  bool nested;
+  Write write;
+};
+
+template <typename Write>
+Member<Write> member(std::string_view key, bool nested, Write write) {
+  return {key, nested, std::move(write)};
+}
+
+// llvm::json::Value::getAsInteger of a double: integral and within int64.
+bool integral(double d, int64_t& out) {
+  double whole = d;
+  if (!(std::modf(whole, &whole) == 0.0 && whole >= double(std::numeric_limits<int64_t>::min()) &&
+        whole <= double(std::numeric_limits<int64_t>::max())))
+    return false;
+  out = static_cast<int64_t>(whole);
+  return true;
+}
+
+// llvm::json keeps strings as valid UTF-8, replacing what is not.
+template <typename Write>
+void utf8(llvm::StringRef text, Write&& write) {
+  if (LLVM_LIKELY(llvm::json::isUTF8(text)))
+    write(text);
+  else
+    write(llvm::json::fixUTF8(text));
+}
+
+// The canonical bytes (PlanDigest.cpp's CanonicalWriter, field for field),
+// hashed in chunks as they are produced.
+class CanonicalOut {
+ public:
+  void object(llvm::MutableArrayRef<Field> fields) {
+    // Insertion sort: objects here have at most a few dozen keys.
+    for (size_t i = 1; i < fields.size(); ++i)
+      for (size_t j = i; j > 0 && fields[j].key < fields[j - 1].key; --j) std::swap(fields[j], fields[j - 1]);
+    buffer_ += '{';
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) buffer_ += ',';
+      string(fields[i].key);
+      buffer_ += ':';
+      fields[i].write();
+    }
+    buffer_ += '}';
+  }
+  template <typename Element>
+  void array(size_t size, bool /*nested*/, Element&& element) {
+    buffer_ += '[';
+    for (size_t i = 0; i < size; ++i) {
+      if (i) buffer_ += ',';
+      element(i);
+    }
+    buffer_ += ']';
+    spill();
+  }
+  void string(llvm::StringRef text) {
+    utf8(text, [&](llvm::StringRef valid) { appendJsonString(buffer_, valid); });
+  }
+  void integer(int64_t value) {
+    char digits[24];
+    auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+    buffer_.append(digits, end);
+  }
+  void real(double value) {
+    int64_t whole = 0;
+    bool negativeZero = value == 0 && std::signbit(value);
+    if (integral(value, whole) && whole > -100'000'000'000'000'000 && whole < 100'000'000'000'000'000 &&
+        !negativeZero) {
+      integer(whole);
+    } else {
+      char digits[32];
+      int length = std::snprintf(digits, sizeof digits, "%.*g", std::numeric_limits<double>::max_digits10, value);
+      buffer_.append(digits, static_cast<size_t>(std::max(0, length)));
+    }
+  }
+  void null() { buffer_ += "null"; }
+  void boolean(bool value) { buffer_ += value ? "true" : "false"; }
+
+  std::string digest() {
+    sha_.update(buffer_);
+    llvm::StringRef hash = sha_.final();
+    static const char* hex = "0123456789abcdef";
+    std::string result = "sha256:";
+    for (unsigned char byte : hash) {
+      result += hex[byte >> 4];
+      result += hex[byte & 15];
+    }
+    return result;
+  }
+
+ private:
+  void spill() {
+    if (buffer_.size() < (1u << 16)) return;
+    sha_.update(buffer_);
+    buffer_.clear();
+  }
+  std::string buffer_;
+  llvm::SHA256 sha_;
+};
+
+// The text (PlanText.cpp's Writer, rule for rule): keys in the format's order,
+// user-named maps (metrics, alarms) sorted by name and one entry per line.
+class TextOut {
+ public:
+  explicit TextOut(std::string& out) : out_(out) {}
+
+  void object(llvm::MutableArrayRef<Field> fields) {
+    bool byName = byName_;
+    byName_ = false;
+    if (fields.empty()) {
+      out_ += "{}";
+      return;
+    }
+    if (byName) {
+      llvm::sort(fields, [](const Field& a, const Field& b) { return a.key < b.key; });
+    } else {
+      ranks_.clear();
+      for (const Field& field : fields) ranks_.push_back(planKeyRank(field.key));
+      // Usually already in order: the description lists keys as the format does.
+      for (size_t i = 1; i < fields.size(); ++i)
+        for (size_t j = i; j > 0 && before(ranks_[j], fields[j].key, ranks_[j - 1], fields[j - 1].key); --j) {
+          std::swap(fields[j], fields[j - 1]);
+          std::swap(ranks_[j], ranks_[j - 1]);
+        }
+    }
+    bool flat = !byName && llvm::none_of(fields, [](const Field& field) { return field.nested; });
+    out_ += '{';
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) out_ += flat ? ", " : ",";
+      if (!flat) newline(indent_ + 1);
+      string(fields[i].key);
+      out_ += ": ";
+      ++indent_;
+      byName_ = fields[i].key == "metrics" || fields[i].key == "alarms";
+      fields[i].write();
+      byName_ = false;
+      --indent_;
+    }
+    if (!flat) newline(indent_);
+    out_ += '}';
+  }
+  template <typename Element>
+  void array(size_t size, bool nested, Element&& element) {
+    byName_ = false;
+    if (size == 0) {
+      out_ += "[]";
+      return;
+    }
+    out_ += '[';
+    for (size_t i = 0; i < size; ++i) {
+      if (i) out_ += nested ? "," : ", ";
+      if (nested) newline(indent_ + 1);
+      ++indent_;
+      element(i);
+      --indent_;
+    }
+    if (nested) newline(indent_);
+    out_ += ']';
+  }
+  void string(llvm::StringRef text) {
+    utf8(text, [&](llvm::StringRef valid) { appendJsonString(out_, valid); });
+  }
+  void integer(int64_t value) {
+    char digits[24];
+    auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+    out_.append(digits, end);
+  }
+  void real(double value) {
+    int64_t whole = 0;
+    if (integral(value, whole)) return integer(whole);
+    char digits[64];
+    auto result = std::to_chars(digits, digits + sizeof digits, value);
+    out_.append(digits, result.ptr);
+  }
+  void null() { out_ += "null"; }
+  void boolean(bool value) { out_ += value ? "true" : "false"; }
+
+ private:
+  static bool before(size_t rankA, std::string_view a, size_t rankB, std::string_view b) {
+    return rankA != rankB ? rankA < rankB : a < b;
+  }
+  void newline(int indent) {
+    out_ += '\n';
+    out_.append(static_cast<size_t>(indent) * 2, ' ');
+  }
+  std::string& out_;
+  int indent_ = 0;
+  bool byName_ = false;  // the next object is a map keyed by user names
+  std::vector<size_t> ranks_;
+};
+
+// The document of docs/plan-format.md, as planToJson builds it.
+template <typename Out>
+class Emitter {
+ public:
+  Emitter(Out& out, llvm::StringRef digest) : out_(out), digest_(digest) {}
+
+  void plan(const Plan& plan) {
+    const std::string& schema = plan.schema.empty() ? kSchemaV1Text : plan.schema;
+    auto members = std::make_tuple(
+        member("schema", false, [&] { out_.string(schema); }), member("digest", false, [&] { out_.string(digest_); }),
+        member("pipeline", false, [&] { out_.string(plan.pipeline); }),
+        member("artifact", false, [&] { out_.string(plan.artifact); }),
+        member("kind", false, [&] { out_.string(plan.kind); }),
+        member("execution_mode", false, [&] { out_.string(plan.executionMode); }),
+        member("policy", false, [&] { out_.string(plan.policy); }), member("topology", true, [&] { topology(plan); }),
+        member("prometheus_url", false, [&] { plan.prometheusUrl ? out_.string(*plan.prometheusUrl) : out_.null(); }),
+        member("deploy", true, [&] { deploy(plan); }), member("metrics", true, [&] { metrics(plan); }),
+        member("alarms", true, [&] { alarms(plan); }),
+        member("rollback_on", plan.hasRollbackOn, [&] { plan.hasRollbackOn ? alarm(plan.rollbackOn) : out_.null(); }),
+        member("block_on", false, [&] { strings(plan.blockOn); }),
+        member("windows", plan.windows.has_value(), [&] { windows(plan.windows); }),
+        member("emergency", plan.emergency.has_value(), [&] { emergency(plan.emergency); }),
+        member("stages", !plan.stages.empty(), [&] { stages(plan); }),
+        member("steps", !plan.steps.empty(), [&] { steps(plan); }));
+    auto alertmanager = member("alertmanager_url", false, [&] { out_.string(*plan.alertmanagerUrl); });
+    auto notify = member("notify", !plan.notify.empty(), [&] { notifyTargets(plan.notify); });
+    auto analysisMember = member("analysis", true, [&] { analysis(*plan.analysis); });
+    // Optional keys (written only when set, as planToJson does) go last: the
+    // writers order every object themselves.
+    std::vector<Field> fields;
+    std::apply([&](auto&... m) { (fields.push_back(Field{m.key, m.nested, m.write}), ...); }, members);
+    if (plan.alertmanagerUrl) fields.push_back(Field{alertmanager.key, alertmanager.nested, alertmanager.write});
+    if (!plan.notify.empty()) fields.push_back(Field{notify.key, notify.nested, notify.write});
+    if (plan.analysis) fields.push_back(Field{analysisMember.key, analysisMember.nested, analysisMember.write});
+    out_.object(llvm::MutableArrayRef<Field>(fields));
+  }
+
+  void notifyTargets(const std::vector<NotifyTarget>& targets) {
+    out_.array(targets.size(), true, [&](size_t i) {
+      const NotifyTarget& target = targets[i];
+      object(member("name", false, [&] { out_.string(target.name); }),
+             member("events", false, [&] { strings(target.events); }),
+             member("blocked_after_s", false, [&] { out_.integer(target.blockedAfterS); }),
+             member("webhook", false, [&] { orNull(target.webhook); }),
+             member("run", false, [&] { orNull(target.run); }));
+    });
+  }
+
+  void throughput(const ThroughputFigures& figures) {
+    object(member("bottleneck", false, [&] { out_.string(figures.bottleneck); }),
+           member("versions_per_week", false,
+                  [&] { figures.versionsPerWeek ? out_.real(*figures.versionsPerWeek) : out_.null(); }),
+           member("busy_time_to_global_s", false,
+                  [&] { figures.busyTimeToGlobalS ? out_.integer(*figures.busyTimeToGlobalS) : out_.null(); }),
+           member("occupancy", !figures.occupancy.empty(), [&] {
+             out_.array(figures.occupancy.size(), true, [&](size_t i) {
+               const StageOccupancyFigure& stage = figures.occupancy[i];
+               object(member("stage", false, [&] { out_.string(stage.stage); }),
+                      member("occupancy_s", false, [&] { out_.integer(stage.occupancyS); }));
+             });
+           }));
+  }
+
+ private:
+  static inline const std::string kSchemaV1Text = kSchemaV1;
+
+  template <typename... Write>
+  void object(Member<Write>... members) {
+    objectOf(sizeof...(Write), std::move(members)...);
+  }
+  // The first `count` members only (optional trailing keys).
+  template <typename... Write>
+  void objectOf(size_t count, Member<Write>... members) {
+    Field fields[] = {Field{members.key, members.nested, members.write}...};
+    out_.object(llvm::MutableArrayRef<Field>(fields, count));
+  }
+
+  void orNull(const std::string& text) { text.empty() ? out_.null() : out_.string(text); }
+
+  void strings(const std::vector<std::string>& items) {
+    out_.array(items.size(), false, [&](size_t i) { out_.string(items[i]); });
+  }
+
+  void topology(const Plan& plan) {
+    object(member("name", false, [&] { out_.string(plan.topologyName); }),
+           member("regions", !plan.regions.empty(),
+                  [&] { out_.array(plan.regions.size(), true, [&](size_t i) { region(plan.regions[i]); }); }));
+  }
+
+  void region(const RegionTopology& region) {
+    object(member("id", false, [&] { out_.string(region.id); }),
+           member("traffic", false, [&] { out_.real(region.traffic); }), member("zones", !region.zones.empty(), [&] {
+             out_.array(region.zones.size(), true, [&](size_t i) {
+               const ZoneTopology& zone = region.zones[i];
+               object(member("id", false, [&] { out_.string(zone.id); }),
+                      member("hosts", false, [&] { out_.integer(zone.hosts); }));
+             });
+           }));
+  }
+
+  void deploy(const Plan& plan) {
+    const DeploySpec& deploy = plan.deploy;
+    object(member("run", false, [&] { out_.string(deploy.run); }),
+           member("rollback", false, [&] { out_.string(deploy.rollback.empty() ? deploy.run : deploy.rollback); }),
+           member("timeout_s", false, [&] { out_.integer(deploy.timeoutS); }),
+           member("expected_s", false, [&] { out_.integer(deploy.expectedS); }),
+           member("rollback_time_s", false, [&] { out_.integer(deploy.rollbackTimeS); }),
+           member("rollback_batch", false, [&] { out_.real(deploy.rollbackBatch); }));
+  }
+
+  // The maps keyed by user names: one writer per entry, alive while the map is written.
+  struct MetricWriter {
+    Emitter* self;
+    const MetricDef* metric;
+    void operator()() const {
+      Out& out = self->out_;
+      self->object(member("source", false, [&] { out.string(metric->source); }),
+                   member("query", false, [&] { out.string(metric->query); }),
+                   member("unit", false, [&] { metric->unit.empty() ? out.null() : out.string(metric->unit); }));
+    }
+  };
+  struct AlarmWriter {
+    Emitter* self;
+    const AlarmExpr* expr;
+    void operator()() const { self->alarm(*expr); }
+  };
+
+  void metrics(const Plan& plan) {
+    std::vector<MetricWriter> writers;
+    writers.reserve(plan.metrics.size());
+    for (const auto& entry : plan.metrics) writers.push_back({this, &entry.second});
+    std::vector<Field> fields;
+    fields.reserve(plan.metrics.size());
+    size_t i = 0;
+    for (const auto& entry : plan.metrics) fields.push_back({entry.first, true, writers[i++]});
+    out_.object(fields);
+  }
+
+  void alarms(const Plan& plan) {
+    std::vector<AlarmWriter> writers;
+    writers.reserve(plan.alarms.size());
+    for (const auto& entry : plan.alarms) writers.push_back({this, &entry.second});
+    std::vector<Field> fields;
+    fields.reserve(plan.alarms.size());
+    size_t i = 0;
+    for (const auto& entry : plan.alarms) fields.push_back({entry.first, true, writers[i++]});
+    out_.object(fields);
+  }
+
+  void alarm(const AlarmExpr& expr) {
+    switch (expr.op) {
+      case AlarmExpr::Op::Cond: {
+        return object(member("op", false, [&] { out_.string("cond"); }),
+                      member("metric", false, [&] { out_.string(expr.metric); }),
+                      member("cmp", false, [&] { out_.string(expr.cmp); }),
+                      member("value", false, [&] { out_.real(expr.value); }),
+                      member("m", false, [&] { out_.integer(expr.m); }),
+                      member("n", false, [&] { out_.integer(expr.n); }),
+                      member("period_s", false, [&] { out_.integer(expr.periodS); }));
+      }
+      case AlarmExpr::Op::Ref: {
+        return object(member("op", false, [&] { out_.string("ref"); }),
+                      member("alarm", false, [&] { out_.string(expr.name); }));
+      }
+      case AlarmExpr::Op::External: {
+        return object(member("op", false, [&] { out_.string("external"); }),
+                      member("name", false, [&] { out_.string(expr.name); }));
+      }
+      case AlarmExpr::Op::Not: {
+        return object(member("op", false, [&] { out_.string("not"); }), member("arg", !expr.args.empty(), [&] {
+                        expr.args.empty() ? out_.null() : alarm(expr.args.front());
+                      }));
+      }
+      case AlarmExpr::Op::And:
+      case AlarmExpr::Op::Or: {
+        return object(member("op", false, [&] { out_.string(expr.op == AlarmExpr::Op::And ? "and" : "or"); }),
+                      member("args", !expr.args.empty(),
+                             [&] { out_.array(expr.args.size(), true, [&](size_t i) { alarm(expr.args[i]); }); }));
+      }
+    }
+    out_.null();
+  }
+
+  void clock(int minutes) { out_.string(fmt::format("{:02}:{:02}", minutes / 60, minutes % 60)); }
+  void date(int yyyymmdd) {
+    out_.string(fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100));
+  }
+  void fromTo(llvm::function_ref<void()> from, llvm::function_ref<void()> to) {
+    Field pair[2] = {Field{"from", false, from}, Field{"to", false, to}};
+    out_.object(pair);
+  }
+
+  void rule(const WindowRule& rule) {
+    static const char* days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    object(member("name", false, [&] { out_.string(rule.name); }),
+           member("days", false,
+                  [&] {
+                    if (!rule.days) return out_.null();
+                    const std::vector<int>& list = *rule.days;
+                    out_.array(list.size(), false, [&](size_t i) { out_.string(days[((list[i] % 7) + 7) % 7]); });
+                  }),
+           member("hours", rule.hours.has_value(),
+                  [&] {
+                    if (!rule.hours) return out_.null();
+                    fromTo([&] { clock(rule.hours->fromMinute); }, [&] { clock(rule.hours->toMinute); });
+                  }),
+           member("dates", rule.dates && !rule.dates->empty(), [&] {
+             if (!rule.dates) return out_.null();
+             const std::vector<DateRange>& list = *rule.dates;
+             out_.array(list.size(), true,
+                        [&](size_t i) { fromTo([&] { date(list[i].from); }, [&] { date(list[i].to); }); });
+           }));
+  }
+
+  void windows(const std::optional<WindowSpec>& windows) {
+    if (!windows) return out_.null();
+    auto rules = [&](const std::vector<WindowRule>& list) {
+      out_.array(list.size(), true, [&](size_t i) { rule(list[i]); });
+    };
+    object(member("timezone", false, [&] { out_.string(windows->timezone); }),
+           member("allow", !windows->allow.empty(), [&] { rules(windows->allow); }),
+           member("deny", !windows->deny.empty(), [&] { rules(windows->deny); }),
+           member("off_hours_bake", false, [&] { out_.real(windows->offHoursBake); }));
+  }
+
+  void emergency(const std::optional<EmergencySpec>& emergency) {
+    if (!emergency) return out_.null();
+    object(member("approvers", false, [&] { strings(emergency->approvers); }),
+           member("bake", false, [&] { out_.real(emergency->bake); }),
+           member("min_bake_s", false, [&] { out_.integer(emergency->minBakeS); }));
+  }
+
+  void stages(const Plan& plan) {
+    out_.array(plan.stages.size(), true, [&](size_t i) {
+      const Stage& stage = plan.stages[i];
+      object(member("id", false, [&] { out_.string(stage.id); }),
+             member("kind", false, [&] { out_.string(stage.kind); }),
+             member("regions", false, [&] { strings(stage.regions); }),
+             member("bake_s", false, [&] { out_.integer(stage.bakeS); }),
+             member("min_traffic", stage.minTraffic.has_value(),
+                    [&] {
+                      if (!stage.minTraffic) return out_.null();
+                      const MinTraffic& floor = *stage.minTraffic;
+                      object(member("metric", false, [&] { out_.string(floor.metric); }),
+                             member("cmp", false, [&] { out_.string(floor.cmp); }),
+                             member("value", false, [&] { out_.real(floor.value); }));
+                    }),
+             member("tests", !stage.tests.empty(), [&] {
+               out_.array(stage.tests.size(), true, [&](size_t t) {
+                 const TestSpec& test = stage.tests[t];
+                 object(member("name", false, [&] { out_.string(test.name); }),
+                        member("run", false, [&] { out_.string(test.run); }),
+                        member("timeout_s", false, [&] { out_.integer(test.timeoutS); }));
+               });
+             }));
+    });
+  }
+
+  void steps(const Plan& plan) {
+    out_.array(plan.steps.size(), true, [&](size_t i) {
+      const Step& step = plan.steps[i];
+      // "run" and "timeout_s" only for test steps.
+      objectOf(
+          step.type == "test" ? 11 : 9, member("id", false, [&] { out_.string(step.id); }),
+          member("stage", false, [&] { out_.string(step.stage); }),
+          member("type", false, [&] { out_.string(step.type); }), member("region", false, [&] { orNull(step.region); }),
+          member("zone", false, [&] { orNull(step.zone); }), member("hosts", false, [&] { strings(step.hosts); }),
+          member("traffic", false, [&] { step.traffic ? out_.real(*step.traffic) : out_.null(); }),
+          member("bake_s", false, [&] { step.bakeS ? out_.integer(*step.bakeS) : out_.null(); }),
+          member("after", false, [&] { strings(step.after); }), member("run", false, [&] { out_.string(step.run); }),
+          member("timeout_s", false, [&] { out_.integer(step.timeoutS); }));
+    });
+  }
+
+  void analysis(const AnalysisFigures& figures) {
+    objectOf(
+        figures.throughput ? 12 : 11,
+        member("time_to_global_s", false,
+               [&] { figures.timeToGlobalS ? out_.integer(*figures.timeToGlobalS) : out_.null(); }),
+        member("time_to_global_business_days", false,
+               [&] { figures.timeToGlobalBusinessDays ? out_.real(*figures.timeToGlobalBusinessDays) : out_.null(); }),
+        member("regions_in_no_wave", false, [&] { strings(figures.regionsInNoWave); }),
+        member("traffic_in_no_wave", false, [&] { out_.real(figures.trafficInNoWave); }),
+        member("final_exposure", false, [&] { out_.real(figures.finalExposure); }),
+        member("detection_s", false, [&] { out_.integer(figures.detectionS); }),
+        member("rollback_s", false, [&] { out_.integer(figures.rollbackS); }),
+        member("worst_recovery_s", false, [&] { out_.integer(figures.worstRecoveryS); }),
+        member("max_exposure_before_wave2", false, [&] { out_.real(figures.maxExposureBeforeWave2); }),
+        member("exposure", !figures.exposure.empty(),
+               [&] {
+                 out_.array(figures.exposure.size(), true, [&](size_t i) {
+                   const ExposureFigure& entry = figures.exposure[i];
+                   object(member("step", false, [&] { out_.string(entry.step); }),
+                          member("global_traffic", false, [&] { out_.real(entry.globalTraffic); }));
+                 });
+               }),
+        member("schedule", !figures.schedule.empty(),
+               [&] {
+                 out_.array(figures.schedule.size(), true, [&](size_t i) {
+                   const StageTimeFigure& time = figures.schedule[i];
+                   object(member("stage", false, [&] { out_.string(time.stage); }),
+                          member("start_s", false, [&] { out_.integer(time.startS); }),
+                          member("end_s", false, [&] { out_.integer(time.endS); }));
+                 });
+               }),
+        member("throughput", true, [&] { throughput(*figures.throughput); }));
+  }
+
+  Out& out_;
+  llvm::StringRef digest_;
+};
+
+}  // namespace
+
+std::string writePlan(const Plan& plan) {
+  CanonicalOut canonical;
+  Emitter<CanonicalOut>(canonical, "").plan(plan);
+  std::string digest = canonical.digest();
+  std::string text;
+  TextOut out(text);
+  Emitter<TextOut>(out, digest).plan(plan);
+  text += '\n';
+  return text;
+}
+
+}  // namespace pipelang::planformat

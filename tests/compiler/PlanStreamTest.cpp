@@ -1,0 +1,140 @@
+// writePlan writes the model straight to text, hashing the canonical form as
+// it goes (issue 18): its bytes must be those of writePlanText(planToJson()),
+// the layout and digest every plan was written with before, on the corners
+// the examples do not reach (PlanModelTest compares every example's plan).
+#include "plan/PlanDigest.h"
+#include "plan/PlanText.h"
+#include "plan/PlanWriter.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace pipelang;
+using namespace pipelang::planformat;
+
+namespace {
+
+std::string throughJson(const Plan& plan) {
+  return writePlanText(planToJson(plan));
+}
+
+AlarmExpr cond(const std::string& metric, double value) {
+  AlarmExpr expr;
+  expr.op = AlarmExpr::Op::Cond;
+  expr.metric = metric;
+  expr.cmp = ">";
+  expr.value = value;
+  expr.m = 3;
+  expr.n = 5;
+  return expr;
+}
+
+// Every kind of member and value of the format, with numbers that print
+// differently in the text (shortest) and the canonical form (%.17g).
+Plan everyCorner() {
+  Plan plan;
+  plan.pipeline = "Corner \"quoted\"\tname";
+  plan.artifact = "art\x01";
+  plan.kind = "service";
+  plan.policy = "strict";
+  plan.topologyName = "t";
+  plan.regions.push_back({"r1", 0.1, {{"z1", 3}, {"z2", 0}}});
+  plan.regions.push_back({"r2", 0.9, {}});
+  plan.prometheusUrl = "http://127.0.0.1:9090";
+  plan.deploy = {"deploy.sh", "", 600, 300, 120, 0.3333333333333333};
+  // User names that are also the format's map keys are written as maps are.
+  plan.metrics["metrics"] = {"metrics", "prometheus", "q{scope}", "percent"};
+  plan.metrics["alarms"] = {"alarms", "command", "c", ""};
+  plan.metrics["a"] = {"a", "prometheus", "x", "count"};
+  plan.alarms["alarms"] = cond("a", 0.01);
+  AlarmExpr notExpr;
+  notExpr.op = AlarmExpr::Op::Not;
+  notExpr.args.push_back(cond("a", -0.0));
+  plan.alarms["n"] = notExpr;
+  AlarmExpr emptyNot;
+  emptyNot.op = AlarmExpr::Op::Not;
+  plan.alarms["n0"] = emptyNot;
+  AlarmExpr both;
+  both.op = AlarmExpr::Op::And;
+  both.args = {cond("a", 1e20), cond("a", 1e-7)};
+  AlarmExpr ref;
+  ref.op = AlarmExpr::Op::Ref;
+  ref.name = "alarms";
+  AlarmExpr external;
+  external.op = AlarmExpr::Op::External;
+  external.name = "pager";
+  AlarmExpr either;
+  either.op = AlarmExpr::Op::Or;
+  either.args = {both, ref, external};
+  plan.alarms["either"] = either;
+  AlarmExpr none;
+  none.op = AlarmExpr::Op::Or;
+  plan.alarms["none"] = none;
+  plan.rollbackOn = either;
+  plan.hasRollbackOn = true;
+  plan.blockOn = {"either", "alarms"};
+  WindowRule core{"core", std::vector<int>{1, 2}, TimeOfDayRange{9 * 60, 17 * 60}, std::vector<DateRange>{}};
+  WindowRule freeze{"freeze", std::nullopt, std::nullopt, std::vector<DateRange>{{20261224, 20270102}}};
+  plan.windows = WindowSpec{"Europe/Berlin", {core}, {freeze}, 1.5};
+  plan.emergency = EmergencySpec{{"alice", "bob"}, 0.25, 900};
+  plan.stages.push_back({"beta", "preprod", {"r1"}, 60, MinTraffic{"a", ">=", 12.5}, {{"smoke", "t.sh", 30}}});
+  plan.stages.push_back({"wave1", "wave", {"r1", "r2"}, 0, std::nullopt, {}});
+  plan.steps.push_back({"beta/smoke", "beta", "test", "", "", {}, std::nullopt, std::nullopt, {}, "t.sh --x", 30});
+  plan.steps.push_back(
+      {"wave1/r1/z1", "wave1", "batch", "r1", "z1", {"z1-h01", "z1-h02"}, 0.1 / 3, 300, {"beta/smoke"}, "", 0});
+  plan.steps.push_back({"wave1/bake", "wave1", "bake", "", "", {}, 1.0, -0, {"wave1/r1/z1"}, "", 0});
+  AnalysisFigures figures;
+  figures.timeToGlobalS = 123456;
+  figures.timeToGlobalBusinessDays = 2.7;
+  figures.regionsInNoWave = {"r3"};
+  figures.trafficInNoWave = 0.07;
+  figures.finalExposure = 1;
+  figures.detectionS = 300;
+  figures.maxExposureBeforeWave2 = std::nextafter(0.2, 1.0);
+  figures.exposure = {{"wave1/r1/z1", 0.1 / 3}};
+  figures.schedule = {{"beta", 0, 3600}};
+  plan.analysis = figures;
+  return plan;
+}
+
+}  // namespace
+
+TEST(PlanStream, EveryCornerIsWrittenAsThroughJson) {
+  Plan plan = everyCorner();
+  EXPECT_EQ(writePlan(plan), throughJson(plan));
+}
+
+TEST(PlanStream, EmptyPartsAndNoAnalysisAreWrittenAsThroughJson) {
+  Plan plan;  // no topology, metrics, alarms, windows, stages, steps, analysis
+  EXPECT_EQ(writePlan(plan), throughJson(plan));
+  Plan never = everyCorner();
+  never.analysis->timeToGlobalS.reset();
+  never.analysis->timeToGlobalBusinessDays.reset();
+  never.analysis->exposure.clear();
+  never.analysis->schedule.clear();
+  never.windows->allow.clear();
+  never.windows->deny.clear();
+  never.schema = "pipe.plan/v9";
+  EXPECT_EQ(writePlan(never), throughJson(never));
+}
+
+TEST(PlanStream, StringsThatAreNotUtf8AreRepairedAsThroughJson) {
+  Plan plan = everyCorner();
+  plan.artifact = "bad \xff\xfe bytes";
+  plan.steps[1].hosts.push_back("h\xc3");
+  EXPECT_EQ(writePlan(plan), throughJson(plan));
+}
+
+TEST(PlanStream, NumbersAtTheEdgesAreWrittenAsThroughJson) {
+  Plan plan = everyCorner();
+  plan.regions[0].traffic = 1e17;
+  plan.regions[1].traffic = 123456789012345678.0;
+  plan.deploy.rollbackBatch = std::numeric_limits<double>::denorm_min();
+  plan.steps[1].traffic = -1e300;
+  plan.analysis->finalExposure = 9e18;
+  plan.analysis->trafficInNoWave = -0.0;
+  plan.analysis->timeToGlobalS = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(writePlan(plan), throughJson(plan));
+}
