@@ -119,14 +119,16 @@ TEST_F(PgLeaseFencing, ClaimsTakeAtMostTheLimitAndAReleasedLeaseIsFreeAtOnce) {
   EXPECT_THROW(a->journal(mine).setMeta("known_good", "v1"), LeaseLost);
 }
 
-TEST_F(PgLeaseFencing, ASchemaVersionOneDatabaseIsMigratedToTwo) {
+TEST_F(PgLeaseFencing, ASchemaVersionOneDatabaseIsMigratedToTheLatest) {
   a->store().exec(
-      "DROP TABLE leases; DROP TABLE instances; DROP TABLE forwarded; ALTER TABLE calls DROP COLUMN machine");
+      "DROP TABLE leases; DROP TABLE instances; DROP TABLE forwarded; ALTER TABLE calls DROP COLUMN machine; "
+      "DROP TABLE notifications");
   a->store().exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   a->journal("Checkout").createRun(queued("v1"));
   auto again = open();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->store().exec("SELECT value FROM meta WHERE key = 'schema_version'").text(0, 0), "2");
+  EXPECT_EQ(again->store().exec("SELECT value FROM meta WHERE key = 'schema_version'").text(0, 0), "3");
+  EXPECT_EQ(again->store().exec("SELECT to_regclass('notifications') IS NOT NULL").text(0, 0), "t");
   EXPECT_EQ(again->journal("Checkout").runs().size(), 1u);
   PgLeases leases(again->store(), "C", 5);
   EXPECT_EQ(leases.claim({"Checkout"}, 1).size(), 1u);
