@@ -9,7 +9,10 @@
 #include "runtime/plan/PlanReader.h"
 #include "runtime/sim/VersionFlow.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 using namespace pipelang::runtime;
 
@@ -278,6 +281,53 @@ TEST(VersionFlow, VersionsSubmittedFasterThanTheBottleneckReachGlobalAtItsCapaci
     size_t inWeek = 0;
     for (size_t j = i; j < deployed.size(); ++j) inWeek += deployed[j] - deployed[i] < 7 * kDay;
     EXPECT_LE(inWeek, static_cast<size_t>(7 * kDay / occupancy) + 1);
+  }
+}
+
+// The static figures (pipec's analysis.throughput, docs/plan.md "Throughput")
+// and the simulated ones agree: on the plan pipec wrote for the golden test
+// `plan/throughput-no-windows` (bottleneck wave1, 12.7 versions a week,
+// rounded down to 0.1), versions submitted every hour (far faster than the
+// bottleneck) reach global exactly one bottleneck occupancy apart, so the
+// simulated weekly count reaches the static capacity and never exceeds it by
+// more than its rounding.
+TEST(VersionFlow, SimulatedVersionsAWeekAgreeWithThePlansStaticThroughput) {
+  auto read =
+      readPlanFile(std::string(PIPE_RUNTIME_FIXTURES) + "/../golden/plan/throughput-no-windows.Unwindowed.plan.json");
+  ASSERT_TRUE(bool(read)) << llvm::toString(read.takeError());
+  const Plan& plan = *read;
+  ASSERT_TRUE(plan.analysis && plan.analysis->throughput);
+  const auto& statics = *plan.analysis->throughput;
+  ASSERT_TRUE(statics.versionsPerWeek.has_value());
+  std::int64_t bottleneck = 0;
+  for (const auto& stage : statics.occupancy)
+    if (stage.stage == statics.bottleneck) bottleneck = stage.occupancyS;
+  ASSERT_GT(bottleneck, 0);
+
+  std::string versions;
+  for (int i = 0; i < 60; ++i)
+    versions += fmt::format("{}{{\"version\": \"v{}\", \"at\": \"+{}h\"}}", i ? ", " : "", i + 2, i);
+  auto scenario = parseScenario(
+      "{\"start\": \"2026-11-23T09:00:00\", \"previous\": \"v1\", \"baseline\": "
+      "{\"faults\": 0}, \"versions\": [" +
+          versions + "]}",
+      plan);
+  ASSERT_TRUE(bool(scenario)) << llvm::toString(scenario.takeError());
+  auto report = simulateVersions(plan, *scenario);
+  ASSERT_TRUE(bool(report)) << llvm::toString(report.takeError());
+  std::vector<Instant> deployed;
+  for (const auto& v : report->versions)
+    if (v.outcome == "deployed") deployed.push_back(v.finishedAt);
+  ASSERT_GE(deployed.size(), 3u);
+  for (size_t i = 1; i < deployed.size(); ++i) EXPECT_EQ(deployed[i] - deployed[i - 1], bottleneck) << i;
+  double simulated = 7.0 * kDay / static_cast<double>(bottleneck);
+  EXPECT_GE(simulated, *statics.versionsPerWeek);
+  EXPECT_LT(simulated, *statics.versionsPerWeek + 0.1);
+  // In any week starting when a version reaches global, at most the capacity (rounded up) more do.
+  for (size_t i = 0; i < deployed.size(); ++i) {
+    size_t inWeek = 0;
+    for (size_t j = i; j < deployed.size(); ++j) inWeek += deployed[j] - deployed[i] < 7 * kDay;
+    EXPECT_LE(static_cast<double>(inWeek), std::ceil(*statics.versionsPerWeek) + 1);
   }
 }
 
