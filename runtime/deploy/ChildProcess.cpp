@@ -83,6 +83,35 @@ std::optional<std::string>& gateOverride() {
   return path;
 }
 
+// posix_spawn(p) of args[0] in a new process group, with default signal
+// handling and none blocked, stdin /dev/null, stdout and stderr the capture
+// files, `gate` as fd 3 when not -1, and no other descriptor. Returns 0 or
+// the errno of the spawn.
+int spawnInGroup(pid_t& pid, std::vector<char*>& args, std::vector<char*>& envp, int out, int err, int gate,
+                 bool searchPath) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out, 1);
+  posix_spawn_file_actions_adddup2(&actions, err, 2);
+  if (gate >= 0) posix_spawn_file_actions_adddup2(&actions, gate, 3);
+  posix_spawn_file_actions_addclosefrom_np(&actions, gate >= 0 ? 4 : 3);  // stdio (and the gate) only
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  int rc = searchPath ? posix_spawnp(&pid, args[0], &actions, &attr, args.data(), envp.data())
+                      : posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return rc;
+}
+
 }  // namespace
 
 void ChildProcess::useGateProgram(std::string path) {
@@ -140,26 +169,8 @@ std::string ChildProcess::spawnGated(std::vector<char*>& args, std::vector<char*
   // dup2 onto itself would keep close-on-exec: make sure the gate is not fd 3 yet.
   int spare = -1;
   if (gate == 3) gate = spare = fcntl(gate, F_DUPFD_CLOEXEC, 4);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, outFd_, 1);
-  posix_spawn_file_actions_adddup2(&actions, errFd_, 2);
-  posix_spawn_file_actions_adddup2(&actions, gate, 3);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
   pid_t pid = -1;
-  int rc = gate < 0 ? errno : posix_spawn(&pid, gateArgs[0], &actions, &attr, gateArgs.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int rc = gate < 0 ? errno : spawnInGroup(pid, gateArgs, envp, outFd_, errFd_, gate, false);
   if (spare >= 0) close(spare);
   if (rc != 0) return "cannot start " + gateProgram() + ": " + std::strerror(rc);
   pid_ = pid;
@@ -254,24 +265,7 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
     return startGated(args, envp, path, beforeExec, holdGate);
   }
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, outFd_, 1);
-  posix_spawn_file_actions_adddup2(&actions, errFd_, 2);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // the command gets stdio only
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  int rc = posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int rc = spawnInGroup(pid_, args, envp, outFd_, errFd_, -1, true);
   if (rc != 0) {
     pid_ = -1;
     return "cannot run " + argv[0] + ": " + std::strerror(rc);
