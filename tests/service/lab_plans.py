@@ -71,9 +71,14 @@ def analysis(plan, topology):
 
 def write(directory, name, tag, **options):
     path = os.path.join(directory, name + ".plan.json")
-    with open(path, "w") as out:
+    # Whole or not at all: a running service reloads the folder every second
+    # and must never read a half-written plan (as `pipec plan -o` would not
+    # leave one either).
+    partial = os.path.join(directory, "." + name + ".plan.json.tmp")
+    with open(partial, "w") as out:
         json.dump(lab_plan(name, tag, **options), out, indent=2)
         out.write("\n")
+    os.replace(partial, path)
     return path
 
 
