@@ -121,6 +121,11 @@ TEST(PlanStream, EmptyPartsAndNoAnalysisAreWrittenAsThroughJson) {
 }
 
 TEST(PlanStream, StringsThatAreNotUtf8AreRepairedAsThroughJson) {
+#ifndef NDEBUG
+  // The reference (llvm::json::Value) asserts on invalid UTF-8 when assertions
+  // are on (the sanitizer build); it repairs it only in release builds.
+  GTEST_SKIP() << "the llvm::json reference asserts on invalid UTF-8 in builds with assertions";
+#endif
   Plan plan = everyCorner();
   plan.artifact = "bad \xff\xfe bytes";
   plan.steps[1].hosts.push_back("h\xc3");
