@@ -6,24 +6,7 @@
 #include <fstream>
 
 namespace pipelang::runtime {
-namespace {
-
-// A PostgreSQL text[] literal: every element quoted, `"` and `\` escaped.
-std::string textArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (const auto& item : items) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : item) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string newInstanceId() {
   char host[256] = {};
@@ -66,7 +49,7 @@ std::map<std::string, std::int64_t> PgLeases::claim(const std::vector<std::strin
   std::map<std::string, std::int64_t> taken;
   if (wanted.empty() || limit <= 0) return taken;
   store_.transaction([&] {
-    std::string names = textArray(wanted);
+    std::string names = pgTextArray(wanted);
     store_.exec("INSERT INTO leases(pipeline) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", {names});
     // Each instance walks the free leases in its own order, and skips rows
     // another claimer has locked, so claimers do not queue behind one another.
@@ -91,7 +74,7 @@ void PgLeases::release(const std::vector<std::string>& pipelines) {
     store_.unfence(pipeline);
   }
   store_.exec("UPDATE leases SET owner = '', expires_at = 'epoch' WHERE owner = $1 AND pipeline = ANY($2::text[])",
-              {instance_, textArray(pipelines)});
+              {instance_, pgTextArray(pipelines)});
 }
 
 int PgLeases::liveInstances() {

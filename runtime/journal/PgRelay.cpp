@@ -12,20 +12,6 @@ namespace {
 constexpr int kTaken = 1;  // status of a request an owner is applying; answers are HTTP statuses (>= 100)
 constexpr int kWithdrawn = 2;
 
-std::string textArray(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (const auto& item : items) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char c : item) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 }  // namespace
 
 std::int64_t PgRelay::ask(const std::string& pipeline, const std::string& kind, const std::string& body,
@@ -59,7 +45,7 @@ std::vector<RelayedRequest> PgRelay::take(const std::vector<std::string>& pipeli
   auto r = store_.exec(
       "UPDATE forwarded SET status = $2 WHERE id IN (SELECT id FROM forwarded WHERE status = 0 AND pipeline = "
       "ANY($1::text[]) ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING id, pipeline, kind, body, who",
-      {textArray(pipelines), std::to_string(kTaken)});
+      {pgTextArray(pipelines), std::to_string(kTaken)});
   for (int i = 0; i < r.rows(); ++i)
     out.push_back({r.integer(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

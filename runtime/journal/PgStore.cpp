@@ -171,6 +171,20 @@ PgResult PgStore::exec(const char* sql, const std::vector<PgParam>& params) {
   return result;
 }
 
+std::string pgTextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 void PgStore::setUp() {
   exec("SET client_min_messages = warning");
   if (!applicationName_.empty()) exec("SELECT set_config('application_name', $1, false)", {applicationName_});

@@ -41,6 +41,10 @@ class PgResult {
 // A parameter of a statement: text, or SQL NULL.
 using PgParam = std::optional<std::string>;
 
+// A PostgreSQL text[] literal of `items` (every element quoted, `"` and `\`
+// escaped), for a parameter such as `= ANY($1)`.
+std::string pgTextArray(const std::vector<std::string>& items);
+
 class PgStore {
  public:
   // 1: the tables of SQLite's schema 2; 2: leases, instances, calls.machine;

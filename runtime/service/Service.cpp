@@ -404,19 +404,7 @@ ApiOutcome Service::timeline(const TimelineRequest& request) {
   PipelineLane* found = findLane(request.pipeline);
   if (!found) return apiError(404, "no pipeline " + request.pipeline);
   // An ended run's plan may be known only to the store (a restart since): read once, then kept.
-  return found->timeline(request, [this](const std::string& digest) -> std::shared_ptr<const Plan> {
-    if (auto plan = catalog_.byDigest(digest)) return plan;
-    auto text = store_.planText(digest);
-    if (!text) return nullptr;
-    auto parsed = parsePlan(*text, "stored plan " + digest);
-    if (!parsed) {
-      llvm::consumeError(parsed.takeError());
-      return nullptr;
-    }
-    auto shared = std::make_shared<const Plan>(std::move(*parsed));
-    catalog_.adopt(shared);
-    return shared;
-  });
+  return found->timeline(request, [this](const std::string& digest) { return storedPlan(digest); });
 }
 
 ApiOutcome Service::events(std::int64_t afterId, const std::string& pipeline, int limit) {
