@@ -7,8 +7,8 @@
 # one per stage, and the bad v4 is caught at its one-box and rolled back,
 # with the chat told. LiveCart waits for an Alertmanager alert to be resolved,
 # then starts. Every claim is checked (exit 1 with FAIL: ... otherwise).
-# Everything it starts is stopped on exit, also on failure or Ctrl-C. About
-# two minutes once built.
+# Everything it starts is stopped on exit, also on failure or Ctrl-C. About a
+# minute once built.
 #   scripts/live-demo.sh [BUILD_DIR]    (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."

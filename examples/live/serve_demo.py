@@ -32,7 +32,7 @@ import tempfile
 import time
 import urllib.request
 
-LIMIT_S = 300  # the whole demo; it takes about two minutes
+LIMIT_S = 300  # the whole demo; it takes about a minute
 WAIT_S = 150  # any one wait
 DEFAULT_WEBHOOK = "http://127.0.0.1:9095/hooks/deploys"  # what live.pipe names
 INCIDENT = "payments-incident"
