@@ -10,6 +10,8 @@
 #                       logs/HOST.log, deploys.log (timestamps in ms), and
 #                       `stopping` once fleet.sh down has begun
 #   PIPE_LIVE_SERVICE   the pipe_live_service binary
+#   PIPE_LIVE_FAULTY    optional: the versions that answer 20% of requests
+#                       with a 500 (comma-separated; the service's default: v2)
 set -euo pipefail
 : "${PIPE_LIVE_DIR:?PIPE_LIVE_DIR: the fleet directory (examples/live/fleet.sh up)}"
 : "${PIPE_LIVE_SERVICE:?PIPE_LIVE_SERVICE: the pipe_live_service binary}"
@@ -75,7 +77,7 @@ replace_host() {
   # setsid: the instance outlives this call and is not in its process group,
   # which piperun kills when a call times out.
   setsid "$PIPE_LIVE_SERVICE" --port "$port" --region "$region" --zone "$zone" --host "$host" \
-    --version "$PIPE_VERSION" >>"$PIPE_LIVE_DIR/logs/$host.log" 2>&1 </dev/null &
+    --version "$PIPE_VERSION" ${PIPE_LIVE_FAULTY:+--faulty-versions "$PIPE_LIVE_FAULTY"} >>"$PIPE_LIVE_DIR/logs/$host.log" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$run/$host.pid"
   # `fleet.sh down` marks the fleet before it reads the pid files: an instance

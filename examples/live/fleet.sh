@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Starts and stops the live fleet around piperun (docs/live.md). Everything
 # it starts has a pid file under DIR/run, and `down` stops exactly those.
-#   fleet.sh up DIR PLAN SERVICE_BIN VERSION   hosts table from the plan, every
-#                                              host on VERSION, Prometheus and
-#                                              the load generator; prints the
-#                                              Prometheus URL
+#   fleet.sh up DIR PLAN SERVICE_BIN VERSION   hosts table from the plan (or
+#                                              every *.plan.json of a folder),
+#                                              every host on VERSION, Prometheus
+#                                              and the load generator; prints
+#                                              the Prometheus URL
 #   fleet.sh versions DIR                      HOST VERSION, asked of each instance
 #   fleet.sh quiet DIR URL                     waits until every host's fault
 #                                              rate over 5 s is below 1%
@@ -34,9 +35,11 @@ owned_pid() {
 }
 
 up() {
-  local dir="$1" plan="$2" service="$3" version="$4" hosts prom_port url
+  local dir="$1" plan="$2" service="$3" version="$4" hosts prom_port url plans=()
   mkdir -p "$dir/run" "$dir/logs"
-  python3 "$here/hosts.py" "$plan" >"$dir/hosts.tsv"
+  if [ -d "$plan" ]; then plans=("$plan"/*.plan.json); else plans=("$plan"); fi
+  [ -e "${plans[0]}" ] || die "no plan in $plan"
+  python3 "$here/hosts.py" "${plans[@]}" >"$dir/hosts.tsv"
   hosts=$(awk '{printf "%s%s", sep, $1; sep=" "}' "$dir/hosts.tsv")
   PIPE_LIVE_DIR="$dir" PIPE_LIVE_SERVICE="$service" PIPE_ACTION=deploy PIPE_VERSION="$version" PIPE_HOSTS="$hosts" \
     "$here/deploy.sh" >"$dir/logs/fleet-up.log" || die "the fleet did not start on $version (see $dir/logs)"
@@ -109,7 +112,7 @@ down() {
     local alive=()
     for pid in "${pids[@]}"; do
       # A zombie has stopped; whoever adopted it may not have reaped it yet.
-      read -r _ _ state _ <"/proc/$pid/stat" 2>/dev/null && [ "$state" != Z ] && alive+=("$pid")
+      read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" && [ "$state" != Z ] && alive+=("$pid")
     done
     pids=("${alive[@]}")
     [ ${#pids[@]} -eq 0 ] && return 0

@@ -25,7 +25,7 @@ void NotifyingSink::onEvent(const EngineEvent& event) {
 }
 
 void NotifyingSink::onProgress(const std::string& text) {
-  inner_.onProgress(text);
+  if (inner_.wantsProgress()) inner_.onProgress(text);
   tick(static_cast<Instant>(std::time(nullptr)));
 }
 

@@ -18,7 +18,9 @@ class NotifyingSink final : public EventSink {
                 std::shared_ptr<Outbox> outbox, Journal& journal);
   void onEvent(const EngineEvent& event) override;
   void onProgress(const std::string& text) override;
-  bool wantsProgress() const override { return inner_.wantsProgress(); }
+  // Always: a pass's progress call is what sends `blocked` when it is due,
+  // also under a sink that prints no progress (the service's).
+  bool wantsProgress() const override { return true; }
   // `blocked` deliveries due at `now`, and the attempts that came back into the journal.
   void tick(Instant now);
   std::optional<Instant> nextWake() const override { return matcher_.nextDue(); }

@@ -8,6 +8,7 @@ Alertmanager is unknown, which blocks (fail safe).
   alertmanager_test.py PIPERUN OPENAPI_CHECK ALERTMANAGER
 """
 import datetime
+import http.server
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -99,6 +101,37 @@ class AlertmanagerBlockers(unittest.TestCase):
         self.assertFalse([e for e in svc.runs("Alpha") if e["type"] == "stage_started"])
         am.silence("org-event")
         self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+
+    def test_the_service_tells_a_webhook_that_a_stage_is_blocked(self):
+        # `blocked` under serve, whose sink prints no progress (it was never sent there).
+        am = Alertmanager(self)
+        am.fire("org-event")
+        received = []
+
+        class Receiver(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        target = {"name": "oncall", "events": ["blocked"], "blocked_after_s": 1, "run": None,
+                  "webhook": "http://127.0.0.1:%d/hooks" % server.server_address[1]}
+        svc = serve_test.Service(self, [("Alpha", "a", {"block_on": True, "notify": [target]})],
+                                 extra_args=["--alertmanager", am.url])
+        svc.submit("Alpha", "v1", first_deploy=True)
+        svc.wait_for("the webhook to be told that v1 is blocked", lambda: received)
+        note = received[0]
+        self.assertEqual((note["event"], note["pipeline"], note["version"], note["stage"], note["trigger"]),
+                         ("blocked", "Alpha", "v1", "gamma", "org-event"))
+        self.assertIn("blocker org-event firing: external alarm org-event is ALARM", note["text"])
+        self.assertFalse([e for e in svc.runs("Alpha") if e["type"] == "stage_started"])
 
     def test_an_unreachable_alertmanager_is_unknown_and_blocks(self):
         svc = serve_test.Service(self, [("Alpha", "a", {"block_on": True})],
