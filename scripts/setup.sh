@@ -9,6 +9,9 @@ packages=(cmake ninja-build g++ ccache default-jre-headless antlr4 libantlr4-run
   llvm-14-dev zlib1g-dev libfmt-dev libgtest-dev libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev pkg-config
   libpq-dev postgresql-15 tzdata python3 python3-yaml python3-jsonschema time prometheus prometheus-alertmanager curl
   neovim pre-commit graphviz zsh fish chromium chromium-driver python3-selenium)
+# The AFL++ fuzz build (scripts/fuzz.sh, docs/fuzzing.md): afl-clang-fast++
+# on clang 14, against libstdc++ 11's headers.
+packages+=(afl++ clang-14 libstdc++-11-dev)
 
 missing=()
 for package in "${packages[@]}"; do

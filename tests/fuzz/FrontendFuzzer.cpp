@@ -15,11 +15,20 @@
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::filesystem::path dir = [] {
-    auto path = std::filesystem::temp_directory_path() / ("pipe-fuzz-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-    return path;
-  }();
+  // A folder of this process's own, removed when it exits (a persistent
+  // AFL++ run starts a fresh process every 10 000 inputs).
+  static const struct OwnDir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("pipe-fuzz-" + std::to_string(::getpid()));
+    OwnDir() { std::filesystem::create_directories(path); }
+    ~OwnDir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } own;
+  const std::filesystem::path& dir = own.path;
+  // Again each time: a process forked after the set-up may find it removed
+  // by an earlier one's exit.
+  std::filesystem::create_directories(dir);
   std::filesystem::path input = dir / "fuzz.pipe";
   {
     std::ofstream out(input, std::ios::binary | std::ios::trunc);
