@@ -84,7 +84,9 @@ static int put(struct buf* b, const char* text, size_t n) {
   return 1;
 }
 
-static int put_str(struct buf* b, const char* text) { return put(b, text, strlen(text)); }
+static int put_str(struct buf* b, const char* text) {
+  return put(b, text, strlen(text));
+}
 
 static int puts_json(struct buf* b, const char* text) {
   for (; *text; ++text) {
@@ -128,9 +130,12 @@ static int matcher_values(const char* query, const char* label, char* store, siz
   for (const char* p = query; (p = strstr(p, label)) != NULL; p += len) {
     if (p > query && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) continue;
     const char* q = p + len;
-    if (q[0] == '=' && q[1] == '~') q += 2;
-    else if (q[0] == '=' && q[1] == '"') q += 1;
-    else continue;
+    if (q[0] == '=' && q[1] == '~')
+      q += 2;
+    else if (q[0] == '=' && q[1] == '"')
+      q += 1;
+    else
+      continue;
     if (*q != '"') continue;
     /* String escapes first: `\\` is one backslash, `\"` a quote. */
     size_t n = 0;
@@ -203,9 +208,9 @@ static int answer_query(const char* query, struct buf* b) {
 
 static void respond(int fd, int status, const char* reason, const char* body, int keep) {
   char head[256];
-  int n = snprintf(head, sizeof head,
-                   "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n", status,
-                   reason, strlen(body), keep ? "" : "Connection: close\r\n");
+  int n =
+      snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
+               status, reason, strlen(body), keep ? "" : "Connection: close\r\n");
   struct iovec parts[2] = {{head, (size_t)n}, {(void*)body, strlen(body)}};
   struct msghdr msg = {.msg_iov = parts, .msg_iovlen = 2};
   /* Small answers on loopback: one sendmsg takes them whole. */
@@ -235,14 +240,16 @@ static int handle(struct conn* c, size_t head_len) {
     return keep;
   }
   if (strncmp(target, "/api/v1/query?", 14) != 0) {
-    respond(c->fd, 404, "Not Found", "{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"no such path\"}", keep);
+    respond(c->fd, 404, "Not Found", "{\"status\":\"error\",\"errorType\":\"not_found\",\"error\":\"no such path\"}",
+            keep);
     return keep;
   }
   char* query = NULL;
   for (char* field = strtok(target + 14, "&"); field; field = strtok(NULL, "&"))
     if (strncmp(field, "query=", 6) == 0) query = field + 6;
   if (!query || !*query) {
-    respond(c->fd, 400, "Bad Request", "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"no query\"}", keep);
+    respond(c->fd, 400, "Bad Request", "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"no query\"}",
+            keep);
     return keep;
   }
   url_decode(query);
