@@ -1,6 +1,7 @@
 #!/bin/sh
 # One `piperun serve` with N lab pipelines in flight (issue 13): builds the
-# bench's tiny deploy/metric program (bench/serve_tool.c), then runs
+# bench's tiny deploy/metric program (bench/serve_tool.c) and the Prometheus
+# stand-in every pipeline reads its metric from (bench/serve_prom.c), then runs
 # bench/serve_bench.py in a scratch folder, removed afterwards unless KEEP=1.
 # Prints the lag from a bake's end to the next step's start (p50/p99), the
 # service's CPU and peak memory, its fsyncs (SQLite commits) per second and the
@@ -29,10 +30,12 @@ trap cleanup EXIT
 # Static when the C library allows it: a smaller exec for the thousands of calls.
 cc -O2 -static -o "$scratch/tool" "$here/bench/serve_tool.c" 2>/dev/null ||
   cc -O2 -o "$scratch/tool" "$here/bench/serve_tool.c"
+cc -O2 -o "$scratch/prom" "$here/bench/serve_prom.c"
 mkdir "$scratch/service"
 # In the background so that Ctrl-C or a TERM reaches it as TERM: it then
 # stops the service it started before the scratch folder goes.
-python3 "$here/bench/serve_bench.py" "$piperun" "$scratch/tool" "$scratch/service" --pipelines "$pipelines" "$@" &
+python3 "$here/bench/serve_bench.py" "$piperun" "$scratch/tool" "$scratch/service" --pipelines "$pipelines" \
+  --prom-server "$scratch/prom" "$@" &
 bench=$!
 trap 'kill -TERM "$bench" 2>/dev/null' INT TERM
 status=0

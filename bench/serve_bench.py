@@ -4,12 +4,17 @@ bench/serve.sh, figures in docs/performance.md "piperun serve, 1,000
 pipelines").
 
   serve_bench.py PIPERUN TOOL DIR [--pipelines N] [--deadline S] [--json FILE]
+                [--metrics prometheus|command] [--prom-server PROM]
 
 In the scratch folder DIR: N lab plans (tests/service/lab_plans.py: gamma then
 two waves, a one-box bake of 1 s and a stage bake of 2 s in each stage, so
 five bakes followed by a step per version), TOOL installed as deploy.sh and
 metric.sh (bench/serve_tool.c), a deployer token, then one `piperun serve` on
-127.0.0.1:0. Every pipeline gets version v1 (first_deploy) through the API;
+127.0.0.1:0. The metric every pipeline watches comes from one source they
+all share: by default PROM (bench/serve_prom.c, a Prometheus stand-in on
+127.0.0.1) through `--prometheus`, the lab query
+`sum(bench_fault_rate{{scope}})`; with --metrics command, the command
+./metric.sh (one process per scope and read, as before). Every pipeline gets version v1 (first_deploy) through the API;
 the bench waits until every pipeline has an outcome (or the deadline) and
 prints:
 
@@ -21,7 +26,8 @@ prints:
   are whole seconds, too coarse for a p99 under 1 s; the whole-second view
   (next step_started `t` minus bake_passed `t`) is printed as well.
 - CPU of the service process (utime+stime) and of its children (the deploy
-  and metric calls, cutime+cstime), both from /proc/PID/stat;
+  and metric calls, cutime+cstime), both from /proc/PID/stat, and of PROM
+  with the queries it answered;
 - peak memory: VmHWM from /proc/PID/status, read just before the service stops;
 - fsync/fdatasync calls of the service (perf stat tracepoints, when perf can
   count them): with WAL and synchronous=FULL each SQLite commit is one;
@@ -47,6 +53,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "service"))
 import lab_plans  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The lab's metric read from the shared Prometheus stand-in: batched by the
+# runtime into one query per run, scope kind and period.
+QUERY = "sum(bench_fault_rate{{scope}})"
 
 
 def percentile(values, p):
@@ -92,7 +101,7 @@ class Probe:
 
 
 class Service:
-    def __init__(self, piperun, folder, state):
+    def __init__(self, piperun, folder, state, prometheus=None):
         self.piperun = piperun
         self.dir = folder
         made = subprocess.run([piperun, "token", "bench", "--roles", "deployer"], capture_output=True, text=True,
@@ -104,7 +113,7 @@ class Service:
         started = time.time()
         self.process = subprocess.Popen(
             [piperun, "serve", "--plans", "plans", "--listen", "127.0.0.1:0", "--state", state,
-             "--tokens", "tokens"], cwd=folder, stdout=subprocess.DEVNULL, stderr=self.err)
+             "--tokens", "tokens"] + (["--prometheus", prometheus] if prometheus else []), cwd=folder, stdout=subprocess.DEVNULL, stderr=self.err)
         self.url = None
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -155,6 +164,34 @@ class Service:
                 self.process.kill()
                 self.process.wait()
         self.err.close()
+
+
+class PromServer:
+    """bench/serve_prom.c on 127.0.0.1:0: its URL, CPU and queries answered."""
+
+    def __init__(self, binary):
+        self.process = subprocess.Popen([binary], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("listening on "):
+            self.stop()
+            raise SystemExit("serve_bench: %s did not start: %r" % (binary, line))
+        self.url = "http://" + line.split("listening on ")[1].strip()
+
+    def cpu(self):
+        return Probe(self.process.pid).cpu()[0]
+
+    def queries(self):
+        with urllib.request.urlopen(self.url + "/metrics", timeout=10) as answer:
+            return int(answer.read().split()[1])
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 def count_syncs(pid, out):
@@ -270,6 +307,9 @@ def main():
     parser.add_argument("--deadline", type=float, default=900, help="seconds to wait for every outcome")
     parser.add_argument("--submitters", type=int, default=8, help="submissions at once")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--metrics", choices=("prometheus", "command"), default="prometheus",
+                        help="the shared source: PROM through --prometheus (default), or the command ./metric.sh")
+    parser.add_argument("--prom-server", help="bench/serve_prom.c built (needed for --metrics prometheus)")
     parser.add_argument("--state", help="the state DB's path (default: in DIR); a tmpfs path such as /dev/shm/x.db "
                         "shows what is left when commits cost no fsync (a diagnosis, never a setup)")
     args = parser.parse_args()
@@ -281,26 +321,37 @@ def main():
     signal.signal(signal.SIGTERM, stopped)
     if args.pipelines < 1:
         parser.error("--pipelines must be at least 1")
+    if args.metrics == "prometheus" and not args.prom_server:
+        parser.error("--metrics prometheus needs --prom-server (bench/serve.sh builds it)")
 
     folder = args.dir
     plans = os.path.join(folder, "plans")
     os.makedirs(plans, exist_ok=True)
     names = ["Lab%04d" % i for i in range(args.pipelines)]
     for i, name in enumerate(names):
-        lab_plans.write(plans, name, "l%04d" % i)
+        lab_plans.write(plans, name, "l%04d" % i,
+                        prometheus_query=QUERY if args.metrics == "prometheus" else None)
     for as_name in ("deploy.sh", "metric.sh"):
         shutil.copy(args.tool, os.path.join(folder, as_name))
 
     state = os.path.abspath(args.state) if args.state else os.path.join(folder, "state", "service.db")
     if os.path.exists(state):
         parser.error("--state %s exists already: the bench needs a fresh store" % state)
-    service = Service(args.piperun, folder, state)
+    prom = PromServer(args.prom_server) if args.metrics == "prometheus" else None
+    try:
+        service = Service(args.piperun, folder, state, prom and prom.url)
+    except BaseException:
+        if prom:
+            prom.stop()
+        raise
     pid = service.process.pid
     probe = Probe(pid)
     perf_out = os.path.join(folder, "perf.txt")
     syncs = count_syncs(pid, perf_out)
     cpu0 = probe.cpu()
-    figures = {"pipelines": args.pipelines, "start_s": round(service.start_s, 2)}
+    prom0 = (prom.cpu(), prom.queries()) if prom else None
+    figures = {"pipelines": args.pipelines, "metrics": args.metrics, "start_s": round(service.start_s, 2),
+               "load_average": os.getloadavg()[0]}
     try:
         # Submit v1 to every pipeline, `submitters` at a time.
         first = time.time()
@@ -332,6 +383,8 @@ def main():
             time.sleep(2)
         done = time.time()
         cpu1 = probe.cpu()
+        prom1 = (prom.cpu(), prom.queries()) if prom else None
+        figures["load_average_end"] = os.getloadavg()[0]
         peak_kb = int(probe.status()["VmHWM"].split()[0])
         fsyncs = read_syncs(syncs, perf_out)
         syncs = None
@@ -340,6 +393,8 @@ def main():
         if syncs is not None:
             read_syncs(syncs, perf_out)
         service.stop()
+        if prom:
+            prom.stop()
         if args.state:
             for suffix in ("", "-wal", "-shm", ".lock"):
                 if os.path.exists(state + suffix):
@@ -389,6 +444,9 @@ def main():
         "cpu_service_s": round(cpu1[0] - cpu0[0], 1),
         "cpu_children_s": round(cpu1[1] - cpu0[1], 1),
         "cpu_service_share": round((cpu1[0] - cpu0[0]) / elapsed, 2),
+        "cpu_metric_source_s": prom1 and round(prom1[0] - prom0[0], 1),
+        "metric_queries": prom1 and prom1[1] - prom0[1],
+        "metric_queries_per_s": prom1 and round((prom1[1] - prom0[1]) / elapsed, 1),
         "peak_rss_mb": round(peak_kb / 1024, 1),
         "deploy_calls": len(calls),
         "fsyncs": fsyncs,

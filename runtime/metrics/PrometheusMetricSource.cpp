@@ -172,12 +172,31 @@ PrometheusMetricSource::PrometheusMetricSource(PrometheusOptions options) : opti
   while (!options_.baseUrl.empty() && options_.baseUrl.back() == '/') options_.baseUrl.pop_back();
 }
 
-PrometheusMetricSource::~PrometheusMetricSource() = default;
+PrometheusMetricSource::~PrometheusMetricSource() {
+  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* PrometheusMetricSource::takeHandle() {
+  {
+    std::lock_guard<std::mutex> lock(handlesMutex_);
+    if (!idle_.empty()) {
+      void* handle = idle_.back();
+      idle_.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void PrometheusMetricSource::giveBack(void* handle) {
+  std::lock_guard<std::mutex> lock(handlesMutex_);
+  idle_.push_back(handle);
+}
 
 std::optional<std::string> PrometheusMetricSource::get(const std::string& query, long requestTimeoutMs,
                                                        MetricReading& failed) {
   failed = {std::nullopt, "", query};
-  CURL* curl = curl_easy_init();
+  CURL* curl = static_cast<CURL*>(takeHandle());
   if (!curl) {
     failed.error = "could not initialise libcurl";
     return std::nullopt;
@@ -234,7 +253,7 @@ std::optional<std::string> PrometheusMetricSource::get(const std::string& query,
     std::this_thread::sleep_for(std::chrono::milliseconds(backoff));
     backoff *= 2;
   }
-  curl_easy_cleanup(curl);
+  giveBack(curl);  // curl_easy_reset keeps its connection for the next read
   if (!answer && attempts > 1 && failed.error.starts_with("prometheus unreachable"))
     failed.error += fmt::format(" (after {} attempts)", attempts);
   return answer;

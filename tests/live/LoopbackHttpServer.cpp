@@ -36,6 +36,7 @@ void LoopbackHttpServer::serve() {
     if (::poll(&waiting, 1, 50) <= 0) continue;
     int client = ::accept(listener_, nullptr, nullptr);
     if (client < 0) continue;
+    ++connections_;
     std::lock_guard<std::mutex> lock(workersMutex_);
     workers_.emplace_back([this, client] { answer(client); });
   }
@@ -43,6 +44,24 @@ void LoopbackHttpServer::serve() {
 
 void LoopbackHttpServer::answer(int client) {
   std::string request;
+  char buffer[4096];
+  do {
+    if (!answerOne(client, request)) return;
+  } while (keepAlive_ && !stop_ && [&] {  // the next request on this connection, until the client closes
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      pollfd readable{client, POLLIN, 0};
+      if (::poll(&readable, 1, 50) < 0 || stop_) return false;
+      if (!(readable.revents & (POLLIN | POLLHUP))) continue;
+      ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+      if (got <= 0) return false;
+      request.append(buffer, static_cast<size_t>(got));
+    }
+    return true;
+  }());
+  ::close(client);
+}
+
+bool LoopbackHttpServer::answerOne(int client, std::string& request) {
   char buffer[4096];
   while (request.find("\r\n\r\n") == std::string::npos) {
     pollfd readable{client, POLLIN, 0};
@@ -61,10 +80,15 @@ void LoopbackHttpServer::answer(int client) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (status == 0 || stop_) {  // a server that accepts and hangs up
     ::close(client);
-    return;
+    return false;
   }
+  bool keep = keepAlive_;
   std::string response = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\n" +
-                         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+                         "Content-Length: " + std::to_string(body.size()) + "\r\n" +
+                         (keep ? "" : "Connection: close\r\n") + "\r\n" + body;
   ::send(client, response.data(), response.size(), MSG_NOSIGNAL);
-  ::close(client);
+  size_t used = request.find("\r\n\r\n");
+  request.erase(0, used == std::string::npos ? request.size() : used + 4);
+  if (!keep) ::close(client);
+  return keep;
 }

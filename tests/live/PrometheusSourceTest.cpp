@@ -143,6 +143,30 @@ TEST(PrometheusSource, AHangingServerCostsNoMoreThanTheRequestsTimeout) {
   EXPECT_EQ(hanging.requests(), 1);  // the budget is spent: no retry
 }
 
+// A service reading thousands of queries a second keeps its connections to
+// Prometheus open between reads (docs/runtime.md "Connections to Prometheus");
+// a server that answers `Connection: close` gets a new connection per read.
+TEST(PrometheusSource, ReadsReuseOneKeepAliveConnection) {
+  Fixture f;
+  f.server.setKeepAlive(true);
+  MetricDef metric{"m", "prometheus", "up", "percent"};
+  PrometheusMetricSource source({f.server.url(), 2000, 1, 10});
+  for (int i = 0; i < 5; ++i) {
+    MetricReading reading = source.read(MetricRequest{metric, Scope{}, "v2", 0});
+    ASSERT_TRUE(reading.value.has_value()) << reading.error;
+    EXPECT_DOUBLE_EQ(*reading.value, 0.0125);
+  }
+  EXPECT_EQ(f.server.requests(), 5);
+  EXPECT_EQ(f.server.connections(), 1);
+  f.server.setKeepAlive(false);  // the open connection's next answer closes it; then one per read
+  for (int i = 0; i < 3; ++i) {
+    MetricReading reading = source.read(MetricRequest{metric, Scope{}, "v2", 0});
+    ASSERT_TRUE(reading.value.has_value()) << reading.error;
+  }
+  EXPECT_EQ(f.server.requests(), 8);
+  EXPECT_EQ(f.server.connections(), 3);
+}
+
 TEST(PrometheusSource, UnreachableServerIsAFailedReading) {
   int port;
   {

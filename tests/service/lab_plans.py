@@ -17,19 +17,23 @@ spec.loader.exec_module(generate)
 
 
 def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False, windows=None, onebox_bake=1,
-             alertmanager_url=None, notify=None):
+             alertmanager_url=None, notify=None, prometheus_query=None):
     """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts).
     approval: wave1 starts with an approval step (the dashboard's approve button).
     windows: the plan's deployment windows (docs/plan-format.md, "Windows"), default none.
     onebox_bake: each one-box step's own bake, in seconds.
     alertmanager_url: the plan's own Alertmanager (docs/runtime.md).
-    notify: the plan's `notify` targets (docs/plan-format.md), default none."""
+    notify: the plan's `notify` targets (docs/plan-format.md), default none.
+    prometheus_query: read fault_rate with this `prometheus(...)` query (the
+    service's --prometheus) instead of the command ./metric.sh NAME."""
     topology = {"name": "lab", "regions": [
         generate.region(tag + "-gamma", 0.0, [tag + "-g"], 1),
         generate.region(tag + "-east", 0.6, [tag + "-ea", tag + "-eb"], 2),
         generate.region(tag + "-west", 0.4, [tag + "-wa"], 2)]}
     waves = [([tag + "-east"], bake, 0, None), ([tag + "-west"], bake, 0, None)]
     metrics = {"fault_rate": {"source": "command", "query": "./metric.sh " + name, "unit": "percent"}}
+    if prometheus_query is not None:
+        metrics = {"fault_rate": {"source": "prometheus", "query": prometheus_query, "unit": "percent"}}
     alarms = {"high_faults": generate.cond("fault_rate", ">", 0.01, 2, 3, 1)}
     blockers = []
     if block_on:
