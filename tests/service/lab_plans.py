@@ -17,12 +17,13 @@ spec.loader.exec_module(generate)
 
 
 def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False, windows=None, onebox_bake=1,
-             alertmanager_url=None):
+             alertmanager_url=None, notify=None):
     """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts).
     approval: wave1 starts with an approval step (the dashboard's approve button).
     windows: the plan's deployment windows (docs/plan-format.md, "Windows"), default none.
     onebox_bake: each one-box step's own bake, in seconds.
-    alertmanager_url: the plan's own Alertmanager (docs/runtime.md)."""
+    alertmanager_url: the plan's own Alertmanager (docs/runtime.md).
+    notify: the plan's notify targets (docs/plan-format.md "Notify"), default none."""
     topology = {"name": "lab", "regions": [
         generate.region(tag + "-gamma", 0.0, [tag + "-g"], 1),
         generate.region(tag + "-east", 0.6, [tag + "-ea", tag + "-eb"], 2),
@@ -42,6 +43,8 @@ def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=Fals
     plan["execution_mode"] = mode
     if alertmanager_url is not None:
         plan["alertmanager_url"] = alertmanager_url
+    if notify:
+        plan["notify"] = notify
     if approval:
         steps = plan["steps"]
         at = next(i for i, s in enumerate(steps) if s["stage"] == "wave1")
