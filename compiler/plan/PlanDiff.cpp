@@ -156,6 +156,7 @@ class Differ {
            block(after->get("emergency"), pipeEmergency), copy(before->get("emergency")),
            copy(after->get("emergency")));
     alarms(before->getObject("alarms"), after->getObject("alarms"));
+    notify(before, after);
     stages(before, after);
     const auto* a = before->getObject("analysis");
     const auto* b = after->getObject("analysis");
@@ -203,6 +204,61 @@ class Differ {
       const Value* old = before ? before->get(name) : nullptr;
       const Value* now = after ? after->get(name) : nullptr;
       expression("alarm " + name, "expr", old, now);
+    }
+  }
+
+  // Notify targets by name (docs/language.md "Notifications"): one added or
+  // removed reads as its block; a changed one as its events (-old +new),
+  // blocked_after, webhook and run. A plan without `notify` has no targets.
+  void notify(const Object* before, const Object* after) {
+    auto targets = [](const Object* plan) {
+      std::vector<std::pair<std::string, const Object*>> list;
+      if (const auto* array = plan->getArray("notify"))
+        for (const auto& item : *array)
+          if (const auto* target = item.getAsObject())
+            list.emplace_back(target->getString("name").getValueOr("").str(), target);
+      return list;
+    };
+    auto old = targets(before), now = targets(after);
+    auto find = [](const auto& list, const std::string& name) -> const Object* {
+      for (const auto& [n, target] : list)
+        if (n == name) return target;
+      return nullptr;
+    };
+    std::vector<std::string> order;  // the new plan's order, then targets that were removed
+    for (const auto& entry : now) order.push_back(entry.first);
+    for (const auto& entry : old)
+      if (!find(now, entry.first)) order.push_back(entry.first);
+    for (const std::string& id : order) {
+      std::string scope = "notify " + id;
+      const Object* a = find(old, id);
+      const Object* b = find(now, id);
+      if (!a || !b) {
+        change(scope, "notify", a ? pipeNotify(Value(Object(*a))) : "", b ? pipeNotify(Value(Object(*b))) : "",
+               a ? std::optional<Value>(Object(*a)) : std::nullopt,
+               b ? std::optional<Value>(Object(*b)) : std::nullopt);
+        continue;
+      }
+      std::set<std::string> ea = names(a->get("events")), eb = names(b->get("events")), added, removed;
+      for (const auto& e : eb)
+        if (!ea.count(e)) added.insert(e);
+      for (const auto& e : ea)
+        if (!eb.count(e)) removed.insert(e);
+      if (!added.empty() || !removed.empty())
+        change(scope, "events", join(removed, "-"), join(added, "+"), copy(a->get("events")), copy(b->get("events")));
+      auto after = [](const Object* target) {
+        auto s = target->getNumber("blocked_after_s");
+        return s ? pipeDuration(*s) : std::string();
+      };
+      change(scope, "blocked_after", after(a), after(b), copy(a->get("blocked_after_s")),
+             copy(b->get("blocked_after_s")));
+      for (const char* channel : {"webhook", "run"}) {
+        auto quoted = [&](const Object* target) {
+          auto text = target->getString(channel);
+          return text ? compact(target->get(channel)) : std::string();
+        };
+        change(scope, channel, quoted(a), quoted(b), copy(a->get(channel)), copy(b->get(channel)));
+      }
     }
   }
 
@@ -318,8 +374,12 @@ std::string renderDiffText(const std::vector<PlanChange>& changes) {
     } else if (c.field == "pipeline" || c.field == "stage") {
       out += fmt::format("  {} {}\n", c.beforeText.empty() ? "added" : "removed",
                          c.scope == "pipeline" ? "pipeline" : c.scope);
-    } else if (c.field == "regions") {
-      out += fmt::format("  {}: regions {}{}{}\n", c.scope, c.beforeText,
+    } else if (c.field == "notify") {
+      // A target added or removed reads as its `notify NAME { ... }` block.
+      out += fmt::format("  {} {}\n", c.beforeText.empty() ? "added" : "removed",
+                         c.beforeText.empty() ? c.afterText : c.beforeText);
+    } else if (c.field == "regions" || c.field == "events") {
+      out += fmt::format("  {}: {} {}{}{}\n", c.scope, c.field, c.beforeText,
                          c.beforeText.empty() || c.afterText.empty() ? "" : " ", c.afterText);
     } else if (c.scope.rfind("alarm ", 0) == 0 && (c.beforeText.empty() || c.afterText.empty())) {
       // An alarm added or removed reads as the line of the `alarms` block.

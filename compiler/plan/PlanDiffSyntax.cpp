@@ -181,4 +181,21 @@ std::string pipeEmergency(const llvm::json::Value& emergency) {
   return text + "}";
 }
 
+std::string pipeNotify(const llvm::json::Value& target) {
+  const Object* object = target.getAsObject();
+  if (!object) return target.kind() == Value::Null ? "none" : compactJson(target);
+  std::string text = "notify " + object->getString("name").getValueOr("").str() + " {";
+  const Value* events = object->get("events");
+  text += " events = " + names(events, false) + " ";
+  bool blocked = false;
+  if (const auto* list = events ? events->getAsArray() : nullptr)
+    for (const Value& item : *list)
+      blocked = blocked || item.getAsString() == llvm::Optional<llvm::StringRef>("blocked");
+  if (auto after = object->getNumber("blocked_after_s"); after && (blocked || *after != 1800))
+    text += " blocked_after = " + pipeDuration(*after) + " ";
+  for (const char* channel : {"webhook", "run"})
+    if (auto value = object->getString(channel)) text += " " + std::string(channel) + " = " + quoted(*value) + " ";
+  return text + "}";
+}
+
 }  // namespace pipelang::plan

@@ -27,4 +27,9 @@ std::string pipeExpression(const llvm::json::Value& value, const llvm::json::Obj
 std::string pipeWindows(const llvm::json::Value& windows);
 std::string pipeEmergency(const llvm::json::Value& emergency);
 
+// One entry of the plan's `notify` list as a one-line `notify NAME { ... }`
+// block (docs/language.md "Notifications"): `blocked_after` only when the
+// target asks for `blocked` or it is not the default 30m, null channels left out.
+std::string pipeNotify(const llvm::json::Value& target);
+
 }  // namespace pipelang::plan

@@ -251,10 +251,13 @@ class HttpApiServer : public ApiServer {
       case Route::Log: {
         auto after = intParam(request, "after", 0, 0, INT64_MAX);
         auto limit = intParam(request, "limit", kDefaultLimit, 1, kMaxLimit);
-        for (auto* refusal : {std::get_if<std::string>(&after), std::get_if<std::string>(&limit)})
+        auto notificationsAfter = intParam(request, "notifications_after", 0, 0, INT64_MAX);
+        for (auto* refusal : {std::get_if<std::string>(&after), std::get_if<std::string>(&limit),
+                              std::get_if<std::string>(&notificationsAfter)})
           if (refusal) return sendError(response, 400, *refusal);
         return sendOutcome(response, api_.log(match.pipeline, std::get<std::int64_t>(after),
-                                              static_cast<int>(std::get<std::int64_t>(limit))));
+                                              static_cast<int>(std::get<std::int64_t>(limit)),
+                                              std::get<std::int64_t>(notificationsAfter)));
       }
       case Route::Timeline:
         return timeline(request, response, match.pipeline);

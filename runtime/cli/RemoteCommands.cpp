@@ -11,7 +11,11 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <unistd.h>
+
+#include <algorithm>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 namespace pipelang::runtime::cli {
 
@@ -131,21 +135,53 @@ int remoteTimelineCommand(const RemoteArgs& args, const std::string& version) {
 
 int remoteLogCommand(const RemoteArgs& args) {
   ServerClient client(args.server, args.token);
-  std::int64_t after = 0;
-  for (;;) {
-    HttpAnswer answer = client.get(pipelinePath(args.pipeline) + "/log?after=" + std::to_string(after) +
-                                   "&limit=" + std::to_string(kLogPage));
+  // Events and notification attempts are paged on separately, then printed
+  // together in time order as a local `piperun log` does (an event before an
+  // attempt of the same second).
+  std::int64_t after = 0, notificationsAfter = 0;
+  std::vector<llvm::json::Value> events, attempts;
+  auto largestId = [](const llvm::json::Value& item, std::int64_t id) {
+    const auto* object = item.getAsObject();
+    return std::max(id, object ? object->getInteger("id").getValueOr(id) : id);
+  };
+  for (bool more = true; more;) {
+    HttpAnswer answer =
+        client.get(pipelinePath(args.pipeline) + "/log?after=" + std::to_string(after) +
+                   "&limit=" + std::to_string(kLogPage) + "&notifications_after=" + std::to_string(notificationsAfter));
     if (int failed = reportFailure(client, answer)) return failed;
     auto value = parseBody(client, answer);
     if (!value) return kRuntimeError;
-    const llvm::json::Array* events = value->getAsObject() ? value->getAsObject()->getArray("events") : nullptr;
-    if (!events) break;
-    for (const llvm::json::Value& event : *events) {
-      llvm::outs() << (args.json ? llvm::formatv("{0}", event).str() : eventLine(event)) << "\n";
-      if (const auto* object = event.getAsObject()) after = std::max(after, object->getInteger("id").getValueOr(after));
+    more = false;
+    for (auto [key, list, cursor] :
+         {std::tuple{"events", &events, &after}, std::tuple{"notifications", &attempts, &notificationsAfter}}) {
+      const llvm::json::Array* page = value->getAsObject() ? value->getAsObject()->getArray(key) : nullptr;
+      if (!page) continue;  // a server from before notifications has no attempts
+      for (const llvm::json::Value& item : *page) {
+        *cursor = largestId(item, *cursor);
+        list->push_back(item);
+      }
+      more = more || page->size() >= static_cast<size_t>(kLogPage);
     }
-    if (events->size() < static_cast<size_t>(kLogPage)) break;
   }
+  auto time = [](const llvm::json::Value& item) {
+    const auto* object = item.getAsObject();
+    return object ? object->getString("t").getValueOr("").str() : std::string();
+  };
+  std::stable_sort(attempts.begin(), attempts.end(),
+                   [&](const llvm::json::Value& a, const llvm::json::Value& b) { return time(a) < time(b); });
+  size_t nextAttempt = 0;
+  auto printAttemptsBefore = [&](const std::string* t) {
+    for (; nextAttempt < attempts.size() && (!t || time(attempts[nextAttempt]) < *t); ++nextAttempt)
+      llvm::outs() << (args.json ? llvm::formatv("{0}", attempts[nextAttempt]).str()
+                                 : notificationLine(attempts[nextAttempt]))
+                   << "\n";
+  };
+  for (const llvm::json::Value& event : events) {
+    std::string t = time(event);
+    printAttemptsBefore(&t);
+    llvm::outs() << (args.json ? llvm::formatv("{0}", event).str() : eventLine(event)) << "\n";
+  }
+  printAttemptsBefore(nullptr);
   llvm::outs().flush();
   if (!args.follow) return kDeployed;
   // Follow the stream from the last event printed; the server ends it when it stops.

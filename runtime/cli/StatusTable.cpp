@@ -141,4 +141,11 @@ std::string eventLine(const Value& value) {
                      field(event, "version"), where, field(event, "message"));
 }
 
+std::string notificationLine(const Value& value) {
+  const Object* attempt = value.getAsObject();
+  return fmt::format("{}  {:<4} {:<16} {:<10} {:<16} {}, attempt {}: {}", field(attempt, "t"), "-", "notify",
+                     field(attempt, "version"), field(attempt, "target") + "/" + field(attempt, "channel"),
+                     field(attempt, "event"), field(attempt, "attempt"), field(attempt, "result"));
+}
+
 }  // namespace pipelang::runtime::cli

@@ -17,5 +17,8 @@ std::string pipelinesTable(const llvm::json::Value& pipelines);
 std::string pipelineTable(const llvm::json::Value& pipeline);
 // One event of the log or the stream: "T  TYPE  VERSION  STAGE  MESSAGE".
 std::string eventLine(const llvm::json::Value& event);
+// One notification delivery attempt of the log (docs/runtime.md "Notifications") in the
+// columns of eventLine: "T  -  notify  VERSION  TARGET/CHANNEL  EVENT, attempt N: RESULT".
+std::string notificationLine(const llvm::json::Value& attempt);
 
 }  // namespace pipelang::runtime::cli

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <set>
 
 namespace pipelang::runtime::notify {
 namespace {
@@ -125,8 +126,15 @@ void Notifier::work() {
     std::shared_ptr<Job> next;
     auto now = Clock::now();
     std::optional<Clock::time_point> soonest;
+    // One receiver gets first attempts in the order of the events (jobs_ is in
+    // send order): a job waits while an earlier one to the same address has
+    // not ended its first attempt; retries may interleave.
+    std::set<std::string> firstAttemptAhead;
     for (auto& job : jobs_) {
-      if (job->running) continue;
+      std::string receiver = job->channel + '\n' + job->address;
+      bool behind = job->attempt == 1 && firstAttemptAhead.count(receiver);
+      if (job->attempt == 1) firstAttemptAhead.insert(receiver);
+      if (job->running || behind) continue;
       if (job->due <= now && (!next || job->due < next->due)) next = job;
       if (!soonest || job->due < *soonest) soonest = job->due;
     }

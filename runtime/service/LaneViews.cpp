@@ -267,6 +267,32 @@ json::Object PipelineLane::detail(const Plan* current, Instant now) {
   return detail;
 }
 
+json::Array PipelineLane::notificationsAfter(std::int64_t afterId, int limit) {
+  // An attempt's id: its run's id times kAttemptsPerRun plus its place among the run's attempts
+  // (1-based), so ids are stable and ordered run by run.
+  constexpr std::int64_t kAttemptsPerRun = 1'000'000;
+  json::Array out;
+  for (const RunRecord& run : journal_.runs()) {
+    if ((run.id + 1) * kAttemptsPerRun <= afterId) continue;
+    std::int64_t place = 0;
+    for (const NotificationRecord& n : journal_.notifications(run.id)) {
+      std::int64_t id = run.id * kAttemptsPerRun + ++place;
+      if (id <= afterId) continue;
+      if (out.size() >= static_cast<size_t>(limit)) return out;
+      out.push_back(json::Object{{"id", id},
+                                 {"run_id", run.id},
+                                 {"version", run.version},
+                                 {"t", rfc3339(n.t)},
+                                 {"target", n.target},
+                                 {"channel", n.channel},
+                                 {"event", n.event},
+                                 {"attempt", n.attempt},
+                                 {"result", n.result}});
+    }
+  }
+  return out;
+}
+
 ApiOutcome PipelineLane::timeline(
     const TimelineRequest& request,
     const std::function<std::shared_ptr<const Plan>(const std::string& digest)>& planFor) {

@@ -93,6 +93,9 @@ class PipelineLane {
   // The API's views (shapes in ServiceApi.h); `current`: the pipeline's plan now (may be null).
   llvm::json::Object summary(const Plan* current);
   llvm::json::Object detail(const Plan* current, Instant now);
+  // Notification delivery attempts of every run of the pipeline with id > afterId, oldest first, at most
+  // `limit` (shape in ServiceApi.h, docs/runtime.md "Notifications").
+  llvm::json::Array notificationsAfter(std::int64_t afterId, int limit);
   // One run's timeline (shape in ServiceApi.h); `planFor(digest)`: the plan a
   // run started with, for its clock's zone and precision (null: UTC, minutes).
   ApiOutcome timeline(const TimelineRequest& request,

@@ -391,12 +391,14 @@ json::Object eventJson(const FeedEvent& e) {
 
 }  // namespace
 
-ApiOutcome Service::log(const std::string& name, std::int64_t afterId, int limit) {
+ApiOutcome Service::log(const std::string& name, std::int64_t afterId, int limit, std::int64_t notificationsAfter) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!findLane(name)) return apiError(404, "no pipeline " + name);
+  PipelineLane* lane = findLane(name);
+  if (!lane) return apiError(404, "no pipeline " + name);
   json::Array out;
   for (const auto& e : store_.eventsAfter(afterId, name, limit)) out.push_back(eventJson(e));
-  return {200, json::Object{{"events", std::move(out)}}};
+  return {200, json::Object{{"events", std::move(out)},
+                            {"notifications", lane->notificationsAfter(notificationsAfter, limit)}}};
 }
 
 ApiOutcome Service::timeline(const TimelineRequest& request) {

@@ -56,7 +56,7 @@ class Service final : public ServiceApi, private EventSink {
 
   ApiOutcome pipelines() override;
   ApiOutcome pipeline(const std::string& name) override;
-  ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) override;
+  ApiOutcome log(const std::string& name, std::int64_t afterId, int limit, std::int64_t notificationsAfter) override;
   ApiOutcome timeline(const TimelineRequest& request) override;
   ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) override;
   bool waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait) override;

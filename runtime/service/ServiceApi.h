@@ -29,7 +29,9 @@
 //       "timezone", "precision": "minutes"|"seconds", "omitted", "lines": [string]}
 //     lines: the run's timeline as `piperun run` prints it (timelineLine, runtime/engine/TimeText.h),
 //     at most the newest 5000; `omitted` says how many earlier lines were left out.
-//   log(name, after, limit): {"events": [Event]}
+//   log(name, after, limit, notificationsAfter): {"events": [Event], "notifications": [Attempt]}
+//     Attempt: {"id", "run_id", "version", "t", "target", "channel": "webhook"|"run", "event", "attempt", "result"}
+//     (docs/service.md "Notifications"; id: run id * 1,000,000 + place among the run's attempts)
 //   events(after, pipeline): {"events": [Event]}
 //     Event: {"id", "pipeline", "run_id", "version", "t", "type", "stage"|null, "step"|null, "message"}
 //   submit: 202 {"run_id", "version", "status", "superseded": [run_id...]}
@@ -98,8 +100,9 @@ class ServiceApi {
 
   virtual ApiOutcome pipelines() = 0;
   virtual ApiOutcome pipeline(const std::string& name) = 0;
-  // One pipeline's audit trail: events with id > afterId, oldest first, at most `limit`.
-  virtual ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) = 0;
+  // One pipeline's audit trail: events with id > afterId, oldest first, at most `limit`; and the
+  // notification delivery attempts with id > notificationsAfter, oldest first, at most `limit`.
+  virtual ApiOutcome log(const std::string& name, std::int64_t afterId, int limit, std::int64_t notificationsAfter) = 0;
   // One run's timeline (docs/service.md "Timelines"): 404 for an unknown pipeline, run or version.
   virtual ApiOutcome timeline(const TimelineRequest& request) = 0;
   // Every pipeline's events (or one's, when `pipeline` is not empty) with id > afterId.

@@ -74,4 +74,17 @@ TEST(PlanDiffSyntax, WindowsAndEmergencyAsBlocks) {
             "emergency { approvers = [\"principal-engineers\"]  bake = 25%  min_bake = 15m }");
 }
 
+TEST(PlanDiffSyntax, NotifyTargetsAsBlocks) {
+  EXPECT_EQ(pipeNotify(parse(R"({"name": "oncall", "events": ["rolled_back", "blocked"], "blocked_after_s": 2700,
+      "webhook": "https://chat.example/hooks/\"x\"", "run": null})")),
+            "notify oncall { events = [rolled_back, blocked]  blocked_after = 45m  webhook = "
+            "\"https://chat.example/hooks/\\\"x\\\"\" }");
+  // The default blocked_after says nothing to a target that is never told `blocked`.
+  EXPECT_EQ(pipeNotify(parse(R"({"name": "pager", "events": ["rolled_back"], "blocked_after_s": 1800,
+      "webhook": null, "run": "page.sh --team a"})")),
+            "notify pager { events = [rolled_back]  run = \"page.sh --team a\" }");
+  EXPECT_EQ(pipeNotify(parse(R"({"name": "pager", "events": ["deployed"], "blocked_after_s": 600, "run": "p"})")),
+            "notify pager { events = [deployed]  blocked_after = 10m  run = \"p\" }");
+}
+
 }  // namespace

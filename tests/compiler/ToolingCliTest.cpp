@@ -352,6 +352,73 @@ TEST_F(ToolingCli, ShowJsonIsTheMergedPipelineWithProvenance) {
 
 namespace {
 
+TEST_F(ToolingCli, DiffPrintsNotifyTargetsInPipeSyntax) {
+  const std::string targets =
+      "  notify oncall {\n"
+      "    events        = [rolled_back, blocked]\n"
+      "    blocked_after = 45m\n"
+      "    webhook       = \"https://chat.example/hooks/deploys\"\n"
+      "  }\n"
+      "  notify pager {\n"
+      "    events = [rolled_back]\n"
+      "    run    = \"scripts/page.sh --team cart\"\n"
+      "  }\n"
+      "  alarms {\n";
+  write("svc.pipe", changed(kService, "  alarms {\n", targets));
+  ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);
+  std::string next = changed(kService, "  alarms {\n",
+                             "  notify oncall {\n"
+                             "    events        = [rolled_back, approval_needed, deployed]\n"
+                             "    blocked_after = 1h30m\n"
+                             "    webhook       = \"https://chat.example/hooks/cart\"\n"
+                             "    run           = \"scripts/tell.sh\"\n"
+                             "  }\n"
+                             "  notify chat {\n"
+                             "    events = [deployed, blocked]\n"
+                             "    webhook = \"http://chat.example/deploys\"\n"
+                             "  }\n"
+                             "  alarms {\n");
+  write("svc.pipe", next);
+  ASSERT_EQ(pipec("plan svc.pipe -o new").status, 0);
+
+  Outcome text = pipec("diff old/Cart.plan.json new/Cart.plan.json");
+  EXPECT_EQ(text.status, 0) << text.err;
+  EXPECT_EQ(text.out,
+            "Cart:\n"
+            "  notify oncall: events -blocked +approval_needed +deployed\n"
+            "  notify oncall: blocked_after 45m -> 1h30m\n"
+            "  notify oncall: webhook \"https://chat.example/hooks/deploys\" -> \"https://chat.example/hooks/cart\"\n"
+            "  notify oncall: run (none) -> \"scripts/tell.sh\"\n"
+            "  added notify chat { events = [deployed, blocked]  blocked_after = 30m  webhook = "
+            "\"http://chat.example/deploys\" }\n"
+            "  removed notify pager { events = [rolled_back]  run = \"scripts/page.sh --team cart\" }\n")
+      << text.out;
+
+  // JSON: the targets themselves, not their text in a string.
+  Outcome json = pipec("diff old/Cart.plan.json new/Cart.plan.json --format=json");
+  ASSERT_EQ(json.status, 0) << json.err;
+  auto parsed = llvm::json::parse(json.out);
+  ASSERT_TRUE(bool(parsed)) << json.out;
+  const llvm::json::Array& changes = *parsed->getAsObject()->getArray("changes");
+  ASSERT_EQ(changes.size(), 6u) << json.out;
+  EXPECT_EQ(changes[1].getAsObject()->getInteger("after").getValueOr(0), 5400);
+  const llvm::json::Object* added = changes[4].getAsObject()->getObject("after");
+  ASSERT_NE(added, nullptr) << json.out;
+  EXPECT_EQ(added->getString("webhook").getValueOr(""), "http://chat.example/deploys");
+  EXPECT_EQ(changes[5].getAsObject()->get("after")->kind(), llvm::json::Value::Null);
+
+  // A plan without targets and one with them: the targets are added, nothing else changes.
+  write("svc.pipe", kService);
+  ASSERT_EQ(pipec("plan svc.pipe -o none").status, 0);
+  Outcome fromNone = pipec("diff none/Cart.plan.json old/Cart.plan.json");
+  EXPECT_EQ(fromNone.out,
+            "Cart:\n"
+            "  added notify oncall { events = [rolled_back, blocked]  blocked_after = 45m  webhook = "
+            "\"https://chat.example/hooks/deploys\" }\n"
+            "  added notify pager { events = [rolled_back]  run = \"scripts/page.sh --team cart\" }\n")
+      << fromNone.out;
+}
+
 TEST_F(ToolingCli, DiffPrintsWindowsInPipeSyntax) {
   write("svc.pipe", kService);
   ASSERT_EQ(pipec("plan svc.pipe -o old").status, 0);

@@ -2,7 +2,8 @@
 // (docs/runtime.md "Notifications"): the JSON a webhook receives, retries
 // after a 500, a refused connection given up within its bound, a hanging
 // receiver that never delays the deployment, a `run` target's environment,
-// and every attempt in `piperun log`.
+// every attempt in `piperun log`, and each event kind raised by a real run
+// (stage_started, rolled_back, failed_readings, blocked, approval_needed).
 #include "ProcessHarness.h"
 
 #include "plan/PlanReader.h"
@@ -18,7 +19,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using namespace pipelang;
@@ -73,6 +76,13 @@ class Receiver {
       if (p == path) out.push_back(body);
     return out;
   }
+  // The bodies of `path` once there are `count` of them (at most `seconds`).
+  std::vector<std::string> await(const std::string& path, size_t count, int seconds = 30) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (bodies(path).size() < count && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return bodies(path);
+  }
 
  private:
   httplib::Server server_;
@@ -97,11 +107,14 @@ int closedPort() {
   return ntohs(address.sin_port);
 }
 
-// The `crash` fixture with `targets` added, signed again, in the sandbox.
-std::string planWith(const Sandbox& box, std::vector<planformat::NotifyTarget> targets) {
-  auto plan = planformat::readPlanFile(box.plan("crash"));
+// A fixture (`crash` unless said) with `targets` added and `edit` applied, signed again, in the sandbox.
+std::string planWith(const Sandbox& box, std::vector<planformat::NotifyTarget> targets,
+                     const std::string& fixture = "crash",
+                     const std::function<void(planformat::Plan&)>& edit = nullptr) {
+  auto plan = planformat::readPlanFile(box.plan(fixture));
   EXPECT_TRUE(static_cast<bool>(plan));
   plan->notify = std::move(targets);
+  if (edit) edit(*plan);
   std::string path = (box.dir() / "notify.plan.json").string();
   box.write("notify.plan.json", planformat::writePlan(*plan));
   return path;
@@ -204,6 +217,143 @@ TEST(Notify, AHangingReceiverNeverDelaysTheDeployment) {
   EXPECT_TRUE(has(log.out, logLine("notify slow/webhook",
                                    "run_started, attempt 1: failed (no answer within 1.5s), gave up after 1 attempt")))
       << log.out;
+}
+
+// One webhook body, parsed.
+struct Told {
+  std::string event, pipeline, version, stage, step, trigger, text;
+};
+
+Told told(const std::string& body) {
+  auto value = llvm::json::parse(body);
+  EXPECT_TRUE(static_cast<bool>(value)) << body;
+  Told out;
+  if (!value || !value->getAsObject()) return out;
+  const llvm::json::Object& o = *value->getAsObject();
+  auto text = [&](const char* key) { return o.getString(key).getValueOr("").str(); };
+  return {text("event"), text("pipeline"), text("version"), text("stage"), text("step"), text("trigger"), text("text")};
+}
+
+std::vector<std::string> eventsOf(const std::vector<std::string>& bodies) {
+  std::vector<std::string> out;
+  for (const auto& body : bodies) out.push_back(told(body).event + " " + told(body).stage);
+  return out;
+}
+
+TEST(Notify, StagesAndTheEndAreToldInTheOrderOfTheRun) {
+  Sandbox box;
+  Receiver receiver;
+  std::string plan =
+      planWith(box, {{"chat", {"stage_started", "stage_done", "deployed"}, 1800, receiver.url("/ok"), ""}});
+  ProcessResult run = box.piperun({"run", plan, "--version", "v2", "--previous", "v1", "--state", box.db()});
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  auto bodies = receiver.await("/ok", 5);
+  EXPECT_EQ(eventsOf(bodies), (std::vector<std::string>{"stage_started wave1", "stage_done wave1",
+                                                        "stage_started wave2", "stage_done wave2", "deployed "}));
+  ASSERT_EQ(bodies.size(), 5u);
+  Told started = told(bodies[0]);
+  EXPECT_EQ(started.pipeline, "CrashLab");
+  EXPECT_EQ(started.version, "v2");
+  EXPECT_EQ(started.step, "");
+  EXPECT_EQ(started.trigger, "");
+  EXPECT_EQ(started.text.rfind("CrashLab v2 stage_started at wave1: ", 0), 0u) << started.text;
+}
+
+TEST(Notify, ARollbackSaysWhichAlarmAndWhere) {
+  Sandbox box;
+  Receiver receiver;
+  box.write("fault_rate", "0.5\n");
+  std::string plan = planWith(box, {{"oncall", {"rollback_started", "rolled_back"}, 1800, receiver.url("/ok"), ""}});
+  ProcessResult run =
+      box.piperun({"run", plan, "--version", "v2", "--previous", "v1", "--state", box.db()}, fastRetries());
+  ASSERT_EQ(run.exitCode, 3) << run.out << run.err;
+  auto bodies = receiver.await("/ok", 2);
+  ASSERT_EQ(eventsOf(bodies), (std::vector<std::string>{"rollback_started wave1", "rolled_back wave1"}));
+  Told rolled = told(bodies[1]);
+  EXPECT_EQ(rolled.version, "v2");
+  EXPECT_EQ(rolled.trigger, "high_faults");
+  EXPECT_EQ(rolled.step.rfind("wave1/lab-east/", 0), 0u) << rolled.step;
+  EXPECT_EQ(rolled.text.rfind("CrashLab v2 rolled_back at " + rolled.step + ": v2 rolled back (high_faults)", 0), 0u)
+      << rolled.text;
+  ProcessResult log = box.piperun({"log", "--state", box.db()});
+  EXPECT_TRUE(has(log.out, logLine("notify oncall/webhook", "rolled_back, attempt 1: delivered (HTTP 200)")))
+      << log.out;
+}
+
+TEST(Notify, AFailedReadingIsToldWithItsMetric) {
+  Sandbox box;
+  Receiver receiver;
+  box.write("fault_rate", "not a number\n");
+  std::string plan = planWith(box, {{"metrics", {"failed_readings"}, 1800, receiver.url("/ok"), ""}});
+  ProcessResult run =
+      box.piperun({"run", plan, "--version", "v2", "--previous", "v1", "--state", box.db()}, fastRetries());
+  EXPECT_NE(run.exitCode, 0) << run.out << run.err;  // a source that keeps failing is an alarm
+  auto bodies = receiver.await("/ok", 1);
+  ASSERT_FALSE(bodies.empty()) << run.out;
+  Told first = told(bodies[0]);
+  EXPECT_EQ(first.event, "failed_readings");
+  EXPECT_EQ(first.stage, "wave1");
+  EXPECT_EQ(first.trigger, "fault_rate");
+  EXPECT_EQ(first.text.rfind("CrashLab v2 failed_readings at wave1", 0), 0u) << first.text;
+  // The first failure of a streak, per scope: far fewer than the failed readings.
+  std::set<std::string> scopes;
+  for (const auto& body : bodies) scopes.insert(told(body).step + "|" + told(body).text);
+  EXPECT_EQ(scopes.size(), bodies.size()) << "the same streak told twice";
+}
+
+TEST(Notify, ABlockLongerThanBlockedAfterIsToldOnceAndAShorterOneIsNot) {
+  Sandbox box;
+  Receiver receiver;
+  std::filesystem::create_directory(box.dir() / "alarms");
+  box.write("alarms/org-event", "ALARM\n");
+  std::string plan = planWith(box,
+                              {{"quick", {"blocked"}, 1, receiver.url("/quick"), ""},
+                               {"patient", {"blocked"}, 60, receiver.url("/patient"), ""}},
+                              "crash", [](planformat::Plan& p) {
+                                planformat::AlarmExpr external;
+                                external.op = planformat::AlarmExpr::Op::External;
+                                external.name = "org-event";
+                                p.alarms["org_event"] = external;
+                                p.blockOn = {"org_event"};
+                              });
+  int pid =
+      box.start({"run", plan, "--version", "v2", "--previous", "v1", "--state", box.db(), "--alarms-dir", "alarms"});
+  auto quick = receiver.await("/quick", 1);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // still blocked: told once per wait, not again
+  box.write("alarms/org-event", "OK\n");
+  ProcessResult run = Sandbox::wait(pid, 60);
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  quick = receiver.bodies("/quick");
+  ASSERT_EQ(quick.size(), 1u);
+  Told blocked = told(quick[0]);
+  EXPECT_EQ(blocked.event, "blocked");
+  EXPECT_EQ(blocked.stage, "wave1");
+  EXPECT_EQ(blocked.trigger, "org-event");
+  EXPECT_EQ(blocked.text.rfind("CrashLab v2 blocked at wave1: blocked for ", 0), 0u) << blocked.text;
+  EXPECT_TRUE(has(blocked.text, "org-event")) << blocked.text;
+  // Blocked about 3 s: shorter than the patient target's 60 s, so it hears nothing.
+  EXPECT_TRUE(receiver.bodies("/patient").empty());
+}
+
+TEST(Notify, AnApprovalStepAsksOnceAndTheRunGoesOnWhenApproved) {
+  Sandbox box;
+  Receiver receiver;
+  std::string plan = planWith(box, {{"approvers", {"approval_needed"}, 1800, receiver.url("/ok"), ""}}, "approval");
+  int pid = box.start({"run", plan, "--version", "v2", "--previous", "v1", "--state", box.db()});
+  auto bodies = receiver.await("/ok", 1);
+  ASSERT_EQ(bodies.size(), 1u);
+  ProcessResult approve = box.piperun({"approve", "--by", "alice", "--state", box.db()});
+  EXPECT_EQ(approve.exitCode, 0) << approve.out << approve.err;
+  ProcessResult run = Sandbox::wait(pid, 60);
+  ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
+  bodies = receiver.bodies("/ok");
+  ASSERT_EQ(bodies.size(), 1u) << bodies[1];
+  Told asked = told(bodies[0]);
+  EXPECT_EQ(asked.event, "approval_needed");
+  EXPECT_EQ(asked.stage, "wave2");
+  EXPECT_EQ(asked.step, "wave2/approval");
+  EXPECT_EQ(asked.trigger, "approval");
+  EXPECT_EQ(asked.text.rfind("CrashLab v2 approval_needed at wave2/approval: ", 0), 0u) << asked.text;
 }
 
 }  // namespace

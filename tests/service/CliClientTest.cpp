@@ -172,6 +172,28 @@ TEST_F(CliClientTest, WatchPrintsAFrameEvery2sSeparatedByABlankLineOnAPipe) {
   EXPECT_EQ(result.out, frame + "\n" + frame);  // two frames in 3 s, no terminal escapes
 }
 
+TEST_F(CliClientTest, LogPrintsNotificationAttemptsAmongTheEventsInTimeOrder) {
+  fake.addEvent(FakeServiceApi::kPipeline, "rolled_back", "v42 rolled back");  // 2026-11-29T10:00:00Z, before both
+  ProcessResult result = piperun({"log", "checkout-api"});
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "2026-11-29T10:00:00Z  1    submitted        v42        gamma            v41 submitted by ci\n"
+            "2026-11-29T10:00:00Z  2    deployed         v42        gamma            v41 deployed\n"
+            "2026-11-29T10:00:00Z  3    rolled_back      v42        gamma            v42 rolled back\n"
+            "2026-11-30T04:20:00Z  -    notify           v42        oncall/webhook   rolled_back, attempt 1: failed "
+            "(HTTP 500), next attempt in 1s\n"
+            "2026-11-30T04:20:01Z  -    notify           v42        oncall/webhook   rolled_back, attempt 2: delivered "
+            "(HTTP 200)\n");
+  // JSON: one object per line, the attempts as the server gave them.
+  ProcessResult json = piperun({"log", "checkout-api", "--format=json"});
+  EXPECT_EQ(json.exitCode, 0) << json.err;
+  EXPECT_NE(json.out.find("{\"attempt\":2,\"channel\":\"webhook\",\"event\":\"rolled_back\",\"id\":2,"
+                          "\"result\":\"delivered (HTTP 200)\",\"run_id\":7,\"t\":\"2026-11-30T04:20:01Z\","
+                          "\"target\":\"oncall\",\"version\":\"v42\"}\n"),
+            std::string::npos)
+      << json.out;
+}
+
 TEST_F(CliClientTest, LogFollowPrintsTheTrailThenNewEvents) {
   int pid = sandbox.start({"log", "checkout-api", "--follow"}, {{"PIPERUN_TOKEN", kToken}, {"PIPERUN_SERVER", url}});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -183,6 +205,10 @@ TEST_F(CliClientTest, LogFollowPrintsTheTrailThenNewEvents) {
   EXPECT_EQ(result.out,
             "2026-11-29T10:00:00Z  1    submitted        v42        gamma            v41 submitted by ci\n"
             "2026-11-29T10:00:00Z  2    deployed         v42        gamma            v41 deployed\n"
+            "2026-11-30T04:20:00Z  -    notify           v42        oncall/webhook   rolled_back, attempt 1: failed "
+            "(HTTP 500), next attempt in 1s\n"
+            "2026-11-30T04:20:01Z  -    notify           v42        oncall/webhook   rolled_back, attempt 2: delivered "
+            "(HTTP 200)\n"
             "2026-11-29T10:00:00Z  4    bake_started     v42        gamma            bake of 1h\n");
   // The service stopping ends the stream: piperun says so and exits 1.
   int again = sandbox.start({"log", "checkout-api", "--follow"}, {{"PIPERUN_TOKEN", kToken}, {"PIPERUN_SERVER", url}});

@@ -127,9 +127,26 @@ FakeServiceApi::ApiOutcome FakeServiceApi::timeline(const runtime::service::Time
                       {"lines", std::move(lines)}}};
 }
 
-FakeServiceApi::ApiOutcome FakeServiceApi::log(const std::string& name, std::int64_t afterId, int limit) {
+FakeServiceApi::ApiOutcome FakeServiceApi::log(const std::string& name, std::int64_t afterId, int limit,
+                                               std::int64_t notificationsAfter) {
   if (!known(name)) return unknown(name);
-  return events(afterId, name, limit);
+  ApiOutcome outcome = events(afterId, name, limit);
+  // Two fixed delivery attempts of run 7's rolled_back: 500, then 200.
+  Array attempts;
+  for (std::int64_t id : {1, 2})
+    if (id > notificationsAfter && static_cast<int>(attempts.size()) < limit)
+      attempts.push_back(
+          Object{{"id", id},
+                 {"run_id", 7},
+                 {"version", "v42"},
+                 {"t", id == 1 ? "2026-11-30T04:20:00Z" : "2026-11-30T04:20:01Z"},
+                 {"target", "oncall"},
+                 {"channel", "webhook"},
+                 {"event", "rolled_back"},
+                 {"attempt", id},
+                 {"result", id == 1 ? "failed (HTTP 500), next attempt in 1s" : "delivered (HTTP 200)"}});
+  outcome.body.getAsObject()->try_emplace("notifications", std::move(attempts));
+  return outcome;
 }
 
 FakeServiceApi::ApiOutcome FakeServiceApi::events(std::int64_t afterId, const std::string& pipeline, int limit) {

@@ -32,7 +32,7 @@ class FakeServiceApi : public runtime::service::ServiceApi {
 
   ApiOutcome pipelines() override;
   ApiOutcome pipeline(const std::string& name) override;
-  ApiOutcome log(const std::string& name, std::int64_t afterId, int limit) override;
+  ApiOutcome log(const std::string& name, std::int64_t afterId, int limit, std::int64_t notificationsAfter) override;
   ApiOutcome timeline(const runtime::service::TimelineRequest& request) override;
   ApiOutcome events(std::int64_t afterId, const std::string& pipeline, int limit) override;
   bool waitForEvent(std::int64_t afterId, std::chrono::milliseconds wait) override;

@@ -209,6 +209,8 @@ def main():
         ("log", "GET", p + "/log?after=0&limit=5", token, None, {}, [200]),
         ("log bad limit", "GET", p + "/log?limit=0", token, None, {}, [400]),
         ("log bad after", "GET", p + "/log?after=x", token, None, {}, [400]),
+        ("log notifications after", "GET", p + "/log?after=0&limit=5&notifications_after=1", token, None, {}, [200]),
+        ("log bad notifications_after", "GET", p + "/log?notifications_after=-1", token, None, {}, [400]),
         ("events unknown pipeline", "GET", "/api/v1/events?pipeline=no-such-pipeline-0", token, None, {}, [404]),
         ("events bad Last-Event-ID", "GET", "/api/v1/events", token, None, {"Last-Event-ID": "x"}, [400]),
         ("unknown route", "GET", "/api/v1/nothing-here", token, None, {}, [404]),

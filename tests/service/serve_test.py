@@ -7,6 +7,7 @@ test starts its own service in a scratch folder, bounded in time, and stops it.
   serve_test.py PIPERUN OPENAPI_CHECK [unittest arguments]
 """
 import datetime
+import http.server
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.error
@@ -438,6 +440,108 @@ class Timelines(unittest.TestCase):
         self.assertTrue(all(p["time_to_global_s"] == plan["time_to_global_s"] and p["steps"] == 9 for p in seen))
         self.assertLess(seen[0]["elapsed_s"], seen[-1]["elapsed_s"])
         self.assertLess(seen[0]["steps_done"], seen[-1]["steps_done"])
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: answers 200 and keeps every POST's path and JSON body, in arrival order."""
+
+    def __init__(self, test):
+        received = self.received = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((self.path, self.headers.get("Content-Type"), json.loads(body)))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        test.addCleanup(self.stop)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def bodies(self, count, what):
+        """The bodies once `count` have come (bounded), then after a second more, so that any extra shows."""
+        deadline = time.time() + DEADLINE_S
+        while len(self.received) < count and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)
+        if len(self.received) < count:
+            raise AssertionError("%s: %d POSTs within %d s, expected %d: %s" % (
+                what, len(self.received), DEADLINE_S, count, self.received))
+        return list(self.received)
+
+
+class Notifications(unittest.TestCase):
+    def test_a_webhook_hears_each_stage_the_deployment_and_the_rollback_in_order(self):
+        receiver = Receiver(self)
+        chat = {"name": "chat", "events": ["stage_started", "rolled_back", "deployed"], "blocked_after_s": 1800,
+                "webhook": receiver.url + "/hooks/deploys", "run": None}
+        svc = Service(self, [("Alpha", "a", {"notify": [chat]})])
+        v1 = svc.submit("Alpha", "v1", first_deploy=True)["run_id"]
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+        svc.fault("Alpha-v2-a-gamma")
+        v2 = svc.submit("Alpha", "v2")["run_id"]
+        self.assertEqual(svc.outcome("Alpha", "v2"), "rolled_back")
+
+        # What the audit log says happened, as the receiver should have heard it.
+        log = svc.runs("Alpha")
+        expected = []
+        for run_id, version, wanted in ((v1, "v1", [("stage_started", "gamma"), ("stage_started", "wave1"),
+                                                     ("stage_started", "wave2"), ("deployed", None)]),
+                                        (v2, "v2", [("stage_started", "gamma"), ("rolled_back", "gamma")])):
+            for event, stage in wanted:
+                found = [e for e in log if e["run_id"] == run_id and e["type"] == event and e["stage"] == stage]
+                self.assertEqual(len(found), 1, (event, stage, log))
+                e = found[0]
+                where = e["step"] or e["stage"]
+                expected.append({
+                    "event": event, "pipeline": "Alpha", "version": version, "stage": stage, "step": e["step"],
+                    "trigger": "high_faults" if event == "rolled_back" else None, "run_id": run_id,
+                    "message": e["message"],
+                    "text": "Alpha %s %s%s: %s" % (version, event, " at " + where if where else "", e["message"])})
+        got = receiver.bodies(len(expected), "chat")
+        self.assertEqual([(path, kind) for path, kind, _ in got], [("/hooks/deploys", "application/json")] * len(got))
+        bodies = [{k: v for k, v in body.items() if k != "time"} for _, _, body in got]
+        self.assertEqual(bodies, expected)
+        for _, _, body in got:
+            self.assertRegex(body["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertTrue(expected[-1]["step"].startswith("gamma/"), expected[-1])
+        self.assertIn("v2 rolled back (high_faults)", expected[-1]["message"])
+
+        # Every attempt is in the log endpoint, paged by its own id, and in `piperun log --server`.
+        def attempts(after=0, limit=100):
+            status, body = svc.call("GET", "/api/v1/pipelines/Alpha/log?after=0&limit=%d&notifications_after=%d" % (
+                limit, after), token="watcher")
+            self.assertEqual(status, 200, body)
+            return body["notifications"]
+        svc.wait_for("every attempt journalled", lambda: len(attempts()) == len(expected))
+        listed = attempts()
+        self.assertEqual([(a["run_id"], a["version"], a["target"], a["channel"], a["event"], a["attempt"], a["result"])
+                          for a in listed],
+                         [(e["run_id"], e["version"], "chat", "webhook", e["event"], 1, "delivered (HTTP 200)")
+                          for e in expected])
+        self.assertEqual(attempts(after=listed[1]["id"], limit=2), listed[2:4])
+        printed = subprocess.run([PIPERUN, "log", "Alpha", "--server", svc.url], capture_output=True, text=True,
+                                 timeout=30, env=dict(os.environ, PIPERUN_TOKEN=svc.tokens["watcher"]))
+        self.assertEqual((printed.returncode, printed.stderr), (0, ""))
+        lines = [line for line in printed.stdout.splitlines() if "  notify  " in line]
+        self.assertEqual([line.split()[1:] for line in lines],
+                         [["-", "notify", e["version"], "chat/webhook", e["event"] + ",", "attempt", "1:", "delivered",
+                           "(HTTP", "200)"] for e in expected])
+        # In time order among the events: v2's rollback attempt comes after v2's rolled_back event.
+        out = printed.stdout.splitlines()
+        rolled = max(i for i, line in enumerate(out) if " rolled_back " in line and "notify" not in line)
+        self.assertGreater(out.index(lines[-1]), rolled)
 
 
 class Identity(unittest.TestCase):

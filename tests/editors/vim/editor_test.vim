@@ -134,6 +134,16 @@ call s:Syn('not-a-keyword', 'for-each', 'pipeIdentifier')
 call s:Syn('region us-east-1', 'region', 'pipeBlockType')
 call s:Syn('region us-east-1', 'us-east-1', 'pipeBlockLabel')
 call s:Syn('region us-east-1', 'use1-az2', 'pipeIdentifier')
+" notify targets (language.md "Notifications"): a labelled block, its attributes, event names, a duration.
+call s:Syn('notify oncall {', 'notify', 'pipeBlockType')
+call s:Syn('notify oncall {', 'oncall', 'pipeBlockLabel')
+call s:Syn('events        = [rolled_back', 'events', 'pipeAttribute')
+call s:Syn('events        = [rolled_back', 'approval_needed', 'pipeIdentifier')
+call s:Syn('blocked_after = 45m', 'blocked_after', 'pipeAttribute')
+call s:Syn('blocked_after = 45m', '45m', 'pipeDuration')
+call s:Syn('webhook       = "https', 'webhook', 'pipeAttribute')
+call s:Syn('webhook       = "https', 'https://chat.example/hooks/deploys', 'pipeString')
+call s:Syn('run           = "scripts/page.sh', 'run', 'pipeAttribute')
 
 " ------------------------------------------------------------ ftplugin options
 call s:Eq('ftplugin commentstring', &l:commentstring, '// %s')

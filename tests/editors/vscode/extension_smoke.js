@@ -83,7 +83,7 @@ Module._load = function (request, parent, isMain) {
   check(contrib.languages[0].extensions.includes('.pipe'), 'manifest: .pipe files are the pipe language');
   const snippets = JSON.parse(fs.readFileSync(path.join(extDir, contrib.snippets[0].path), 'utf8'));
   const prefixes = Object.values(snippets).flatMap((s) => [].concat(s.prefix));
-  check(['pipeline', 'wave', 'stage', 'alarm'].every((p) => prefixes.includes(p)), 'snippets: pipeline, wave, stage, alarm', prefixes.join(','));
+  check(['pipeline', 'wave', 'stage', 'alarm', 'notify'].every((p) => prefixes.includes(p)), 'snippets: pipeline, wave, stage, alarm, notify', prefixes.join(','));
   console.log(results.join('\n'));
 })().catch((e) => {
   console.log(results.join('\n'));
