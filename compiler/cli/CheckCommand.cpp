@@ -3,6 +3,7 @@
 #include "compiler/cli/Options.h"
 #include "compiler/cli/Reporting.h"
 #include "compiler/driver/Frontend.h"
+#include "compiler/driver/ParseAhead.h"
 
 namespace pipelang::cli {
 
@@ -13,6 +14,7 @@ int runCheck() {
   options.root = opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();
   options.upto = Phase::Check;
+  options.jobs = effectiveJobs(opt::jobs);
   options.keepPipelines = false;  // only diagnostics are reported: memory flat in the number of services
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
   return reportDiagnostics(*compilation);

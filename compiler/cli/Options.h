@@ -18,6 +18,7 @@ extern llvm::cl::opt<std::string> stdlib;
 extern llvm::cl::opt<OutputFormat> format;
 extern llvm::cl::opt<ColorMode> color;
 extern llvm::cl::opt<bool> werror;
+extern llvm::cl::opt<unsigned> jobs;  // pipec check / plan: threads that parse
 extern llvm::cl::opt<std::string> explainCode;
 extern llvm::cl::opt<bool> dumpAst;
 extern llvm::cl::opt<std::string> parseFile;

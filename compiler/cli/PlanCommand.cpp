@@ -3,6 +3,7 @@
 #include "compiler/cli/Options.h"
 #include "compiler/cli/Reporting.h"
 #include "compiler/driver/Frontend.h"
+#include "compiler/driver/ParseAhead.h"
 #include "compiler/plan/PlanBuilder.h"
 #include "compiler/plan/PlanExplain.h"
 #include "compiler/plan/PlanWriter.h"
@@ -112,6 +113,7 @@ int runPlan() {
   options.root = opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();
   options.upto = Phase::Check;
+  options.jobs = effectiveJobs(opt::jobs);
   // Every plan of a folder: the models are checked and freed one by one, then
   // made again one by one for their plans (memory flat in N, issue 18).
   bool everyPlanToFiles = !opt::planOutputDir.empty() && !opt::planExplain && opt::planPipeline.empty();

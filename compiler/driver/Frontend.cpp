@@ -1,5 +1,6 @@
 #include "compiler/driver/Frontend.h"
 
+#include "compiler/driver/ParseAhead.h"
 #include "compiler/driver/ProjectIndex.h"
 #include "compiler/plan/PlanBounds.h"
 #include "compiler/sema/Program.h"
@@ -99,9 +100,16 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
 
   SourceLoader loader(load, compilation->sources, compilation->diagnostics);
   FileId prelude = compilation->prelude = loader.loadPrelude();
-  for (const fs::path& file : files) {
-    std::string error;
-    if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);
+  {
+    // Other threads read and parse the inputs ahead of the loader, which
+    // still numbers and reports them in its one order (docs/performance.md).
+    std::optional<ParseAhead> ahead;
+    if (options.jobs > 1 && files.size() > 1) load.parseAhead = &ahead.emplace(files, load.overlays, options.jobs);
+    for (const fs::path& file : files) {
+      std::string error;
+      if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);
+    }
+    load.parseAhead = nullptr;
   }
   compilation->files = std::move(loader.files());
   compilation->importTargets = loader.importTargets();

@@ -38,6 +38,9 @@ struct FrontendOptions {
   // does not grow with the number of services (issue 18); Program::pipelines
   // is then empty. `pipec check` needs only the diagnostics.
   bool keepPipelines = true;
+  // Threads that read and parse the input files (`--jobs`, ParseAhead): 1
+  // parses on the calling thread only. Output is the same for every value.
+  unsigned jobs = 1;
 };
 
 struct Compilation {

@@ -1,5 +1,6 @@
 #include "compiler/driver/SourceLoader.h"
 
+#include "compiler/driver/ParseAhead.h"
 #include "compiler/syntax/Parse.h"
 #include "compiler/util/Spelling.h"
 
@@ -13,9 +14,7 @@ namespace pipelang {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::optional<std::string> readWholeFile(const fs::path& path) {
+std::optional<std::string> readSourceFile(const fs::path& path) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
@@ -24,6 +23,8 @@ std::optional<std::string> readWholeFile(const fs::path& path) {
   text << in.rdbuf();
   return text.str();
 }
+
+namespace {
 
 bool isWithin(const fs::path& path, const fs::path& root) {
   auto [rootEnd, pathIt] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
@@ -100,26 +101,44 @@ FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib
     files_[known->second].isInput |= isInput;
     return files_[known->second].id;
   }
+  // Read and parsed on another thread already (ParseAhead), or here.
+  std::unique_ptr<ParsedAhead> ahead = options_.parseAhead ? options_.parseAhead->take(canonical.string()) : nullptr;
   std::optional<std::string> text;
-  auto overlay = options_.overlays.find(canonical.string());
-  if (overlay != options_.overlays.end())
-    text = overlay->second;
-  else
-    text = readWholeFile(canonical);
+  std::vector<size_t> badBytes;
+  if (ahead) {
+    text = std::move(ahead->text);
+    badBytes = std::move(ahead->badBytes);
+  } else {
+    auto overlay = options_.overlays.find(canonical.string());
+    if (overlay != options_.overlays.end())
+      text = overlay->second;
+    else
+      text = readSourceFile(canonical);
+    if (text) text = sanitizeUtf8(*text, &badBytes);
+  }
   if (!text) {
     if (error) *error = fmt::format("cannot read `{}`", displayName(canonical, isStdlib));
     return kNoFile;
   }
-  std::vector<size_t> badBytes;
-  std::string clean = sanitizeUtf8(*text, &badBytes);
-  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(clean), isStdlib);
+  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(*text), isStdlib);
   for (size_t i = 0; i < badBytes.size() && i < 10; ++i) {
     SourceLoc at = locationOfOffset(sources_.file(id), badBytes[i]);
     sink_.report(DiagCode::P001, SourceRange{id, at, {at.line, at.column + 1}},
                  "invalid UTF-8: `.pipe` files must be UTF-8 text");
   }
+  std::unique_ptr<ast::File> tree;
+  if (ahead) {
+    tree = std::move(ahead->ast);
+    retargetFile(*tree, id);
+    for (Diagnostic& diagnostic : ahead->diagnostics) {
+      retargetDiagnostic(diagnostic, id);
+      sink_.add(std::move(diagnostic));
+    }
+  } else {
+    tree = parseFile(sources_, id, sink_);
+  }
   size_t index = files_.size();
-  files_.push_back({id, parseFile(sources_, id, sink_), isInput, isStdlib});
+  files_.push_back({id, std::move(tree), isInput, isStdlib});
   byPath_[canonical.string()] = index;
   loadImports(index);
   return id;

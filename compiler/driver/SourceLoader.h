@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pipelang {
+
+class ParseAhead;
 
 struct LoadOptions {
   // Imports must stay inside one of these (canonical) directories.
@@ -21,6 +24,9 @@ struct LoadOptions {
   // In-memory contents that replace files on disk (the language server's buffers).
   std::map<std::string, std::string> overlays;  // canonical path -> text
   bool loadPrelude = true;
+  // Files read and parsed on other threads, taken instead of parsing them
+  // here (`--jobs`); null: every file is parsed on this thread.
+  ParseAhead* parseAhead = nullptr;
 };
 
 struct LoadedFile {
@@ -62,6 +68,9 @@ class SourceLoader {
   std::map<std::string, std::filesystem::path> canonicalDirs_;  // folder as written -> canonical folder
   std::map<std::pair<FileId, size_t>, FileId> importTargets_;
 };
+
+// The bytes of a regular file; nullopt when it is not one or cannot be read.
+std::optional<std::string> readSourceFile(const std::filesystem::path& path);
 
 // Every `*.pipe` below a directory, sorted, skipping hidden directories.
 std::vector<std::filesystem::path> findPipeFiles(const std::filesystem::path& directory);

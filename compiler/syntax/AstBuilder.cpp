@@ -49,7 +49,15 @@ SourceRange AstBuilder::rangeOf(antlr4::Token* token) const {
   range.begin = {static_cast<uint32_t>(token->getLine()), static_cast<uint32_t>(token->getCharPositionInLine() + 1)};
   range.end = range.begin;
   if (!isReal(token)) return range;
-  // Walk the token's text so that multi-line tokens (block comments) end right.
+  // getText() converts the token from UTF-32 each time it is called, and every
+  // node asks for the ranges of its first and last tokens: a token on one
+  // line ends its length in code points (the stream's indices) further on.
+  size_t type = token->getType();
+  if (type != PipeParser::BLOCK_COMMENT && type != PipeParser::UNTERMINATED_COMMENT && type != PipeParser::WS) {
+    range.end.column += static_cast<uint32_t>(token->getStopIndex() + 1 - token->getStartIndex());
+    return range;
+  }
+  // Walk the text of a token that may span lines (block comments).
   for (unsigned char c : token->getText()) {
     if (c == '\n') {
       ++range.end.line;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -359,7 +360,10 @@ bool checkTokens(FileId file, antlr4::CommonTokenStream& tokens, DiagnosticSink&
 }  // namespace
 
 std::unique_ptr<ast::File> parseFile(const SourceManager& sources, FileId file, DiagnosticSink& sink) {
-  const std::string& text = sources.file(file).text;
+  return parseText(sources.file(file).text, file, sink);
+}
+
+std::unique_ptr<ast::File> parseText(const std::string& text, FileId file, DiagnosticSink& sink) {
   antlr4::ANTLRInputStream input(text);
   PipeLexer lexer(&input);
   SilentListener silent;
@@ -393,6 +397,95 @@ std::unique_ptr<ast::File> parseFile(const SourceManager& sources, FileId file, 
   std::unique_ptr<ast::File> result = builder.build(tree);
   result->hasSyntaxErrors = sink.errorCount() > before;
   return result;
+}
+
+// ANTLR 4.9's C++ runtime shares one prediction DFA per grammar between all
+// parsers and guards its states and edges with locks, but sets each DFA's
+// start state (`s0`, one per parser decision and lexer mode) without one and
+// reads it without one. Setting them all here, on one thread, before any
+// parser runs on another, leaves only locked writes for the threads.
+void prepareParsingOnThreads() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Every token once: the lexer's one mode gets its start state, and each
+    // decision below has a token stream to predict on.
+    antlr4::ANTLRInputStream input(
+        "import \"x\" template A extends B { final a = not (1 < 2) and [x.y, f(1s, 09:00..10:00)] "
+        "or 5% for 2 of 3 every 1m b = super.c d = 1.5 e = true f = false g = rest h = none i { } } $");
+    PipeLexer lexer(&input);
+    SilentListener silent;
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&silent);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    PipeParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&silent);
+    auto* simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+    simulator->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    for (size_t decision = 0; decision < parser.getATN().getNumberOfDecisions(); ++decision) {
+      tokens.seek(0);
+      try {
+        simulator->adaptivePredict(&tokens, decision, &antlr4::ParserRuleContext::EMPTY);
+      } catch (...) {
+        // No viable alternative on this input: the start state is set all the same.
+      }
+    }
+  });
+}
+
+namespace {
+
+void retarget(SourceRange& range, FileId to) {
+  if (range.file != kNoFile) range.file = to;
+}
+
+void retarget(ast::Expr& expr, FileId to) {
+  retarget(expr.range, to);
+  retarget(expr.periodRange, to);
+  for (SourceRange& range : expr.pathRanges) retarget(range, to);
+  for (ast::ExprPtr& arg : expr.args)
+    if (arg) retarget(*arg, to);
+}
+
+void retarget(ast::Body& body, FileId to) {
+  retarget(body.range, to);
+  for (ast::Member& member : body.members) {
+    if (ast::Attribute* attribute = member.attribute.get()) {
+      retarget(attribute->finalRange, to);
+      retarget(attribute->nameRange, to);
+      retarget(attribute->range, to);
+      if (attribute->value) retarget(*attribute->value, to);
+    }
+    if (ast::Block* block = member.block.get()) {
+      retarget(block->finalRange, to);
+      retarget(block->typeRange, to);
+      retarget(block->label.range, to);
+      retarget(block->range, to);
+      retarget(block->body, to);
+    }
+  }
+}
+
+}  // namespace
+
+void retargetFile(ast::File& file, FileId to) {
+  file.file = to;
+  for (ast::Import& import : file.imports) retarget(import.range, to);
+  for (ast::Comment& comment : file.comments) retarget(comment.range, to);
+  for (std::unique_ptr<ast::Declaration>& declaration : file.declarations) {
+    retarget(declaration->kindRange, to);
+    retarget(declaration->nameRange, to);
+    retarget(declaration->extendsRange, to);
+    retarget(declaration->range, to);
+    retarget(declaration->body, to);
+  }
+}
+
+void retargetDiagnostic(Diagnostic& diagnostic, FileId to) {
+  retarget(diagnostic.range, to);
+  for (DiagNote& note : diagnostic.notes) retarget(note.range, to);
+  for (FixIt& fix : diagnostic.fixes) retarget(fix.range, to);
 }
 
 }  // namespace pipelang

@@ -6,6 +6,7 @@
 #include "compiler/syntax/Ast.h"
 
 #include <memory>
+#include <string>
 
 namespace pipelang {
 
@@ -16,5 +17,18 @@ inline constexpr int kMaxNesting = 200;
 inline constexpr int kMaxSyntaxErrorsPerFile = 100;
 
 std::unique_ptr<ast::File> parseFile(const SourceManager& sources, FileId file, DiagnosticSink& sink);
+// The same for a text that is not in a SourceManager yet: every range of the
+// tree and of the diagnostics names `file` (a placeholder for a file parsed
+// ahead of the loader, see retargetFile).
+std::unique_ptr<ast::File> parseText(const std::string& text, FileId file, DiagnosticSink& sink);
+
+// Call once on one thread before parsing on several at a time: sets ANTLR's
+// shared start states, which its 4.9 runtime writes without a lock.
+void prepareParsingOnThreads();
+
+// Every range of a tree (or a diagnostic) parsed under a placeholder id now
+// names `to`, the id the file got when the loader reached it.
+void retargetFile(ast::File& file, FileId to);
+void retargetDiagnostic(Diagnostic& diagnostic, FileId to);
 
 }  // namespace pipelang

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -693,4 +694,80 @@ TEST_F(PipecCli, PlanExplainSaysHowManyVersionsAWeekReachGlobal) {
                          "up to 3d 10h 10m;\n    behind another version: time to global 1d 13h 10m\n"),
             std::string::npos)
       << run.out;
+}
+
+// `--jobs N` parses files on N threads (issue 18): the output, its order and
+// the exit status are those of one thread, with errors in many files (each
+// kind of syntax error, a file imported by another input, invalid UTF-8,
+// errors found after parsing), in every format.
+TEST_F(PipecCli, JobsDoNotChangeWhatCheckPrints) {
+  write("lib.pipe",
+        "template Base {\n  artifact = \"base\"\n}\ntopology lab {\n  region r1 { zones = [z1] traffic = 100% }\n}\n");
+  for (int i = 0; i < 16; ++i) {
+    std::string n = std::to_string(i);
+    write("svc/ok" + n + ".pipe", "import \"../lib.pipe\"\ntemplate Ok" + n + " extends Base {\n  topology = lab\n}\n");
+  }
+  write("svc/a-syntax.pipe", kTwoSyntaxErrors);
+  write("svc/b-unknown.pipe", "import \"../lib.pipe\"\ntemplate B extends Nope {\n  topology = lab\n}\n");
+  write("svc/c-utf8.pipe", "template C {\n  artifact = \"\xff\"\n}\n");
+  write("svc/d-stray.pipe", "template D {\n  artifact = \"d\" $$\n}\n");
+  write("svc/e-assign.pipe", "template E {\n  artifact \"e\"\n}\n");
+  write("svc/f-imports-g.pipe", "import \"g-imported.pipe\"\ntemplate F extends G {\n  bake = 12x\n}\n");
+  write("svc/g-imported.pipe", "template G {\n  artifact = \"g\"\n  kind = 25:00\n}\n");
+  write("svc/h-unclosed.pipe", "template H {\n  deploy {\n    run = \"x\"\n}\n");
+  for (const char* format : {"--color=never", "--format=json", "--format=sarif"}) {
+    PipecRun one = pipec(std::string("check . --jobs 1 ") + format);
+    EXPECT_EQ(one.status, 1) << one.err;
+    for (const char* jobs : {"", " --jobs 2", " -j 3", " --jobs=16"}) {
+      PipecRun many = pipec(std::string("check . ") + format + jobs);
+      EXPECT_EQ(many.status, one.status) << format << jobs;
+      EXPECT_EQ(many.out, one.out) << format << jobs;
+      EXPECT_EQ(many.err, one.err) << format << jobs;
+    }
+  }
+  // What the comparison covers: errors in six files, in file order.
+  PipecRun human = pipec("check . -j 2 --color=never");
+  std::vector<std::string> firstLines = {"svc/a-syntax.pipe:2:14: error[P002]",
+                                         "svc/b-unknown.pipe:2:20: error[R101]",
+                                         "svc/c-utf8.pipe:2:15: error[P001]: invalid UTF-8",
+                                         "svc/d-stray.pipe:2:18: error[P001]: unexpected `$$`",
+                                         "svc/e-assign.pipe:2:11: error[P001]: missing `=`",
+                                         "svc/f-imports-g.pipe:3:10: error[P003]",
+                                         "svc/g-imported.pipe:3:10: error[P003]",
+                                         "svc/h-unclosed.pipe:"};
+  size_t at = 0;
+  for (const std::string& line : firstLines) {
+    size_t found = human.err.find(line, at);
+    EXPECT_NE(found, std::string::npos) << line << "\n" << human.err;
+    if (found != std::string::npos) at = found;
+  }
+  EXPECT_NE(human.err.find(" in 25 files\n"), std::string::npos) << human.err;
+}
+
+TEST_F(PipecCli, JobsMustBeAWholeNumber) {
+  write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
+  for (const char* bad : {"--jobs=-1", "--jobs=two", "-j"}) {
+    PipecRun run = pipec(std::string("check ok.pipe ") + bad);
+    EXPECT_EQ(run.status, 2) << bad << ": " << run.err;
+    EXPECT_NE(run.err.find(std::string(bad).starts_with("-j") ? "for the -j option" : "for the --jobs option"),
+              std::string::npos)
+        << bad << ": " << run.err;
+  }
+  EXPECT_EQ(pipec("check ok.pipe --jobs 0").status, 0);  // 0: the default
+}
+
+TEST_F(PipecCli, JobsDoNotChangeThePlansWritten) {
+  for (int i = 0; i < 6; ++i)
+    write("svc" + std::to_string(i) + ".pipe",
+          "import \"std/templates\"\npipeline Svc" + std::to_string(i) +
+              " extends StandardService {\n  artifact = \"svc" + std::to_string(i) +
+              "\"\n  hosts_per_zone = " + std::to_string(2 + i) + "\n  deploy { run = \"scripts/deploy.sh\" }\n}\n");
+  ASSERT_EQ(pipec("plan . -o one --jobs 1").status, 0);
+  PipecRun many = pipec("plan . -o many -j 4");
+  ASSERT_EQ(many.status, 0) << many.err;
+  for (int i = 0; i < 6; ++i) {
+    std::string name = "Svc" + std::to_string(i) + ".plan.json";
+    EXPECT_FALSE(slurp(dir_ / "one" / name).empty()) << name;
+    EXPECT_EQ(slurp(dir_ / "many" / name), slurp(dir_ / "one" / name)) << name;
+  }
 }
