@@ -108,12 +108,10 @@ void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, pla
     if (region) out.region = region->id;
     if (zone) out.zone = zone->id;
     // Pre-production hosts are not prod's: `<stage>-<zone>-hNN` (plan-format.md, Hosts).
-    if (zone) {
-      std::string zoneName = (stage.preprod ? stage.id + "-" : "") + zone->id;
-      out.hosts.reserve(static_cast<size_t>(step.hostCount));
-      for (int64_t n = step.hostFirst; n < step.hostFirst + step.hostCount; ++n)
-        out.hosts.push_back(hostName(zoneName, n, zone->hosts));
-    }
+    // A range, not a string per host: the writer names them (issue 18).
+    if (zone && step.hostCount > 0)
+      out.hostRange = {(stage.preprod ? stage.id + "-" : "") + zone->id, step.hostFirst, step.hostCount,
+                       planformat::hostNumberWidth(zone->hosts)};
     out.traffic = step.traffic;
     if (step.bakeS) out.bakeS = narrow(*step.bakeS);
     out.after.reserve(step.after.size());
