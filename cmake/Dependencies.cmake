@@ -14,6 +14,11 @@ target_link_libraries(pipe_llvm INTERFACE ${PIPE_LLVM_LIBS})
 find_package(fmt REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(CURL REQUIRED)
+# OpenSSL's libcrypto (Debian libssl-dev): the plan digest's SHA-256
+# (plan/Sha256.cpp) uses the CPU's SHA extensions through it, about five
+# times LLVM's portable SHA256 (issue 18). libcurl and cpp-httplib already
+# bring libssl3 onto every machine that runs piperun.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(Threads REQUIRED)
 # cpp-httplib (Debian libcpp-httplib-dev) carries the API of `piperun serve`;
 # Debian ships it split into a header and libcpp-httplib.so, so its flags

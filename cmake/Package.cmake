@@ -21,7 +21,7 @@ find_program(PIPE_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(PIPE_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  set(PIPE_DEB_DEPENDS "libc6, libgcc-s1, libstdc++6, libfmt9, libantlr4-runtime4.9, libsqlite3-0, libcurl4, libcpp-httplib0.11, libtinfo6"
+  set(PIPE_DEB_DEPENDS "libc6, libgcc-s1, libstdc++6, libfmt9, libantlr4-runtime4.9, libsqlite3-0, libcurl4, libcpp-httplib0.11, libssl3, libtinfo6"
       CACHE STRING "Depends: of the Debian package when dpkg-shlibdeps is not installed")
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "${PIPE_DEB_DEPENDS}")
 endif()

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 namespace pipelang::planformat {
 
 const Stage* Plan::stage(const std::string& id) const {
@@ -20,6 +22,22 @@ const RegionTopology* Plan::region(const std::string& id) const {
   for (const auto& r : regions)
     if (r.id == id) return &r;
   return nullptr;
+}
+
+int hostNumberWidth(std::int64_t zoneHosts) {
+  char digits[24];
+  int length = static_cast<int>(std::to_chars(digits, digits + sizeof digits, zoneHosts).ptr - digits);
+  return zoneHosts >= 100 ? length : 2;
+}
+
+void appendHostName(std::string& out, std::string_view zone, std::int64_t number, int width) {
+  char digits[24];
+  auto result = std::to_chars(digits, digits + sizeof digits, number);
+  size_t length = static_cast<size_t>(result.ptr - digits);
+  out.append(zone);
+  out += "-h";
+  if (number >= 0 && length < static_cast<size_t>(width)) out.append(static_cast<size_t>(width) - length, '0');
+  out.append(digits, length);
 }
 
 bool NotifyTarget::wants(const std::string& event) const {

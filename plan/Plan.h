@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pipelang::planformat {
@@ -98,6 +99,22 @@ struct Stage {
   std::string fleet() const { return kind == "wave" ? "prod" : id; }
 };
 
+// Hosts `<zone>-hNN` numbered first .. first + count - 1, NN zero-padded to
+// `width` digits (docs/plan-format.md "Hosts"): a step's hosts as pipec
+// builds them, without a string per host (issue 18). Only pipec's model has
+// them; the writers write them after Step::hosts, and the reader fills
+// Step::hosts, so piperun never sees a range.
+struct HostRange {
+  std::string zone;
+  std::int64_t first = 1, count = 0;
+  int width = 2;
+};
+
+// Digits of a zone's host numbers: the width of its host count, at least 2.
+int hostNumberWidth(std::int64_t zoneHosts);
+// Appends `<zone>-hNN` (NN: `number` zero-padded to `width` digits).
+void appendHostName(std::string& out, std::string_view zone, std::int64_t number, int width);
+
 struct Step {
   std::string id, stage, type;  // onebox batch canary test bake approval
   std::string region, zone;     // empty when null
@@ -107,6 +124,7 @@ struct Step {
   std::vector<std::string> after;
   std::string run;
   int timeoutS = 0;
+  HostRange hostRange{};  // pipec's hosts, written after `hosts`
   bool deploys() const { return type == "onebox" || type == "batch" || type == "canary"; }
 };
 

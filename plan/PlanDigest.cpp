@@ -1,8 +1,7 @@
 #include "plan/PlanDigest.h"
+#include "plan/Sha256.h"
 
-#include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/STLExtras.h>
-#include <llvm/Support/SHA256.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -189,15 +188,7 @@ std::string canonicalBytes(const llvm::json::Value& plan) {
 }
 
 std::string computeDigest(const llvm::json::Value& plan) {
-  std::string bytes = canonicalBytes(plan);
-  auto hash = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  static const char* hex = "0123456789abcdef";
-  std::string result = "sha256:";
-  for (uint8_t byte : hash) {
-    result += hex[byte >> 4];
-    result += hex[byte & 15];
-  }
-  return result;
+  return sha256Hex(canonicalBytes(plan));
 }
 
 }  // namespace pipelang::planformat

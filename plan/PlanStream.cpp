@@ -8,16 +8,17 @@
 #include "plan/PlanDigest.h"
 #include "plan/PlanText.h"
 #include "plan/PlanWriter.h"
+#include "plan/Sha256.h"
 
 #include <llvm/ADT/STLExtras.h>
 #include <llvm/Support/JSON.h>
-#include <llvm/Support/SHA256.h>
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <string_view>
 #include <tuple>
@@ -58,14 +59,51 @@ bool integral(double d, int64_t& out) {
   return true;
 }
 
-// llvm::json keeps strings as valid UTF-8, replacing what is not.
-template <typename Write>
-void utf8(llvm::StringRef text, Write&& write) {
-  if (LLVM_LIKELY(llvm::json::isUTF8(text)))
-    write(text);
-  else
-    write(llvm::json::fixUTF8(text));
+// Bytes a JSON string holds as they are: printable ASCII but `"` and `\`.
+constexpr std::array<bool, 256> kPlainBytes = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[static_cast<size_t>(c)] = c != '"' && c != '\\';
+  return plain;
+}();
+
+// `text` as llvm::json writes a string: invalid UTF-8 replaced (as llvm::json
+// keeps strings), then quoted and escaped (appendJsonString). The usual
+// string, plain bytes only, is checked and copied in one scan (issue 18).
+void appendJsonText(std::string& out, llvm::StringRef text) {
+  const char* data = text.data();
+  size_t size = text.size(), i = 0;
+  while (i < size && kPlainBytes[static_cast<unsigned char>(data[i])]) ++i;
+  if (LLVM_LIKELY(i == size)) {
+    out += '"';
+    out.append(data, size);
+    out += '"';
+  } else if (llvm::json::isUTF8(text)) {
+    appendJsonString(out, text);
+  } else {
+    appendJsonString(out, llvm::json::fixUTF8(text));
+  }
 }
+
+// The names of a HostRange, as appendJsonText(appendHostName(...)) would
+// write them: the zone is escaped once per range, not once per host (the
+// suffix `-hNN` is plain, and UTF-8 repair never crosses a plain byte).
+class HostNames {
+ public:
+  void append(std::string& out, const HostRange& range, std::int64_t number) {
+    if (&range != range_) {
+      range_ = &range;
+      quoted_.clear();
+      appendJsonText(quoted_, range.zone);
+      quoted_.pop_back();  // the closing quote
+    }
+    appendHostName(out, quoted_, number, range.width);
+    out += '"';
+  }
+
+ private:
+  const HostRange* range_ = nullptr;
+  std::string quoted_;  // `"` and the escaped zone
+};
 
 // The canonical bytes (PlanDigest.cpp's CanonicalWriter, field for field),
 // hashed in chunks as they are produced.
@@ -94,9 +132,8 @@ class CanonicalOut {
     buffer_ += ']';
     spill();
   }
-  void string(llvm::StringRef text) {
-    utf8(text, [&](llvm::StringRef valid) { appendJsonString(buffer_, valid); });
-  }
+  void string(llvm::StringRef text) { appendJsonText(buffer_, text); }
+  void host(const HostRange& range, std::int64_t number) { hostNames_.append(buffer_, range, number); }
   void integer(int64_t value) {
     char digits[24];
     auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
@@ -109,9 +146,11 @@ class CanonicalOut {
         !negativeZero) {
       integer(whole);
     } else {
+      // %.17g as llvm::json prints it; to_chars with a precision is specified as printf's, without its cost.
       char digits[32];
-      int length = std::snprintf(digits, sizeof digits, "%.*g", std::numeric_limits<double>::max_digits10, value);
-      buffer_.append(digits, static_cast<size_t>(std::max(0, length)));
+      auto result = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general,
+                                  std::numeric_limits<double>::max_digits10);
+      buffer_.append(digits, result.ptr);
     }
   }
   void null() { buffer_ += "null"; }
@@ -119,14 +158,7 @@ class CanonicalOut {
 
   std::string digest() {
     sha_.update(buffer_);
-    llvm::StringRef hash = sha_.final();
-    static const char* hex = "0123456789abcdef";
-    std::string result = "sha256:";
-    for (unsigned char byte : hash) {
-      result += hex[byte >> 4];
-      result += hex[byte & 15];
-    }
-    return result;
+    return sha_.hexDigest();
   }
 
  private:
@@ -136,7 +168,8 @@ class CanonicalOut {
     buffer_.clear();
   }
   std::string buffer_;
-  llvm::SHA256 sha_;
+  Sha256 sha_;
+  HostNames hostNames_;
 };
 
 // The text (PlanText.cpp's Writer, rule for rule): keys in the format's order,
@@ -198,9 +231,8 @@ class TextOut {
     if (nested) newline(indent_);
     out_ += ']';
   }
-  void string(llvm::StringRef text) {
-    utf8(text, [&](llvm::StringRef valid) { appendJsonString(out_, valid); });
-  }
+  void string(llvm::StringRef text) { appendJsonText(out_, text); }
+  void host(const HostRange& range, std::int64_t number) { hostNames_.append(out_, range, number); }
   void integer(int64_t value) {
     char digits[24];
     auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
@@ -228,6 +260,7 @@ class TextOut {
   int indent_ = 0;
   bool byName_ = false;  // the next object is a map keyed by user names
   std::vector<size_t> ranks_;
+  HostNames hostNames_;
 };
 
 // The document of docs/plan-format.md, as planToJson builds it.
@@ -311,6 +344,17 @@ class Emitter {
 
   void strings(const std::vector<std::string>& items) {
     out_.array(items.size(), false, [&](size_t i) { out_.string(items[i]); });
+  }
+
+  // Step::hosts, then the names of Step::hostRange.
+  void hosts(const Step& step) {
+    const HostRange& range = step.hostRange;
+    size_t listed = step.hosts.size();
+    size_t count = listed + static_cast<size_t>(std::max<std::int64_t>(0, range.count));
+    out_.array(count, false, [&](size_t i) {
+      if (i < listed) return out_.string(step.hosts[i]);
+      out_.host(range, range.first + static_cast<std::int64_t>(i - listed));
+    });
   }
 
   void topology(const Plan& plan) {
@@ -496,7 +540,7 @@ class Emitter {
           step.type == "test" ? 11 : 9, member("id", false, [&] { out_.string(step.id); }),
           member("stage", false, [&] { out_.string(step.stage); }),
           member("type", false, [&] { out_.string(step.type); }), member("region", false, [&] { orNull(step.region); }),
-          member("zone", false, [&] { orNull(step.zone); }), member("hosts", false, [&] { strings(step.hosts); }),
+          member("zone", false, [&] { orNull(step.zone); }), member("hosts", false, [&] { hosts(step); }),
           member("traffic", false, [&] { step.traffic ? out_.real(*step.traffic) : out_.null(); }),
           member("bake_s", false, [&] { step.bakeS ? out_.integer(*step.bakeS) : out_.null(); }),
           member("after", false, [&] { strings(step.after); }), member("run", false, [&] { out_.string(step.run); }),

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pipelang::planformat {
 namespace {
 
@@ -112,6 +114,20 @@ Value stagesJson(const Plan& plan) {
   return stages;
 }
 
+// Step::hosts, then the names of Step::hostRange.
+Value hostList(const Step& step) {
+  Array list;
+  list.reserve(step.hosts.size() + static_cast<size_t>(std::max<std::int64_t>(0, step.hostRange.count)));
+  for (const std::string& host : step.hosts) list.push_back(host);
+  const HostRange& range = step.hostRange;
+  for (std::int64_t n = range.first; n < range.first + range.count; ++n) {
+    std::string name;
+    appendHostName(name, range.zone, n, range.width);
+    list.push_back(std::move(name));
+  }
+  return list;
+}
+
 Value stepsJson(const Plan& plan) {
   Array steps;
   steps.reserve(plan.steps.size());
@@ -121,7 +137,7 @@ Value stepsJson(const Plan& plan) {
                   {"type", step.type},
                   {"region", orNull(step.region)},
                   {"zone", orNull(step.zone)},
-                  {"hosts", stringList(step.hosts)},
+                  {"hosts", hostList(step)},
                   {"traffic", step.traffic ? Value(*step.traffic) : Value(nullptr)},
                   {"bake_s", step.bakeS ? Value(*step.bakeS) : Value(nullptr)},
                   {"after", stringList(step.after)}};

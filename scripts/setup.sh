@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ ccache default-jre-headless antlr4 libantlr4-runtime-dev uuid-dev
-  llvm-14-dev zlib1g-dev libfmt-dev libgtest-dev libsqlite3-dev libcurl4-openssl-dev libcpp-httplib-dev pkg-config
+  llvm-14-dev zlib1g-dev libfmt-dev libgtest-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libcpp-httplib-dev pkg-config
   libpq-dev postgresql-15 tzdata python3 python3-yaml python3-jsonschema time prometheus prometheus-alertmanager curl
   neovim pre-commit graphviz zsh fish chromium chromium-driver python3-selenium)
 # The AFL++ fuzz build (scripts/fuzz.sh, docs/fuzzing.md): afl-clang-fast++

@@ -28,8 +28,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // `-o DIR`: plan models are built on the main thread as the pipelines'
-// models stream by (Frontend::forEachPipeline), and two threads write them,
-// each file whole from one thread (issue 18). At most kWaiting plans wait,
+// models stream by (Frontend::forEachPipeline), and two threads analyse and
+// write them, each file whole from one thread (issue 18): the analysis, two
+// thirds of a plan's cost, is off the main thread. At most kWaiting plans wait,
 // so memory holds a few plans whatever the number of pipelines. Plans are
 // taken in order; after a failed write no other is taken, and the first
 // failed file in pipeline order is the one reported.
@@ -41,7 +42,7 @@ class PlanFileWriters {
   }
   ~PlanFileWriters() { finish(); }
 
-  void add(planformat::Plan plan) {
+  void add(plan::UnanalysedPlan plan) {
     std::unique_lock<std::mutex> lock(mutex_);
     room_.wait(lock, [this] { return waiting_.size() < kWaiting || stop_; });
     if (stop_) return;
@@ -65,7 +66,7 @@ class PlanFileWriters {
   static constexpr size_t kWaiting = 4;
   struct Job {
     size_t index;
-    planformat::Plan plan;
+    plan::UnanalysedPlan plan;
   };
 
   void work() {
@@ -77,8 +78,8 @@ class PlanFileWriters {
       waiting_.pop_front();
       room_.notify_one();
       lock.unlock();
-      fs::path file = dir_ / (job.plan.pipeline + ".plan.json");
-      std::string text = planformat::writePlan(job.plan);
+      fs::path file = dir_ / (job.plan.model.pipeline + ".plan.json");
+      std::string text = planformat::writePlan(plan::analysePlanModel(std::move(job.plan)));
       std::ofstream out(file, std::ios::binary);
       out << text;
       if (out) continue;
@@ -130,8 +131,9 @@ int runPlan() {
     }
     PlanFileWriters writers{fs::path(opt::planOutputDir.getValue())};
     if (compilation->program)
-      Frontend::forEachPipeline(*compilation,
-                                [&](const model::Pipeline& pipeline) { writers.add(plan::buildPlanModel(pipeline)); });
+      Frontend::forEachPipeline(*compilation, [&](const model::Pipeline& pipeline) {
+        writers.add(plan::buildUnanalysedPlanModel(pipeline));
+      });
     std::string failed = writers.finish();
     if (failed.empty()) return kExitOk;
     llvm::errs() << "pipec: error: cannot write `" << failed << "`\n";

@@ -17,6 +17,18 @@ PlanLayout buildPlan(const model::Pipeline& pipeline);
 // what `pipec plan` writes through the shared writer. Not used by `pipec check`.
 planformat::Plan buildPlanModel(const model::Pipeline& pipeline);
 
+// buildPlanModel in two halves, so that the analysis (most of its cost: the
+// calendar walks) can run on another thread than the one holding the
+// pipeline's model (`pipec plan -o`, issue 18): the model without
+// `analysis` and the layout it came from; then analysePlanModel fills
+// `analysis`. analysePlanModel(buildUnanalysedPlanModel(p)) == buildPlanModel(p).
+struct UnanalysedPlan {
+  planformat::Plan model;
+  PlanLayout layout;
+};
+UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline);
+planformat::Plan analysePlanModel(UnanalysedPlan plan);
+
 // buildPlanModel written by planformat::planToJson: the whole document of
 // docs/plan-format.md, analysis and digest included.
 llvm::json::Value buildPlanJson(const model::Pipeline& pipeline);

@@ -108,12 +108,10 @@ void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, pla
     if (region) out.region = region->id;
     if (zone) out.zone = zone->id;
     // Pre-production hosts are not prod's: `<stage>-<zone>-hNN` (plan-format.md, Hosts).
-    if (zone) {
-      std::string zoneName = (stage.preprod ? stage.id + "-" : "") + zone->id;
-      out.hosts.reserve(static_cast<size_t>(step.hostCount));
-      for (int64_t n = step.hostFirst; n < step.hostFirst + step.hostCount; ++n)
-        out.hosts.push_back(hostName(zoneName, n, zone->hosts));
-    }
+    // A range, not a string per host: the writer names them (issue 18).
+    if (zone && step.hostCount > 0)
+      out.hostRange = {(stage.preprod ? stage.id + "-" : "") + zone->id, step.hostFirst, step.hostCount,
+                       planformat::hostNumberWidth(zone->hosts)};
     out.traffic = step.traffic;
     if (step.bakeS) out.bakeS = narrow(*step.bakeS);
     out.after.reserve(step.after.size());
@@ -127,8 +125,9 @@ void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, pla
   }
 }
 
+// `steps`: the model's steps, one per layout step, in the same order (their ids).
 planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Analysis& analysis,
-                                            const std::vector<std::string>& ids) {
+                                            const std::vector<planformat::Step>& steps) {
   planformat::AnalysisFigures figures;
   // A plan whose waves leave a region out never reaches global: no time to give.
   if (analysis.reachesGlobal) {
@@ -144,7 +143,7 @@ planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Anal
   figures.maxExposureBeforeWave2 = analysis.maxExposureBeforeWave2;
   figures.exposure.reserve(analysis.exposure.size());
   for (const StepExposure& entry : analysis.exposure)
-    figures.exposure.push_back({ids[entry.step], entry.globalTraffic});
+    figures.exposure.push_back({steps[entry.step].id, entry.globalTraffic});
   for (const StageTime& time : analysis.schedule)
     figures.schedule.push_back({layout.stages[time.stage].id, time.startS, time.endS});
   if (const Throughput& t = analysis.throughput; t.bottleneck >= 0) {
@@ -159,9 +158,8 @@ planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Anal
 
 }  // namespace
 
-planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
+UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline) {
   PlanLayout layout = buildPlan(pipeline);
-  Analysis analysis = analyzePlan(layout);
   std::vector<std::string> ids;
   ids.reserve(layout.steps.size());
   for (const Step& step : layout.steps) ids.push_back(stepId(layout, step));
@@ -199,8 +197,17 @@ planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
                                                    target.webhook, target.run});
   addStages(layout, plan);
   addSteps(layout, ids, plan);
-  plan.analysis = analysisFigures(layout, analysis, ids);
-  return plan;
+  return {std::move(plan), std::move(layout)};
+}
+
+planformat::Plan analysePlanModel(UnanalysedPlan plan) {
+  Analysis analysis = analyzePlan(plan.layout);
+  plan.model.analysis = analysisFigures(plan.layout, analysis, plan.model.steps);
+  return std::move(plan.model);
+}
+
+planformat::Plan buildPlanModel(const model::Pipeline& pipeline) {
+  return analysePlanModel(buildUnanalysedPlanModel(pipeline));
 }
 
 llvm::json::Value buildPlanJson(const model::Pipeline& pipeline) {

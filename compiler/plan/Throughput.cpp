@@ -1,6 +1,7 @@
 #include "compiler/plan/Throughput.h"
 
 #include "compiler/plan/PlanAnalysis.h"
+#include "compiler/plan/WindowOpenings.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,7 +24,10 @@ constexpr int64_t kGridSteps = 1'000'000;
 class StageWalker {
  public:
   explicit StageWalker(const PlanLayout& plan) : plan_(plan), end_(plan.steps.size(), 0), byStage_(plan.stages.size()) {
-    if (plan.windows) calendar_.emplace(*plan.windows);
+    if (plan.windows) {
+      calendar_.emplace(*plan.windows);
+      openings_.emplace(*calendar_);
+    }
     for (size_t i = 0; i < plan.steps.size(); ++i) byStage_[plan.steps[i].stage].push_back(static_cast<int>(i));
   }
 
@@ -31,7 +35,7 @@ class StageWalker {
 
   // When a stage may start for a version ready at `ready`: when its window
   // opens (one that never opens is S215's, and starts at once, as in the walk).
-  int64_t opens(int64_t ready) const { return calendar_ ? calendar_->nextAllowedStart(ready).value_or(ready) : ready; }
+  int64_t opens(int64_t ready) { return openings_ ? openings_->opens(ready) : ready; }
 
   // When stage `s` is done for a version that may enter it at `ready`.
   int64_t end(size_t s, int64_t ready) { return endOpened(s, opens(ready)); }
@@ -58,6 +62,7 @@ class StageWalker {
  private:
   const PlanLayout& plan_;
   std::optional<planformat::WindowCalendar> calendar_;
+  std::optional<WindowOpenings> openings_;  // answers shared by every plan with these windows
   std::vector<int64_t> end_;
   std::vector<std::vector<int>> byStage_;
   int64_t walked_ = 0;

@@ -5,6 +5,7 @@
 #include "plan/PlanDigest.h"
 #include "plan/PlanText.h"
 #include "plan/PlanWriter.h"
+#include "plan/Sha256.h"
 
 #include <gtest/gtest.h>
 
@@ -142,4 +143,35 @@ TEST(PlanStream, NumbersAtTheEdgesAreWrittenAsThroughJson) {
   plan.analysis->trafficInNoWave = -0.0;
   plan.analysis->timeToGlobalS = std::numeric_limits<int64_t>::max();
   EXPECT_EQ(writePlan(plan), throughJson(plan));
+}
+
+// pipec describes a step's hosts as a range (issue 18); both writers name them
+// as the plan lists them: after the listed hosts, numbers zero-padded to the
+// zone's width, the zone escaped like any string. The document, digest
+// included, is the one of the same plan with every name listed.
+TEST(PlanStream, HostRangesAreWrittenAsTheirNames) {
+  Plan ranged = everyCorner();
+  ranged.steps[1].hosts = {"extra"};
+  ranged.steps[1].hostRange = HostRange{"z1", 99, 3, 3};
+  ranged.steps[2].hostRange = HostRange{"beta-z\"2\"", 1, 2, 2};
+  Plan listed = everyCorner();
+  listed.steps[1].hosts = {"extra", "z1-h099", "z1-h100", "z1-h101"};
+  listed.steps[2].hosts = {"beta-z\"2\"-h01", "beta-z\"2\"-h02"};
+  std::string text = writePlan(ranged);
+  EXPECT_EQ(text, writePlan(listed));
+  EXPECT_EQ(text, throughJson(ranged));
+  EXPECT_NE(text.find(R"("hosts": ["extra", "z1-h099", "z1-h100", "z1-h101"])"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("hosts": ["beta-z\"2\"-h01", "beta-z\"2\"-h02"])"), std::string::npos) << text;
+}
+
+// The digest's SHA-256 (plan/Sha256.h, libcrypto): the standard's test vectors,
+// and the same digest whether the bytes come in one piece or in many.
+TEST(PlanStream, Sha256GivesTheStandardDigestInOneOrManyPieces) {
+  EXPECT_EQ(sha256Hex(""), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256Hex("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  std::string bytes;
+  for (int i = 0; i < 200'000; ++i) bytes += static_cast<char>('a' + i % 26);
+  Sha256 pieces;
+  for (size_t at = 0; at < bytes.size(); at += 4093) pieces.update(std::string_view(bytes).substr(at, 4093));
+  EXPECT_EQ(pieces.hexDigest(), sha256Hex(bytes));
 }

@@ -1,0 +1,75 @@
+#include "compiler/plan/WindowOpenings.h"
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace pipelang::plan {
+
+struct WindowOpenings::Table {
+  std::mutex mutex;
+  std::unordered_map<int64_t, int64_t> opens;  // ready -> opening
+};
+
+namespace {
+
+// Bounds that keep memory flat whatever the number of plans: answers per
+// windows (a week's grid is 672; floods add a few hundred per plan), and
+// distinct windows. Past them the tables start again.
+constexpr size_t kMaxAnswers = 1 << 16;
+constexpr size_t kMaxWindows = 256;
+
+// Everything nextAllowedStart reads: the zone and each rule's days, hours and dates.
+std::string windowsKey(const planformat::WindowSpec& spec) {
+  std::string key = spec.timezone;
+  for (const auto* rules : {&spec.allow, &spec.deny}) {
+    fmt::format_to(std::back_inserter(key), "|{}", rules->size());
+    for (const planformat::WindowRule& rule : *rules) {
+      key += rule.days ? fmt::format(";d{}", fmt::join(*rule.days, ",")) : ";-";
+      key += rule.hours ? fmt::format(";h{}-{}", rule.hours->fromMinute, rule.hours->toMinute) : ";-";
+      if (!rule.dates) {
+        key += ";-";
+        continue;
+      }
+      key += ";D";
+      for (const planformat::DateRange& range : *rule.dates)
+        fmt::format_to(std::back_inserter(key), "{}-{},", range.from, range.to);
+    }
+  }
+  return key;
+}
+
+std::shared_ptr<WindowOpenings::Table> tableFor(const planformat::WindowSpec& spec) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::shared_ptr<WindowOpenings::Table>> tables;
+  std::string key = windowsKey(spec);
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = tables.find(key);
+  if (found != tables.end()) return found->second;
+  if (tables.size() >= kMaxWindows) tables.clear();
+  auto table = std::make_shared<WindowOpenings::Table>();
+  tables.emplace(std::move(key), table);
+  return table;
+}
+
+}  // namespace
+
+WindowOpenings::WindowOpenings(const planformat::WindowCalendar& calendar)
+    : calendar_(calendar), table_(tableFor(calendar.spec())) {}
+
+int64_t WindowOpenings::opens(int64_t ready) {
+  {
+    std::lock_guard<std::mutex> lock(table_->mutex);
+    auto found = table_->opens.find(ready);
+    if (found != table_->opens.end()) return found->second;
+  }
+  int64_t opening = calendar_.nextAllowedStart(ready).value_or(ready);
+  std::lock_guard<std::mutex> lock(table_->mutex);
+  if (table_->opens.size() >= kMaxAnswers) table_->opens.clear();
+  table_->opens.emplace(ready, opening);
+  return opening;
+}
+
+}  // namespace pipelang::plan
