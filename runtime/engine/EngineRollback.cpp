@@ -70,17 +70,21 @@ void Engine::planRollback(Instant) {
   hostsReloaded();
   // A host returns to what it ran before this run touched it (the version
   // ahead of this one, where that one had passed), unless that version has
-  // itself failed: then to the known-good version this run started from.
+  // itself failed: then to the version this run started from.
   auto before = journal_.hostsBefore(run_.id);
   std::map<std::string, std::string> latestStatus;  // version -> status of its latest run
   for (const auto& other : journal_.runs()) latestStatus[other.version] = other.status;
   std::set<std::string> failed{run_.version};
   for (const auto& [version, status] : latestStatus)
     if (status == "rolled_back" || status == "failed") failed.insert(version);
+  // The version this run started from may itself have failed since (it was
+  // in flight ahead of this one): then the known-good version.
+  const std::string fallback =
+      failed.count(run_.previous) ? journal_.meta("known_good").value_or("") : run_.previous;
   auto targetOf = [&](const std::string& key, bool& known) {
     auto it = before.find(key);
     known = it != before.end();
-    if (!known || failed.count(it->second)) return run_.previous;
+    if (!known || failed.count(it->second)) return fallback;
     return it->second;
   };
   std::map<std::string, RollbackZone> zones;
@@ -122,7 +126,7 @@ void Engine::planRollback(Instant) {
     if (s.type != "canary" || s.region.empty() || step.state == StepState::Pending) continue;
     const Stage* stage = plan_.stage(s.stage);
     if (!stage || (!run_.rollbackAll && (!failing || stage->id != failing->id))) continue;
-    std::string target = run_.previous;
+    std::string target = fallback;
     for (const auto& host : fleet_.hostsIn(stage->fleet(), s.region)) {
       bool moved = false;
       std::string hostTarget = targetOf(host->key(), moved);

@@ -139,7 +139,7 @@ ApiOutcome PipelineLane::submit(const SubmitRequest& request, const Caller& call
   if (supersedesWaiting(*plan)) superseded = supersedeWaiting(version, now);
   RunRecord run;
   run.version = version;
-  run.previous = knownGood;
+  run.previous = previousFor(knownGood);
   run.status = "queued";
   run.submittedAt = now;
   run.planDigest = plan->digest;
@@ -156,6 +156,16 @@ ApiOutcome PipelineLane::submit(const SubmitRequest& request, const Caller& call
                                   {"version", version},
                                   {"status", slots_.count(run.id) ? slots_.at(run.id).engine->run().status : "queued"},
                                   {"superseded", std::move(supersededIds)}}};
+}
+
+std::string PipelineLane::previousFor(const std::string& knownGood) const {
+  // Versions never overtake: the newest version still going forwards is what
+  // every host this one reaches will run first (runtime.md "Lineage").
+  for (auto it = slots_.rbegin(); it != slots_.rend(); ++it) {
+    const std::string& status = it->second.engine->run().status;
+    if (status == "queued" || status == "running") return it->second.engine->run().version;
+  }
+  return knownGood;
 }
 
 PipelineLane::Slot* PipelineLane::slotFor(const std::string& version) {

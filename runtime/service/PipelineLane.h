@@ -116,6 +116,10 @@ class PipelineLane {
   std::optional<std::string> admission(std::int64_t runId, const std::string& stage) const;
   std::vector<std::int64_t> supersedeWaiting(const std::string& by, Instant now);
   Slot* slotFor(const std::string& version);
+  // A new submission's previous version: the newest version in flight that
+  // is still going forwards (queued or running), else `knownGood` ("" when
+  // none: a rollback undeploys).
+  std::string previousFor(const std::string& knownGood) const;
   ApiOutcome record(Slot& slot, RequestRecord request);
   llvm::json::Object versionJson(const Slot& slot, Instant now) const;
 

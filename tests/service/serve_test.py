@@ -285,6 +285,23 @@ class Pipelining(unittest.TestCase):
         for host in ("a-g-h1", "a-ea-h1", "a-wa-h2"):
             self.assertEqual(svc.host(host), "v4", host)
 
+    def test_a_version_submitted_behind_another_in_flight_has_that_one_as_previous(self):
+        svc = Service(self, [("Alpha", "a", {"bake": 3, "mode": "queued"})])
+        svc.submit("Alpha", "v1", first_deploy=True)
+        svc.wait_for("v1 in gamma", lambda: svc.stage_of("Alpha", "v1") == "gamma")
+        svc.submit("Alpha", "v2")  # v1, a first deployment, is still in flight
+        svc.submit("Alpha", "v3")  # queued behind v2
+        for version in ("v1", "v2", "v3"):
+            self.assertEqual(svc.outcome("Alpha", version), "deployed", version)
+        started = {e["version"]: e["message"] for e in svc.runs("Alpha") if e["type"] == "run_started"}
+        self.assertEqual(started["v2"], "deploying alpha v2 (previous v1)")
+        self.assertEqual(started["v3"], "deploying alpha v3 (previous v2)")
+        # What the deploy script was told: the version each host ran before.
+        with open(os.path.join(svc.dir, "deploy.log")) as f:
+            fields = [line.rstrip("\n").split(" ") for line in f]
+        told = {(f[1], f[2]) for f in fields if f[0] == "deploy"}  # (PIPE_VERSION, PIPE_PREVIOUS_VERSION)
+        self.assertEqual(told, {("v1", ""), ("v2", "v1"), ("v3", "v2")})
+
     def test_a_newer_submission_supersedes_versions_waiting_for_the_first_stage(self):
         svc = Service(self, [("Alpha", "a", {"bake": 3}), ("Beta", "b", {"bake": 3, "mode": "queued"})])
         for name in ("Alpha", "Beta"):
