@@ -1,8 +1,8 @@
 // pipec fmt: the canonical layout (docs/formatting.md), idempotence over
 // every parsable file of the repository, and the CLI's exit statuses.
+#include "compiler/driver/SourceLoader.h"
 #include "compiler/format/Formatter.h"
 #include "compiler/format/UnifiedDiff.h"
-#include "compiler/driver/SourceLoader.h"
 
 #include <gtest/gtest.h>
 
@@ -85,9 +85,13 @@ pipeline Foo extends Bar { // about foo
    block comment */
 )";
 
-TEST(FormatTest, MessyInputBecomesCanonical) { EXPECT_EQ(format(kMessy), kCanonical); }
+TEST(FormatTest, MessyInputBecomesCanonical) {
+  EXPECT_EQ(format(kMessy), kCanonical);
+}
 
-TEST(FormatTest, CanonicalInputIsUnchanged) { EXPECT_EQ(format(kCanonical), kCanonical); }
+TEST(FormatTest, CanonicalInputIsUnchanged) {
+  EXPECT_EQ(format(kCanonical), kCanonical);
+}
 
 TEST(FormatTest, TrailingCommentsAlignWithinARun) {
   EXPECT_EQ(format("template T { alarms {\n a = x > 1 // one\n long_name = y > 2 // two\n} }\n"),
@@ -102,6 +106,25 @@ TEST(FormatTest, MultiLineBlockGetsBlankLinesAndKeepsItsDocComment) {
 TEST(FormatTest, CommentInsideAValueIsKeptAboveIt) {
   EXPECT_EQ(format("template T {\n  regions = [a, // first\n    b]\n}\n"),
             "template T {\n  // first\n  regions = [a, b]\n}\n");
+}
+
+TEST(FormatTest, NotifyTargetsAreLaidOutLikeEveryNamedBlock) {
+  // language.md "Notifications": a multi-line target gets blank lines around it and its `=` aligned; a
+  // short one stays on one line; event names, durations and strings keep their spelling.
+  EXPECT_EQ(format("pipeline P extends T {\n  artifact = \"p\"\nnotify   oncall {\n events=[rolled_back,blocked]\n"
+                   "  blocked_after=45m   // default 30m\n webhook = \"https://chat.example/hooks/deploys\"\n  }\n"
+                   "  notify pager { events = [rolled_back]  run=\"page.sh --team a\" }\n}\n"),
+            "pipeline P extends T {\n"
+            "  artifact = \"p\"\n"
+            "\n"
+            "  notify oncall {\n"
+            "    events        = [rolled_back, blocked]\n"
+            "    blocked_after = 45m  // default 30m\n"
+            "    webhook       = \"https://chat.example/hooks/deploys\"\n"
+            "  }\n"
+            "\n"
+            "  notify pager { events = [rolled_back]  run = \"page.sh --team a\" }\n"
+            "}\n");
 }
 
 TEST(FormatTest, LiteralsKeepTheirSpelling) {
@@ -158,8 +181,9 @@ TEST(FormatTest, UnifiedDiffShowsTheChangedLine) {
 class FmtCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("pipe-fmt-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-                                             "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    directory_ = fs::temp_directory_path() /
+                 ("pipe-fmt-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }
@@ -202,7 +226,8 @@ TEST_F(FmtCommandTest, DiffPrintsAUnifiedDiff) {
   fs::path file = write("small.pipe", "policy p {\nmax_recovery=15m\n}\n");
   EXPECT_EQ(run("--diff " + file.string()), 0);
   std::string name = file.generic_string();
-  EXPECT_EQ(output(), "--- " + name + "\n+++ " + name + "\n@@ -1,3 +1,3 @@\n policy p {\n-max_recovery=15m\n+  max_recovery = 15m\n }\n");
+  EXPECT_EQ(output(), "--- " + name + "\n+++ " + name +
+                          "\n@@ -1,3 +1,3 @@\n policy p {\n-max_recovery=15m\n+  max_recovery = 15m\n }\n");
 }
 
 TEST_F(FmtCommandTest, StdinToStdout) {
