@@ -5,8 +5,11 @@
 #   pipec check SERVICES        vs  wc -l over the same files
 #   pipec plan SERVICES -o DIR  vs  cat of the same plan bytes into a file
 # Each side runs RUNS times alternately (A B A B ...); prints each run's CPU
-# (user + system) and peak memory from /usr/bin/time -v, then the median
-# CPU of each side and their ratio (the target: check <= 3x, plan -o <= 4x).
+# (user + system), wall (elapsed) time and peak memory from /usr/bin/time -v,
+# then the medians of each side and their ratios, CPU and wall (the target:
+# check <= 3x, plan -o <= 4x, in wall time: what the user waits for; with
+# threads CPU cannot drop, docs/performance.md). PIPEC_ARGS (e.g. "--jobs 1")
+# is added to each pipec command.
 # Usage: bench/pairs.sh PIPEC [N [RUNS]]   (defaults 10000 and 3)
 set -eu
 PIPEC=${1:?usage: pairs.sh PIPEC [N [RUNS]]}
@@ -19,25 +22,33 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 python3 "$HERE/gen_override_org.py" "$N" "$WORK/org"
 cd "$WORK/org"
-measure() {  # label, command...: appends "cpu rss" to $WORK/label.runs
+measure() {  # label, command...: appends cpu to $WORK/label.runs, wall to $WORK/label.wall
   label=$1; shift
   /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time" || true
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time")
   cpu=$(sed -n 's/.*User time (seconds): //p; s/.*System time (seconds): //p' "$WORK/time" | awk '{s += $1} END {printf "%.2f", s}')
-  printf '%-14s cpu %6ss  peak %6s MB\n' "$label" "$cpu" "$((rss / 1024))"
+  # "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:01.23" -> seconds
+  wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$WORK/time" |
+    awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s}')
+  printf '%-14s cpu %6ss  wall %6ss  peak %6s MB\n' "$label" "$cpu" "$wall" "$((rss / 1024))"
   echo "$cpu" >>"$WORK/$label.runs"
+  echo "$wall" >>"$WORK/$label.wall"
 }
-median() { sort -n "$WORK/$1.runs" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+median() { sort -n "$WORK/$1" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 ratio() {  # below the timer's 0.01 s a ratio means nothing: say so
-  awk -v a="$(median "$1")" -v b="$(median "$2")" -v A="$1" -v B="$2" 'BEGIN {
-    if (b > 0) printf "%s / %s: median cpu %.2fs / %.2fs = x%.1f\n", A, B, a, b, a / b
-    else printf "%s / %s: median cpu %.2fs / under 0.01s: no ratio (use a larger N)\n", A, B, a }'
+  for kind in cpu wall; do
+    ext=runs; [ "$kind" = wall ] && ext=wall
+    awk -v a="$(median "$1.$ext")" -v b="$(median "$2.$ext")" -v A="$1" -v B="$2" -v K="$kind" 'BEGIN {
+      if (b > 0) printf "%s / %s: median %s %.2fs / %.2fs = x%.1f\n", A, B, K, a, b, a / b
+      else printf "%s / %s: median %s %.2fs / under 0.01s: no ratio (use a larger N)\n", A, B, K, a }'
+  done
 }
 # The same list of files for both sides, in one order.
 find services -name '*.pipe' | sort >"$WORK/files"
 i=0
 while [ $i -lt "$RUNS" ]; do
-  measure check "$PIPEC" check services
+  # shellcheck disable=SC2086  # PIPEC_ARGS is words on purpose
+  measure check "$PIPEC" check services ${PIPEC_ARGS:-}
   measure wc sh -c "xargs wc -l <'$WORK/files'"
   i=$((i + 1))
 done
@@ -46,7 +57,8 @@ ratio check wc
 i=0
 while [ $i -lt "$RUNS" ]; do
   rm -rf "$WORK/plans" "$WORK/cat.out"
-  measure plan-o "$PIPEC" plan services -o "$WORK/plans"
+  # shellcheck disable=SC2086
+  measure plan-o "$PIPEC" plan services -o "$WORK/plans" ${PIPEC_ARGS:-}
   find "$WORK/plans" -type f | sort >"$WORK/plans.list"
   measure cat sh -c "xargs cat <'$WORK/plans.list' >'$WORK/cat.out'"
   i=$((i + 1))
