@@ -57,15 +57,40 @@ const AlarmExpr* AlarmEvaluator::canonical(const AlarmExpr& condition) {
   return first;
 }
 
-AlarmEvaluator::History& AlarmEvaluator::history(const AlarmExpr& condition, const Scope& scope) {
-  return histories_[scope.label()][canonical(condition)];
+const AlarmEvaluator::Column& AlarmEvaluator::column(const AlarmExpr& condition) {
+  auto it = columns_.find(&condition);
+  if (it != columns_.end()) return it->second;
+  const AlarmExpr* first = canonical(condition);
+  auto own = columns_.find(first);
+  if (own == columns_.end()) {
+    Column made{columnCount_++, nullptr};
+    if (auto metric = plan_.metrics.find(first->metric); metric != plan_.metrics.end()) made.metric = &metric->second;
+    own = columns_.emplace(first, made).first;
+  }
+  Column shared = own->second;
+  return columns_.emplace(&condition, shared).first->second;
+}
+
+const MetricDef& AlarmEvaluator::metricOf(const Column& column, const AlarmExpr& condition) const {
+  return column.metric ? *column.metric : plan_.metrics.at(condition.metric);
+}
+
+AlarmEvaluator::History* AlarmEvaluator::historyAt(std::uint32_t slot, std::uint32_t column, bool create) {
+  if (slot >= columnsBySlot_.size()) {
+    if (!create) return nullptr;
+    columnsBySlot_.resize(slot + 1);
+  }
+  auto& row = columnsBySlot_[slot];
+  if (column >= row.size()) {
+    if (!create) return nullptr;
+    row.resize(column + 1, nullptr);
+  }
+  if (!row[column] && create) row[column] = &histories_.emplace_back();
+  return row[column];
 }
 
 const AlarmEvaluator::History* AlarmEvaluator::findHistory(const AlarmExpr& condition, const Scope& scope) {
-  auto it = histories_.find(scope.label());
-  if (it == histories_.end()) return nullptr;
-  auto found = it->second.find(canonical(condition));
-  return found == it->second.end() ? nullptr : &found->second;
+  return historyAt(slots_.slotOf(scope), column(condition).number, false);
 }
 
 MetricReading AlarmEvaluator::read(const MetricRequest& request) {
@@ -118,7 +143,6 @@ std::shared_ptr<PendingRead> AlarmEvaluator::launch(const MetricRequest& request
 
 void AlarmEvaluator::take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t,
                           const MetricReading& reading, std::vector<SampleRecord>& out, bool onlyNotable) {
-  h.resolvedQuery = reading.resolvedQuery;
   Datapoint point{t, reading.value, reading.value && condition.compare(*reading.value)};
   if (!reading.error.empty()) {
     ++h.consecutiveFailures;
@@ -139,13 +163,20 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
     const Scope* scope;
     const AlarmExpr* condition;
     History* history;
+    const MetricDef* metric;
   };
   std::vector<Due> due;
+  std::vector<const Column*> columns;  // of `conditions`, found once per call
+  for (const auto* condition : conditions) columns.push_back(&column(*condition));
   for (const auto& scope : scopes) {
-    auto& byCondition = histories_[scope.label()];
-    for (const auto* condition : conditions) {
-      History& h = byCondition[canonical(*condition)];
-      touched_.insert(&h);
+    std::uint32_t slot = slots_.slotOf(scope);
+    for (size_t k = 0; k < conditions.size(); ++k) {
+      const AlarmExpr* condition = conditions[k];
+      History& h = *historyAt(slot, columns[k]->number, true);
+      if (h.round != round_) {
+        h.round = round_;
+        touched_.push_back(&h);
+      }
       if (h.pending && h.pending->done.load(std::memory_order_acquire)) {
         take(h, *condition, scope, h.pending->at, h.pending->reading, out, onlyNotable);
         h.pending.reset();
@@ -157,12 +188,13 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
       // that started watching at different moments share one query from
       // their second datapoint on (docs/runtime.md "One query per metric per period").
       Instant period = condition->periodS;
-      bool aligned = period > 0 && metrics_.batches(plan_.metrics.at(condition->metric));
+      const MetricDef& metric = metricOf(*columns[k], *condition);
+      bool aligned = period > 0 && metrics_.batches(metric);
       Instant next = aligned ? (now / period + 1) * period : now + period;
       h.nextDue = h.started ? h.nextDue + period : next;
       if (h.nextDue <= now) h.nextDue = next;
       h.started = true;
-      due.push_back({&scope, condition, &h});
+      due.push_back({&scope, condition, &h, &metric});
     }
   }
   if (due.empty()) return;
@@ -179,7 +211,7 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
   std::vector<std::pair<Group*, size_t>> inGroup(due.size(), {nullptr, 0});
   std::vector<size_t> singles;
   for (size_t i = 0; i < due.size(); ++i) {
-    const MetricDef& metric = plan_.metrics.at(due[i].condition->metric);
+    const MetricDef& metric = *due[i].metric;
     long timeoutMs = std::max<long>(1, due[i].condition->periodS) * 1000L;
     if (!metrics_.batches(metric)) {
       singles.push_back(i);
@@ -195,7 +227,7 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
     inGroup[i] = {&group, it->second};
   }
   auto requestOf = [&](size_t i) {
-    return MetricRequest{plan_.metrics.at(due[i].condition->metric), *due[i].scope, version, now,
+    return MetricRequest{*due[i].metric, *due[i].scope, version, now,
                          std::max<long>(1, due[i].condition->periodS) * 1000L};
   };
 
@@ -324,9 +356,9 @@ std::string AlarmEvaluator::formatValue(const std::string& metricName, double va
   return fmt::format("{:.4g}", value);
 }
 
-Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scope& scope) {
+Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scope& scope, std::uint32_t slot) {
   Verdict verdict;
-  const History* h = findHistory(condition, scope);
+  const History* h = historyAt(slot, column(condition).number, false);
   if (!h || h->points.empty()) {
     verdict.missingData = true;
     return verdict;
@@ -359,13 +391,22 @@ Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scop
 }
 
 Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Instant now) {
+  return evaluateAt(expr, scope, slots_.slotOf(scope), now);
+}
+
+Verdict AlarmEvaluator::evaluateAt(const AlarmExpr& expr, const Scope& scope, std::uint32_t slot, Instant now) {
   switch (expr.op) {
     case AlarmExpr::Op::Cond:
-      return evaluateCondition(expr, scope);
+      return evaluateCondition(expr, scope, slot);
     case AlarmExpr::Op::Ref: {
-      auto it = plan_.alarms.find(expr.name);
-      if (it == plan_.alarms.end()) return {};
-      Verdict inner = evaluate(it->second, scope, now);
+      // Resolved once per node; the name is compared so that a node at a reused address is resolved again.
+      auto [ref, added] = refs_.try_emplace(&expr, nullptr);
+      if (added || !ref->second || ref->second->first != expr.name) {
+        auto it = plan_.alarms.find(expr.name);
+        ref->second = it == plan_.alarms.end() ? nullptr : &*it;
+      }
+      if (!ref->second) return {};
+      Verdict inner = evaluateAt(ref->second->second, scope, slot, now);
       if (inner.firing && inner.culprit.empty()) inner.culprit = expr.name;
       return inner;
     }
@@ -382,7 +423,7 @@ Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Inst
       return verdict;
     }
     case AlarmExpr::Op::Not: {
-      Verdict inner = evaluate(expr.args.front(), scope, now);
+      Verdict inner = evaluateAt(expr.args.front(), scope, slot, now);
       Verdict verdict;
       verdict.missingData = inner.missingData;
       verdict.firing = !inner.firing && !inner.missingData;
@@ -393,7 +434,7 @@ Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Inst
     case AlarmExpr::Op::Or: {
       Verdict result;
       for (const auto& arg : expr.args) {
-        Verdict v = evaluate(arg, scope, now);
+        Verdict v = evaluateAt(arg, scope, slot, now);
         result.missingData = result.missingData || v.missingData;
         if (v.firing && !result.firing) {
           bool missing = result.missingData;
@@ -408,7 +449,7 @@ Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Inst
       result.firing = true;
       std::vector<std::string> reasons;
       for (const auto& arg : expr.args) {
-        Verdict v = evaluate(arg, scope, now);
+        Verdict v = evaluateAt(arg, scope, slot, now);
         result.missingData = result.missingData || v.missingData;
         if (!v.firing)
           result.firing = false;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "runtime/alarm/Scope.h"
+#include "runtime/alarm/ScopeSlots.h"
 #include "runtime/metrics/MetricSource.h"
 #include "runtime/metrics/ReadPool.h"
 #include "runtime/plan/Plan.h"
@@ -89,10 +90,17 @@ class AlarmEvaluator {
   std::string conditionName(const AlarmExpr& condition) const;
 
   // Earliest due time among the pairs sampled since the last call to beginRound.
-  void beginRound() { touched_.clear(); }
+  void beginRound() {
+    touched_.clear();
+    ++round_;
+  }
   std::optional<Instant> nextDue() const;
   // Forgets histories of a scope set, e.g. when a new stage starts watching.
-  void reset() { histories_.clear(); }
+  void reset() {
+    histories_.clear();
+    columnsBySlot_.clear();
+    touched_.clear();
+  }
 
   std::string formatValue(const std::string& metric, double value) const;
 
@@ -100,17 +108,28 @@ class AlarmEvaluator {
   struct History {
     std::deque<Datapoint> points;
     int consecutiveFailures = 0;
-    std::string lastError, resolvedQuery;
+    std::string lastError;
     Instant nextDue = 0;
     bool started = false;
+    std::uint64_t round = 0;               // the last round it was sampled in (touched_)
     std::shared_ptr<PendingRead> pending;  // asynchronous reads only
   };
+  // A condition's column: equal conditions share one (canonical), numbered
+  // from 0 in the order first seen; with the metric it reads, looked up once.
+  struct Column {
+    std::uint32_t number = 0;
+    const MetricDef* metric = nullptr;  // null: the plan has no such metric (plan_.metrics.at throws, as before)
+  };
+  const Column& column(const AlarmExpr& condition);
+  const MetricDef& metricOf(const Column& column, const AlarmExpr& condition) const;
+  // The history of a (scope slot, column) pair, made when `create`; null otherwise when there is none.
+  History* historyAt(std::uint32_t slot, std::uint32_t column, bool create);
+  Verdict evaluateAt(const AlarmExpr& expr, const Scope& scope, std::uint32_t slot, Instant now);
   // Appends one reading to a history (and to `out`), as a datapoint at `t`.
   void take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t, const MetricReading& reading,
             std::vector<SampleRecord>& out, bool onlyNotable);
-  History& history(const AlarmExpr& condition, const Scope& scope);
   const History* findHistory(const AlarmExpr& condition, const Scope& scope);
-  Verdict evaluateCondition(const AlarmExpr& condition, const Scope& scope);
+  Verdict evaluateCondition(const AlarmExpr& condition, const Scope& scope, std::uint32_t slot);
   // Reads a round's requests, in parallel when the source allows it; each
   // bounded by its condition's period (one retry if time is left).
   std::vector<MetricReading> readAll(const std::vector<MetricRequest>& requests);
@@ -133,9 +152,18 @@ class AlarmEvaluator {
   std::map<std::string, const AlarmExpr*> byKey_;
   MetricSource& metrics_;
   ExternalAlarmSource& externals_;
-  // scope label -> condition -> history; node addresses are stable.
-  std::unordered_map<std::string, std::unordered_map<const AlarmExpr*, History>> histories_;
-  std::unordered_set<const History*> touched_;
+  // Histories by scope slot and condition column, in vectors: a pair is
+  // found without hashing a string (docs/performance.md, issue 18). Their
+  // addresses are stable (a deque), so a round can hold them.
+  ScopeSlots slots_;
+  std::unordered_map<const AlarmExpr*, Column> columns_;  // every condition seen, by address
+  std::uint32_t columnCount_ = 0;
+  std::vector<std::vector<History*>> columnsBySlot_;  // [slot][column]; null: none yet
+  std::deque<History> histories_;
+  // Alarm references resolved once: a `ref` node -> the plan's alarm it names (null: no such alarm).
+  std::unordered_map<const AlarmExpr*, const std::pair<const std::string, AlarmExpr>*> refs_;
+  std::vector<const History*> touched_;  // sampled since beginRound, each once
+  std::uint64_t round_ = 1;
   ReadPool* pool_ = nullptr;
   std::int64_t tag_ = 0;
 };

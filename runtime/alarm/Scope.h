@@ -2,6 +2,7 @@
 // for min_traffic). A pre-production stage's hosts form a fleet of their own.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,12 @@ struct Scope {
   std::string region, zone, host;
   std::vector<std::string> hosts;  // every host the scope covers (PIPE_HOSTS)
   std::string cachedLabel;         // set by FleetModel: the label is a hot map key
+  // A dense number the FleetModel that built the scope gives it (kNoId for a
+  // scope built elsewhere): the evaluator and the simulated fleet find their
+  // per-scope state by it in a vector instead of hashing the label
+  // (ScopeSlots, docs/performance.md, issue 18).
+  static constexpr std::uint32_t kNoId = UINT32_MAX;
+  std::uint32_t id = kNoId;
 
   // "host usw2-az1-h01", "zone use1-az1", "region us-east-1"; prefixed "gamma " outside prod.
   std::string label() const {

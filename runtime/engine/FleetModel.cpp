@@ -41,17 +41,20 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
     region.zones[h.zone].push_back(&h);
     ++zoneSizes_[{h.fleet, h.zone}];
   }
+  std::uint32_t id = 0;  // region and zone scopes, then host scopes by host index
   for (auto& [fleet, regions] : byRegion_)
     for (auto& [region, hosts] : regions) {
       hosts.scope = buildScope(Scope::Kind::Region, fleet, region, "");
+      hosts.scope.id = id++;
       for (const auto& [zone, zoneHosts] : hosts.zones)
-        hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone));
+        hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone)).first->second.id = id++;
     }
+  hostIdBase_ = id;
 }
 
 Scope FleetModel::buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,
                              const std::string& zone) const {
-  Scope scope{kind, fleet, region, zone, "", {}, ""};
+  Scope scope{kind, fleet, region, zone, "", {}, "", Scope::kNoId};
   for (const auto* h : hostsIn(fleet, region, zone)) scope.hosts.push_back(h->host);
   scope.cachedLabel = scope.label();
   return scope;
@@ -95,8 +98,9 @@ Scope FleetModel::zoneScope(const std::string& fleet, const std::string& region,
 }
 
 Scope FleetModel::hostScope(const HostInfo& host) const {
-  Scope scope{Scope::Kind::Host, host.fleet, host.region, host.zone, host.host, {host.host}, ""};
+  Scope scope{Scope::Kind::Host, host.fleet, host.region, host.zone, host.host, {host.host}, "", Scope::kNoId};
   scope.cachedLabel = scope.label();
+  scope.id = hostIdBase_ + static_cast<std::uint32_t>(indexOf(host));
   return scope;
 }
 

@@ -59,6 +59,7 @@ class FleetModel {
   std::unordered_map<std::string, std::unordered_map<std::string, size_t>> index_;
   std::unordered_map<std::string, std::unordered_map<std::string, RegionHosts>> byRegion_;
   std::map<std::pair<std::string, std::string>, int> zoneSizes_;  // (fleet, zone) -> zoneSize()
+  std::uint32_t hostIdBase_ = 0;  // Scope::id of the first host's scope (after every region and zone)
 
   const RegionHosts* regionHosts(const std::string& fleet, const std::string& region) const;
   Scope buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,

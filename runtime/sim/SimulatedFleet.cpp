@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace pipelang::runtime {
 namespace {
 
@@ -40,6 +42,13 @@ SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
       versionFaults_ = versionFaults_ || !entry.faults.empty();
     }
   }
+  for (const auto& host : model_.hosts())
+    regionOf_.push_back(
+        regionNumbers_.emplace(std::make_pair(host.fleet, host.region), regionNumbers_.size()).first->second);
+  generations_.assign(regionNumbers_.size() + 1, 0);
+  forEachEdge(scenario_, [this](std::int64_t edge) { edges_.push_back(edge); });
+  std::sort(edges_.begin(), edges_.end());
+  edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
 }
 
 void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std::string>& hosts,
@@ -48,7 +57,12 @@ void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std:
   for (size_t i = 0; i < behaviours_.size(); ++i)
     if (behaviours_[i].version == version) index = static_cast<std::uint8_t>(i + 1);
   for (const auto& name : hosts)
-    if (const HostInfo* host = model_.host(fleet, name)) versionOf_[model_.indexOf(*host)] = index;
+    if (const HostInfo* host = model_.host(fleet, name)) {
+      size_t i = model_.indexOf(*host);
+      if (versionOf_[i] == index) continue;
+      versionOf_[i] = index;
+      ++generations_[regionOf_[i]];
+    }
 }
 
 bool SimulatedFleet::deployFails(const std::string& version, const std::string& step) const {
@@ -66,10 +80,41 @@ std::optional<double> SimulatedFleet::faultValue(const std::vector<const MetricF
   return value;
 }
 
+size_t SimulatedFleet::metricNumber(const MetricDef& metric) {
+  for (size_t i = 0; i < metrics_.size(); ++i)
+    if (metrics_[i] == &metric) return i;
+  for (size_t i = 0; i < metrics_.size(); ++i)
+    if (metrics_[i]->name == metric.name && metrics_[i]->isCount() == metric.isCount()) return i;
+  metrics_.push_back(&metric);
+  remembered_.emplace_back();
+  return metrics_.size() - 1;
+}
+
 MetricReading SimulatedFleet::read(const MetricRequest& request) {
   MetricReading reading;
-  const Scope& scope = request.scope;
   reading.resolvedQuery = request.metric.query;  // nothing is asked: the scenario answers
+  const Scope& scope = request.scope;
+  std::uint32_t slot = slots_.slotOf(scope);
+  if (slot >= slotRegion_.size()) {
+    auto it = regionNumbers_.find({scope.fleet, scope.region});
+    slotRegion_.push_back(it == regionNumbers_.end() ? generations_.size() - 1 : it->second);
+  }
+  auto& row = remembered_[metricNumber(request.metric)];
+  if (row.size() <= slot) row.resize(slots_.size());
+  Remembered& remembered = row[slot];
+  unsigned generation = generations_[slotRegion_[slot]];
+  size_t epoch = static_cast<size_t>(std::upper_bound(edges_.begin(), edges_.end(), request.at - scenario_.start) -
+                                     edges_.begin());
+  if (!remembered.known || remembered.generation != generation || remembered.epoch != epoch) {
+    remembered = {true, generation, epoch, mix(request)};
+    ++readingsComputed_;
+  }
+  reading.value = remembered.value;
+  return reading;
+}
+
+std::optional<double> SimulatedFleet::mix(const MetricRequest& request) {
+  const Scope& scope = request.scope;
   bool count = request.metric.isCount();
   std::optional<double> base;
   if (auto it = scenario_.baseline.find(request.metric.name); it != scenario_.baseline.end()) base = it->second;
@@ -121,7 +166,7 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
     if (!ownFaults.empty() && !ownFaults[version].empty())
       if (auto own = faultValue(ownFaults[version], *host)) value = own;
     if (zoneFault) value = zoneFault;
-    if (!value) return reading;  // no data
+    if (!value) return std::nullopt;  // no data
     if (count) {
       // A count is summed: each host serves its share of the region's traffic.
       weighted += *value * host->weight * regionSize;
@@ -130,11 +175,9 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
       weights += host->weight;
     }
   }
-  if (count)
-    reading.value = weighted;
-  else if (weights > 0)
-    reading.value = weighted / weights;
-  return reading;
+  if (count) return weighted;
+  if (weights > 0) return weighted / weights;
+  return std::nullopt;
 }
 
 std::optional<bool> SimulatedFleet::firing(const std::string& name, Instant at) {

@@ -3,6 +3,7 @@
 // the external alarms, all from a scenario. Runs no command.
 #pragma once
 
+#include "runtime/alarm/ScopeSlots.h"
 #include "runtime/deploy/Deployer.h"
 #include "runtime/engine/FleetModel.h"
 #include "runtime/metrics/MetricSource.h"
@@ -26,6 +27,11 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
 
   void setVersion(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version);
 
+  // How many readings were mixed from the scope's hosts rather than
+  // remembered (the rest were answered from memory): tests hold it to once
+  // per change of a scope's region or of the faults in force.
+  size_t readingsComputed() const { return readingsComputed_; }
+
   // Whether the scenario makes this deploy of `version` at `step` fail (its
   // own deploy_failures, or the scenario's for every version).
   bool deployFails(const std::string& version, const std::string& step) const;
@@ -40,6 +46,10 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
   };
   // The value the last of `active` that covers the host's region and zone sets, if any.
   static std::optional<double> faultValue(const std::vector<const MetricFault*>& active, const HostInfo& host);
+  // read() without the memory: the traffic-weighted mix of the scope's hosts now.
+  std::optional<double> mix(const MetricRequest& request);
+  // The number of the metric in remembered_ (by address, else by name and unit).
+  size_t metricNumber(const MetricDef& metric);
 
   const Plan& plan_;
   const Scenario& scenario_;
@@ -49,6 +59,26 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
   std::unordered_map<std::string, std::vector<const MetricFault*>> faultsByMetric_;  // in the scenario's order
   bool versionFaults_ = false;                    // some behaviour has faults of its own
   std::vector<std::optional<double>> byVersion_;  // read()'s scratch: a metric's value by versionOf_ entry
+
+  // A scope's reading changes only when a host of its region changes version
+  // or a fault starts or ends, so it is computed once per such change and
+  // answered from memory otherwise: the same arithmetic in the same order, so
+  // the same bits (docs/performance.md, issue 18).
+  struct Remembered {
+    bool known = false;
+    unsigned generation = 0;  // of the scope's region when computed
+    size_t epoch = 0;         // edges_ passed when computed
+    std::optional<double> value;
+  };
+  std::vector<size_t> regionOf_;  // by FleetModel index: its (fleet, region) number
+  std::map<std::pair<std::string, std::string>, size_t> regionNumbers_;  // (fleet, region) -> number
+  std::vector<unsigned> generations_;  // by region number (the last: no known region): version changes
+  std::vector<std::int64_t> edges_;    // every fault and external alarm edge, sorted, distinct
+  ScopeSlots slots_;
+  std::vector<size_t> slotRegion_;                   // by scope slot: its region number
+  std::vector<const MetricDef*> metrics_;            // by metric number: the first definition seen
+  std::vector<std::vector<Remembered>> remembered_;  // by metric number, then scope slot
+  size_t readingsComputed_ = 0;
 };
 
 // Batches take the scenario's batch_time (rollbacks the plan's rollback_time_s);
