@@ -43,8 +43,7 @@ void slowest(const model::Pipeline& p, const model::AlarmExpr& expr, const std::
 
 class BakeDetection {
  public:
-  BakeDetection(const model::Pipeline& p, const Watched& worst, DiagnosticSink& sink)
-      : p_(p), worst_(worst), sink_(sink) {}
+  BakeDetection(const Watched& worst, DiagnosticSink& sink) : worst_(worst), sink_(sink) {}
 
   void bake(const std::string& what, const model::Located<int64_t>& bake) {
     if (bake.value <= 0 || bake.value >= worst_.needsMs) return;  // zero bakes are S203's business
@@ -63,7 +62,6 @@ class BakeDetection {
   }
 
  private:
-  const model::Pipeline& p_;
   const Watched& worst_;
   DiagnosticSink& sink_;
   std::set<std::tuple<uint32_t, uint32_t, uint32_t>> seen_;
@@ -77,7 +75,7 @@ void checkBakeDetection(const model::Pipeline& p, DiagnosticSink& sink) {
   std::set<std::string> visiting;
   slowest(p, *p.rollbackOn, "", visiting, worst);
   if (!worst.cond) return;
-  BakeDetection check(p, worst, sink);
+  BakeDetection check(worst, sink);
   for (const model::Stage& stage : p.stages) {
     if (stage.onebox) check.bake("the one-box bake of stage " + stage.name, stage.onebox->bakeMs);
     check.bake("the bake of stage " + stage.name, stage.bakeMs);

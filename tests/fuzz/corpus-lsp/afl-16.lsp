@@ -1,0 +1,5 @@
+Cont
+Content-Length: 5
+
+“n"range":-lsp/a.p
+

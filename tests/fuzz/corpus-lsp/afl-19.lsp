@@ -1,0 +1,7 @@
+Cont
+
+Content-Length: 4Ó
+
+{nnQCont
+
+Coètent

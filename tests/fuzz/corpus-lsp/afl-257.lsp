@@ -1,0 +1,14 @@
+Content-Length: 58
+
+{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}Content-Length: 52
+
+{"jsonrpc":"2.0","method":"initialized","params":{}}Content-Length: 334
+
+{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///pipe-fuzz-lsp/a.pipe","languageId":"pipe","version":1,"text":"import \"std/awextendstemplate Base {\n  topology = aws\n  alarms { high = errors > ?% for 3 of 5 }\n  rollback_on = high\n}\n\npipelipe P extends Base {\n  artifact = \"a\"\n}\n"}}}Content-Length: 161
+
+{"jsonrpc":"2.0","id":2,"method":"textDocument/completion","params":{"textDocument":{"uri":"file:///pipe-fuzz-lsp/a.pipe"},"position":{"line":5,"character":16}}}Content-Length: 128
+
+{"jsonrpc":"2.0","id":3,"method":"textDocument/documentSymbol","params":{"textDocument":{"uri":"file:///pipe-fuzz-lsp/a.p‹peContent-Length: 58
+
+
+jsonrpc":"2.

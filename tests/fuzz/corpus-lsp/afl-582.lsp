@@ -1,0 +1,13 @@
+Content-Length: 58
+
+{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}Content-Length: 52
+
+{"Lsonrpc":"2,"id":2,"methodocumjnt/cd","params":^}}Content-Length: 334
+
+{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///pipe-fuzz-lsp/a.pipe","languageId":"pipe","version":1,"text":"import \"std/awextendstemplate Base {\n  topology = aws\n /alarms { high = }}ConteX 1% ffr 3 of 5 }\n \n}\n\npipeline P e\n}\n\npipeline P extends @ase {\n  Yrtifact!= \"a\"\n}\n"}}}Content-Length: 161
+
+{"sonrpc":"2.0".0","method":"initializeompletiÿ","pArams":{"t:{"uri":"file:/Content-Length: 58
+
+{"jsonrpc":"2.0","id":1,"method":"i}Con:"2.0","mehod":"initial}}Content-Le: 334
+
+{"jpc":"2.0d":"textDocu/didOpen","p"texum

@@ -1,0 +1,3 @@
+Cont
+ßConon9
+
