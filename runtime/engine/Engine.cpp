@@ -271,6 +271,7 @@ std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
   }
   if (!clock_.isVirtual()) {
     if (sink_.wantsProgress()) sink_.onProgress(progressText());
+    sink_.onPass(now);
     wakeAt(sink_.nextWake());
   }
   return std::nullopt;

@@ -41,6 +41,9 @@ class EventSink {
   virtual void onProgress(const std::string&) {}
   // Whether onProgress is shown at all: the line is not built for a sink that drops it.
   virtual bool wantsProgress() const { return false; }
+  // Real runs: every pass, at its end, with the engine's `now` (seconds), so a
+  // sink can act on what falls due with time (a `notify` target's `blocked`).
+  virtual void onPass(Instant /*now*/) {}
   // Real runs: when the sink wants the next pass at the latest (a `notify`
   // target's `blocked` falling due); none by default.
   virtual std::optional<Instant> nextWake() const { return std::nullopt; }

@@ -1,7 +1,5 @@
 #include "runtime/notify/NotifyingSink.h"
 
-#include <ctime>
-
 namespace pipelang::runtime::notify {
 
 NotifyingSink::NotifyingSink(const Plan& plan, const RunRecord& run, EventSink& inner, Notifier& notifier,
@@ -22,11 +20,6 @@ void NotifyingSink::onEvent(const EngineEvent& event) {
   inner_.onEvent(event);
   send(matcher_.onEvent(event));
   outbox_->writeTo(journal_);
-}
-
-void NotifyingSink::onProgress(const std::string& text) {
-  if (inner_.wantsProgress()) inner_.onProgress(text);
-  tick(static_cast<Instant>(std::time(nullptr)));
 }
 
 void NotifyingSink::tick(Instant now) {

@@ -17,10 +17,11 @@ class NotifyingSink final : public EventSink {
   NotifyingSink(const Plan& plan, const RunRecord& run, EventSink& inner, Notifier& notifier,
                 std::shared_ptr<Outbox> outbox, Journal& journal);
   void onEvent(const EngineEvent& event) override;
-  void onProgress(const std::string& text) override;
-  // Always: a pass's progress call is what sends `blocked` when it is due,
-  // also under a sink that prints no progress (the service's).
-  bool wantsProgress() const override { return true; }
+  void onProgress(const std::string& text) override { inner_.onProgress(text); }
+  bool wantsProgress() const override { return inner_.wantsProgress(); }
+  // Sends the `blocked` deliveries due at the pass's `now`, whether or not the
+  // sink it wraps shows progress (the service's does not).
+  void onPass(Instant now) override { tick(now); }
   // `blocked` deliveries due at `now`, and the attempts that came back into the journal.
   void tick(Instant now);
   std::optional<Instant> nextWake() const override { return matcher_.nextDue(); }
