@@ -72,6 +72,14 @@ CREATE TABLE notifications(id BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL, t B
 CREATE INDEX notifications_by_run ON notifications(run_id);
 )sql";
 
+// Version 4: a call's end and each pass find their rows through an index, not
+// a scan of the whole history (calls and requests grow with every version).
+const char* kSchemaV4 = R"sql(
+CREATE INDEX calls_open ON calls(pgid) WHERE ended_at = 0;
+CREATE INDEX calls_by_run ON calls(run_id);
+CREATE INDEX requests_by_pipeline ON requests(pipeline, id);
+)sql";
+
 constexpr std::int64_t kMigrationLock = 0x70697065;  // "pipe": one migrating piperun at a time
 
 PgParam num(std::int64_t v) {
@@ -288,6 +296,7 @@ void PgStore::migrate() {
     if (version < 1) exec(kSchemaV1);
     if (version < 2) exec(kSchemaV2);
     if (version < 3) exec(kSchemaV3);
+    if (version < 4) exec(kSchemaV4);
     exec(
         "INSERT INTO meta(key, value) VALUES('schema_version', $1) ON CONFLICT(key) DO UPDATE SET value = "
         "excluded.value",

@@ -49,7 +49,7 @@ class PgStore {
  public:
   // 1: the tables of SQLite's schema 2; 2: leases, instances, calls.machine;
   // 3: notifications.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // `conninfo`: a libpq connection string or URI (postgresql://...). Errors:
   // cannot connect, or the database holds a schema from a newer piperun.

@@ -18,7 +18,7 @@ namespace pipelang::runtime {
 class SqliteStore {
  public:
   // The schema version this piperun writes; an older file is migrated, a newer one refused.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   // Errors: the file cannot be opened or created, is not a SQLite DB, or was
   // written by a newer piperun.

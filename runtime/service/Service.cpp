@@ -6,6 +6,7 @@
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <llvm/Support/raw_ostream.h>
 
 namespace pipelang::runtime::service {
@@ -179,6 +180,25 @@ void Service::publishEvents() {
   eventArrived_.notify_all();
 }
 
+std::vector<PipelineLane*> Service::lanesWithReadsDone() {
+  std::set<std::int64_t> reads;
+  {
+    std::lock_guard<std::mutex> guard(readsMutex_);
+    reads.swap(readsDone_);
+  }
+  std::vector<PipelineLane*> ready;
+  for (auto id : reads)
+    if (auto found = runLanes_.find(id); found != runLanes_.end()) {
+      if (found->second->owns(id)) {
+        found->second->readDone(id);
+        ready.push_back(found->second);
+      } else {
+        runLanes_.erase(found);  // the run ended; its last reads come after it
+      }
+    }
+  return ready;
+}
+
 void Service::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopping_) {
@@ -188,18 +208,6 @@ void Service::loop() {
         reloadPlans();
         lastReload_ = now;
       }
-      std::set<std::int64_t> reads;
-      {
-        std::lock_guard<std::mutex> guard(readsMutex_);
-        reads.swap(readsDone_);
-      }
-      for (auto id : reads)
-        if (auto found = runLanes_.find(id); found != runLanes_.end()) {
-          if (found->second->owns(id))
-            found->second->readDone(id);
-          else
-            runLanes_.erase(found);  // the run ended; its last reads come after it
-        }
       if (ownership_) takeTurns();
       if (ownership_ && options_.relay) serveRelayed();
       bool all = kicked_;
@@ -208,22 +216,29 @@ void Service::loop() {
       // gets in between groups. Lanes are never removed, so `it` stays valid.
       // A lane whose lease is lost is dropped inside the group: its fence is
       // its first statement in the transaction, so nothing of it was written.
+      // Each group starts with the lanes whose reads ended since the last one,
+      // at the clock's time then: a bake waiting for its last datapoint passes
+      // within its second instead of after the scan of every other lane.
       for (auto it = lanes_.begin(); it != lanes_.end() && !stopping_;) {
         std::vector<PipelineLane*> group;
         std::vector<std::pair<std::string, std::string>> lost;
+        std::vector<PipelineLane*> ready = lanesWithReadsDone();
         auto closeBy = std::chrono::steady_clock::now() + kGroupTime;
+        auto pass = [&](PipelineLane& lane) {
+          if (!acts(lane.name())) return;
+          try {
+            lane.advance(now, all);
+            if (std::find(group.begin(), group.end(), &lane) == group.end()) group.push_back(&lane);
+          } catch (const LeaseLost& e) {
+            lost.emplace_back(lane.name(), e.what());
+          }
+        };
         store_.transaction([&] {
+          for (auto* lane : ready) pass(*lane);
           while (it != lanes_.end()) {
-            const std::string& name = it->first;
             PipelineLane& lane = *it->second;
             ++it;
-            if (!acts(name)) continue;
-            try {
-              lane.advance(now, all);
-              group.push_back(&lane);
-            } catch (const LeaseLost& e) {
-              lost.emplace_back(name, e.what());
-            }
+            pass(lane);
             if (std::chrono::steady_clock::now() >= closeBy) break;
           }
         });
@@ -232,6 +247,7 @@ void Service::loop() {
         lock.unlock();
         std::this_thread::yield();
         lock.lock();
+        now = clock_.now();
       }
       kicked_ = false;
       publishEvents();

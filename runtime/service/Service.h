@@ -74,6 +74,8 @@ class Service final : public ServiceApi, private EventSink {
 
  private:
   void loop();
+  // Under mutex_: the lanes of the runs whose metric reads ended since the last call, each marked to pass.
+  std::vector<PipelineLane*> lanesWithReadsDone();
   void reloadPlans();  // under mutex_
   // Reports refused and removed plan files, keeps each new plan in the store
   // and gives its pipeline a lane; under mutex_.

@@ -78,14 +78,14 @@ TEST(JournalFailure, DeletedDbMidRunStopsTheCallInFlight) {
   EXPECT_EQ(box.deployLog().size(), 1u) << "the stopped call must not have finished";
 }
 
-// A full disk mid-run (SQLITE_FULL, here from a DB that may not grow past 30
+// A full disk mid-run (SQLITE_FULL, here from a DB that may not grow past 33
 // pages: the empty schema takes most of them, so each new table moves it):
 // exit 1 saying so; the journal stays consistent and resume finishes.
 TEST(JournalFailure, FullDiskMidRunEndsCleanlyAndResumeFinishes) {
   Sandbox box;
   ProcessResult run =
       box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()},
-                  {{"DEPLOY_SLEEP", "1"}, {"PIPERUN_TEST_MAX_PAGES", "30"}});
+                  {{"DEPLOY_SLEEP", "1"}, {"PIPERUN_TEST_MAX_PAGES", "33"}});
   expectCleanExit1(run, "database or disk is full", "run");
   ProcessResult resumed = box.piperun({"resume", "--state", box.db(), "--quiet"});
   EXPECT_EQ(resumed.exitCode, 0) << resumed.out << resumed.err;

@@ -71,7 +71,7 @@ TEST(JournalMigration, AFileFromANewerPiperunIsRefused) {
   auto journal = Journal::open(path, true);
   ASSERT_FALSE(static_cast<bool>(journal));
   EXPECT_EQ(llvm::toString(journal.takeError()),
-            "cannot use state DB " + path + ": written by a newer piperun (schema 99, this piperun knows up to 3)");
+            "cannot use state DB " + path + ": written by a newer piperun (schema 99, this piperun knows up to 4)");
   std::remove(path.c_str());
 }
 
@@ -94,6 +94,49 @@ TEST(JournalMigration, PipelinesInOneStoreSeeOnlyTheirOwnRunsAndHosts) {
   a.setMeta("known_good", "v6");
   EXPECT_FALSE(b.meta("known_good").has_value());
   std::remove(path.c_str());
+}
+
+// How SQLite finds the rows of `sql` (EXPLAIN QUERY PLAN's details, one per line).
+std::string queryPlan(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  std::string plan;
+  if (sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &statement, nullptr) == SQLITE_OK)
+    while (sqlite3_step(statement) == SQLITE_ROW)
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(statement, 3)) + std::string("\n");
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return plan;
+}
+
+// A service asks for a call's row when the call ends and for a pipeline's new
+// requests on every pass; calls and requests keep every version ever
+// deployed, so each lookup must go through an index, in a new file and in one
+// migrated from the first release alike.
+TEST(JournalMigration, ACallsEndAndAPassesRequestsAreFoundThroughAnIndex) {
+  std::string fresh = scratchDb("fresh-");
+  std::string old = scratchDb("old-");
+  ASSERT_TRUE(static_cast<bool>(SqliteStore::open(fresh, true)));
+  writeRaw(old,
+           "CREATE TABLE calls(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, step TEXT NOT NULL, action TEXT NOT "
+           "NULL, hosts TEXT NOT NULL, pgid INTEGER NOT NULL, start_ticks INTEGER NOT NULL, started_at INTEGER NOT "
+           "NULL, timeout_s INTEGER NOT NULL, ended_at INTEGER NOT NULL DEFAULT 0);"
+           "CREATE TABLE requests(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT "
+           "NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL, stage TEXT NOT NULL, t INTEGER NOT NULL);");
+  ASSERT_TRUE(static_cast<bool>(SqliteStore::open(old, true)));
+  for (const auto& path : {fresh, old}) {
+    EXPECT_EQ(queryPlan(path, "UPDATE calls SET ended_at = 1 WHERE pgid = 42 AND ended_at = 0"),
+              "SEARCH calls USING INDEX calls_open (pgid=?)\n");
+    EXPECT_EQ(queryPlan(path,
+                        "SELECT id, run_id, kind, target, reason, who, stage, t FROM requests WHERE id > 7 AND "
+                        "pipeline = 'Checkout' ORDER BY id"),
+              "SEARCH requests USING INDEX requests_by_pipeline (pipeline=? AND id>?)\n");
+    EXPECT_EQ(queryPlan(path, "SELECT id FROM calls WHERE run_id = 3"),
+              "SEARCH calls USING COVERING INDEX calls_by_run (run_id=?)\n");
+  }
+  std::remove(fresh.c_str());
+  std::remove(old.c_str());
 }
 
 }  // namespace

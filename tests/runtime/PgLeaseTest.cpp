@@ -122,12 +122,16 @@ TEST_F(PgLeaseFencing, ClaimsTakeAtMostTheLimitAndAReleasedLeaseIsFreeAtOnce) {
 TEST_F(PgLeaseFencing, ASchemaVersionOneDatabaseIsMigratedToTheLatest) {
   a->store().exec(
       "DROP TABLE leases; DROP TABLE instances; DROP TABLE forwarded; ALTER TABLE calls DROP COLUMN machine; "
-      "DROP TABLE notifications");
+      "DROP TABLE notifications; DROP INDEX calls_open; DROP INDEX calls_by_run; DROP INDEX requests_by_pipeline");
   a->store().exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   a->journal("Checkout").createRun(queued("v1"));
   auto again = open();
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->store().exec("SELECT value FROM meta WHERE key = 'schema_version'").text(0, 0), "3");
+  EXPECT_EQ(again->store().exec("SELECT value FROM meta WHERE key = 'schema_version'").text(0, 0), "4");
+  EXPECT_EQ(again->store().exec("SELECT count(*) FROM pg_indexes WHERE indexname IN ('calls_open', 'calls_by_run', "
+                                "'requests_by_pipeline')")
+                .text(0, 0),
+            "3");
   EXPECT_EQ(again->store().exec("SELECT to_regclass('notifications') IS NOT NULL").text(0, 0), "t");
   EXPECT_EQ(again->journal("Checkout").runs().size(), 1u);
   PgLeases leases(again->store(), "C", 5);
