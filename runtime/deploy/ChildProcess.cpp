@@ -1,14 +1,17 @@
 #include "runtime/deploy/ChildProcess.h"
 
+#include "runtime/deploy/CaptureFiles.h"
 #include "runtime/deploy/StopSignals.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -21,19 +24,6 @@ extern char** environ;
 
 namespace pipelang::runtime {
 namespace {
-
-int captureFile() {
-  const char* dir = std::getenv("TMPDIR");
-  std::string folder = dir && *dir ? dir : "/tmp";
-  // Nameless from the start: no directory entry to create and unlink for
-  // each of a busy service's calls. Close-on-exec: never leaks into another child.
-  int fd = open(folder.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd >= 0) return fd;
-  std::string path = folder + "/piperun-capture-XXXXXX";  // a file system without O_TMPFILE
-  fd = mkostemp(path.data(), O_CLOEXEC);
-  if (fd >= 0) unlink(path.c_str());
-  return fd;
-}
 
 // Metric commands of one round start from several threads: the stop
 // registry's slots are claimed one at a time.
@@ -239,8 +229,8 @@ ChildProcess::~ChildProcess() {
 
 std::string ChildProcess::start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                                 const std::function<void(pid_t)>& beforeExec, bool holdGate) {
-  outFd_ = captureFile();
-  errFd_ = captureFile();
+  outFd_ = takeCaptureFile();
+  errFd_ = takeCaptureFile();
   if (outFd_ < 0 || errFd_ < 0) return std::string("cannot create capture file: ") + std::strerror(errno);
 
   std::map<std::string, std::string> merged;
@@ -326,8 +316,10 @@ int ChildProcess::waitBlocking() {
 
 std::string ChildProcess::read(int fd) {
   if (fd < 0) return {};
-  std::string text(kCaptureLimit, '\0');
-  ssize_t n = pread(fd, text.data(), text.size(), 0);
+  struct stat file {};
+  size_t size = fstat(fd, &file) == 0 ? static_cast<size_t>(std::max<off_t>(file.st_size, 0)) : kCaptureLimit;
+  std::string text(std::min(size, kCaptureLimit), '\0');
+  ssize_t n = text.empty() ? 0 : pread(fd, text.data(), text.size(), 0);
   text.resize(n > 0 ? static_cast<size_t>(n) : 0);
   return text;
 }

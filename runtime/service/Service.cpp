@@ -6,8 +6,8 @@
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
-#include <algorithm>
 #include <llvm/Support/raw_ostream.h>
+#include <algorithm>
 
 namespace pipelang::runtime::service {
 namespace json = llvm::json;
