@@ -14,6 +14,7 @@
 #include <httplib.h>
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FormatVariadic.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <optional>
@@ -192,6 +193,13 @@ class HttpApiServer : public ApiServer {
     };
     server_.Get(".*", handler).Post(".*", handler).Put(".*", handler).Patch(".*", handler);
     server_.Delete(".*", handler).Options(".*", handler);
+    // httplib's default sets SO_REUSEPORT, with which a second service on
+    // the same address binds too and the kernel shares the connections
+    // between them; SO_REUSEADDR alone still allows a restart at once.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     bool bound = false;
     if (address.port == 0) {
       port_ = server_.bind_to_any_port(address.host);

@@ -135,8 +135,8 @@ std::string pipelineTable(const Value& value) {
 
 std::string eventLine(const Value& value) {
   const Object* event = value.getAsObject();
-  std::string where = field(event, "stage");
-  if (field(event, "step") != "-") where += "/" + field(event, "step");
+  // A step's id names its stage already ("wave2/us-east/onebox"), as `piperun run` prints it.
+  std::string where = field(event, "step") != "-" ? field(event, "step") : field(event, "stage");
   return fmt::format("{}  {:<4} {:<16} {:<10} {:<16} {}", field(event, "t"), field(event, "id"), field(event, "type"),
                      field(event, "version"), where, field(event, "message"));
 }

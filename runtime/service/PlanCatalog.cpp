@@ -7,6 +7,7 @@
 #include <llvm/Support/Path.h>
 
 #include <algorithm>
+#include <set>
 
 namespace pipelang::runtime::service {
 
@@ -30,6 +31,14 @@ std::vector<PlanCatalog::Change> PlanCatalog::reload() {
     return changes;
   }
   std::sort(files.begin(), files.end());
+  // A file that already gives a pipeline its plan is read first, so that a
+  // second file for the same pipeline is the one refused, wherever its name
+  // sorts; at the first reload, the first file in name order keeps it.
+  std::set<std::string> owners;
+  for (const auto& [pipeline, file] : fileFor_) owners.insert(file);
+  std::stable_partition(files.begin(), files.end(), [&](const std::string& path) {
+    return owners.count(llvm::sys::path::filename(path).str()) != 0;
+  });
   for (const auto& path : files) {
     llvm::sys::fs::file_status status;
     if (llvm::sys::fs::status(path, status)) continue;

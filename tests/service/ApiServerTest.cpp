@@ -415,6 +415,23 @@ TEST(ApiServerStart, RefusesANonLoopbackAddressWithoutTokens) {
     EXPECT_EQ(llvm::toString(loopback.takeError()).find("refusing"), std::string::npos);
 }
 
+// Two services on one address would share its connections (each with its
+// own state): the second is refused, as docs/service.md promises.
+TEST(ApiServerStart, AnAddressAnotherServiceListensOnIsRefused) {
+  FakeServiceApi fake;
+  auto first = api::ApiServer::start(fake, {"127.0.0.1:0", ""});
+  ASSERT_TRUE(bool(first)) << llvm::toString(first.takeError());
+  std::string address = "127.0.0.1:" + std::to_string((*first)->port());
+  auto second = api::ApiServer::start(fake, {address, ""});
+  ASSERT_FALSE(bool(second));
+  EXPECT_EQ(llvm::toString(second.takeError()),
+            "cannot listen on " + address + ": the address is in use or not this machine's");
+  (*first)->stop();
+  auto again = api::ApiServer::start(fake, {address, ""});  // free once the first has stopped
+  ASSERT_TRUE(bool(again)) << llvm::toString(again.takeError());
+  (*again)->stop();
+}
+
 TEST(ApiServerStart, TokensFileErrorsNameTheFileAndLine) {
   FakeServiceApi fake;
   std::string hash = "sha256:" + api::sha256Hex("t");

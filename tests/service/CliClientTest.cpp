@@ -173,13 +173,16 @@ TEST_F(CliClientTest, WatchPrintsAFrameEvery2sSeparatedByABlankLineOnAPipe) {
 }
 
 TEST_F(CliClientTest, LogPrintsNotificationAttemptsAmongTheEventsInTimeOrder) {
+  fake.addEvent(FakeServiceApi::kPipeline, "bake_passed", "bake passed after 1h", "gamma/bake");
   fake.addEvent(FakeServiceApi::kPipeline, "rolled_back", "v42 rolled back");  // 2026-11-29T10:00:00Z, before both
   ProcessResult result = piperun({"log", "checkout-api"});
   EXPECT_EQ(result.exitCode, 0) << result.err;
+  // A step's event names the step once (its id holds its stage), a stage's event the stage.
   EXPECT_EQ(result.out,
             "2026-11-29T10:00:00Z  1    submitted        v42        gamma            v41 submitted by ci\n"
             "2026-11-29T10:00:00Z  2    deployed         v42        gamma            v41 deployed\n"
-            "2026-11-29T10:00:00Z  3    rolled_back      v42        gamma            v42 rolled back\n"
+            "2026-11-29T10:00:00Z  3    bake_passed      v42        gamma/bake       bake passed after 1h\n"
+            "2026-11-29T10:00:00Z  4    rolled_back      v42        gamma            v42 rolled back\n"
             "2026-11-30T04:20:00Z  -    notify           v42        oncall/webhook   rolled_back, attempt 1: failed "
             "(HTTP 500), next attempt in 1s\n"
             "2026-11-30T04:20:01Z  -    notify           v42        oncall/webhook   rolled_back, attempt 2: delivered "

@@ -11,8 +11,8 @@ FakeServiceApi::FakeServiceApi() {
   addEvent(kPipeline, "deployed", "v41 deployed");
 }
 
-std::int64_t FakeServiceApi::addEvent(const std::string& pipeline, const std::string& type,
-                                      const std::string& message) {
+std::int64_t FakeServiceApi::addEvent(const std::string& pipeline, const std::string& type, const std::string& message,
+                                      const std::string& step) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::int64_t id = static_cast<std::int64_t>(events_.size()) + 1;
   events_.push_back(Object{{"id", id},
@@ -22,7 +22,7 @@ std::int64_t FakeServiceApi::addEvent(const std::string& pipeline, const std::st
                            {"t", "2026-11-29T10:00:00Z"},
                            {"type", type},
                            {"stage", "gamma"},
-                           {"step", nullptr},
+                           {"step", step.empty() ? Value(nullptr) : Value(step)},
                            {"message", message}});
   changed_.notify_all();
   return id;

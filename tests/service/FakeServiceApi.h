@@ -27,7 +27,9 @@ class FakeServiceApi : public runtime::service::ServiceApi {
   FakeServiceApi();
 
   // Adds an event of `pipeline` and wakes waitForEvent; returns its id.
-  std::int64_t addEvent(const std::string& pipeline, const std::string& type, const std::string& message);
+  // `step` empty: a stage's or run's event (the API's null step).
+  std::int64_t addEvent(const std::string& pipeline, const std::string& type, const std::string& message,
+                        const std::string& step = "");
   std::vector<Call> calls() const;
 
   ApiOutcome pipelines() override;
