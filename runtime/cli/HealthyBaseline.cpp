@@ -1,6 +1,7 @@
 #include "runtime/cli/HealthyBaseline.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/text/MetricValue.h"
 
 #include <fmt/format.h>
 
@@ -55,11 +56,7 @@ void quiet(const AlarmExpr& alarm, bool negated, std::map<std::string, Range>& r
 }
 
 std::string valueText(const MetricDef& metric, double value) {
-  if (metric.unit == "percent") return fmt::format("{:.2f}%", value * 100);
-  if (metric.unit == "duration")
-    return value < 1 ? fmt::format("{:.0f}ms", value * 1000) : fmt::format("{:.2f}s", value);
-  if (metric.isCount() || value == std::floor(value)) return fmt::format("{:.0f}", value);
-  return fmt::format("{:.4g}", value);
+  return formatMetricValue(metric.unit, value);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "runtime/journal/RunnerProbe.h"
 #include "runtime/plan/OperatorHints.h"
 #include "runtime/plan/PlanReader.h"
+#include "runtime/text/MetricValue.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -87,10 +88,29 @@ int statusCommand(const std::string& state, bool asJson) {
     ++versions[host.version];
     if (!host.pendingVersion.empty()) ++moving;
   }
-  std::vector<EvaluationRecord> alarms;
-  if (run && (run->status == "running" || run->status == "rolling_back"))
-    for (const auto& e : journal.evaluations(run->id, 200))
-      if ((e.breach || !e.error.empty()) && now - e.t < 600) alarms.push_back(e);
+  // Live alarms: per scope and condition, its newest breaching (or failed)
+  // datapoint of the last 10 minutes and how many there were, newest first.
+  struct LiveAlarm {
+    EvaluationRecord newest;
+    int datapoints = 0;
+  };
+  std::vector<LiveAlarm> alarms;
+  if (run && (run->status == "running" || run->status == "rolling_back")) {
+    std::map<std::pair<std::string, std::string>, size_t> seen;
+    for (const auto& e : journal.evaluations(run->id, 200)) {  // newest first
+      if (!(e.breach || !e.error.empty()) || now - e.t >= 600) continue;
+      auto [it, inserted] = seen.emplace(std::make_pair(e.scope, e.condition), alarms.size());
+      if (inserted) alarms.push_back({e, 0});
+      ++alarms[it->second].datapoints;
+    }
+  }
+  auto valueText = [&](const EvaluationRecord& e) {
+    const planformat::MetricDef* metric = nullptr;
+    if (opened->plan)
+      if (auto found = opened->plan->metrics.find(e.metric); found != opened->plan->metrics.end())
+        metric = &found->second;
+    return formatMetricValue(metric ? metric->unit : "", *e.value);
+  };
   std::string window = "always open (no windows)";
   if (calendar) {
     window = calendar->allowsStart(now) ? "open (" + calendar->explain(now) + ")"
@@ -127,12 +147,13 @@ int statusCommand(const std::string& state, bool asJson) {
           {"zone", host.zone},
           {"version", host.version},
           {"moving_to", host.pendingVersion.empty() ? json::Value(nullptr) : json::Value(host.pendingVersion)}});
-    for (const auto& a : alarms)
+    for (const auto& [a, datapoints] : alarms)
       alarmArray.push_back(json::Object{{"t", a.t},
                                         {"scope", a.scope},
                                         {"condition", a.condition},
                                         {"value", a.value ? json::Value(*a.value) : json::Value(nullptr)},
-                                        {"error", a.error}});
+                                        {"error", a.error},
+                                        {"datapoints", datapoints}});
     json::Object o{{"pipeline", journal.meta("pipeline").value_or("")},
                    {"plan_digest", journal.meta("plan_digest").value_or("")},
                    {"known_good", knownGood},
@@ -211,11 +232,11 @@ int statusCommand(const std::string& state, bool asJson) {
   llvm::outs() << "\n";
   if (!alarms.empty()) {
     llvm::outs() << "\nlive alarms (last 10 minutes):\n";
-    for (const auto& a : alarms)
-      llvm::outs() << printable(fmt::format("  {}  {}  {}  {}", formatLocal(calendar, a.t), a.scope, a.condition,
-                                            a.error.empty()
-                                                ? (a.value ? fmt::format("value {:g}", *a.value) : "no data")
-                                                : "error: " + a.error))
+    for (const auto& [a, datapoints] : alarms)
+      llvm::outs() << printable(fmt::format(
+                          "  {}  {}  {}  {}{}", formatLocal(calendar, a.t), a.scope, a.condition,
+                          a.error.empty() ? (a.value ? "value " + valueText(a) : "no data") : "error: " + a.error,
+                          datapoints > 1 ? fmt::format(" ({} datapoints)", datapoints) : ""))
                    << "\n";
   }
   return kDeployed;

@@ -3,12 +3,15 @@
 // body, hanging) from a loopback server, slow but healthy answers, and `status`
 // after the runner died.
 #include "ProcessHarness.h"
+#include "runtime/journal/Journal.h"
 #include "tests/live/LoopbackHttpServer.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <thread>
 
 using namespace pipelang::runtime::testing;
@@ -110,6 +113,44 @@ TEST(WaitRun, StatusAfterTheRunnerDiedSaysSoInsteadOfCountingDown) {
   EXPECT_FALSE(contains(live.out, "no live runner")) << live.out;
   kill(runner, SIGTERM);
   Sandbox::wait(runner, 20);
+}
+
+// "live alarms" is one line per scope and condition (its newest breaching
+// datapoint, in the metric's unit, and how many there were), not one per datapoint.
+TEST(WaitRun, StatusListsEachLiveAlarmOnceWithItsNewestValue) {
+  Sandbox box;
+  ProcessResult crashed =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
+                  {{"PIPERUN_TEST_CRASH_AFTER_COMMITS", "12"}});
+  ASSERT_EQ(crashed.signal, SIGKILL) << crashed.out << crashed.err;
+  {
+    auto journal = pipelang::runtime::Journal::open(box.db(), true);
+    ASSERT_TRUE(static_cast<bool>(journal)) << llvm::toString(journal.takeError());
+    auto runs = (*journal)->activeRuns();
+    ASSERT_EQ(runs.size(), 1u);
+    pipelang::runtime::Instant now = std::time(nullptr);
+    const char* condition = "fault_rate > 0.05 for 2 of 3 every 1m";
+    for (int i = 0; i < 5; ++i)
+      (*journal)->evaluation(
+          runs[0].id, {now - 300 + 60 * i, "host lw-a-h1", condition, "fault_rate", "q", "", 0.10 + 0.01 * i, true});
+    (*journal)->evaluation(runs[0].id, {now - 60, "zone lw-a", condition, "fault_rate", "q", "", 0.07, true});
+    (*journal)->evaluation(runs[0].id, {now - 30, "zone lw-a", condition, "fault_rate", "q", "", 0.01, false});
+  }
+  ProcessResult status = box.piperun({"status", "--state", box.db()});
+  EXPECT_EQ(status.exitCode, 0) << status.err;
+  auto at = status.out.find("live alarms (last 10 minutes):\n");
+  ASSERT_NE(at, std::string::npos) << status.out;
+  std::string lines = status.out.substr(at);
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 3) << lines;
+  EXPECT_TRUE(contains(lines, "  zone lw-a  fault_rate > 0.05 for 2 of 3 every 1m  value 7.00%\n")) << lines;
+  EXPECT_TRUE(contains(lines, "  host lw-a-h1  fault_rate > 0.05 for 2 of 3 every 1m  value 14.00% (5 datapoints)\n"))
+      << lines;
+  llvm::json::Value json = box.status();
+  const llvm::json::Array* alarms = json.getAsObject()->getArray("alarms");
+  ASSERT_TRUE(alarms);
+  ASSERT_EQ(alarms->size(), 2u);
+  EXPECT_EQ((*alarms)[1].getAsObject()->getString("scope").getValueOr(""), "host lw-a-h1");
+  EXPECT_EQ((*alarms)[1].getAsObject()->getInteger("datapoints").getValueOr(0), 5);
 }
 
 TEST(WaitRun, StatusSaysAStepWaitsForApproval) {
