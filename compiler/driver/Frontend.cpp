@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
 #include <optional>
 
 namespace pipelang {
@@ -124,7 +126,9 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     NameScope scope;
     scope.importTargets = &compilation->importTargets;
     scope.prelude = prelude;
-    scope.declaredInProject = [&project](const std::string& name) {
+    std::mutex projectMutex;  // the index scans the project on its first call, perhaps from two threads
+    scope.declaredInProject = [&project, &projectMutex](const std::string& name) {
+      std::lock_guard<std::mutex> lock(projectMutex);
       std::optional<std::pair<std::string, std::string>> result;
       if (auto found = project.declaring(name)) result.emplace(found->kind, found->path.string());
       return result;
@@ -134,6 +138,14 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     PipelineStream stream;
     stream.check = [&bounds](const model::Pipeline& pipeline, DiagnosticSink& sink) { bounds.check(pipeline, sink); };
     stream.keep = options.keepPipelines;
+    // Pipelines are built and checked on `jobs` threads, each with its own
+    // analyses (docs/performance.md "Resolving on several threads").
+    stream.jobs = options.jobs;
+    std::deque<PlanBoundsChecker> otherBounds;
+    stream.newCheck = [&otherBounds]() -> PipelineCheck {
+      PlanBoundsChecker& own = otherBounds.emplace_back();
+      return [&own](const model::Pipeline& pipeline, DiagnosticSink& sink) { own.check(pipeline, sink); };
+    };
     compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,
                                           options.upto >= Phase::Check, scope, stream);
   }
