@@ -800,6 +800,21 @@ TEST_F(PipecCli, JobsDoNotChangeWhatCheckPrintsAboutPipelines) {
   EXPECT_NE(human.err.find(" in 61 files\n"), std::string::npos) << human.err;
 }
 
+// `pipec check` ends without freeing its compilation (issue 18), but only
+// once its output is written: a report that cannot be written still fails
+// the run and says why, as when everything was freed.
+TEST_F(PipecCli, CheckWhoseReportCannotBeWrittenFails) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
+  std::string command = "cd '" + dir_.string() + "' && '" + PIPEC_PATH +
+                        "' check ok.pipe --format=json >/dev/full 2>'" + (dir_ / "err.txt").string() + "'; echo $? >'" +
+                        (dir_ / "status.txt").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_NE(std::stoi(slurp(dir_ / "status.txt")), 0);
+  EXPECT_NE(slurp(dir_ / "err.txt").find("IO failure on output stream: No space left on device"), std::string::npos)
+      << slurp(dir_ / "err.txt");
+}
+
 TEST_F(PipecCli, JobsMustBeAWholeNumber) {
   write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
   for (const char* bad : {"--jobs=-1", "--jobs=two", "-j"}) {
