@@ -91,13 +91,13 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     if (fs::is_directory(input, ec)) {
       // Found under a canonical folder, a file's path is canonical unless it is
       // a link: spares weakly_canonical's readlink per component per file.
-      for (const fs::path& file : findPipeFiles(canonicalOrSelf(input)))
-        files.push_back(fs::is_symlink(file, ec) ? canonicalOrSelf(file) : file);
+      std::vector<fs::path> found = findPipeFiles(canonicalOrSelf(input), true);
+      files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     } else {
       files.push_back(canonicalOrSelf(input));
     }
   }
-  std::sort(files.begin(), files.end());
+  if (!std::is_sorted(files.begin(), files.end())) std::sort(files.begin(), files.end());  // one folder: sorted
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
   SourceLoader loader(load, compilation->sources, compilation->diagnostics);

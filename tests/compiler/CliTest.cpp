@@ -815,6 +815,24 @@ TEST_F(PipecCli, CheckWhoseReportCannotBeWrittenFails) {
       << slurp(dir_ / "err.txt");
 }
 
+// A linked file in a folder named on the command line is read once, by its
+// real path: the listing says which entries are links (issue 18 lists ten
+// thousand files without asking the kernel about each).
+TEST_F(PipecCli, LinkedFilesInAFolderAreCheckedOnceByTheirRealPath) {
+  write(".git/HEAD", "");
+  write("sub/a.pipe", "template A {\n  artifact = 3\n}\n");
+  write("other/c.pipe", "template C {\n  artifact = 4\n}\n");
+  fs::create_symlink("a.pipe", dir_ / "sub/b.pipe");
+  fs::create_symlink("../other/c.pipe", dir_ / "sub/z.pipe");
+  PipecRun run = pipec("check sub --color=never");
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_EQ(countOf(run.err, "error[R109]"), 2u) << run.err;
+  EXPECT_NE(run.err.find("other/c.pipe:2:14: error[R109]"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("sub/a.pipe:2:14: error[R109]"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("sub/b.pipe"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("2 errors, 0 warnings in 2 files\n"), std::string::npos) << run.err;
+}
+
 TEST_F(PipecCli, JobsMustBeAWholeNumber) {
   write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
   for (const char* bad : {"--jobs=-1", "--jobs=two", "-j"}) {
