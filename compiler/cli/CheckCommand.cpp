@@ -1,5 +1,6 @@
 // `pipec check`: what teams run in pre-merge checks (checks.md §1).
 #include "compiler/cli/Commands.h"
+#include "compiler/cli/ExitFast.h"
 #include "compiler/cli/Options.h"
 #include "compiler/cli/Reporting.h"
 #include "compiler/driver/Frontend.h"
@@ -17,7 +18,8 @@ int runCheck() {
   options.jobs = effectiveJobs(opt::jobs);
   options.keepPipelines = false;  // only diagnostics are reported: memory flat in the number of services
   std::unique_ptr<Compilation> compilation = Frontend::run(options);
-  return reportDiagnostics(*compilation);
+  // The compilation is not freed: exiting is enough (docs/performance.md).
+  return exitFast(reportDiagnostics(*compilation));
 }
 
 }  // namespace pipelang::cli

@@ -49,8 +49,8 @@ cl::opt<ColorMode> color("color", cl::desc("Colour in human output"), cl::init(C
 cl::opt<bool> werror("werror", cl::desc("Treat warnings as errors (exit status 1)"), cl::sub(checkCommand),
                      cl::cat(category));
 cl::opt<unsigned> jobs("jobs",
-                       cl::desc("Parse files on N threads (-j N; default: the number of cores, at most 4; "
-                                "1: one thread); the output is the same for every N"),
+                       cl::desc("Parse files, and build and check pipelines, on N threads (-j N; default: the number "
+                                "of cores, at most 4; 1: one thread); the output is the same for every N"),
                        cl::value_desc("N"), cl::init(0), cl::sub(checkCommand), cl::sub(planCommand),
                        cl::cat(category));
 cl::alias jobsShort("j", cl::desc("Alias for --jobs"), cl::aliasopt(jobs));

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
 #include <optional>
 
 namespace pipelang {
@@ -89,13 +91,13 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     if (fs::is_directory(input, ec)) {
       // Found under a canonical folder, a file's path is canonical unless it is
       // a link: spares weakly_canonical's readlink per component per file.
-      for (const fs::path& file : findPipeFiles(canonicalOrSelf(input)))
-        files.push_back(fs::is_symlink(file, ec) ? canonicalOrSelf(file) : file);
+      std::vector<fs::path> found = findPipeFiles(canonicalOrSelf(input), true);
+      files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     } else {
       files.push_back(canonicalOrSelf(input));
     }
   }
-  std::sort(files.begin(), files.end());
+  if (!std::is_sorted(files.begin(), files.end())) std::sort(files.begin(), files.end());  // one folder: sorted
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
   SourceLoader loader(load, compilation->sources, compilation->diagnostics);
@@ -124,7 +126,9 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     NameScope scope;
     scope.importTargets = &compilation->importTargets;
     scope.prelude = prelude;
-    scope.declaredInProject = [&project](const std::string& name) {
+    std::mutex projectMutex;  // the index scans the project on its first call, perhaps from two threads
+    scope.declaredInProject = [&project, &projectMutex](const std::string& name) {
+      std::lock_guard<std::mutex> lock(projectMutex);
       std::optional<std::pair<std::string, std::string>> result;
       if (auto found = project.declaring(name)) result.emplace(found->kind, found->path.string());
       return result;
@@ -134,6 +138,14 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     PipelineStream stream;
     stream.check = [&bounds](const model::Pipeline& pipeline, DiagnosticSink& sink) { bounds.check(pipeline, sink); };
     stream.keep = options.keepPipelines;
+    // Pipelines are built and checked on `jobs` threads, each with its own
+    // analyses (docs/performance.md "Resolving on several threads").
+    stream.jobs = options.jobs;
+    std::deque<PlanBoundsChecker> otherBounds;
+    stream.newCheck = [&otherBounds]() -> PipelineCheck {
+      PlanBoundsChecker& own = otherBounds.emplace_back();
+      return [&own](const model::Pipeline& pipeline, DiagnosticSink& sink) { own.check(pipeline, sink); };
+    };
     compilation->program = resolveProgram(compilation->files, compilation->sources, compilation->diagnostics,
                                           options.upto >= Phase::Check, scope, stream);
   }

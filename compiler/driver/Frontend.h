@@ -38,8 +38,9 @@ struct FrontendOptions {
   // does not grow with the number of services (issue 18); Program::pipelines
   // is then empty. `pipec check` needs only the diagnostics.
   bool keepPipelines = true;
-  // Threads that read and parse the input files (`--jobs`, ParseAhead): 1
-  // parses on the calling thread only. Output is the same for every value.
+  // Threads that read and parse the input files (`--jobs`, ParseAhead) and,
+  // when keepPipelines is false, build and check the pipelines: 1 does all
+  // on the calling thread. Output is the same for every value.
   unsigned jobs = 1;
 };
 

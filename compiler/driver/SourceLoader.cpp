@@ -40,7 +40,7 @@ SourceLoc locationOfOffset(const SourceFile& file, size_t offset) {
 
 }  // namespace
 
-std::vector<fs::path> findPipeFiles(const fs::path& directory) {
+std::vector<fs::path> findPipeFiles(const fs::path& directory, bool canonicalLinks) {
   std::vector<fs::path> found;
   std::error_code ec;
   fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec), end;
@@ -50,7 +50,15 @@ std::vector<fs::path> findPipeFiles(const fs::path& directory) {
       it.disable_recursion_pending();
       continue;
     }
-    if (path.extension() == ".pipe" && it->is_regular_file(ec)) found.push_back(path);
+    if (path.extension() != ".pipe" || !it->is_regular_file(ec)) continue;
+    // The entry knows from the listing whether it is a link: no lstat per file.
+    if (canonicalLinks && it->is_symlink(ec)) {
+      std::error_code linkError;
+      fs::path real = fs::weakly_canonical(path, linkError);
+      found.push_back(linkError ? path : real);
+    } else {
+      found.push_back(path);
+    }
   }
   std::sort(found.begin(), found.end());
   return found;
@@ -185,7 +193,11 @@ void SourceLoader::loadImports(size_t fileIndex) {
     fs::path candidate = import.path;
     if (candidate.is_relative()) candidate = directory / candidate;
     std::error_code ec;
-    fs::path canonical = canonicalPath(candidate, ec);
+    // Ten thousand services importing one file ask for the same path: the
+    // kernel is asked once (issue 18).
+    auto seen = importPaths_.find(candidate.native());
+    fs::path canonical = seen != importPaths_.end() ? seen->second : canonicalPath(candidate, ec);
+    if (!ec && seen == importPaths_.end()) importPaths_.emplace(candidate.native(), canonical);
     // Checked before reading: a file outside the root is never opened. A
     // standard library file's own imports stay inside the standard library.
     bool outside = fromStdlib ? !isWithin(canonical, options_.stdlibDir) : !insideRoots(canonical);
@@ -194,7 +206,8 @@ void SourceLoader::loadImports(size_t fileIndex) {
           "import only files inside the project (see `--root`)";
       continue;
     }
-    if (ec || (!options_.overlays.count(canonical.string()) && !fs::is_regular_file(canonical, ec))) {
+    if (ec || (!options_.overlays.count(canonical.string()) && !byPath_.count(canonical.string()) &&
+               !fs::is_regular_file(canonical, ec))) {
       sink_.report(DiagCode::R103, import.range, fmt::format("import `{}` not found", import.path)).help =
           "paths are relative to the importing file; the standard library is imported as `std/NAME`";
       continue;

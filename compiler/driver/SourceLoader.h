@@ -66,6 +66,7 @@ class SourceLoader {
   std::map<std::string, size_t> byPath_;
   std::filesystem::path cwd_;                                   // read once, for relative inputs
   std::map<std::string, std::filesystem::path> canonicalDirs_;  // folder as written -> canonical folder
+  std::map<std::string, std::filesystem::path> importPaths_;    // import's absolute path -> canonical path
   std::map<std::pair<FileId, size_t>, FileId> importTargets_;
 };
 
@@ -73,6 +74,8 @@ class SourceLoader {
 std::optional<std::string> readSourceFile(const std::filesystem::path& path);
 
 // Every `*.pipe` below a directory, sorted, skipping hidden directories.
-std::vector<std::filesystem::path> findPipeFiles(const std::filesystem::path& directory);
+// `canonicalLinks`: a file that is a symbolic link is given by its canonical
+// path (what the listing says of each entry: no system call per file).
+std::vector<std::filesystem::path> findPipeFiles(const std::filesystem::path& directory, bool canonicalLinks = false);
 
 }  // namespace pipelang

@@ -308,12 +308,18 @@ const ResolvedDecl& Inheritance::resolve(const ast::Declaration& start) {
 }
 
 const ResolvedDecl& Inheritance::merge(const ast::Declaration& decl) {
+  return merge(decl, sink_);
+}
+
+const ResolvedDecl& Inheritance::merge(const ast::Declaration& decl, DiagnosticSink& sink) {
   resolve(decl);
   ResolvedDecl& resolved = done_.at(&decl);
-  if (auto it = deferred_.find(&decl); it != deferred_.end()) {
+  // deferred_ is only read here (several threads may merge at once): a
+  // pipeline is merged once, while its body is not there yet.
+  if (auto it = deferred_.find(&decl); it != deferred_.end() && !resolved.body && !resolved.merged) {
     const ResolvedDecl* parent = it->second;
-    deferred_.erase(it);
-    resolved.body = mergeBody(parent ? parent->body : nullptr, decl.body, "", "", nullptr, resolved.level(), sink_);
+    resolved.merged = true;
+    resolved.body = mergeBody(parent ? parent->body : nullptr, decl.body, "", "", nullptr, resolved.level(), sink);
   }
   return resolved;
 }

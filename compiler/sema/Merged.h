@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -89,7 +90,8 @@ class Chain {
 struct ResolvedDecl {
   Chain chain;
   std::shared_ptr<const MergedBlock> body;
-  bool ok = true;  // false when the chain is broken (cycle, unknown or wrong parent)
+  bool ok = true;       // false when the chain is broken (cycle, unknown or wrong parent)
+  bool merged = false;  // a deferred pipeline's body was merged (Inheritance::merge merges it once)
   const ast::Declaration& decl() const { return *chain.back(); }
   int level() const { return static_cast<int>(chain.size()) - 1; }
   // One note per level a value written at `writtenAt` was inherited through
@@ -139,6 +141,8 @@ class Namespace {
   FileId prelude_ = kNoFile;
   std::map<FileId, std::vector<FileId>> imports_;
   std::set<FileId> failedImports_;
+  // Under visibleMutex_: pipelines are built on several threads (issue 18).
+  mutable std::mutex visibleMutex_;
   mutable std::map<std::pair<FileId, FileId>, bool> visibleMemo_;
   ProjectLookup projectLookup_;
 };
@@ -155,6 +159,12 @@ class Inheritance {
   // merge diagnostics come when merge() runs; their chains stay.
   void deferPipelineBodies() { deferPipelines_ = true; }
   const ResolvedDecl& merge(const ast::Declaration& decl);
+  // The same, reporting the merge's diagnostics into `sink`. Once every
+  // declaration is resolved, merge(pipeline, sink) and release(pipeline) may
+  // run on several threads at once for different pipelines: they only read
+  // the tables and write that pipeline's own entry (docs/performance.md
+  // "Resolving on several threads").
+  const ResolvedDecl& merge(const ast::Declaration& decl, DiagnosticSink& sink);
   void release(const ast::Declaration& decl);
 
  private:

@@ -75,6 +75,7 @@ void Namespace::setImports(const std::vector<const ast::File*>& files,
 // import one template costs one short walk each.
 bool Namespace::visible(FileId from, FileId to) const {
   if (!scoped_ || from == to || to == prelude_ || from == kNoFile || to == kNoFile) return true;
+  std::lock_guard<std::mutex> lock(visibleMutex_);
   auto [memo, inserted] = visibleMemo_.try_emplace({from, to}, false);
   if (!inserted) return memo->second;
   std::set<FileId> seen{from};

@@ -10,9 +10,13 @@
 #include "compiler/sema/Schema.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 #include <tuple>
 
 namespace pipelang {
@@ -53,10 +57,35 @@ void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
 
 // One declaration's model and diagnostics while the program is resolved.
 struct Slot {
-  std::unique_ptr<model::Pipeline> model;  // templates, and pipelines when kept
-  DiagnosticSink own, dropped, safety, bounds;
+  std::unique_ptr<model::Pipeline> model;               // templates, and pipelines when kept
+  DiagnosticSink merged, own, dropped, safety, bounds;  // merged: a deferred pipeline body's merge
   bool clean = false;
+  std::string name;  // a clean pipeline's model's name
 };
+
+// Runs work(check) on `threads` threads, the caller's with `check` and each
+// other with its own from `newCheck`; rethrows the first exception caught.
+void onThreads(unsigned threads, const PipelineCheck& check, const std::function<PipelineCheck()>& newCheck,
+               const std::function<void(const PipelineCheck&)>& work) {
+  std::vector<PipelineCheck> checks(threads - 1);
+  if (check)
+    for (PipelineCheck& own : checks) own = newCheck();
+  std::vector<std::exception_ptr> failures(threads);
+  auto guarded = [&](size_t index, const PipelineCheck& own) {
+    try {
+      work(own);
+    } catch (...) {
+      failures[index] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> others;
+    for (size_t i = 0; i + 1 < threads; ++i) others.emplace_back(guarded, i + 1, std::cref(checks[i]));
+    guarded(0, check);
+  }  // joined
+  for (const std::exception_ptr& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+}
 
 bool within(SourceLoc at, SourceRange range) {
   return range.begin <= at && at <= range.end;
@@ -145,7 +174,8 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
       program->policies.push_back(sema::buildPolicy(inheritance.resolve(*decl), local));
 
   // Whether a declaration of a chain has schema errors, memoised per link:
-  // linear in the number of declarations however long the chains are.
+  // linear in the number of declarations however long the chains are. Filled
+  // for every chain before pipelines are built, so that pass only reads it.
   std::map<const sema::Chain*, bool> invalidMemo;
   auto invalidAlong = [&](const sema::Chain& chain) {
     std::vector<const sema::Chain*> pending;
@@ -161,6 +191,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
       invalidMemo[*it] = above = above || invalid.count((*it)->back()) > 0;
     return above;
   };
+  for (const ast::Declaration* decl : decls) invalidAlong(inheritance.resolve(*decl).chain);
 
   // Templates are built first: every pipeline's checks compare it with its
   // parent's model. Pipelines are leaves (only templates may be extended), so
@@ -184,7 +215,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
   auto build = [&](size_t index) {
     const ast::Declaration* decl = decls[index];
     Slot& slot = slots[index];
-    const sema::ResolvedDecl& resolved = inheritance.merge(*decl);
+    const sema::ResolvedDecl& resolved = inheritance.merge(*decl, slot.merged);
     // A template may be partial: a name it uses (a metric, an alarm) may be
     // declared by the pipeline that extends it, so R101 waits for that pipeline.
     bool isTemplate = decl->kind == ast::DeclKind::Template;
@@ -200,28 +231,54 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     if (!damaged.count(decl))
       for (Diagnostic& d : own.diagnostics())
         if ((!isTemplate && !cutByImport) || d.code != DiagCode::R101) slot.own.add(std::move(d));
-    if (slot.clean) built.emplace(decl, index);  // a half-built model would only add noise
     return pipeline;
   };
   for (size_t i = 0; i < decls.size(); ++i)
-    if (decls[i]->kind == ast::DeclKind::Template) slots[i].model = std::make_unique<model::Pipeline>(build(i));
-  for (size_t i = 0; i < decls.size(); ++i) {
-    if (decls[i]->kind != ast::DeclKind::Pipeline) continue;
+    if (decls[i]->kind == ast::DeclKind::Template) {
+      slots[i].model = std::make_unique<model::Pipeline>(build(i));
+      if (slots[i].clean) built.emplace(decls[i], i);  // a half-built model would only add noise
+    }
+  // Each pipeline reads the templates, the names and the tables filled
+  // above, and writes only its own slot and merged body.
+  auto buildAndCheck = [&](size_t i, const PipelineCheck& check) {
     model::Pipeline pipeline = build(i);
     Slot& slot = slots[i];
     if (slot.clean) {
       reportDropped(*decls[i], pipeline, slot);
-      concrete.emplace_back(pipeline.name, decls[i]);
-      concreteSlots.push_back(i);
+      slot.name = pipeline.name;
       // Checks only on pipelines that resolved cleanly: a half-built model would only add noise.
       if (runChecks) checks::runSafetyChecks(pipeline, slot.safety);
-      if (runChecks && stream.check) stream.check(pipeline, slot.bounds);
+      if (runChecks && check) check(pipeline, slot.bounds);
       if (stream.visit) stream.visit(pipeline);
     }
     if (stream.keep)
       slot.model = std::make_unique<model::Pipeline>(std::move(pipeline));
     else
       inheritance.release(*decls[i]);
+  };
+  std::vector<size_t> pipelineSlots;
+  for (size_t i = 0; i < decls.size(); ++i)
+    if (decls[i]->kind == ast::DeclKind::Pipeline) pipelineSlots.push_back(i);
+  // Several threads only where nothing needs the pipelines in order and
+  // memory holds one model per thread (`pipec check`).
+  unsigned threads = stream.keep || stream.visit || (stream.check && !stream.newCheck) || !runChecks
+                         ? 1u
+                         : static_cast<unsigned>(std::min<size_t>(std::max(stream.jobs, 1u), pipelineSlots.size()));
+  if (threads <= 1) {
+    for (size_t i : pipelineSlots) buildAndCheck(i, stream.check);
+  } else {
+    std::atomic<size_t> next{0};
+    onThreads(threads, stream.check, stream.newCheck, [&](const PipelineCheck& check) {
+      for (size_t k; (k = next.fetch_add(1, std::memory_order_relaxed)) < pipelineSlots.size();)
+        buildAndCheck(pipelineSlots[k], check);
+    });
+  }
+  for (size_t i : pipelineSlots) {
+    for (Diagnostic& d : slots[i].merged.diagnostics()) local.add(std::move(d));
+    if (!slots[i].clean) continue;
+    built.emplace(decls[i], i);
+    concrete.emplace_back(slots[i].name, decls[i]);
+    concreteSlots.push_back(i);
   }
   for (size_t i = 0; i < decls.size(); ++i)
     if (decls[i]->kind == ast::DeclKind::Template && built.count(decls[i]))

@@ -33,10 +33,20 @@ struct NameScope {
 // only and Program::pipelines is empty (`pipec check` needs nothing more).
 // `visit` runs on each such pipeline after `check`, with or without checks
 // (what `pipec plan -o` writes plans from).
+//
+// With `jobs` > 1, `keep` false and no `visit` (`pipec check`), pipelines
+// are built and checked on `jobs` threads, the caller's and jobs - 1 more
+// (docs/performance.md "Resolving on several threads"); diagnostics keep the
+// order and bytes of one thread. `check` then runs on the caller's thread and
+// each other thread runs its own from `newCheck` (made on the caller's
+// thread before they start); without `newCheck` a set `check` keeps one thread.
+using PipelineCheck = std::function<void(const model::Pipeline&, DiagnosticSink&)>;
 struct PipelineStream {
-  std::function<void(const model::Pipeline&, DiagnosticSink&)> check;
+  PipelineCheck check;
   std::function<void(const model::Pipeline&)> visit;
   bool keep = true;
+  unsigned jobs = 1;
+  std::function<PipelineCheck()> newCheck;
 };
 
 std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, const SourceManager& sources,

@@ -21,6 +21,12 @@ struct PipecRun {
   std::string out, err;
 };
 
+size_t countOf(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
 std::string slurp(const fs::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -742,6 +748,89 @@ TEST_F(PipecCli, JobsDoNotChangeWhatCheckPrints) {
     if (found != std::string::npos) at = found;
   }
   EXPECT_NE(human.err.find(" in 25 files\n"), std::string::npos) << human.err;
+}
+
+// With several jobs, pipelines are also built and checked on several threads
+// (issue 18): errors found while merging, building and checking pipelines
+// in many services (R1xx, S2xx, S218/S219 from the plan's analysis, dropped
+// alarms) come out in the order and bytes of one thread, in every format.
+TEST_F(PipecCli, JobsDoNotChangeWhatCheckPrintsAboutPipelines) {
+  write("lib.pipe",
+        "import \"std/templates\"\ntemplate Locked extends StandardService {\n  final policy = strict\n}\n");
+  // What service i adds to its deploy block, then to its body.
+  const std::vector<std::pair<std::string, std::string>> kinds = {
+      {"", ""},
+      {"", "  prod { onebox { traffic = 30% } }\n"},                 // S202
+      {"", "  rollback_on = high_p99\n"},                            // S226
+      {" rollback_time = 20m", ""},                                  // S219
+      {"", "  prod { wave 1 { bake = 10m } }\n"},                    // S211, S212
+      {"", "  alarms { mine = nosuch > 1 for 1 of 1 every 1m }\n"},  // R101
+      {" colour = 1", ""},                                           // R107
+      {"", "  policy = relaxed\n"},                                  // R106, found while merging
+      {"", "  windows { off_hours_bake = \"x\" }\n"},                // R109
+      {"", "  block_on = [super.block_on]\n"},                       // R114
+      {"", "  prod { rolling { batch = 50% } }\n"},                  // S204
+      {" timeout = 9h  expected = 8h", ""},                          // S218
+  };
+  for (size_t i = 0; i < 60; ++i) {
+    const auto& [deploy, body] = kinds[i % kinds.size()];
+    std::string n = std::to_string(10 + i);
+    bool locked = i % kinds.size() == 7;
+    write("svc/s" + n + ".pipe", std::string(locked ? "import \"../lib.pipe\"\n" : "import \"std/templates\"\n") +
+                                     "pipeline Svc" + n + " extends " + (locked ? "Locked" : "StandardService") +
+                                     " {\n  artifact = \"s" + n + "\"\n  hosts_per_zone = " + std::to_string(2 + i) +
+                                     "\n  deploy { run = \"scripts/deploy.sh\"" + deploy + " }\n" + body + "}\n");
+  }
+  for (const char* format : {"--color=never", "--format=json", "--format=sarif"}) {
+    PipecRun one = pipec(std::string("check . --jobs 1 ") + format);
+    EXPECT_EQ(one.status, 1) << one.err;
+    for (const char* jobs : {"", " --jobs 2", " -j 3", " --jobs=16"}) {
+      PipecRun many = pipec(std::string("check . ") + format + jobs);
+      EXPECT_EQ(many.status, one.status) << format << jobs;
+      EXPECT_EQ(many.out, one.out) << format << jobs;
+      EXPECT_EQ(many.err, one.err) << format << jobs;
+    }
+  }
+  // What the comparison covers: each kind in five services.
+  PipecRun human = pipec("check . -j 2 --color=never");
+  for (const char* code : {"R101", "R106", "R107", "R109", "R114", "S202", "S204", "S211", "S218", "S219"})
+    EXPECT_EQ(countOf(human.err, std::string("error[") + code + "]"), 5u) << code << "\n" << human.err;
+  EXPECT_EQ(countOf(human.err, "warning[S226]"), 5u) << human.err;
+  EXPECT_NE(human.err.find("svc/s11.pipe:6:29: error[S202]"), std::string::npos) << human.err;
+  EXPECT_NE(human.err.find(" in 61 files\n"), std::string::npos) << human.err;
+}
+
+// `pipec check` ends without freeing its compilation (issue 18), but only
+// once its output is written: a report that cannot be written still fails
+// the run and says why, as when everything was freed.
+TEST_F(PipecCli, CheckWhoseReportCannotBeWrittenFails) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  write("ok.pipe", "template A {\n  artifact = \"a\"\n}\n");
+  std::string command = "cd '" + dir_.string() + "' && '" + PIPEC_PATH +
+                        "' check ok.pipe --format=json >/dev/full 2>'" + (dir_ / "err.txt").string() + "'; echo $? >'" +
+                        (dir_ / "status.txt").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_NE(std::stoi(slurp(dir_ / "status.txt")), 0);
+  EXPECT_NE(slurp(dir_ / "err.txt").find("IO failure on output stream: No space left on device"), std::string::npos)
+      << slurp(dir_ / "err.txt");
+}
+
+// A linked file in a folder named on the command line is read once, by its
+// real path: the listing says which entries are links (issue 18 lists ten
+// thousand files without asking the kernel about each).
+TEST_F(PipecCli, LinkedFilesInAFolderAreCheckedOnceByTheirRealPath) {
+  write(".git/HEAD", "");
+  write("sub/a.pipe", "template A {\n  artifact = 3\n}\n");
+  write("other/c.pipe", "template C {\n  artifact = 4\n}\n");
+  fs::create_symlink("a.pipe", dir_ / "sub/b.pipe");
+  fs::create_symlink("../other/c.pipe", dir_ / "sub/z.pipe");
+  PipecRun run = pipec("check sub --color=never");
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_EQ(countOf(run.err, "error[R109]"), 2u) << run.err;
+  EXPECT_NE(run.err.find("other/c.pipe:2:14: error[R109]"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("sub/a.pipe:2:14: error[R109]"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("sub/b.pipe"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("2 errors, 0 warnings in 2 files\n"), std::string::npos) << run.err;
 }
 
 TEST_F(PipecCli, JobsMustBeAWholeNumber) {
