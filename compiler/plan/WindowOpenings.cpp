@@ -11,6 +11,7 @@ namespace pipelang::plan {
 struct WindowOpenings::Table {
   std::mutex mutex;
   std::unordered_map<int64_t, int64_t> opens;  // ready -> opening
+  std::unordered_map<int64_t, bool> inside;    // UTC minute -> insideAllow
 };
 
 namespace {
@@ -57,7 +58,7 @@ std::shared_ptr<WindowOpenings::Table> tableFor(const planformat::WindowSpec& sp
 }  // namespace
 
 WindowOpenings::WindowOpenings(const planformat::WindowCalendar& calendar)
-    : calendar_(calendar), table_(tableFor(calendar.spec())) {}
+    : calendar_(calendar), table_(tableFor(calendar.spec())), everyTimeInside_(calendar.spec().allow.empty()) {}
 
 int64_t WindowOpenings::opens(int64_t ready) {
   {
@@ -70,6 +71,26 @@ int64_t WindowOpenings::opens(int64_t ready) {
   if (table_->opens.size() >= kMaxAnswers) table_->opens.clear();
   table_->opens.emplace(ready, opening);
   return opening;
+}
+
+}  // namespace pipelang::plan
+
+namespace pipelang::plan {
+
+bool WindowOpenings::insideAllow(int64_t t) {
+  if (everyTimeInside_) return true;
+  int64_t minute = t >= 0 ? t / 60 : -((-t + 59) / 60);  // floor
+  {
+    std::lock_guard<std::mutex> lock(table_->mutex);
+    auto found = table_->inside.find(minute);
+    if (found != table_->inside.end()) return found->second;
+  }
+  std::optional<bool> inside = calendar_.insideAllowWholeMinute(minute);
+  if (!inside) return calendar_.insideAllow(t);
+  std::lock_guard<std::mutex> lock(table_->mutex);
+  if (table_->inside.size() >= kMaxAnswers) table_->inside.clear();
+  table_->inside.emplace(minute, *inside);
+  return *inside;
 }
 
 }  // namespace pipelang::plan
