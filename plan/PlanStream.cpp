@@ -33,6 +33,7 @@ struct Field {
   std::string_view key;
   bool nested;
   llvm::function_ref<void()> write;
+  std::string_view quoted = {};  // the key as written, when known in advance; empty: escape `key`
 };
 
 // A member as the document describes it; object() lends it to the writer as
@@ -123,7 +124,7 @@ class CanonicalOut {
     buffer_ += '{';
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) buffer_ += ',';
-      string(fields[i].key);
+      key(fields[i]);
       buffer_ += ':';
       fields[i].write();
     }
@@ -140,6 +141,10 @@ class CanonicalOut {
     spill();
   }
   void string(llvm::StringRef text) { appendJsonText(buffer_, text); }
+  void key(const Field& field) {
+    if (field.quoted.empty()) return string(field.key);
+    buffer_.append(field.quoted);
+  }
   void host(const HostRange& range, std::int64_t number) { hostNames_.append(buffer_, range, number); }
   void integer(int64_t value) {
     char digits[24];
@@ -190,24 +195,28 @@ class TextOut {
 
   void object(llvm::MutableArrayRef<Field> fields) {
     bool byName = byName_;
-    if (fields.empty() || !byName) {
-      ranks_.clear();
-      for (const Field& field : fields) ranks_.push_back(planKeyRank(field.key));
-      // Usually already in order: the description lists keys as the format does.
-      for (size_t i = 1; i < fields.size(); ++i)
-        for (size_t j = i; j > 0 && before(ranks_[j], fields[j].key, ranks_[j - 1], fields[j - 1].key); --j) {
-          std::swap(fields[j], fields[j - 1]);
-          std::swap(ranks_[j], ranks_[j - 1]);
-        }
-      return objectInOrder(fields);
+    byName_ = false;
+    if (byName) {
+      llvm::sort(fields, [](const Field& a, const Field& b) { return a.key < b.key; });
+      return layout(fields, false);
     }
-    byName_ = false;
-    llvm::sort(fields, [](const Field& a, const Field& b) { return a.key < b.key; });
-    layout(fields, false);
+    ranks_.clear();
+    for (const Field& field : fields) ranks_.push_back(planKeyRank(field.key));
+    // Usually already in order: the description lists keys as the format does.
+    for (size_t i = 1; i < fields.size(); ++i)
+      for (size_t j = i; j > 0 && before(ranks_[j], fields[j].key, ranks_[j - 1], fields[j - 1].key); --j) {
+        std::swap(fields[j], fields[j - 1]);
+        std::swap(ranks_[j], ranks_[j - 1]);
+      }
+    layout(fields, llvm::none_of(fields, [](const Field& field) { return field.nested; }));
   }
-  // An object that is not a map of user names, `fields` already in the order of before().
+  // `fields` already in the order of before(); the value of a key named like a
+  // map of user names (byName_) is still sorted by object(), as PlanText does.
   void objectInOrder(llvm::ArrayRef<Field> fields) {
-    byName_ = false;
+    if (byName_) {  // the value of a key named "metrics" or "alarms", even a user's: sorted by name
+      std::vector<Field> copy(fields.begin(), fields.end());
+      return object(copy);
+    }
     layout(fields, llvm::none_of(fields, [](const Field& field) { return field.nested; }));
   }
 
@@ -222,7 +231,10 @@ class TextOut {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) out_ += flat ? ", " : ",";
       if (!flat) newline(indent_ + 1);
-      string(fields[i].key);
+      if (fields[i].quoted.empty())
+        string(fields[i].key);
+      else
+        out_.append(fields[i].quoted);
       out_ += ": ";
       ++indent_;
       byName_ = fields[i].key == "metrics" || fields[i].key == "alarms";
@@ -374,9 +386,17 @@ class Emitter {
       }
       return all;
     }();
+    static const std::array<std::string, kSize> quoted = [&] {  // keys as JSON strings
+      std::array<std::string, kSize> all;
+      for (size_t i = 0; i < kSize; ++i) appendJsonText(all[i], fields[i].key);
+      return all;
+    }();
     const Order& order = orders[count];
     Field ordered[kSize];
-    for (size_t i = 0; i < count; ++i) ordered[i] = fields[order[i]];
+    for (size_t i = 0; i < count; ++i) {
+      ordered[i] = fields[order[i]];
+      ordered[i].quoted = quoted[order[i]];
+    }
     out_.objectInOrder(llvm::ArrayRef<Field>(ordered, count));
   }
 
