@@ -32,6 +32,8 @@ class WindowOpenings {
   struct Table;
 
  private:
+  int64_t opensShared(int64_t ready);  // opens() from the shared table
+
   const planformat::WindowCalendar& calendar_;
   std::shared_ptr<Table> table_;  // the answers for this calendar's windows
   bool everyTimeInside_;          // no allow rule: every instant is inside
