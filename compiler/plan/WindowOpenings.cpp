@@ -70,12 +70,14 @@ struct Recent {
   int64_t key = 0;
   int64_t answer = 0;
 };
-constexpr size_t kRecent = 4096;  // a power of two
+constexpr int kRecentBits = 12;
+constexpr size_t kRecent = size_t{1} << kRecentBits;
 thread_local std::array<Recent, kRecent> recentOpens, recentInside;
 
 Recent& slot(std::array<Recent, kRecent>& recent, int64_t key) {
-  auto bits = static_cast<uint64_t>(key);
-  return recent[(bits ^ (bits >> 12)) & (kRecent - 1)];
+  // Fibonacci hashing: ready times on a 15-minute grid would crowd a few slots by their low bits.
+  auto bits = static_cast<uint64_t>(key) * 0x9E3779B97F4A7C15ull;
+  return recent[bits >> (64 - kRecentBits)];
 }
 
 }  // namespace
