@@ -33,6 +33,7 @@ struct Field {
   std::string_view key;
   bool nested;
   llvm::function_ref<void()> write;
+  std::string_view quoted = {};  // the key as written, when known in advance; empty: escape `key`
 };
 
 // A member as the document describes it; object() lends it to the writer as
@@ -109,14 +110,21 @@ class HostNames {
 // hashed in chunks as they are produced.
 class CanonicalOut {
  public:
+  // The canonical order of two keys of one object.
+  static bool before(std::string_view a, std::string_view b) { return a < b; }
+
   void object(llvm::MutableArrayRef<Field> fields) {
     // Insertion sort: objects here have at most a few dozen keys.
     for (size_t i = 1; i < fields.size(); ++i)
       for (size_t j = i; j > 0 && fields[j].key < fields[j - 1].key; --j) std::swap(fields[j], fields[j - 1]);
+    objectInOrder(fields);
+  }
+  // `fields` already in the order of before().
+  void objectInOrder(llvm::ArrayRef<Field> fields) {
     buffer_ += '{';
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) buffer_ += ',';
-      string(fields[i].key);
+      key(fields[i]);
       buffer_ += ':';
       fields[i].write();
     }
@@ -133,6 +141,10 @@ class CanonicalOut {
     spill();
   }
   void string(llvm::StringRef text) { appendJsonText(buffer_, text); }
+  void key(const Field& field) {
+    if (field.quoted.empty()) return string(field.key);
+    buffer_.append(field.quoted);
+  }
   void host(const HostRange& range, std::int64_t number) { hostNames_.append(buffer_, range, number); }
   void integer(int64_t value) {
     char digits[24];
@@ -178,31 +190,51 @@ class TextOut {
  public:
   explicit TextOut(std::string& out) : out_(out) {}
 
+  // The format's order of two keys of one object (not a map of user names).
+  static bool before(std::string_view a, std::string_view b) { return before(planKeyRank(a), a, planKeyRank(b), b); }
+
   void object(llvm::MutableArrayRef<Field> fields) {
     bool byName = byName_;
     byName_ = false;
+    if (byName) {
+      llvm::sort(fields, [](const Field& a, const Field& b) { return a.key < b.key; });
+      return layout(fields, false);
+    }
+    ranks_.clear();
+    for (const Field& field : fields) ranks_.push_back(planKeyRank(field.key));
+    // Usually already in order: the description lists keys as the format does.
+    for (size_t i = 1; i < fields.size(); ++i)
+      for (size_t j = i; j > 0 && before(ranks_[j], fields[j].key, ranks_[j - 1], fields[j - 1].key); --j) {
+        std::swap(fields[j], fields[j - 1]);
+        std::swap(ranks_[j], ranks_[j - 1]);
+      }
+    layout(fields, llvm::none_of(fields, [](const Field& field) { return field.nested; }));
+  }
+  // `fields` already in the order of before(); the value of a key named like a
+  // map of user names (byName_) is still sorted by object(), as PlanText does.
+  void objectInOrder(llvm::ArrayRef<Field> fields) {
+    if (byName_) {  // the value of a key named "metrics" or "alarms", even a user's: sorted by name
+      std::vector<Field> copy(fields.begin(), fields.end());
+      return object(copy);
+    }
+    layout(fields, llvm::none_of(fields, [](const Field& field) { return field.nested; }));
+  }
+
+ private:
+  // One line when `flat`, else one member per line.
+  void layout(llvm::ArrayRef<Field> fields, bool flat) {
     if (fields.empty()) {
       out_ += "{}";
       return;
     }
-    if (byName) {
-      llvm::sort(fields, [](const Field& a, const Field& b) { return a.key < b.key; });
-    } else {
-      ranks_.clear();
-      for (const Field& field : fields) ranks_.push_back(planKeyRank(field.key));
-      // Usually already in order: the description lists keys as the format does.
-      for (size_t i = 1; i < fields.size(); ++i)
-        for (size_t j = i; j > 0 && before(ranks_[j], fields[j].key, ranks_[j - 1], fields[j - 1].key); --j) {
-          std::swap(fields[j], fields[j - 1]);
-          std::swap(ranks_[j], ranks_[j - 1]);
-        }
-    }
-    bool flat = !byName && llvm::none_of(fields, [](const Field& field) { return field.nested; });
     out_ += '{';
     for (size_t i = 0; i < fields.size(); ++i) {
       if (i) out_ += flat ? ", " : ",";
       if (!flat) newline(indent_ + 1);
-      string(fields[i].key);
+      if (fields[i].quoted.empty())
+        string(fields[i].key);
+      else
+        out_.append(fields[i].quoted);
       out_ += ": ";
       ++indent_;
       byName_ = fields[i].key == "metrics" || fields[i].key == "alarms";
@@ -213,6 +245,8 @@ class TextOut {
     if (!flat) newline(indent_);
     out_ += '}';
   }
+
+ public:
   template <typename Element>
   void array(size_t size, bool nested, Element&& element) {
     byName_ = false;
@@ -333,11 +367,37 @@ class Emitter {
   void object(Member<Write>... members) {
     objectOf(sizeof...(Write), std::move(members)...);
   }
-  // The first `count` members only (optional trailing keys).
+  // The first `count` members only (optional trailing keys). Each call site
+  // is its own instantiation (its lambdas are its own types) and names the
+  // same literal keys on every call, so the order the writer wants (Out::before)
+  // is worked out once per call site and count, not sorted for every object
+  // (issue 18: the steps' objects, about 700 a plan, twice each).
   template <typename... Write>
   void objectOf(size_t count, Member<Write>... members) {
+    constexpr size_t kSize = sizeof...(Write);
     Field fields[] = {Field{members.key, members.nested, members.write}...};
-    out_.object(llvm::MutableArrayRef<Field>(fields, count));
+    using Order = std::array<unsigned char, kSize>;
+    static const std::array<Order, kSize + 1> orders = [&] {
+      std::array<Order, kSize + 1> all{};
+      for (size_t n = 0; n <= kSize; ++n) {
+        for (size_t i = 0; i < kSize; ++i) all[n][i] = static_cast<unsigned char>(i);
+        std::sort(all[n].begin(), all[n].begin() + static_cast<std::ptrdiff_t>(n),
+                  [&](unsigned char a, unsigned char b) { return Out::before(fields[a].key, fields[b].key); });
+      }
+      return all;
+    }();
+    static const std::array<std::string, kSize> quoted = [&] {  // keys as JSON strings
+      std::array<std::string, kSize> all;
+      for (size_t i = 0; i < kSize; ++i) appendJsonText(all[i], fields[i].key);
+      return all;
+    }();
+    const Order& order = orders[count];
+    Field ordered[kSize];
+    for (size_t i = 0; i < count; ++i) {
+      ordered[i] = fields[order[i]];
+      ordered[i].quoted = quoted[order[i]];
+    }
+    out_.objectInOrder(llvm::ArrayRef<Field>(ordered, count));
   }
 
   void orNull(const std::string& text) { text.empty() ? out_.null() : out_.string(text); }

@@ -231,6 +231,17 @@ bool WindowCalendar::insideAllow(std::int64_t t) const {
   return matchingAllow(spec_, localUnlocked(t)) != nullptr;
 }
 
+std::optional<bool> WindowCalendar::insideAllowWholeMinute(std::int64_t minute) const {
+  if (spec_.allow.empty()) return true;
+  TzGuard guard(spec_.timezone);
+  LocalTime first = localUnlocked(minute * 60), last = localUnlocked(minute * 60 + 59);
+  // One local minute from :00 to :59: the offset is whole minutes and does not change inside it.
+  if (first.second != 0 || last.second != 59 || first.minute != last.minute || first.hour != last.hour ||
+      first.day != last.day || first.month != last.month || first.year != last.year)
+    return std::nullopt;
+  return matchingAllow(spec_, first) != nullptr;
+}
+
 std::string WindowCalendar::explain(std::int64_t t) const {
   TzGuard guard(spec_.timezone);
   LocalTime local = localUnlocked(t);

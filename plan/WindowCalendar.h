@@ -75,6 +75,10 @@ class WindowCalendar {
   std::optional<std::int64_t> nextAllowedStart(std::int64_t t, int maxDays = 400) const;
   // t lies inside some allow rule (denies ignored): decides the off-hours bake multiplier.
   bool insideAllow(std::int64_t t) const;
+  // insideAllow for every instant of the UTC minute [60 * minute, 60 * minute + 60),
+  // or none when that minute is not one local minute (a zone offset with seconds,
+  // or a change of offset inside it): the answer a cache may keep per minute.
+  std::optional<bool> insideAllowWholeMinute(std::int64_t minute) const;
   // Names the rule that decides t: "allow core", "deny xmas", or "outside every allow".
   std::string explain(std::int64_t t) const;
 

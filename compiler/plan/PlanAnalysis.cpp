@@ -1,5 +1,7 @@
 #include "compiler/plan/PlanAnalysis.h"
 
+#include "compiler/plan/WindowOpenings.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -36,8 +38,8 @@ double round6(double value) {
 // Shared with PlanTimes.cpp (PlanAnalysis.h).
 // The bake of a step started at `t`: longer when it starts outside every allow
 // (night traffic tests less, language.md §5.4).
-int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t) {
-  if (!calendar || bakeS == 0 || calendar->insideAllow(t)) return bakeS;
+int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t, WindowOpenings* remembered) {
+  if (!calendar || bakeS == 0 || (remembered ? remembered->insideAllow(t) : calendar->insideAllow(t))) return bakeS;
   return static_cast<int64_t>(std::llround(static_cast<double>(bakeS) * calendar->spec().offHoursBake));
 }
 
@@ -70,18 +72,19 @@ double businessDays(const planformat::WindowCalendar& calendar, int64_t from, in
   return std::round(static_cast<double>(counted) / 86400.0 * 100) / 100;
 }
 
-int64_t stepEnd(const PlanLayout& plan, const planformat::WindowCalendar* calendar, const Step& step, int64_t t) {
+int64_t stepEnd(const PlanLayout& plan, const planformat::WindowCalendar* calendar, const Step& step, int64_t t,
+                WindowOpenings* remembered) {
   switch (step.type) {
     case StepType::Onebox:
     case StepType::Canary:
       t += plan.expectedS;
-      return t + bakeDuration(calendar, step.bakeS.value_or(0), t);
+      return t + bakeDuration(calendar, step.bakeS.value_or(0), t, remembered);
     case StepType::Batch:
       return t + plan.expectedS;
     case StepType::Test:
       return t + plan.stages[step.stage].tests[step.number].timeoutS;
     case StepType::Bake:
-      return t + bakeDuration(calendar, step.bakeS.value_or(0), t);
+      return t + bakeDuration(calendar, step.bakeS.value_or(0), t, remembered);
     case StepType::Approval:
       break;
   }
@@ -96,6 +99,8 @@ void walkTimes(const PlanLayout& plan, Analysis& result) {
   planformat::WindowCalendar utc{planformat::WindowSpec{}};
   const planformat::WindowCalendar& clock = calendar ? *calendar : utc;
   planformat::WindowCalendar::Scope zone(clock);  // one zone switch for the whole walk
+  std::optional<WindowOpenings> remembered;       // answers shared with every plan with these windows
+  if (calendar) remembered.emplace(*calendar);
   planformat::LocalTime monday{kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1};
   int64_t reference = clock.fromLocal(monday);
   result.referenceStart = reference;
@@ -110,13 +115,13 @@ void walkTimes(const PlanLayout& plan, Analysis& result) {
     auto& opened = stageStart[step.stage];
     if (!opened) {
       // A stage starts when its window opens; one that never opens is S215's business.
-      opened = calendar ? calendar->nextAllowedStart(ready).value_or(ready) : ready;
+      opened = remembered ? remembered->opens(ready) : ready;
       result.stageWaitedForWindow[step.stage] = *opened > ready;
     }
     int64_t t = *opened;
     for (int before : step.after) t = std::max(t, end[before]);
     start[i] = t;
-    end[i] = stepEnd(plan, calendar ? &*calendar : nullptr, step, t);
+    end[i] = stepEnd(plan, calendar ? &*calendar : nullptr, step, t, remembered ? &*remembered : nullptr);
     if (static_cast<int>(i) == plan.stages[step.stage].bakeStep) ready = end[i];
   }
   int64_t finish = reference;

@@ -60,15 +60,20 @@ int64_t batchesFor(int64_t hosts, double fraction);
 
 Analysis analyzePlan(const PlanLayout& plan);
 
+class WindowOpenings;
+
 // The bake of a step started at unix second `t`: `bakeS` x off_hours_bake when
 // `t` is outside every allow window (language.md §5.4); `bakeS` without a calendar.
-int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t);
+// `remembered`, when given, answers for `calendar` from its shared answers.
+int64_t bakeDuration(const planformat::WindowCalendar* calendar, int64_t bakeS, int64_t t,
+                     WindowOpenings* remembered = nullptr);
 
 // When `step` ends if it starts at unix second `t`: a batch takes `expectedS`,
 // a one-box or canary step `expectedS` plus its bake, a test its timeout, a
 // bake its duration (bakes per bakeDuration). The walk's one step rule (plan.md
 // "How the analysis counts"), shared by the time to global and the throughput.
-int64_t stepEnd(const PlanLayout& plan, const planformat::WindowCalendar* calendar, const Step& step, int64_t t);
+int64_t stepEnd(const PlanLayout& plan, const planformat::WindowCalendar* calendar, const Step& step, int64_t t,
+                WindowOpenings* remembered = nullptr);
 
 // Seconds between unix seconds `from` and `to` that fall on a local Monday to
 // Friday of `calendar`'s zone, in days rounded to 0.01.

@@ -50,7 +50,7 @@ class StageWalker {
       // Steps of earlier stages ended before this stage opened.
       for (int before : step.after)
         if (plan_.steps[before].stage == static_cast<int>(s)) t = std::max(t, end_[before]);
-      end_[i] = stepEnd(plan_, calendar(), step, t);
+      end_[i] = stepEnd(plan_, calendar(), step, t, openings_ ? &*openings_ : nullptr);
       last = std::max(last, end_[i]);
     }
     int bake = plan_.stages[s].bakeStep;
@@ -75,9 +75,10 @@ Throughput analyzeThroughput(const PlanLayout& plan, int64_t referenceStart, boo
   size_t stages = plan.stages.size();
   result.occupancyS.assign(stages, 0);
   if (stages == 0) return result;
+  // No WindowCalendar::Scope around the walks: the calendar's answers come
+  // from the shared tables, and holding the process-wide TZ lock for the
+  // whole walk kept the other writer thread's analysis waiting (issue 18).
   StageWalker walker(plan);
-  std::optional<planformat::WindowCalendar::Scope> zone;  // one zone switch for every walk
-  if (walker.calendar()) zone.emplace(*walker.calendar());
 
   // Windows and off-hours bakes make a stage's hold depend on when a version
   // is ready for it: try every ready time of the reference week.

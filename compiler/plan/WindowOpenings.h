@@ -22,11 +22,21 @@ class WindowOpenings {
   // window that never opens starts at once (S215 reports it). Thread-safe.
   int64_t opens(int64_t ready);
 
+  // calendar.insideAllow(t) for unix second `t`, remembered per UTC minute
+  // (the answer only changes at a local minute); minutes that are not one
+  // local minute are asked of the calendar each time. Thread-safe. Spares
+  // the off-hours bakes of the throughput walk libc's conversion under the
+  // process-wide TZ lock (issue 18).
+  bool insideAllow(int64_t t);
+
   struct Table;
 
  private:
+  int64_t opensShared(int64_t ready);  // opens() from the shared table
+
   const planformat::WindowCalendar& calendar_;
   std::shared_ptr<Table> table_;  // the answers for this calendar's windows
+  bool everyTimeInside_;          // no allow rule: every instant is inside
 };
 
 }  // namespace pipelang::plan

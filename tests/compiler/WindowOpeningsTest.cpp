@@ -61,3 +61,34 @@ TEST(WindowOpenings, AWindowThatNeverOpensStartsAtOnce) {
   WindowCalendar calendar(never);
   EXPECT_EQ(plan::WindowOpenings(calendar).opens(1'795'802'400), 1'795'802'400);
 }
+
+// The off-hours bake's question is remembered per UTC minute (issue 18): the
+// answer must be the calendar's own at every second, across DST changes, in
+// zones whose offset is not whole hours, and in a zone's local mean time
+// (an offset with seconds, where a minute is not one local minute).
+TEST(WindowOpenings, InsideAllowIsTheCalendarsAnswerAtEverySecond) {
+  struct Case {
+    std::string zone;
+    int64_t from;  // unix seconds
+  };
+  const std::vector<Case> cases = {
+      {"Europe/Berlin", 1'774'746'000 - 2 * 3600},     // 29 March 2026, clocks forward at 01:00 UTC
+      {"America/New_York", 1'793'512'800 - 2 * 3600},  // 1 November 2026, clocks back at 06:00 UTC
+      {"Asia/Kathmandu", 1'795'802'400},               // +05:45
+      {"Europe/Amsterdam", -1'700'000'000},            // 1916: +00:19:32 local mean time
+  };
+  for (const Case& c : cases) {
+    WindowSpec spec = weekdays(c.zone);
+    spec.allow[0].days = std::vector<int>{0, 1, 2, 3, 4, 5, 6};
+    spec.allow[0].hours = TimeOfDayRange{1 * 60 + 7, 3 * 60 + 13};  // boundaries off the hour
+    WindowCalendar calendar(spec);
+    for (int round = 0; round < 2; ++round) {  // the second round answers from memory
+      plan::WindowOpenings openings(calendar);
+      for (int64_t t = c.from; t < c.from + 6 * 3600; t += 7)
+        ASSERT_EQ(openings.insideAllow(t), calendar.insideAllow(t)) << c.zone << " at " << t;
+    }
+  }
+  // Without allow rules every instant is inside.
+  WindowCalendar open(WindowSpec{"UTC", {}, {}, 2.0});
+  EXPECT_TRUE(plan::WindowOpenings(open).insideAllow(1'795'802'400));
+}
