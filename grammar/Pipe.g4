@@ -98,7 +98,7 @@ UNTERMINATED_STRING : '"' ( ESC | ~["\\\r\n] )* ;
 
 LINE_COMMENT          : '//' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT         : '/*' .*? '*/' -> channel(HIDDEN) ;
-UNTERMINATED_COMMENT  : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF ;
+UNTERMINATED_COMMENT  : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF -> channel(HIDDEN) ;  // P002 from the syntax layer, never also P001
 WS                    : [ \t\r\n\f]+ -> channel(HIDDEN) ;
 
 // Anything else: reported by the syntax layer as an unexpected character.

@@ -222,7 +222,11 @@ bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
   // An overlay (an editor's unsaved buffer) may have no file on disk yet.
   bool isOverlay = !ec && options_.overlays.count(canonical.string());
   if (ec || (!isOverlay && !fs::is_regular_file(canonical, ec))) {
-    if (error) *error = fmt::format("cannot read `{}`: no such file", path.generic_string());
+    // A device, a FIFO or a socket exists but is not a source file.
+    bool exists = !ec && fs::exists(canonical, ec);
+    if (error)
+      *error =
+          fmt::format("cannot read `{}`: {}", path.generic_string(), exists ? "not a regular file" : "no such file");
     return false;
   }
   return load(canonical, true, false, error) != kNoFile;

@@ -81,7 +81,8 @@ void report(const model::Pipeline& pipeline, const BoundsFacts& facts, Diagnosti
                                    plan::formatDuration(analysis.detectionS)),
                        pipeline.rollbackOnOrigin.range});
     d.notes.push_back(
-        {fmt::format("rollback takes {}: zone {} needs {} batches of {}% of its hosts, {} each",
+        {fmt::format("rollback takes {}: zone {} needs {} batches (max_batch {}% of its hosts, at least one host "
+                     "each), {} each",
                      plan::formatDuration(analysis.rollbackS), analysis.rollbackZone, analysis.rollbackBatches,
                      std::lround(facts.rollbackBatch * 100), plan::formatDuration(facts.rollbackTimeS)),
          pipeline.deploy.origin.range});

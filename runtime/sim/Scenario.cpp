@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 #include <ctime>
+#include <initializer_list>
+#include <set>
 
 namespace pipelang::runtime {
 namespace {
@@ -20,7 +22,31 @@ llvm::Error bad(const std::string& what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), "scenario: %s", what.c_str());
 }
 
+// Every object of a scenario names only fields the simulation reads: a
+// misspelt field ("new_versoin") would otherwise be a scenario that tests
+// nothing and passes.
+llvm::Error knownFields(const json::Object& o, std::initializer_list<const char*> known, const std::string& where) {
+  for (const auto& [key, unused] : o) {
+    bool found = false;
+    for (const char* name : known) found = found || key == name;
+    if (found) continue;
+    std::string list;
+    for (const char* name : known) list += (list.empty() ? "" : ", ") + std::string(name);
+    return bad(
+        fmt::format("{}unknown field '{}' (known: {})", where.empty() ? "" : where + ": ", printable(key.str()), list));
+  }
+  return llvm::Error::success();
+}
+
+// `key` present but not a string: said, rather than read as absent.
+llvm::Error stringField(const json::Object& o, llvm::StringRef key, const std::string& where) {
+  if (const auto* value = o.get(key); value && !value->getAsString())
+    return bad(fmt::format("{}'{}' must be a string", where.empty() ? "" : where + ": ", key.str()));
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::int64_t> offset(const json::Object& o, llvm::StringRef key, std::int64_t fallback) {
+  if (auto error = stringField(o, key, "")) return error;
   auto text = o.getString(key);
   if (!text) return fallback;
   auto value = parseDuration(text->str());
@@ -28,32 +54,69 @@ llvm::Expected<std::int64_t> offset(const json::Object& o, llvm::StringRef key, 
   return *value;
 }
 
-std::map<std::string, double> numbers(const json::Object* o) {
-  std::map<std::string, double> out;
-  if (o)
-    for (const auto& [key, value] : *o)
-      if (auto n = value.getAsNumber()) out[key.str()] = *n;
-  return out;
+// `baseline` or `new_version`: metric name -> value, each a metric of the plan.
+llvm::Error numbers(const json::Object& root, llvm::StringRef key, const Plan& plan,
+                    std::map<std::string, double>& out) {
+  const auto* value = root.get(key);
+  if (!value) return llvm::Error::success();
+  const auto* o = value->getAsObject();
+  if (!o)
+    return bad(fmt::format("'{}' must be an object of metric values such as {{\"fault_rate\": 0.001}}", key.str()));
+  for (const auto& [name, number] : *o) {
+    if (!plan.metrics.count(name.str()))
+      return bad(fmt::format("{} names metric '{}' that the plan does not have", key.str(), printable(name.str())));
+    auto n = number.getAsNumber();
+    if (!n) return bad(fmt::format("{}: '{}' is not a number", key.str(), printable(name.str())));
+    out[name.str()] = *n;
+  }
+  return llvm::Error::success();
 }
 
-llvm::Error readFaults(const json::Object& root, std::vector<MetricFault>& out) {
-  if (const auto* faults = root.getArray("faults"))
-    for (const auto& f : *faults) {
-      const auto* o = f.getAsObject();
-      if (!o) return bad("a fault is not an object");
-      MetricFault fault;
-      if (auto m = o->getString("metric")) fault.metric = m->str();
-      fault.value = o->getNumber("value").getValueOr(0);
-      if (auto r = o->getString("region")) fault.region = r->str();
-      if (auto z = o->getString("zone")) fault.zone = z->str();
-      auto from = offset(*o, "from", 0);
-      if (!from) return from.takeError();
-      auto to = offset(*o, "to", std::int64_t(1) << 40);
-      if (!to) return to.takeError();
-      fault.fromS = *from;
-      fault.toS = *to;
-      out.push_back(fault);
-    }
+llvm::Error readFaults(const json::Object& root, const Plan& plan, std::vector<MetricFault>& out) {
+  const auto* value = root.get("faults");
+  if (!value) return llvm::Error::success();
+  const auto* faults = value->getAsArray();
+  if (!faults) return bad("'faults' must be a list of objects");
+  std::set<std::string> regions, zones;
+  for (const auto& region : plan.regions) {
+    regions.insert(region.id);
+    for (const auto& zone : region.zones) zones.insert(zone.id);
+  }
+  for (const auto& step : plan.steps) {
+    if (!step.region.empty()) regions.insert(step.region);
+    if (!step.zone.empty()) zones.insert(step.zone);
+  }
+  for (size_t i = 0; i < faults->size(); ++i) {
+    std::string where = fmt::format("faults[{}]", i);
+    const auto* o = (*faults)[i].getAsObject();
+    if (!o) return bad(where + ": not an object");
+    if (auto error = knownFields(*o, {"metric", "value", "region", "zone", "from", "to"}, where)) return error;
+    for (const char* key : {"metric", "region", "zone"})
+      if (auto error = stringField(*o, key, where)) return error;
+    MetricFault fault;
+    if (auto m = o->getString("metric")) fault.metric = m->str();
+    if (!plan.metrics.count(fault.metric))
+      return bad(fmt::format("{}: 'metric' {} is not a metric of the plan", where,
+                             fault.metric.empty() ? "is missing, so it" : "'" + printable(fault.metric) + "'"));
+    auto number = o->get("value") ? o->get("value")->getAsNumber() : llvm::None;
+    if (!number) return bad(where + ": 'value' must be a number (the metric's value during the fault)");
+    fault.value = *number;
+    if (auto r = o->getString("region")) fault.region = r->str();
+    if (auto z = o->getString("zone")) fault.zone = z->str();
+    if (!fault.region.empty() && !regions.count(fault.region))
+      return bad(fmt::format("{}: region '{}' is not a region of the plan", where, printable(fault.region)));
+    if (!fault.zone.empty() && !zones.count(fault.zone))
+      return bad(fmt::format("{}: zone '{}' is not a zone of the plan", where, printable(fault.zone)));
+    auto from = offset(*o, "from", 0);
+    if (!from) return bad(where + ": " + llvm::toString(from.takeError()).substr(10));
+    auto to = offset(*o, "to", std::int64_t(1) << 40);
+    if (!to) return bad(where + ": " + llvm::toString(to.takeError()).substr(10));
+    if (*to < *from)
+      return bad(fmt::format("{}: 'to' ({}) is before 'from' ({})", where, formatDuration(*to), formatDuration(*from)));
+    fault.fromS = *from;
+    fault.toS = *to;
+    out.push_back(fault);
+  }
   return llvm::Error::success();
 }
 
@@ -71,6 +134,7 @@ llvm::Error readDeployFailures(const json::Object& root, const Plan& plan, std::
 llvm::Error readPeople(const json::Object& root, Instant start, bool& emergency, std::string& reason,
                        std::vector<RequestRecord>& requests) {
   if (const auto* object = root.getObject("emergency")) {
+    if (auto error = knownFields(*object, {"reason", "approved_at", "approved_by"}, "emergency")) return error;
     emergency = true;
     if (auto r = object->getString("reason")) reason = r->str();
     auto at = offset(*object, "approved_at", 0);
@@ -86,6 +150,7 @@ llvm::Error readPeople(const json::Object& root, Instant start, bool& emergency,
     for (const auto& item : *list) {
       const auto* o = item.getAsObject();
       if (!o) return bad(std::string(key) + ": an entry is not an object");
+      if (auto error = knownFields(*o, {"blocker", "all", "reason", "by", "stage", "at"}, key)) return error;
       RequestRecord request;
       request.kind = std::string(key) == "overrides"   ? "override"
                      : std::string(key) == "approvals" ? "approve"
@@ -185,7 +250,7 @@ llvm::Error readVersions(const json::Object& root, const json::Value& value, con
       rest.consume_front("scenario: ");
       return bad(where + ": " + rest.str());
     };
-    if (auto error = within(readFaults(*o, entry.faults))) return error;
+    if (auto error = within(readFaults(*o, plan, entry.faults))) return error;
     if (auto error = within(readDeployFailures(*o, plan, entry.deployFailures))) return error;
     if (auto error = within(readPeople(*o, scenario.start, entry.emergency, entry.emergencyReason, entry.requests)))
       return error;
@@ -203,12 +268,29 @@ llvm::Expected<Scenario> parseScenario(const std::string& text, const Plan& plan
   if (!root) return bad("not a JSON object");
   Scenario scenario;
   planformat::WindowCalendar calendar(plan.windows.value_or(planformat::WindowSpec{}));
+  if (auto error = knownFields(
+          *root,
+          {"start", "version", "previous", "batch_time", "baseline", "new_version", "faults", "deploy_failures",
+           "external_alarms", "emergency", "overrides", "approvals", "rollbacks", "versions"},
+          ""))
+    return error;
+  for (const char* key : {"start", "version", "previous", "batch_time"})
+    if (auto error = stringField(*root, key, "")) return error;
 
   if (auto start = root->getString("start")) {
     planformat::LocalTime local;
-    if (std::sscanf(start->str().c_str(), "%d-%d-%dT%d:%d:%d", &local.year, &local.month, &local.day, &local.hour,
-                    &local.minute, &local.second) < 5)
-      return bad("'start': expected local time YYYY-MM-DDTHH:MM[:SS], got '" + start->str() + "'");
+    int end = 0;
+    std::string text = start->str();
+    int fields = std::sscanf(text.c_str(), "%d-%d-%dT%d:%d%n:%d%n", &local.year, &local.month, &local.day, &local.hour,
+                             &local.minute, &end, &local.second, &end);
+    static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = local.year % 4 == 0 && (local.year % 100 != 0 || local.year % 400 == 0);
+    bool real = fields >= 5 && static_cast<size_t>(end) == text.size() && local.year >= 1970 && local.year <= 9999 &&
+                local.month >= 1 && local.month <= 12 && local.day >= 1 &&
+                local.day <= (local.month == 2 && !leap ? 28 : kDays[local.month - 1]) && local.hour >= 0 &&
+                local.hour <= 23 && local.minute >= 0 && local.minute <= 59 && local.second >= 0 && local.second <= 59;
+    if (!real)
+      return bad("'start': expected a local time YYYY-MM-DDTHH:MM[:SS] that exists, got '" + printable(text) + "'");
     scenario.start = calendar.fromLocal(local);
   } else {
     // The next Monday 09:00 in the windows' timezone.
@@ -217,24 +299,27 @@ llvm::Expected<Scenario> parseScenario(const std::string& text, const Plan& plan
     if (days == 0) days = 7;
     scenario.start = calendar.fromLocal({today.year, today.month, today.day + days, 9, 0, 0, 1});
   }
-  if (auto v = root->getString("version")) scenario.version = v->str();
+  if (auto v = root->getString("version")) {
+    if (v->empty() || v->size() > 128 || hasControl(*v))
+      return bad("'version' must be 1 to 128 characters without control characters");
+    scenario.version = v->str();
+  }
   if (auto v = root->getString("previous")) scenario.previous = v->str();
   if (auto v = root->getString("batch_time")) {
     auto seconds = parseDuration(v->str());
     if (!seconds || *seconds <= 0) return bad("'batch_time': bad duration '" + v->str() + "'");
     scenario.batchTimeS = static_cast<int>(*seconds);
   }
-  scenario.baseline = numbers(root->getObject("baseline"));
-  scenario.newVersion = numbers(root->getObject("new_version"));
-  for (const auto& [name, value] : scenario.baseline)
-    if (!plan.metrics.count(name)) return bad("baseline names metric '" + name + "' that the plan does not have");
+  if (auto error = numbers(*root, "baseline", plan, scenario.baseline)) return error;
+  if (auto error = numbers(*root, "new_version", plan, scenario.newVersion)) return error;
 
-  if (auto error = readFaults(*root, scenario.faults)) return error;
+  if (auto error = readFaults(*root, plan, scenario.faults)) return error;
   if (auto error = readDeployFailures(*root, plan, scenario.deployFailures)) return error;
   if (const auto* alarms = root->getArray("external_alarms"))
     for (const auto& a : *alarms) {
       const auto* o = a.getAsObject();
       if (!o) return bad("an external alarm is not an object");
+      if (auto error = knownFields(*o, {"name", "from", "to"}, "external_alarms")) return error;
       ExternalAlarmWindow window;
       if (auto n = o->getString("name")) window.name = n->str();
       auto from = offset(*o, "from", 0);

@@ -87,10 +87,32 @@ TEST_F(PipecCli, ErrorsExitOneWithLocationFirstLine) {
       << run.err;
 }
 
+// An unterminated comment is one error (P002), not also an unexpected token.
+TEST_F(PipecCli, AnUnterminatedCommentIsOneError) {
+  write("open.pipe", "template A {\n  artifact = \"a\"\n}\n/* abc");
+  PipecRun run = pipec("check open.pipe --color=never");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.err.substr(0, run.err.find('\n')),
+            "open.pipe:4:1: error[P002]: unterminated comment: `/*` has no closing `*/`");
+  EXPECT_TRUE(run.err.ends_with("1 error, 0 warnings in 1 file\n`pipec explain P002` for more\n")) << run.err;
+  write("only.pipe", "/* abc");
+  PipecRun only = pipec("check only.pipe --color=never");
+  EXPECT_EQ(only.status, 1);
+  EXPECT_EQ(only.err.find("P001"), std::string::npos) << only.err;
+}
+
 TEST_F(PipecCli, MissingFileIsAnIoFailure) {
   PipecRun run = pipec("check missing.pipe");
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("pipec: error: cannot read `missing.pipe`"), std::string::npos);
+}
+
+// A path that exists but is not a file (a device, a FIFO) is said to be so,
+// not to be missing.
+TEST_F(PipecCli, ADeviceGivenAsAnInputIsNotARegularFile) {
+  PipecRun run = pipec("check /dev/null");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_NE(run.err.find("pipec: error: cannot read `/dev/null`: not a regular file"), std::string::npos) << run.err;
 }
 
 TEST_F(PipecCli, UnknownOptionIsAUsageError) {

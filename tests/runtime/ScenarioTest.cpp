@@ -296,3 +296,54 @@ TEST(Scenario, FaultDuringACanaryShiftsTheRegionsTrafficBack) {
                 "rollback/lab-east/traffic: all of lab-east's traffic back on v1",
             }));
 }
+
+// Every field of a scenario is read or refused: a misspelt field, a value of
+// the wrong type, a metric, region or zone the plan does not have, a start
+// that is not a real time or a fault that ends before it starts would
+// otherwise make a scenario that tests nothing and passes.
+TEST(Scenario, EveryMistakeInAScenarioIsNamed) {
+  auto error = [](const std::string& text) {
+    auto scenario = parseScenario(text, globalPlan());
+    return scenario ? std::string("(accepted)") : llvm::toString(scenario.takeError());
+  };
+  const std::string known =
+      "(known: start, version, previous, batch_time, baseline, new_version, faults, deploy_failures, "
+      "external_alarms, emergency, overrides, approvals, rollbacks, versions)";
+  EXPECT_EQ(error(R"({"new_versoin": {"fault_rate": 0.5}})"), "scenario: unknown field 'new_versoin' " + known);
+  EXPECT_EQ(error(R"({"new_version": {"fualt_rate": 0.5}})"),
+            "scenario: new_version names metric 'fualt_rate' that the plan does not have");
+  EXPECT_EQ(error(R"({"new_version": {"fault_rate": "0.5"}})"), "scenario: new_version: 'fault_rate' is not a number");
+  EXPECT_EQ(error(R"({"baseline": [0.1]})"),
+            "scenario: 'baseline' must be an object of metric values such as {\"fault_rate\": 0.001}");
+  EXPECT_EQ(error(R"({"faults": [{"metric": "nosuch", "value": 1}]})"),
+            "scenario: faults[0]: 'metric' 'nosuch' is not a metric of the plan");
+  EXPECT_EQ(error(R"({"faults": [{"metric": "fault_rate", "value": 1, "region": "mars-1"}]})"),
+            "scenario: faults[0]: region 'mars-1' is not a region of the plan");
+  EXPECT_EQ(error(R"({"faults": [{"metric": "fault_rate", "value": 1, "zone": "usw1-az9"}]})"),
+            "scenario: faults[0]: zone 'usw1-az9' is not a zone of the plan");
+  EXPECT_EQ(error(R"({"faults": [{"metric": "fault_rate", "value": "high"}]})"),
+            "scenario: faults[0]: 'value' must be a number (the metric's value during the fault)");
+  EXPECT_EQ(error(R"({"faults": [{"metric": "fault_rate", "value": 1, "from": "+5h", "to": "+2h"}]})"),
+            "scenario: faults[0]: 'to' (2h) is before 'from' (5h)");
+  EXPECT_EQ(error(R"({"faults": [{"metric": "fault_rate", "value": 1, "regoin": "us-east-1"}]})"),
+            "scenario: faults[0]: unknown field 'regoin' (known: metric, value, region, zone, from, to)");
+  EXPECT_EQ(error(R"({"start": "2026-02-30T09:00:00"})"),
+            "scenario: 'start': expected a local time YYYY-MM-DDTHH:MM[:SS] that exists, got '2026-02-30T09:00:00'");
+  EXPECT_EQ(error(R"({"start": "2026-12-07T25:00:00"})"),
+            "scenario: 'start': expected a local time YYYY-MM-DDTHH:MM[:SS] that exists, got '2026-12-07T25:00:00'");
+  EXPECT_EQ(error(R"({"start": "2026-12-07T09:00:00junk"})"),
+            "scenario: 'start': expected a local time YYYY-MM-DDTHH:MM[:SS] that exists, got "
+            "'2026-12-07T09:00:00junk'");
+  EXPECT_EQ(error(R"({"version": ""})"), "scenario: 'version' must be 1 to 128 characters without control characters");
+  EXPECT_EQ(error(R"({"version": 2})"), "scenario: 'version' must be a string");
+  EXPECT_EQ(error(R"({"external_alarms": [{"name": "x", "form": "+1h"}]})"),
+            "scenario: external_alarms: unknown field 'form' (known: name, from, to)");
+  EXPECT_EQ(error(R"({"overrides": [{"blocker": "window", "reason": "r", "when": "+1h"}]})"),
+            "scenario: overrides: unknown field 'when' (known: blocker, all, reason, by, stage, at)");
+  EXPECT_EQ(error(R"({"emergency": {"reason": "r", "approved": ["a"]}})"),
+            "scenario: emergency: unknown field 'approved' (known: reason, approved_at, approved_by)");
+  // What is right still reads: a leap day, a whole-minute start, a fault in a zone.
+  EXPECT_EQ(error(R"({"start": "2028-02-29T09:00", "version": "v2", "faults": [{"metric": "fault_rate",
+                      "value": 0.2, "region": "us-east-1", "zone": "use1-az2", "from": "+1h", "to": "+2h"}]})"),
+            "(accepted)");
+}
