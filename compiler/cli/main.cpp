@@ -29,7 +29,29 @@ const char* kOverview =
 
 }  // namespace
 
+namespace {
+
+int dispatch(int argc, char** argv);
+
+}  // namespace
+
+// A report that could not be written (a full disk, a closed pipe) is an I/O
+// failure, exit 2 (checks.md), said on stderr, never LLVM's abort.
 int main(int argc, char** argv) {
+  int status = dispatch(argc, argv);
+  llvm::outs().flush();
+  if (llvm::outs().has_error()) {
+    std::string why = llvm::outs().error().message();
+    llvm::outs().clear_error();
+    llvm::errs() << "pipec: error: cannot write to standard output: " << why << "\n";
+    return kExitUsage;
+  }
+  return status;
+}
+
+namespace {
+
+int dispatch(int argc, char** argv) {
   // The project's version and the plan format it writes; nothing of LLVM's.
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream& out) {
     out << "pipec " << PIPE_VERSION << "\nplan format " << pipelang::planformat::kSchemaV1 << "\n";
@@ -59,3 +81,5 @@ int main(int argc, char** argv) {
   llvm::cl::PrintHelpMessage();
   return kExitUsage;
 }
+
+}  // namespace
