@@ -36,7 +36,8 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
       externals_(externals),
       sink_(sink),
       options_(std::move(options)),
-      fleet_(plan),
+      ownFleet_(options_.fleet ? nullptr : std::make_unique<FleetModel>(plan)),
+      fleet_(options_.fleet ? *options_.fleet : *ownFleet_),
       evaluator_(plan, metrics, externals) {
   if (plan.windows) calendar_.emplace(*plan.windows);
   evaluator_.setReadPool(options_.readPool, options_.readTag);
@@ -85,12 +86,14 @@ void Engine::emit(Instant t, const std::string& type, const std::string& stage, 
   if (!detail.empty()) {
     std::string text;
     llvm::raw_string_ostream out(text);
-    out << json::Value(json::Object(detail));
+    json::Value value(std::move(detail));  // written, then taken back: not copied
+    out << value;
     out.flush();
+    detail = std::move(*value.getAsObject());
     record.detail = text;
   }
   journal_.event(run_.id, record);
-  sink_.onEvent({t, type, stage, step, message, std::move(detail)});
+  sink_.takeEvent({t, type, stage, step, message, std::move(detail)});
 }
 
 void Engine::wakeAt(std::optional<Instant> t) {
@@ -107,7 +110,8 @@ void Engine::load(Instant now) {
     for (const auto& host : fleet_.hosts())
       journal_.knowHost(host.fleet, host.region, host.zone, host.host, run_.previous, now);
   });
-  for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
+  hosts_.assign(fleet_.hosts().size(), HostState{});
+  readHosts();
   hostsReloaded();
 
   auto stepRecords = journal_.steps(run_.id);

@@ -82,6 +82,12 @@ long Engine::trafficTimeoutMs() const {
 }
 
 void Engine::advanceBakes(Instant now) {
+  // A region's scope for a min_traffic read: the model's own, not a copy of it and its host list.
+  Scope scratch;
+  auto regionScope = [this](const std::string& fleet, const std::string& region, Scope& built) -> const Scope& {
+    if (const Scope* known = fleet_.knownRegionScope(fleet, region)) return *known;
+    return built = fleet_.regionScope(fleet, region);
+  };
   for (auto& step : steps_) {
     if (step.state != StepState::Running || step.phase != Phase::Bake) continue;
     const Step& s = *step.step;
@@ -116,16 +122,16 @@ void Engine::advanceBakes(Instant now) {
       if (step.trafficReads.empty() && now >= step.nextTrafficSample) {
         for (const auto& region : stage->regions)
           step.trafficReads.push_back(
-              evaluator_.launch({plan_.metrics.at(minTraffic->metric), fleet_.regionScope(stage->fleet(), region),
+              evaluator_.launch({plan_.metrics.at(minTraffic->metric), regionScope(stage->fleet(), region, scratch),
                                  run_.version, now, trafficTimeoutMs()}));
         step.nextTrafficSample = now + options_.trafficPeriodS;
       }
     } else if (minTraffic && now >= step.nextTrafficSample) {
       std::vector<MetricReading> readings;
+      const MetricDef& metric = plan_.metrics.at(minTraffic->metric);
       for (const auto& region : stage->regions)
-        readings.push_back(
-            evaluator_.read({plan_.metrics.at(minTraffic->metric), fleet_.regionScope(stage->fleet(), region),
-                             run_.version, now, trafficTimeoutMs()}));
+        readings.push_back(evaluator_.read(
+            {metric, regionScope(stage->fleet(), region, scratch), run_.version, now, trafficTimeoutMs()}));
       addTraffic(readings);
       step.nextTrafficSample = now + options_.trafficPeriodS;
     }

@@ -38,7 +38,8 @@ void Engine::startStep(StepRuntime& step, Instant now) {
       journal_.setStep(run_.id, s.id, "started", now);
       journal_.hostsMoving(fleet, s.region, s.zone, s.hosts, run_.version, now, run_.id);
     });
-    for (const auto& host : s.hosts) hosts_[fleet + "/" + host].pending = run_.version;
+    for (const auto& host : s.hosts)
+      if (HostState* state = hostState(fleet, host)) state->pending = run_.version;
     std::string what =
         s.type == "onebox"
             ? fmt::format("deploying one-box {} at {:g}% traffic", hostList(s.hosts), s.traffic.value_or(0) * 100)
