@@ -43,9 +43,11 @@ done
 if [ -x "$pipec" ]; then
   for service in "$here"/examples/services/*.pipe; do
     name=$(basename "$service" .pipe)
-    if (cd "$here" && "$pipec" plan "examples/services/$name.pipe" -o "$work/plans/$name.plan.json") >/dev/null 2>&1; then
-      one "$work/plans/$name.plan.json"
-      for scenario in "$here"/examples/scenarios/*.json; do one "$work/plans/$name.plan.json" "$scenario"; done
+    if (cd "$here" && "$pipec" plan "examples/services/$name.pipe" -o "$work/plans/$name") >/dev/null 2>&1; then
+      for plan in "$work/plans/$name"/*.plan.json; do
+        one "$plan"
+        for scenario in "$here"/examples/scenarios/*.json; do one "$plan" "$scenario"; done
+      done
     else
       echo "note: pipec could not plan $service; skipped"
     fi
