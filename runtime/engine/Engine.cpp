@@ -96,6 +96,16 @@ void Engine::emit(Instant t, const std::string& type, const std::string& stage, 
   sink_.takeEvent({t, type, stage, step, message, std::move(detail)});
 }
 
+void Engine::setState(StepRuntime& step, StepState state) {
+  size_t index = static_cast<size_t>(&step - steps_.data());
+  if (step.state == StepState::Running && state != StepState::Running)
+    running_.erase(std::lower_bound(running_.begin(), running_.end(), index));
+  if (step.state != StepState::Running && state == StepState::Running)
+    running_.insert(std::lower_bound(running_.begin(), running_.end(), index), index);
+  doneSteps_ += (state == StepState::Done) - (step.state == StepState::Done);
+  step.state = state;
+}
+
 void Engine::wakeAt(std::optional<Instant> t) {
   if (t && (!wake_ || *t < *wake_)) wake_ = t;
 }
@@ -122,15 +132,15 @@ void Engine::load(Instant now) {
     if (it == stepRecords.end()) continue;
     const std::string& state = it->second.state;
     if (state == "done") {
-      step.state = StepState::Done;
+      setState(step, StepState::Done);
     } else if (state == "failed" || state == "cancelled") {
-      step.state = StepState::Failed;
+      setState(step, StepState::Failed);
     } else if (state == "started") {
       // A started deploy or test is re-run (commands are idempotent); a bake
       // whose deploy had completed continues with the time it had left.
       auto bake = bakeRecords.find(step.step->id);
       if (bake != bakeRecords.end()) {
-        step.state = StepState::Running;
+        setState(step, StepState::Running);
         step.phase = Phase::Bake;
         step.bake = bake->second;
         step.startedAt = it->second.startedAt;
@@ -138,7 +148,7 @@ void Engine::load(Instant now) {
         step.nextTrafficSample = now;
         resumedBakes.push_back(&step);
       } else if (step.step->type == "approval") {
-        step.state = StepState::Running;
+        setState(step, StepState::Running);
         step.phase = Phase::Approval;
       }
     }
@@ -209,7 +219,8 @@ void Engine::begin(std::int64_t runId) {
 }
 
 bool Engine::busy() const {
-  return std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
+  // Only a running step has a call (handle).
+  return std::any_of(running_.begin(), running_.end(), [this](size_t i) { return steps_[i].handle >= 0; }) ||
          std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
 }
 
@@ -247,8 +258,7 @@ std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
       rollbackStarted = true;
       return std::nullopt;
     }
-    if (std::all_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.state == StepState::Done; }))
-      return finish(Outcome::Deployed, now, "");
+    if (doneSteps_ == steps_.size()) return finish(Outcome::Deployed, now, "");
   }
 
   bool calls = busy();
@@ -289,9 +299,9 @@ Engine::StageRuntime* Engine::activeStage() {
 
 Instant Engine::waitStart() const {
   Instant since = waitingSince_;
-  for (const auto& step : steps_)
-    if (step.state == StepState::Running && step.phase == Phase::Bake && step.extension.waiting() &&
-        (since < 0 || step.extension.since() < since))
+  for (size_t i : running_)
+    if (const StepRuntime& step = steps_[i]; step.state == StepState::Running && step.phase == Phase::Bake &&
+                                             step.extension.waiting() && (since < 0 || step.extension.since() < since))
       since = step.extension.since();
   return since;
 }

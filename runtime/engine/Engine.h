@@ -270,6 +270,11 @@ class Engine {
   std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
   std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
   std::vector<std::vector<size_t>> stageDeps_;   // per stage: steps outside it that its steps come after
+  // The steps running now (indexes into steps_, ascending: plan order) and how
+  // many are done, kept by setState, so a pass walks running steps only.
+  std::vector<size_t> running_;
+  size_t doneSteps_ = 0;
+  void setState(StepRuntime& step, StepState state);
 
   // The fleet's versions as this run knows them.
   std::vector<HostState> hosts_;            // by FleetModel index (a host outside the plan is never asked about)

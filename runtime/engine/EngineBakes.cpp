@@ -55,7 +55,8 @@ void Engine::startBake(StepRuntime& step, Instant now) {
 std::optional<Instant> Engine::quietUntil(Instant now) const {
   if (waitingSince_ >= 0) return std::nullopt;  // a closed gate or an approval has its own wake-ups
   bool any = false;
-  for (const auto& step : steps_) {
+  for (size_t i : running_) {
+    const StepRuntime& step = steps_[i];
     if (step.state != StepState::Running || step.phase != Phase::Bake) continue;
     if (!step.extension.waiting() || step.extension.kind() != "min_traffic" || step.lastTrafficGain != 0)
       return std::nullopt;
@@ -88,7 +89,9 @@ void Engine::advanceBakes(Instant now) {
     if (const Scope* known = fleet_.knownRegionScope(fleet, region)) return *known;
     return built = fleet_.regionScope(fleet, region);
   };
-  for (auto& step : steps_) {
+  std::vector<size_t> running = running_;  // in plan order; a bake that passes leaves running_
+  for (size_t index : running) {
+    StepRuntime& step = steps_[index];
     if (step.state != StepState::Running || step.phase != Phase::Bake) continue;
     const Step& s = *step.step;
     const Stage* stage = plan_.stage(s.stage);

@@ -30,7 +30,7 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
     if (step.state != StepState::Running) continue;
     if (step.handle >= 0) deployer_.cancel(step.handle);
     step.handle = -1;
-    step.state = StepState::Failed;
+    setState(step, StepState::Failed);
     journal_.setStep(run_.id, step.step->id, step.step->id == stepId ? "failed" : "cancelled", now, why);
   }
   run_.status = "rolling_back";
