@@ -153,8 +153,11 @@ void AlarmEvaluator::take(History& h, const AlarmExpr& condition, const Scope& s
   h.points.push_back(point);
   while (static_cast<int>(h.points.size()) > condition.n) h.points.pop_front();
   if (onlyNotable && !point.breach && reading.error.empty()) return;
-  out.push_back({t, scope.label(), keyOf(condition), condition.metric, reading.resolvedQuery, reading.error,
-                 reading.value, point.breach, h.consecutiveFailures});
+  // A source that asks every query as written leaves it out of each reading (MetricSource::queryAsWritten).
+  bool asWritten = reading.resolvedQuery.empty() && h.metric && metrics_.queryAsWritten(*h.metric);
+  out.push_back({t, scope.label(), keyOf(condition), condition.metric,
+                 asWritten ? h.metric->query : reading.resolvedQuery, reading.error, reading.value, point.breach,
+                 h.consecutiveFailures});
 }
 
 void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
@@ -194,10 +197,25 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
       h.nextDue = h.started ? h.nextDue + period : next;
       if (h.nextDue <= now) h.nextDue = next;
       h.started = true;
+      h.metric = &metric;
       due.push_back({&scope, condition, &h, &metric});
     }
   }
   if (due.empty()) return;
+  auto requestOf = [&](size_t i) {
+    return MetricRequest{*due[i].metric, *due[i].scope, version, now,
+                         std::max<long>(1, due[i].condition->periodS) * 1000L};
+  };
+  // A source read one scope at a time, in turn (the simulated fleet, a
+  // command source): each pair is read and taken in the order it came due,
+  // with no request or reading lists built (docs/performance.md, issue 18).
+  // Reading a pair never looks at a history, so this is the order below.
+  if (!pool_ && (due.size() < 2 || !metrics_.concurrent()) &&
+      std::none_of(due.begin(), due.end(), [&](const Due& d) { return metrics_.batches(*d.metric); })) {
+    for (size_t i = 0; i < due.size(); ++i)
+      take(*due[i].history, *due[i].condition, *due[i].scope, now, readBounded(requestOf(i)), out, onlyNotable);
+    return;
+  }
 
   // Pairs of one metric, scope kind, fleet and period are read together when
   // the source batches the metric (one query for them all); the rest one by one.
@@ -226,10 +244,6 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
     if (added) group.scopes.push_back(scope);
     inGroup[i] = {&group, it->second};
   }
-  auto requestOf = [&](size_t i) {
-    return MetricRequest{*due[i].metric, *due[i].scope, version, now,
-                         std::max<long>(1, due[i].condition->periodS) * 1000L};
-  };
 
   if (pool_) {
     for (size_t i : singles) due[i].history->pending = launch(requestOf(i));
@@ -394,19 +408,160 @@ Verdict AlarmEvaluator::evaluate(const AlarmExpr& expr, const Scope& scope, Inst
   return evaluateAt(expr, scope, slots_.slotOf(scope), now);
 }
 
+const std::pair<const std::string, AlarmExpr>* AlarmEvaluator::resolve(const AlarmExpr& ref) {
+  // Resolved once per node; the name is compared so that a node at a reused address is resolved again.
+  auto [it, added] = refs_.try_emplace(&ref, nullptr);
+  if (added || !it->second || it->second->first != ref.name) {
+    auto alarm = plan_.alarms.find(ref.name);
+    it->second = alarm == plan_.alarms.end() ? nullptr : &*alarm;
+  }
+  return it->second;
+}
+
+std::optional<Verdict> AlarmEvaluator::firingVerdict(const AlarmExpr& expr, const Scope& scope, Instant now) {
+  std::uint32_t slot = slots_.slotOf(scope);
+  std::optional<Firing> quick;
+  if (&expr == &plan_.rollbackOn) {
+    if (!rollbackCompiled_) {
+      std::vector<FiringOp> program;
+      if (compileFiring(expr, program)) rollbackProgram_ = std::move(program);
+      rollbackCompiled_ = true;
+    }
+    if (rollbackProgram_) quick = runFiring(*rollbackProgram_, slot);
+  } else {
+    quick = firingAt(expr, slot);
+  }
+  if (quick && !quick->firing) return std::nullopt;
+  Verdict verdict = evaluateAt(expr, scope, slot, now);
+  if (!verdict.firing) return std::nullopt;
+  return verdict;
+}
+
+bool AlarmEvaluator::compileFiring(const AlarmExpr& expr, std::vector<FiringOp>& out) {
+  switch (expr.op) {
+    case AlarmExpr::Op::Cond:
+      out.push_back({FiringOp::Kind::Cond, column(expr).number, expr.m, 0});
+      return true;
+    case AlarmExpr::Op::Ref:
+      if (const auto* alarm = resolve(expr)) return compileFiring(alarm->second, out);
+      out.push_back({FiringOp::Kind::False, 0, 0, 0});
+      return true;
+    case AlarmExpr::Op::External:
+      return false;
+    case AlarmExpr::Op::Not:
+      if (!compileFiring(expr.args.front(), out)) return false;
+      out.push_back({FiringOp::Kind::Not, 0, 0, 0});
+      return true;
+    case AlarmExpr::Op::Or:
+    case AlarmExpr::Op::And:
+      for (const auto& arg : expr.args)
+        if (!compileFiring(arg, out)) return false;
+      out.push_back({expr.op == AlarmExpr::Op::Or ? FiringOp::Kind::Or : FiringOp::Kind::And, 0, 0,
+                     static_cast<std::uint32_t>(expr.args.size())});
+      return true;
+  }
+  return false;
+}
+
+std::optional<AlarmEvaluator::Firing> AlarmEvaluator::runFiring(const std::vector<FiringOp>& program,
+                                                                std::uint32_t slot) {
+  // firingAt's rules, on a stack.
+  auto& stack = firingStack_;
+  stack.clear();
+  for (const auto& op : program) switch (op.kind) {
+      case FiringOp::Kind::Cond: {
+        const History* h = historyAt(slot, op.column, false);
+        if (!h || h->points.empty()) {
+          stack.push_back({false, true});
+          break;
+        }
+        Firing f{false, !h->points.back().value};
+        if (h->consecutiveFailures >= kFailuresForAlarm) {
+          f.firing = true;
+        } else {
+          int breaches = 0;
+          for (const auto& point : h->points) breaches += point.breach;
+          f.firing = breaches >= op.m;
+        }
+        stack.push_back(f);
+        break;
+      }
+      case FiringOp::Kind::False:
+        stack.push_back({false, false});
+        break;
+      case FiringOp::Kind::Not: {
+        Firing inner = stack.back();
+        stack.back() = {!inner.firing && !inner.missingData, inner.missingData};
+        break;
+      }
+      case FiringOp::Kind::Or:
+      case FiringOp::Kind::And: {
+        bool isAnd = op.kind == FiringOp::Kind::And;
+        Firing result{isAnd, false};
+        for (size_t k = stack.size() - op.args; k < stack.size(); ++k) {
+          result.missingData = result.missingData || stack[k].missingData;
+          result.firing = isAnd ? result.firing && stack[k].firing : result.firing || stack[k].firing;
+        }
+        stack.resize(stack.size() - op.args);
+        stack.push_back(result);
+        break;
+      }
+    }
+  return stack.back();
+}
+
+std::optional<AlarmEvaluator::Firing> AlarmEvaluator::firingAt(const AlarmExpr& expr, std::uint32_t slot) {
+  // The same rules as evaluateAt and evaluateCondition, on flags only.
+  switch (expr.op) {
+    case AlarmExpr::Op::Cond: {
+      const History* h = historyAt(slot, column(expr).number, false);
+      if (!h || h->points.empty()) return Firing{false, true};
+      Firing result{false, !h->points.back().value};
+      if (h->consecutiveFailures >= kFailuresForAlarm) {
+        result.firing = true;
+        return result;
+      }
+      int breaches = 0;
+      for (const auto& point : h->points) breaches += point.breach;
+      result.firing = breaches >= expr.m;
+      return result;
+    }
+    case AlarmExpr::Op::Ref: {
+      const auto* alarm = resolve(expr);
+      if (!alarm) return Firing{};
+      return firingAt(alarm->second, slot);
+    }
+    case AlarmExpr::Op::External:
+      return std::nullopt;  // its source is asked by evaluateAt, once
+    case AlarmExpr::Op::Not: {
+      auto inner = firingAt(expr.args.front(), slot);
+      if (!inner) return std::nullopt;
+      return Firing{!inner->firing && !inner->missingData, inner->missingData};
+    }
+    case AlarmExpr::Op::Or:
+    case AlarmExpr::Op::And: {
+      bool isAnd = expr.op == AlarmExpr::Op::And;
+      Firing result{isAnd, false};
+      for (const auto& arg : expr.args) {
+        auto v = firingAt(arg, slot);
+        if (!v) return std::nullopt;
+        result.missingData = result.missingData || v->missingData;
+        result.firing = isAnd ? result.firing && v->firing : result.firing || v->firing;
+      }
+      return result;
+    }
+  }
+  return Firing{};
+}
+
 Verdict AlarmEvaluator::evaluateAt(const AlarmExpr& expr, const Scope& scope, std::uint32_t slot, Instant now) {
   switch (expr.op) {
     case AlarmExpr::Op::Cond:
       return evaluateCondition(expr, scope, slot);
     case AlarmExpr::Op::Ref: {
-      // Resolved once per node; the name is compared so that a node at a reused address is resolved again.
-      auto [ref, added] = refs_.try_emplace(&expr, nullptr);
-      if (added || !ref->second || ref->second->first != expr.name) {
-        auto it = plan_.alarms.find(expr.name);
-        ref->second = it == plan_.alarms.end() ? nullptr : &*it;
-      }
-      if (!ref->second) return {};
-      Verdict inner = evaluateAt(ref->second->second, scope, slot, now);
+      const auto* alarm = resolve(expr);
+      if (!alarm) return {};
+      Verdict inner = evaluateAt(alarm->second, scope, slot, now);
       if (inner.firing && inner.culprit.empty()) inner.culprit = expr.name;
       return inner;
     }

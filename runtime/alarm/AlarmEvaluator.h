@@ -80,6 +80,12 @@ class AlarmEvaluator {
   // The latest measured value of a condition's metric at a scope.
   std::optional<double> latest(const AlarmExpr& condition, const Scope& scope);
   Verdict evaluate(const AlarmExpr& expr, const Scope& scope, Instant now);
+  // evaluate()'s verdict when `expr` fires at the scope, none when it does not.
+  // An expression without external alarms is first decided from the
+  // histories alone, with no texts built: a scope that does not fire costs a
+  // look at its datapoints (docs/performance.md, issue 18). One with an
+  // external alarm is evaluated as by evaluate(), asking its source once.
+  std::optional<Verdict> firingVerdict(const AlarmExpr& expr, const Scope& scope, Instant now);
   // The latest datapoint of every condition at the scope has a value.
   bool hasData(const std::vector<const AlarmExpr*>& conditions, const Scope& scope);
   // The first condition without M datapoints (`for M of N`) among its last N at the scope.
@@ -112,6 +118,7 @@ class AlarmEvaluator {
     Instant nextDue = 0;
     bool started = false;
     std::uint64_t round = 0;               // the last round it was sampled in (touched_)
+    const MetricDef* metric = nullptr;     // what it reads, set when a datapoint is first due
     std::shared_ptr<PendingRead> pending;  // asynchronous reads only
   };
   // A condition's column: equal conditions share one (canonical), numbered
@@ -125,6 +132,26 @@ class AlarmEvaluator {
   // The history of a (scope slot, column) pair, made when `create`; null otherwise when there is none.
   History* historyAt(std::uint32_t slot, std::uint32_t column, bool create);
   Verdict evaluateAt(const AlarmExpr& expr, const Scope& scope, std::uint32_t slot, Instant now);
+  // evaluateAt()'s `firing` and `missingData` alone; none when the expression reaches an external alarm.
+  struct Firing {
+    bool firing = false, missingData = false;
+  };
+  std::optional<Firing> firingAt(const AlarmExpr& expr, std::uint32_t slot);
+  // The plan's rollback_on compiled once for firingAt's question (postfix,
+  // refs inlined, columns found): asked of every watched scope every period.
+  struct FiringOp {
+    enum class Kind : std::uint8_t { Cond, Not, Or, And, False } kind = Kind::False;
+    std::uint32_t column = 0;  // Cond: the condition's column
+    int m = 0;                 // Cond: breaches needed
+    std::uint32_t args = 0;    // Or, And: operands on the stack
+  };
+  bool compileFiring(const AlarmExpr& expr, std::vector<FiringOp>& out);
+  std::optional<Firing> runFiring(const std::vector<FiringOp>& program, std::uint32_t slot);
+  bool rollbackCompiled_ = false;
+  std::optional<std::vector<FiringOp>> rollbackProgram_;  // none: it reaches an external alarm
+  std::vector<Firing> firingStack_;
+  // The plan's alarm a `ref` node names, resolved once per node; null when there is none.
+  const std::pair<const std::string, AlarmExpr>* resolve(const AlarmExpr& ref);
   // Appends one reading to a history (and to `out`), as a datapoint at `t`.
   void take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t, const MetricReading& reading,
             std::vector<SampleRecord>& out, bool onlyNotable);

@@ -36,7 +36,8 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
       externals_(externals),
       sink_(sink),
       options_(std::move(options)),
-      fleet_(plan),
+      ownFleet_(options_.fleet ? nullptr : std::make_unique<FleetModel>(plan)),
+      fleet_(options_.fleet ? *options_.fleet : *ownFleet_),
       evaluator_(plan, metrics, externals) {
   if (plan.windows) calendar_.emplace(*plan.windows);
   evaluator_.setReadPool(options_.readPool, options_.readTag);
@@ -85,12 +86,24 @@ void Engine::emit(Instant t, const std::string& type, const std::string& stage, 
   if (!detail.empty()) {
     std::string text;
     llvm::raw_string_ostream out(text);
-    out << json::Value(json::Object(detail));
+    json::Value value(std::move(detail));  // written, then taken back: not copied
+    out << value;
     out.flush();
+    detail = std::move(*value.getAsObject());
     record.detail = text;
   }
   journal_.event(run_.id, record);
-  sink_.onEvent({t, type, stage, step, message, std::move(detail)});
+  sink_.takeEvent({t, type, stage, step, message, std::move(detail)});
+}
+
+void Engine::setState(StepRuntime& step, StepState state) {
+  size_t index = static_cast<size_t>(&step - steps_.data());
+  if (step.state == StepState::Running && state != StepState::Running)
+    running_.erase(std::lower_bound(running_.begin(), running_.end(), index));
+  if (step.state != StepState::Running && state == StepState::Running)
+    running_.insert(std::lower_bound(running_.begin(), running_.end(), index), index);
+  doneSteps_ += (state == StepState::Done) - (step.state == StepState::Done);
+  step.state = state;
 }
 
 void Engine::wakeAt(std::optional<Instant> t) {
@@ -107,7 +120,8 @@ void Engine::load(Instant now) {
     for (const auto& host : fleet_.hosts())
       journal_.knowHost(host.fleet, host.region, host.zone, host.host, run_.previous, now);
   });
-  for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
+  hosts_.assign(fleet_.hosts().size(), HostState{});
+  readHosts();
   hostsReloaded();
 
   auto stepRecords = journal_.steps(run_.id);
@@ -118,15 +132,15 @@ void Engine::load(Instant now) {
     if (it == stepRecords.end()) continue;
     const std::string& state = it->second.state;
     if (state == "done") {
-      step.state = StepState::Done;
+      setState(step, StepState::Done);
     } else if (state == "failed" || state == "cancelled") {
-      step.state = StepState::Failed;
+      setState(step, StepState::Failed);
     } else if (state == "started") {
       // A started deploy or test is re-run (commands are idempotent); a bake
       // whose deploy had completed continues with the time it had left.
       auto bake = bakeRecords.find(step.step->id);
       if (bake != bakeRecords.end()) {
-        step.state = StepState::Running;
+        setState(step, StepState::Running);
         step.phase = Phase::Bake;
         step.bake = bake->second;
         step.startedAt = it->second.startedAt;
@@ -134,7 +148,7 @@ void Engine::load(Instant now) {
         step.nextTrafficSample = now;
         resumedBakes.push_back(&step);
       } else if (step.step->type == "approval") {
-        step.state = StepState::Running;
+        setState(step, StepState::Running);
         step.phase = Phase::Approval;
       }
     }
@@ -205,7 +219,8 @@ void Engine::begin(std::int64_t runId) {
 }
 
 bool Engine::busy() const {
-  return std::any_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.handle >= 0; }) ||
+  // Only a running step has a call (handle).
+  return std::any_of(running_.begin(), running_.end(), [this](size_t i) { return steps_[i].handle >= 0; }) ||
          std::any_of(rollbackZones_.begin(), rollbackZones_.end(), [](const RollbackZone& z) { return z.handle >= 0; });
 }
 
@@ -243,8 +258,7 @@ std::optional<EngineResult> Engine::pass(bool& rollbackStarted) {
       rollbackStarted = true;
       return std::nullopt;
     }
-    if (std::all_of(steps_.begin(), steps_.end(), [](const StepRuntime& s) { return s.state == StepState::Done; }))
-      return finish(Outcome::Deployed, now, "");
+    if (doneSteps_ == steps_.size()) return finish(Outcome::Deployed, now, "");
   }
 
   bool calls = busy();
@@ -285,9 +299,9 @@ Engine::StageRuntime* Engine::activeStage() {
 
 Instant Engine::waitStart() const {
   Instant since = waitingSince_;
-  for (const auto& step : steps_)
-    if (step.state == StepState::Running && step.phase == Phase::Bake && step.extension.waiting() &&
-        (since < 0 || step.extension.since() < since))
+  for (size_t i : running_)
+    if (const StepRuntime& step = steps_[i]; step.state == StepState::Running && step.phase == Phase::Bake &&
+                                             step.extension.waiting() && (since < 0 || step.extension.since() < since))
       since = step.extension.since();
   return since;
 }

@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +38,9 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void onEvent(const EngineEvent& event) = 0;
+  // The engine hands each event over with this: a sink that keeps events
+  // (the simulation's) takes it without copying its detail; others see onEvent.
+  virtual void takeEvent(EngineEvent&& event) { onEvent(event); }
   // Real runs only, about once per loop: "wave1  wave1/bake  bake 3h12m left".
   virtual void onProgress(const std::string&) {}
   // Whether onProgress is shown at all: the line is not built for a sink that drops it.
@@ -66,6 +70,9 @@ struct EngineOptions {
   // ("v2 is still in gamma") keeps the gate closed with trigger
   // "previous_version", so a stage holds one version and none overtakes.
   std::function<std::optional<std::string>(const std::string& stage)> admission;
+  // A model of this plan's hosts to use instead of building one (the
+  // simulated fleet's); it must outlive the engine.
+  const FleetModel* fleet = nullptr;
 };
 
 struct EngineResult {
@@ -219,11 +226,17 @@ class Engine {
   void hostsChanged(const std::string& fleet, const std::vector<std::string>& hosts, const HostState& state);
   // hosts_ was read again from the journal: onRun_ follows; the exposure is summed again at its next update.
   void hostsReloaded();
+  // hosts_ as the journal has them (hosts the plan does not deploy are left out).
+  void readHosts();
+  // The host's entry in hosts_, found without building its key; null for a host the plan does not deploy.
+  HostState* hostState(const std::string& fleet, const std::string& name);
   // The global exposure (and its maximum) after onRun_ changed at `changed`
   // (FleetModel indexes). Kept as the sum over hosts in the model's order, so
-  // the figure is the same to the last bit as summing them all: hosts joining
-  // after every host already summed are added in O(changed); any other change
-  // sums again, in O(hosts) of arithmetic (docs/performance.md, issue 18).
+  // the figure is the same to the last bit as summing them all: the sum is
+  // taken again from the first changed host on, starting from the running sum
+  // kept at the exposed host before it, over exposed hosts only (a bit per
+  // host): O(changed) when hosts join in the model's order, as waves do
+  // (docs/performance.md, issue 18).
   void updateExposure(const std::vector<size_t>& changed);
 
   // Rollback (EngineRollback.cpp).
@@ -243,7 +256,8 @@ class Engine {
   ExternalAlarmSource& externals_;
   EventSink& sink_;
   EngineOptions options_;
-  FleetModel fleet_;
+  std::unique_ptr<FleetModel> ownFleet_;  // built when options_.fleet gives none
+  const FleetModel& fleet_;
   AlarmEvaluator evaluator_;
   std::optional<planformat::WindowCalendar> calendar_;
   std::vector<const AlarmExpr*> rollbackConditions_;
@@ -256,13 +270,20 @@ class Engine {
   std::vector<std::vector<size_t>> stageSteps_;  // per stage: indexes into steps_
   std::vector<std::vector<size_t>> stepDeps_;    // per step: indexes of its `after`
   std::vector<std::vector<size_t>> stageDeps_;   // per stage: steps outside it that its steps come after
+  // The steps running now (indexes into steps_, ascending: plan order) and how
+  // many are done, kept by setState, so a pass walks running steps only.
+  std::vector<size_t> running_;
+  size_t doneSteps_ = 0;
+  void setState(StepRuntime& step, StepState state);
 
   // The fleet's versions as this run knows them.
-  std::map<std::string, HostState> hosts_;  // HostInfo::key()
+  std::vector<HostState> hosts_;            // by FleetModel index (a host outside the plan is never asked about)
   std::vector<char> onRun_;                 // by FleetModel index: hosts_ says it runs run_.version
   Instant lastHostChange_ = 0;              // the latest instant a host's version changed
   double exposure_ = 0;                     // the share of production traffic on run_.version now
-  size_t lastExposed_ = kUnsummed;          // 1 + the highest FleetModel index summed into exposure_
+  std::vector<std::uint64_t> exposedBits_;  // by FleetModel index: a production host on run_.version
+  std::vector<double> sumThrough_;          // by FleetModel index: the running sum after an exposed host
+  size_t exposedFrom_ = 0;                  // sum again from this host on (hosts().size(): nothing to sum)
   static constexpr size_t kUnsummed = static_cast<size_t>(-1);  // exposure_ is to be summed again
   double maxExposure_ = 0;  // the largest share of production traffic on run_.version so far
 

@@ -55,7 +55,8 @@ void Engine::startBake(StepRuntime& step, Instant now) {
 std::optional<Instant> Engine::quietUntil(Instant now) const {
   if (waitingSince_ >= 0) return std::nullopt;  // a closed gate or an approval has its own wake-ups
   bool any = false;
-  for (const auto& step : steps_) {
+  for (size_t i : running_) {
+    const StepRuntime& step = steps_[i];
     if (step.state != StepState::Running || step.phase != Phase::Bake) continue;
     if (!step.extension.waiting() || step.extension.kind() != "min_traffic" || step.lastTrafficGain != 0)
       return std::nullopt;
@@ -82,7 +83,15 @@ long Engine::trafficTimeoutMs() const {
 }
 
 void Engine::advanceBakes(Instant now) {
-  for (auto& step : steps_) {
+  // A region's scope for a min_traffic read: the model's own, not a copy of it and its host list.
+  Scope scratch;
+  auto regionScope = [this](const std::string& fleet, const std::string& region, Scope& built) -> const Scope& {
+    if (const Scope* known = fleet_.knownRegionScope(fleet, region)) return *known;
+    return built = fleet_.regionScope(fleet, region);
+  };
+  std::vector<size_t> running = running_;  // in plan order; a bake that passes leaves running_
+  for (size_t index : running) {
+    StepRuntime& step = steps_[index];
     if (step.state != StepState::Running || step.phase != Phase::Bake) continue;
     const Step& s = *step.step;
     const Stage* stage = plan_.stage(s.stage);
@@ -116,16 +125,16 @@ void Engine::advanceBakes(Instant now) {
       if (step.trafficReads.empty() && now >= step.nextTrafficSample) {
         for (const auto& region : stage->regions)
           step.trafficReads.push_back(
-              evaluator_.launch({plan_.metrics.at(minTraffic->metric), fleet_.regionScope(stage->fleet(), region),
+              evaluator_.launch({plan_.metrics.at(minTraffic->metric), regionScope(stage->fleet(), region, scratch),
                                  run_.version, now, trafficTimeoutMs()}));
         step.nextTrafficSample = now + options_.trafficPeriodS;
       }
     } else if (minTraffic && now >= step.nextTrafficSample) {
       std::vector<MetricReading> readings;
+      const MetricDef& metric = plan_.metrics.at(minTraffic->metric);
       for (const auto& region : stage->regions)
-        readings.push_back(
-            evaluator_.read({plan_.metrics.at(minTraffic->metric), fleet_.regionScope(stage->fleet(), region),
-                             run_.version, now, trafficTimeoutMs()}));
+        readings.push_back(evaluator_.read(
+            {metric, regionScope(stage->fleet(), region, scratch), run_.version, now, trafficTimeoutMs()}));
       addTraffic(readings);
       step.nextTrafficSample = now + options_.trafficPeriodS;
     }

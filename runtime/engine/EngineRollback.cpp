@@ -30,7 +30,7 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
     if (step.state != StepState::Running) continue;
     if (step.handle >= 0) deployer_.cancel(step.handle);
     step.handle = -1;
-    step.state = StepState::Failed;
+    setState(step, StepState::Failed);
     journal_.setStep(run_.id, step.step->id, step.step->id == stepId ? "failed" : "cancelled", now, why);
   }
   run_.status = "rolling_back";
@@ -66,7 +66,7 @@ void Engine::planRollback(Instant) {
   const Stage* failing = plan_.stage(run_.stage);
   // Other runs of the pipeline may have moved hosts since this one loaded:
   // the journal is the truth about every host.
-  for (const auto& host : journal_.hosts()) hosts_[host.fleet + "/" + host.host] = {host.version, host.pendingVersion};
+  readHosts();
   hostsReloaded();
   // A host returns to what it ran before this run touched it (the version
   // ahead of this one, where that one had passed), unless that version has
@@ -79,8 +79,7 @@ void Engine::planRollback(Instant) {
     if (status == "rolled_back" || status == "failed") failed.insert(version);
   // The version this run started from may itself have failed since (it was
   // in flight ahead of this one): then the known-good version.
-  const std::string fallback =
-      failed.count(run_.previous) ? journal_.meta("known_good").value_or("") : run_.previous;
+  const std::string fallback = failed.count(run_.previous) ? journal_.meta("known_good").value_or("") : run_.previous;
   auto targetOf = [&](const std::string& key, bool& known) {
     auto it = before.find(key);
     known = it != before.end();
@@ -96,7 +95,7 @@ void Engine::planRollback(Instant) {
         if (step.stage == failing->id && step.region == host.region) inStage = true;
       if (!inStage) continue;
     }
-    const HostState& state = hosts_[host.key()];
+    const HostState& state = hosts_[fleet_.indexOf(host)];
     bool moved = false;
     std::string target = targetOf(host.key(), moved);
     // On the new version, or in doubt (a call was in flight when it stopped):
@@ -210,7 +209,8 @@ bool Engine::progressRollback(Instant now) {
         journal_.setStep(run_.id, zone.stepId, "started", now);
         if (!zone.traffic) journal_.hostsMoving(zone.fleet, zone.region, zone.zone, batch, zone.target, now);
       });
-      for (const auto& host : batch) hosts_[zone.fleet + "/" + host].pending = zone.target;
+      for (const auto& host : batch)
+        if (HostState* state = hostState(zone.fleet, host)) state->pending = zone.target;
       Step pseudo;
       pseudo.id = zone.stepId;
       pseudo.stage = run_.stage;

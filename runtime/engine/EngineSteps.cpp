@@ -30,7 +30,7 @@ DeployCall Engine::callFor(const Step& step, const std::string& action, const st
 
 void Engine::startStep(StepRuntime& step, Instant now) {
   const Step& s = *step.step;
-  step.state = StepState::Running;
+  setState(step, StepState::Running);
   step.startedAt = now;
   if (s.deploys()) {
     std::string fleet = plan_.stage(s.stage)->fleet();
@@ -38,7 +38,8 @@ void Engine::startStep(StepRuntime& step, Instant now) {
       journal_.setStep(run_.id, s.id, "started", now);
       journal_.hostsMoving(fleet, s.region, s.zone, s.hosts, run_.version, now, run_.id);
     });
-    for (const auto& host : s.hosts) hosts_[fleet + "/" + host].pending = run_.version;
+    for (const auto& host : s.hosts)
+      if (HostState* state = hostState(fleet, host)) state->pending = run_.version;
     std::string what =
         s.type == "onebox"
             ? fmt::format("deploying one-box {} at {:g}% traffic", hostList(s.hosts), s.traffic.value_or(0) * 100)
@@ -66,7 +67,7 @@ void Engine::startStep(StepRuntime& step, Instant now) {
 }
 
 void Engine::finishStep(StepRuntime& step, Instant now, const std::string& result) {
-  step.state = StepState::Done;
+  setState(step, StepState::Done);
   step.phase = Phase::None;
   step.handle = -1;
   if (step.step->type == "approval") waitingSince_ = -1;
@@ -74,7 +75,10 @@ void Engine::finishStep(StepRuntime& step, Instant now, const std::string& resul
 }
 
 void Engine::pollDeploys(Instant now) {
-  for (auto& step : steps_) {
+  // The steps running when the pass began, in plan order (a step that ends here leaves running_).
+  std::vector<size_t> running = running_;
+  for (size_t index : running) {
+    StepRuntime& step = steps_[index];
     if (step.state != StepState::Running || step.handle < 0) continue;
     auto result = deployer_.poll(step.handle, now);
     if (!result) continue;
@@ -88,7 +92,7 @@ void Engine::pollDeploys(Instant now) {
     if (!result->ok) {
       std::string trigger = step.phase == Phase::Test ? "test_failed" : "deploy_failed";
       journal_.setStep(run_.id, s.id, "failed", now, result->summary);
-      step.state = StepState::Failed;
+      setState(step, StepState::Failed);
       triggerRollback(trigger,
                       fmt::format("{} {}: {}", step.phase == Phase::Test ? "test" : "deploy", s.id, result->summary),
                       s.id, step.startedAt, now);

@@ -89,8 +89,9 @@ void Engine::watchActiveStage(Instant now) {
   evaluator_.sample(rollbackConditions_, scopes, run_.version, now, samples, !options_.recordEveryEvaluation);
   recordSamples(samples, stage->stage->id, now);
   for (const auto& scope : scopes) {
-    Verdict verdict = evaluator_.evaluate(plan_.rollbackOn, scope, now);
-    if (!verdict.firing) continue;
+    std::optional<Verdict> firing = evaluator_.firingVerdict(plan_.rollbackOn, scope, now);
+    if (!firing) continue;
+    const Verdict& verdict = *firing;
     std::string trigger = verdict.culprit.empty() ? "rollback_on" : verdict.culprit;
     // The step at fault: the running step of the scope's region, else the stage's.
     std::string stepId;
@@ -119,49 +120,69 @@ void Engine::recordSamples(const std::vector<SampleRecord>& samples, const std::
 
 void Engine::hostsChanged(const std::string& fleet, const std::vector<std::string>& hosts, const HostState& state) {
   std::vector<size_t> changed;
-  for (const auto& name : hosts) {
-    hosts_[fleet + "/" + name] = state;
+  for (const auto& name : hosts)
     if (const HostInfo* host = fleet_.host(fleet, name)) {
       changed.push_back(fleet_.indexOf(*host));
+      hosts_[changed.back()] = state;
       onRun_[changed.back()] = state.version == run_.version;
     }
-  }
   updateExposure(changed);
+}
+
+Engine::HostState* Engine::hostState(const std::string& fleet, const std::string& name) {
+  const HostInfo* host = fleet_.host(fleet, name);
+  return host ? &hosts_[fleet_.indexOf(*host)] : nullptr;
+}
+
+void Engine::readHosts() {
+  for (const auto& host : journal_.hosts())
+    if (HostState* state = hostState(host.fleet, host.host)) *state = {host.version, host.pendingVersion};
 }
 
 void Engine::hostsReloaded() {
   const auto& hosts = fleet_.hosts();
   onRun_.assign(hosts.size(), 0);
-  for (size_t i = 0; i < hosts.size(); ++i) {
-    auto it = hosts_.find(hosts[i].key());
-    onRun_[i] = it != hosts_.end() && it->second.version == run_.version;
-  }
-  lastExposed_ = kUnsummed;
+  for (size_t i = 0; i < hosts.size(); ++i) onRun_[i] = hosts_[i].version == run_.version;
+  exposedBits_.assign((hosts.size() + 63) / 64, 0);
+  sumThrough_.assign(hosts.size(), 0);
+  for (size_t i = 0; i < hosts.size(); ++i)
+    if (hosts[i].prod && onRun_[i]) exposedBits_[i / 64] |= std::uint64_t{1} << (i % 64);
+  exposedFrom_ = 0;
 }
 
 void Engine::updateExposure(const std::vector<size_t>& changed) {
   watchedStale_ = true;  // called whenever host versions change
   const auto& hosts = fleet_.hosts();
-  std::vector<size_t> joined;  // production hosts, ascending
-  for (size_t i : changed)
-    if (hosts[i].prod) joined.push_back(i);
-  std::sort(joined.begin(), joined.end());
-  // Floating-point addition is not associative: only hosts that come after
-  // every host summed so far can be added to the sum as it stands.
-  bool append = lastExposed_ != kUnsummed;
-  for (size_t k = 0; append && k < joined.size(); ++k)
-    append = onRun_[joined[k]] && joined[k] >= lastExposed_ && (k == 0 || joined[k] > joined[k - 1]);
-  if (append) {
-    for (size_t i : joined) exposure_ += hosts[i].regionTraffic * hosts[i].weight;
-    if (!joined.empty()) lastExposed_ = joined.back() + 1;
-  } else {
-    exposure_ = 0;
-    lastExposed_ = 0;
-    for (size_t i = 0; i < hosts.size(); ++i)
-      if (hosts[i].prod && onRun_[i]) {
-        exposure_ += hosts[i].regionTraffic * hosts[i].weight;
-        lastExposed_ = i + 1;
+  size_t from = exposedFrom_;
+  for (size_t i : changed) {
+    std::uint64_t bit = std::uint64_t{1} << (i % 64);
+    if (hosts[i].prod && onRun_[i])
+      exposedBits_[i / 64] |= bit;
+    else
+      exposedBits_[i / 64] &= ~bit;
+    from = std::min(from, i);
+  }
+  exposedFrom_ = hosts.size();
+  if (from < hosts.size()) {
+    // Floating-point addition is not associative: the sum is taken in the
+    // model's order, so it starts again from the running sum through the last
+    // exposed host before `from` (hosts before it are unchanged).
+    double sum = 0;
+    size_t word = from / 64;
+    std::uint64_t below = exposedBits_[word] & ((std::uint64_t{1} << (from % 64)) - 1);
+    while (!below && word > 0) below = exposedBits_[--word];
+    if (below) sum = sumThrough_[word * 64 + 63 - static_cast<size_t>(__builtin_clzll(below))];
+    for (word = from / 64; word < exposedBits_.size(); ++word) {
+      std::uint64_t bits = exposedBits_[word];
+      if (word == from / 64) bits &= ~((std::uint64_t{1} << (from % 64)) - 1);
+      while (bits) {
+        size_t i = word * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+        bits &= bits - 1;
+        sum += hosts[i].regionTraffic * hosts[i].weight;
+        sumThrough_[i] = sum;
       }
+    }
+    exposure_ = sum;
   }
   maxExposure_ = std::max(maxExposure_, exposure_);
 }

@@ -91,6 +91,11 @@ Scope FleetModel::regionScope(const std::string& fleet, const std::string& regio
   return buildScope(Scope::Kind::Region, fleet, region, "");
 }
 
+const Scope* FleetModel::knownRegionScope(const std::string& fleet, const std::string& region) const {
+  const RegionHosts* hosts = regionHosts(fleet, region);
+  return hosts ? &hosts->scope : nullptr;
+}
+
 Scope FleetModel::zoneScope(const std::string& fleet, const std::string& region, const std::string& zone) const {
   if (const RegionHosts* hosts = regionHosts(fleet, region))
     if (auto it = hosts->zoneScopes.find(zone); it != hosts->zoneScopes.end()) return it->second;

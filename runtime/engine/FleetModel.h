@@ -37,6 +37,8 @@ class FleetModel {
                                               const std::string& zone = "") const;
   size_t indexOf(const HostInfo& host) const { return static_cast<size_t>(&host - hosts_.data()); }
   Scope regionScope(const std::string& fleet, const std::string& region) const;
+  // The model's own scope of a region it has hosts in, not copied; null otherwise (regionScope() builds one).
+  const Scope* knownRegionScope(const std::string& fleet, const std::string& region) const;
   Scope zoneScope(const std::string& fleet, const std::string& region, const std::string& zone) const;
   Scope hostScope(const HostInfo& host) const;
   // Hosts in the zone's capacity: the topology's count, else those the plan lists.

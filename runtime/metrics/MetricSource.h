@@ -58,6 +58,11 @@ class MetricSource {
   // then asks every scope due in a round at the same time, so a hanging source
   // costs one period per round, not one per scope.
   virtual bool concurrent() const { return false; }
+  // True when every reading of this metric was asked as the metric's query is
+  // written (the simulated fleet answers from its scenario): read() may then
+  // leave resolvedQuery empty and whoever records the reading records the
+  // metric's `query`, so no string is copied per read (docs/performance.md, issue 18).
+  virtual bool queryAsWritten(const MetricDef&) const { return false; }
 };
 
 // External alarms (`external(NAME)`): true = ALARM, false = OK, none = unknown.
@@ -94,6 +99,10 @@ class MetricRouter final : public MetricSource {
     auto it = providers_.find(request.metric.source);
     if (it == providers_.end() || !it->second) return MetricSource::readBatch(request);
     return it->second->readBatch(request);
+  }
+  bool queryAsWritten(const MetricDef& metric) const override {
+    auto it = providers_.find(metric.source);
+    return it != providers_.end() && it->second && it->second->queryAsWritten(metric);
   }
   bool concurrent() const override {
     for (const auto& [source, provider] : providers_)

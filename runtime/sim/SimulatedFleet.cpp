@@ -91,8 +91,7 @@ size_t SimulatedFleet::metricNumber(const MetricDef& metric) {
 }
 
 MetricReading SimulatedFleet::read(const MetricRequest& request) {
-  MetricReading reading;
-  reading.resolvedQuery = request.metric.query;  // nothing is asked: the scenario answers
+  MetricReading reading;  // nothing is asked: the scenario answers, the query is as written (queryAsWritten)
   const Scope& scope = request.scope;
   std::uint32_t slot = slots_.slotOf(scope);
   if (slot >= slotRegion_.size()) {

@@ -19,11 +19,16 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
  public:
   SimulatedFleet(const Plan& plan, const Scenario& scenario);
 
+  // A reading of the scenario; its resolvedQuery is left empty: the query as written (queryAsWritten).
   MetricReading read(const MetricRequest& request) override;
+  bool queryAsWritten(const MetricDef&) const override { return true; }
   std::optional<bool> firing(const std::string& name, Instant at) override;
   // External alarm windows and metric faults change at their edges, nothing else does.
   std::optional<Instant> nextChange(Instant at) override;
   std::optional<Instant> lastChange(Instant at) override;
+
+  // The hosts as this fleet models them: the engine of a simulation shares it (EngineOptions::fleet).
+  const FleetModel& model() const { return model_; }
 
   void setVersion(const std::string& fleet, const std::vector<std::string>& hosts, const std::string& version);
 

@@ -6,19 +6,29 @@
 
 #include <fmt/format.h>
 
+#include <deque>
+#include <iterator>
+
 namespace pipelang::runtime {
 namespace {
 
+// Kept in a deque while the run goes (an event is not copied when more
+// arrive: EngineEvent's move may throw, so a growing vector would copy them),
+// moved into the report at the end.
 class CollectingSink final : public EventSink {
  public:
-  explicit CollectingSink(std::vector<EngineEvent>& events) : events_(events) {}
   void onEvent(const EngineEvent& event) override {
     EngineEvent copy{event.t, event.type, event.stage, event.step, event.message, llvm::json::Object(event.detail)};
     events_.push_back(std::move(copy));
   }
+  void takeEvent(EngineEvent&& event) override { events_.push_back(std::move(event)); }
+  void moveTo(std::vector<EngineEvent>& events) {
+    events.assign(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
+    events_.clear();
+  }
 
  private:
-  std::vector<EngineEvent>& events_;
+  std::deque<EngineEvent> events_;
 };
 
 }  // namespace
@@ -44,10 +54,11 @@ llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scen
   VirtualClock clock(scenario.start);
   SimulatedFleet fleet(plan, scenario);
   SimulatedDeployer deployer(plan, scenario, fleet);
-  CollectingSink sink(report.events);
+  CollectingSink sink;
   EngineOptions options;
   options.recordEveryEvaluation = false;
   options.scheduledRequests = scenario.requests;
+  options.fleet = &fleet.model();  // one model of the hosts for the fleet and the engine
 
   RunRecord run;
   run.version = scenario.version;
@@ -61,6 +72,7 @@ llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scen
   // One transaction for the whole run: the engine's commits join it, so the
   // journal holds the same rows without a commit per bake period.
   (*journal)->transaction([&] { report.result = engine.execute(runId); });
+  sink.moveTo(report.events);
   return report;
 }
 

@@ -135,6 +135,7 @@ llvm::Expected<VersionFlowReport> simulateVersions(const Plan& plan, const Scena
     EngineOptions options;
     options.recordEveryEvaluation = false;
     options.scheduledRequests = entry.requests;
+    options.fleet = &fleet.model();  // every lane's engine shares the fleet's model of the hosts
     options.admission = [&lanes, id](const std::string& stage) -> std::optional<std::string> {
       for (const auto& [older, lane] : lanes) {
         if (older >= id) break;

@@ -155,6 +155,92 @@ TEST(AlarmEvaluator, UnknownExternalStateIsAnAlarm) {
   EXPECT_NE(unknown.why.find("unknown"), std::string::npos);
 }
 
+// firingVerdict decides rollback_on from the histories alone (compiled once)
+// and builds a verdict only when it fires: it must say what evaluate says, for
+// every shape of expression, breaches, missing data and failing sources.
+TEST(AlarmEvaluator, FiringVerdictSaysWhatEvaluateSays) {
+  auto op = [](AlarmExpr::Op kind, std::vector<AlarmExpr> args) {
+    AlarmExpr e;
+    e.op = kind;
+    e.args = std::move(args);
+    return e;
+  };
+  std::vector<AlarmExpr> trees = {
+      ref("high_severity"),
+      op(AlarmExpr::Op::And, {ref("high_faults"), ref("no_traffic")}),
+      op(AlarmExpr::Op::Not, {ref("high_faults")}),
+      op(AlarmExpr::Op::Or, {ref("no_such_alarm"), cond("fault_rate", ">", 0.01, 2, 3)}),
+      op(AlarmExpr::Op::And, {ref("org_event"), ref("high_faults")}),
+      op(AlarmExpr::Op::Not, {op(AlarmExpr::Op::Not, {ref("no_traffic")})}),
+      op(AlarmExpr::Op::And, {}),
+  };
+  // Per scope, what each minute reads (fault_rate, requests): breaches, health, no data, failures.
+  std::vector<std::vector<MetricReading>> scripts = {
+      {value(0.05), value(5), value(0.05), value(0), value(0.001), value(9), value(0.05), value(7)},
+      {value(0.001), value(5), value(0.001), value(5), value(0.001), value(5), value(0.001), value(5)},
+      {failure(), failure(), failure(), failure(), failure(), failure(), failure(), failure()},
+      {MetricReading{}, value(0), value(0.02), MetricReading{}, value(0.03), value(0), value(0.04), value(0)},
+  };
+  for (size_t t = 0; t < trees.size(); ++t) {
+    Plan plan = planWith();
+    plan.rollbackOn = trees[t];
+    plan.hasRollbackOn = true;
+    ScriptedSource source;
+    AlarmEvaluator evaluator(plan, source, source);
+    auto conditions = evaluator.conditionsOf(plan.rollbackOn);
+    std::vector<Scope> scopes;
+    for (size_t k = 0; k < scripts.size(); ++k) {
+      scopes.push_back(host("h" + std::to_string(k)));
+      // A failed or empty reading is read twice (one retry), so it is scripted twice.
+      for (const auto& reading : scripts[k]) {
+        source.script[scopes.back().label()].push_back(reading);
+        if (!reading.value) source.script[scopes.back().label()].push_back(reading);
+      }
+    }
+    for (bool external : {false, true}) {
+      source.external = external;
+      for (int minute = 0; minute < 4; ++minute) {
+        std::vector<SampleRecord> records;
+        evaluator.sample(conditions, scopes, "v2", minute * 60 + (external ? 600 : 0), records);
+        for (const auto& scope : scopes) {
+          Instant now = minute * 60 + (external ? 600 : 0);
+          Verdict full = evaluator.evaluate(plan.rollbackOn, scope, now);
+          std::optional<Verdict> quick = evaluator.firingVerdict(plan.rollbackOn, scope, now);
+          std::string where = "tree " + std::to_string(t) + " minute " + std::to_string(minute) + " " + scope.label();
+          ASSERT_EQ(quick.has_value(), full.firing) << where;
+          if (!quick) continue;
+          EXPECT_EQ(quick->culprit, full.culprit) << where;
+          EXPECT_EQ(quick->why, full.why) << where;
+          EXPECT_EQ(quick->breachSince, full.breachSince) << where;
+        }
+      }
+    }
+  }
+}
+
+// A source that asks every query as written (the simulated fleet) leaves it
+// out of its readings; the journal's datapoints still name the query.
+TEST(AlarmEvaluator, ADatapointOfASourceThatAsksAsWrittenRecordsTheMetricsQuery) {
+  struct AsWritten : ScriptedSource {
+    bool queryAsWritten(const MetricDef&) const override { return true; }
+  };
+  Plan plan = planWith();
+  plan.metrics["fault_rate"].query = "sum(rate(errors{{scope}}[1m]))";
+  AsWritten source;
+  AlarmEvaluator evaluator(plan, source, source);
+  Scope h = host("h1");
+  source.script[h.label()] = {MetricReading{0.05, "", ""}, MetricReading{}};
+  std::vector<SampleRecord> records;
+  auto conditions = evaluator.conditionsOf(plan.alarms.at("high_faults"));
+  evaluator.sample(conditions, {h}, "v2", 0, records, /*onlyNotable=*/true);   // a breach
+  evaluator.sample(conditions, {h}, "v2", 60, records, /*onlyNotable=*/true);  // no data
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].query, "sum(rate(errors{{scope}}[1m]))");
+  EXPECT_TRUE(records[0].breach);
+  EXPECT_EQ(records[1].query, "sum(rate(errors{{scope}}[1m]))");
+  EXPECT_EQ(records[1].error, "no data");
+}
+
 TEST(CommandLine, SplitsLikeAShellWithoutRunningOne) {
   auto argv = splitCommandLine(R"(scripts/deploy.sh --to "two words" 'single $quoted' back\ slash "a\"b")");
   ASSERT_TRUE(bool(argv));
