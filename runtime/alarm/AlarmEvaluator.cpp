@@ -349,7 +349,12 @@ std::optional<Shortfall> AlarmEvaluator::missingDatapoints(const std::vector<con
     int have = 0;
     if (h)
       for (const auto& point : h->points) have += point.value.has_value();
-    if (have < condition->m) return Shortfall{conditionName(*condition), have, condition->m};
+    if (have < condition->m) {
+      Shortfall shortfall{conditionName(*condition), have, condition->m};
+      if (h && h->pending && !h->pending->done.load(std::memory_order_acquire) && have + 1 >= condition->m)
+        shortfall.awaitedAt = h->pending->at;
+      return shortfall;
+    }
   }
   return std::nullopt;
 }

@@ -152,12 +152,14 @@ void Engine::advanceBakes(Instant now) {
                           minTraffic->value);
     }
     std::string kind = why.empty() ? "" : "min_traffic";
+    bool awaited = false;  // the one datapoint missing is being read this second
     if (why.empty() && step.bake.requiredS > 0 && plan_.hasRollbackOn)
       for (const Scope* scope : scopesOf(s))
         if (auto missing = evaluator_.missingDatapoints(rollbackConditions_, *scope)) {
           why = fmt::format("{} has {} of {} datapoints at {} (a bake cannot end blind)", missing->condition,
                             missing->have, missing->need, scope->label());
           kind = "no_data";
+          awaited = missing->awaitedAt == now;
           break;
         }
     if (timeOk && why.empty()) {
@@ -190,7 +192,11 @@ void Engine::advanceBakes(Instant now) {
       continue;
     }
     // A bake past its time is a wait: said when it starts, then at most every 10 minutes.
-    if (timeOk) {
+    // Its last datapoint asked this second is no wait yet: the read's end brings
+    // the next pass (serve), and a read still out a second later is said then.
+    if (timeOk && awaited && !step.extension.waiting()) {
+      wakeAt(now + 1);
+    } else if (timeOk) {
       if (step.extension.update(kind, why, now))
         emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why, json::Object{{"waiting_for", kind}});
       wakeAt(step.extension.due());

@@ -18,6 +18,7 @@
 #include "runtime/service/ServiceApi.h"
 
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -135,6 +136,9 @@ class Service final : public ServiceApi, private EventSink {
   bool eventsPending_ = false;
   std::mutex readsMutex_;             // taken by the read threads, never while mutex_ waits
   std::set<std::int64_t> readsDone_;  // run ids whose reads ended, under readsMutex_
+  // Lanes whose reads ended, passed first in the loop's next groups (a lane
+  // can be listed twice; a pass with nothing due costs nothing). Loop thread only.
+  std::deque<PipelineLane*> readyLanes_;
   Instant lastReload_ = 0;
   std::thread loop_;
 

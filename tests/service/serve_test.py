@@ -317,6 +317,28 @@ class Pipelining(unittest.TestCase):
         self.assertEqual(superseded[0]["message"], "superseded by v3 before it entered its first stage")
 
 
+class BakeEnds(unittest.TestCase):
+    def test_a_bake_whose_last_datapoint_is_being_read_passes_without_saying_it_is_extended(self):
+        # The lab's one-box bakes last 1 s under a 2-of-3 alarm read every second: the second
+        # datapoint is asked in the second the bake ends. While that read is out (milliseconds),
+        # the bake waits quietly; only a read still out a second later is a wait worth saying.
+        svc = Service(self, [("Alpha", "a", {})])
+        svc.submit("Alpha", "v1", first_deploy=True)
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+        events = svc.runs("Alpha")
+
+        def second(event):
+            return datetime.datetime.strptime(event["t"], "%Y-%m-%dT%H:%M:%SZ").timestamp()
+
+        ends = {e["step"]: second(e) + 1 for e in events
+                if e["type"] == "bake_started" and e["step"].endswith("/onebox")}
+        self.assertEqual(len(ends), 3, events)
+        said = [e for e in events if e["type"] == "bake_extended" and e["step"] in ends]
+        self.assertEqual([e for e in said if second(e) <= ends[e["step"]]], [], said)
+        passed = [e for e in events if e["type"] == "bake_passed" and e["step"] in ends]
+        self.assertEqual(len(passed), 3, events)
+
+
 class Gates(unittest.TestCase):
     def test_a_blocker_stops_every_stage_start_until_it_clears(self):
         svc = Service(self, [("Alpha", "a", {"block_on": True})], alarms=True)
