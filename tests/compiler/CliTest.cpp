@@ -57,6 +57,21 @@ class PipecCli : public ::testing::Test {
     return run;
   }
 
+  // `check .` of the folder (with errors: exit 1) prints the same bytes with
+  // --jobs 1 as with 2, 3, 16 and the default, in every format.
+  void expectEveryJobsCountPrintsWhatOneThreadPrints() {
+    for (const char* format : {"--color=never", "--format=json", "--format=sarif"}) {
+      PipecRun one = pipec(std::string("check . --jobs 1 ") + format);
+      EXPECT_EQ(one.status, 1) << one.err;
+      for (const char* jobs : {"", " --jobs 2", " -j 3", " --jobs=16"}) {
+        PipecRun many = pipec(std::string("check . ") + format + jobs);
+        EXPECT_EQ(many.status, one.status) << format << jobs;
+        EXPECT_EQ(many.out, one.out) << format << jobs;
+        EXPECT_EQ(many.err, one.err) << format << jobs;
+      }
+    }
+  }
+
   fs::path dir_;
 };
 
@@ -743,16 +758,7 @@ TEST_F(PipecCli, JobsDoNotChangeWhatCheckPrints) {
   write("svc/f-imports-g.pipe", "import \"g-imported.pipe\"\ntemplate F extends G {\n  bake = 12x\n}\n");
   write("svc/g-imported.pipe", "template G {\n  artifact = \"g\"\n  kind = 25:00\n}\n");
   write("svc/h-unclosed.pipe", "template H {\n  deploy {\n    run = \"x\"\n}\n");
-  for (const char* format : {"--color=never", "--format=json", "--format=sarif"}) {
-    PipecRun one = pipec(std::string("check . --jobs 1 ") + format);
-    EXPECT_EQ(one.status, 1) << one.err;
-    for (const char* jobs : {"", " --jobs 2", " -j 3", " --jobs=16"}) {
-      PipecRun many = pipec(std::string("check . ") + format + jobs);
-      EXPECT_EQ(many.status, one.status) << format << jobs;
-      EXPECT_EQ(many.out, one.out) << format << jobs;
-      EXPECT_EQ(many.err, one.err) << format << jobs;
-    }
-  }
+  expectEveryJobsCountPrintsWhatOneThreadPrints();
   // What the comparison covers: errors in six files, in file order.
   PipecRun human = pipec("check . -j 2 --color=never");
   std::vector<std::string> firstLines = {"svc/a-syntax.pipe:2:14: error[P002]",
@@ -803,16 +809,7 @@ TEST_F(PipecCli, JobsDoNotChangeWhatCheckPrintsAboutPipelines) {
                                      " {\n  artifact = \"s" + n + "\"\n  hosts_per_zone = " + std::to_string(2 + i) +
                                      "\n  deploy { run = \"scripts/deploy.sh\"" + deploy + " }\n" + body + "}\n");
   }
-  for (const char* format : {"--color=never", "--format=json", "--format=sarif"}) {
-    PipecRun one = pipec(std::string("check . --jobs 1 ") + format);
-    EXPECT_EQ(one.status, 1) << one.err;
-    for (const char* jobs : {"", " --jobs 2", " -j 3", " --jobs=16"}) {
-      PipecRun many = pipec(std::string("check . ") + format + jobs);
-      EXPECT_EQ(many.status, one.status) << format << jobs;
-      EXPECT_EQ(many.out, one.out) << format << jobs;
-      EXPECT_EQ(many.err, one.err) << format << jobs;
-    }
-  }
+  expectEveryJobsCountPrintsWhatOneThreadPrints();
   // What the comparison covers: each kind in five services.
   PipecRun human = pipec("check . -j 2 --color=never");
   for (const char* code : {"R101", "R106", "R107", "R109", "R114", "S202", "S204", "S211", "S218", "S219"})
