@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "runtime/metrics/ReadingRule.h"
+#include "runtime/text/MetricValue.h"
 
 #include <algorithm>
 #include <chrono>
@@ -368,11 +369,7 @@ std::string AlarmEvaluator::conditionName(const AlarmExpr& condition) const {
 
 std::string AlarmEvaluator::formatValue(const std::string& metricName, double value) const {
   auto it = plan_.metrics.find(metricName);
-  std::string unit = it == plan_.metrics.end() ? "" : it->second.unit;
-  if (unit == "percent") return fmt::format("{:.2f}%", value * 100);
-  if (unit == "duration") return value < 1 ? fmt::format("{:.0f}ms", value * 1000) : fmt::format("{:.2f}s", value);
-  if (unit == "count" || value == std::floor(value)) return fmt::format("{:.0f}", value);
-  return fmt::format("{:.4g}", value);
+  return formatMetricValue(it == plan_.metrics.end() ? "" : it->second.unit, value);
 }
 
 Verdict AlarmEvaluator::evaluateCondition(const AlarmExpr& condition, const Scope& scope, std::uint32_t slot) {

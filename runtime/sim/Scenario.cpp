@@ -98,9 +98,12 @@ llvm::Error readFaults(const json::Object& root, const Plan& plan, std::vector<M
     if (!plan.metrics.count(fault.metric))
       return bad(fmt::format("{}: 'metric' {} is not a metric of the plan", where,
                              fault.metric.empty() ? "is missing, so it" : "'" + printable(fault.metric) + "'"));
-    auto number = o->get("value") ? o->get("value")->getAsNumber() : llvm::None;
-    if (!number) return bad(where + ": 'value' must be a number (the metric's value during the fault)");
-    fault.value = *number;
+    // Absent: 0, as before; present, it must be a number.
+    if (const auto* value = o->get("value")) {
+      auto number = value->getAsNumber();
+      if (!number) return bad(where + ": 'value' must be a number (the metric's value during the fault)");
+      fault.value = *number;
+    }
     if (auto r = o->getString("region")) fault.region = r->str();
     if (auto z = o->getString("zone")) fault.zone = z->str();
     if (!fault.region.empty() && !regions.count(fault.region))
@@ -108,9 +111,9 @@ llvm::Error readFaults(const json::Object& root, const Plan& plan, std::vector<M
     if (!fault.zone.empty() && !zones.count(fault.zone))
       return bad(fmt::format("{}: zone '{}' is not a zone of the plan", where, printable(fault.zone)));
     auto from = offset(*o, "from", 0);
-    if (!from) return bad(where + ": " + llvm::toString(from.takeError()).substr(10));
+    if (!from) return from.takeError();
     auto to = offset(*o, "to", std::int64_t(1) << 40);
-    if (!to) return bad(where + ": " + llvm::toString(to.takeError()).substr(10));
+    if (!to) return to.takeError();
     if (*to < *from)
       return bad(fmt::format("{}: 'to' ({}) is before 'from' ({})", where, formatDuration(*to), formatDuration(*from)));
     fault.fromS = *from;
