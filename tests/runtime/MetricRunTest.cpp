@@ -90,12 +90,17 @@ TEST(DeadlineRun, SlowButHealthyMetricsNeverFailADeploy) {
   EXPECT_TRUE(contains(run.out, "outcome: deployed v2")) << run.out;
 }
 
-TEST(WaitRun, StatusAfterTheRunnerDiedSaysSoInsteadOfCountingDown) {
-  Sandbox box;
+// A run of the crash plan killed after 12 commits: its DB says running and no runner holds it.
+void runKilledMidRun(const Sandbox& box) {
   ProcessResult crashed =
       box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
                   {{"PIPERUN_TEST_CRASH_AFTER_COMMITS", "12"}});
   ASSERT_EQ(crashed.signal, SIGKILL) << crashed.out << crashed.err;
+}
+
+TEST(WaitRun, StatusAfterTheRunnerDiedSaysSoInsteadOfCountingDown) {
+  Sandbox box;
+  ASSERT_NO_FATAL_FAILURE(runKilledMidRun(box));
   ProcessResult status = box.piperun({"status", "--state", box.db()});
   EXPECT_EQ(status.exitCode, 0) << status.err;
   EXPECT_TRUE(contains(status.out, "runner: none: no live runner holds the DB; run `piperun resume`")) << status.out;
@@ -119,10 +124,7 @@ TEST(WaitRun, StatusAfterTheRunnerDiedSaysSoInsteadOfCountingDown) {
 // datapoint, in the metric's unit, and how many there were), not one per datapoint.
 TEST(WaitRun, StatusListsEachLiveAlarmOnceWithItsNewestValue) {
   Sandbox box;
-  ProcessResult crashed =
-      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
-                  {{"PIPERUN_TEST_CRASH_AFTER_COMMITS", "12"}});
-  ASSERT_EQ(crashed.signal, SIGKILL) << crashed.out << crashed.err;
+  ASSERT_NO_FATAL_FAILURE(runKilledMidRun(box));
   {
     auto journal = pipelang::runtime::Journal::open(box.db(), true);
     ASSERT_TRUE(static_cast<bool>(journal)) << llvm::toString(journal.takeError());
