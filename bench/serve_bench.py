@@ -27,7 +27,9 @@ prints:
   (next step_started `t` minus bake_passed `t`) is printed as well.
 - CPU of the service process (utime+stime) and of its children (the deploy
   and metric calls, cutime+cstime), both from /proc/PID/stat, and of PROM
-  with the queries it answered;
+  with the queries it answered; of the service's loop thread (named
+  serve-loop), on which every pass of every pipeline runs, and of its metric
+  read threads (metric-reads), from /proc/PID/task/TID/stat;
 - peak memory: VmHWM from /proc/PID/status, read just before the service stops;
 - fsync/fdatasync calls of the service (perf stat tracepoints, when perf can
   count them): with WAL and synchronous=FULL each SQLite commit is one;
@@ -98,6 +100,21 @@ class Probe:
             rest = f.read().rsplit(")", 1)[1].split()
         utime, stime, cutime, cstime = (int(x) for x in rest[11:15])
         return (utime + stime) / CLOCK_TICKS, (cutime + cstime) / CLOCK_TICKS
+
+    def thread_cpu(self, name):
+        """CPU seconds (utime+stime) of the service's threads named NAME."""
+        total = 0
+        for tid in os.listdir("/proc/%d/task" % self.pid):
+            try:
+                with open("/proc/%d/task/%s/comm" % (self.pid, tid)) as f:
+                    if f.read().strip() != name:
+                        continue
+                with open("/proc/%d/task/%s/stat" % (self.pid, tid)) as f:
+                    rest = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # the thread ended meanwhile
+            total += int(rest[11]) + int(rest[12])
+        return total / CLOCK_TICKS
 
 
 class Service:
@@ -349,6 +366,7 @@ def main():
     perf_out = os.path.join(folder, "perf.txt")
     syncs = count_syncs(pid, perf_out)
     cpu0 = probe.cpu()
+    loop0, reads0 = probe.thread_cpu("serve-loop"), probe.thread_cpu("metric-reads")
     prom0 = (prom.cpu(), prom.queries()) if prom else None
     figures = {"pipelines": args.pipelines, "metrics": args.metrics, "start_s": round(service.start_s, 2),
                "load_average": os.getloadavg()[0]}
@@ -383,6 +401,7 @@ def main():
             time.sleep(2)
         done = time.time()
         cpu1 = probe.cpu()
+        loop1, reads1 = probe.thread_cpu("serve-loop"), probe.thread_cpu("metric-reads")
         prom1 = (prom.cpu(), prom.queries()) if prom else None
         figures["load_average_end"] = os.getloadavg()[0]
         peak_kb = int(probe.status()["VmHWM"].split()[0])
@@ -443,6 +462,8 @@ def main():
         "bake_passed_late_whole_seconds": {str(k): late.count(k) for k in sorted(set(late))},
         "cpu_service_s": round(cpu1[0] - cpu0[0], 1),
         "cpu_children_s": round(cpu1[1] - cpu0[1], 1),
+        "cpu_loop_thread_s": round(loop1 - loop0, 2),
+        "cpu_read_threads_s": round(reads1 - reads0, 2),
         "cpu_service_share": round((cpu1[0] - cpu0[0]) / elapsed, 2),
         "cpu_metric_source_s": prom1 and round(prom1[0] - prom0[0], 1),
         "metric_queries": prom1 and prom1[1] - prom0[1],

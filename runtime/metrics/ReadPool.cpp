@@ -1,9 +1,15 @@
 #include "runtime/metrics/ReadPool.h"
 
+#include <pthread.h>
+
 namespace pipelang::runtime {
 
 ReadPool::ReadPool(int threads, std::function<void(std::int64_t)> onDone) : onDone_(std::move(onDone)) {
-  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { work(); });
+  for (int i = 0; i < std::max(1, threads); ++i)
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "metric-reads");  // for `top -H`
+      work();
+    });
 }
 
 ReadPool::~ReadPool() {
