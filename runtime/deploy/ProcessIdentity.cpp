@@ -1,12 +1,14 @@
 #include "runtime/deploy/ProcessIdentity.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace pipelang::runtime {
 namespace {
@@ -18,21 +20,39 @@ struct Stat {
 };
 
 // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces and
-// parentheses, so fields are counted from the last ')'.
+// parentheses, so fields are counted from the last ')'. Read with one open and
+// one read (no streams): every deploy call `piperun serve` starts asks it on
+// the service's loop.
 std::optional<Stat> readStat(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(in, line)) return std::nullopt;
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buffer[1024];  // the line is about 300 bytes; comm at most 64
+  ssize_t n;
+  do n = ::read(fd, buffer, sizeof buffer - 1);
+  while (n < 0 && errno == EINTR);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  std::string_view line(buffer, static_cast<size_t>(n));
   auto close = line.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(line.substr(close + 1));
-  std::vector<std::string> f;
-  for (std::string field; fields >> field;) f.push_back(field);
-  if (f.size() < 20) return std::nullopt;  // f[0] is field 3 (state), f[19] field 22 (starttime)
+  if (close == std::string_view::npos) return std::nullopt;
+  // Fields after ')': f[0] is field 3 (state), f[2] field 5 (pgrp), f[19] field 22 (starttime).
+  std::string_view f[20];
+  size_t count = 0, at = close + 1;
+  while (count < 20) {
+    at = line.find_first_not_of(" \n", at);
+    if (at == std::string_view::npos) break;
+    size_t end = line.find_first_of(" \n", at);
+    if (end == std::string_view::npos) end = line.size();
+    f[count++] = line.substr(at, end - at);
+    at = end;
+  }
+  if (count < 20) return std::nullopt;
   Stat stat;
-  stat.state = f[0].empty() ? '?' : f[0][0];
-  stat.pgrp = std::strtol(f[2].c_str(), nullptr, 10);
-  stat.startTicks = std::strtoull(f[19].c_str(), nullptr, 10);
+  stat.state = f[0][0];
+  stat.pgrp = std::strtol(std::string(f[2]).c_str(), nullptr, 10);
+  stat.startTicks = std::strtoull(std::string(f[19]).c_str(), nullptr, 10);
   return stat;
 }
 

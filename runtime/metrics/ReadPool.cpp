@@ -35,24 +35,40 @@ std::vector<std::shared_ptr<PendingRead>> ReadPool::launchBatch(Instant at, size
     pending.push_back(std::make_shared<PendingRead>());
     pending.back()->at = at;
   }
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     queue_.push_back({pending, std::move(read), tag});
+    wake = wakeOneLocked();
   }
-  ready_.notify_one();
+  if (wake) ready_.notify_one();
   return pending;
+}
+
+bool ReadPool::wakeOneLocked() {
+  if (queue_.empty() || idle_ == 0 || waking_ > 0) return false;
+  ++waking_;
+  return true;
 }
 
 void ReadPool::work() {
   while (true) {
     Job job;
+    bool wake = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
+      ++idle_;
       ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;  // queued reads are dropped: their engines stop too
+      --idle_;
+      if (waking_ > 0) --waking_;  // this reader answered the wake-up (or needed none)
+      if (stopping_) return;       // queued reads are dropped: their engines stop too
       job = std::move(queue_.front());
       queue_.pop_front();
+      // Reads left for idle readers: this reader wakes the next one, so that
+      // a burst costs the loop that queued it one wake-up, not one per read.
+      wake = wakeOneLocked();
     }
+    if (wake) ready_.notify_one();
     std::vector<MetricReading> readings = job.read();
     for (size_t i = 0; i < job.pending.size(); ++i) {
       // A source that answered fewer readings than asked failed the rest.

@@ -43,6 +43,10 @@ class ReadPool {
 
  private:
   void work();
+  // Under mutex_: whether to wake one idle reader for the queued reads; at
+  // most one is on its way at a time, and each reader that takes a read wakes
+  // the next while reads and idle readers are left (a chain off the loop).
+  bool wakeOneLocked();
 
   struct Job {
     std::vector<std::shared_ptr<PendingRead>> pending;
@@ -54,6 +58,8 @@ class ReadPool {
   std::condition_variable ready_;
   std::deque<Job> queue_;
   bool stopping_ = false;
+  int idle_ = 0;    // readers waiting for a read
+  int waking_ = 0;  // readers woken and not yet back under the lock
   std::vector<std::thread> threads_;
 };
 

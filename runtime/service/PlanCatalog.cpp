@@ -14,15 +14,23 @@ namespace pipelang::runtime::service {
 std::vector<PlanCatalog::Change> PlanCatalog::reload() {
   std::vector<Change> changes;
   std::error_code ec;
-  std::vector<std::string> files;
-  std::string signature;
+  // One stat per file a reload (a second a reload, a thousand files in a
+  // large organisation: on the loop's thread); its size and time make the
+  // signature that says whether anything changed.
+  struct Seen {
+    std::string path;
+    uint64_t size;
+    int64_t modified;
+  };
+  std::vector<Seen> seen;
   for (llvm::sys::fs::directory_iterator it(dir_, ec), end; it != end && !ec; it.increment(ec)) {
     std::string path = it->path();
     if (llvm::sys::path::extension(path) != ".json") continue;
     llvm::sys::fs::file_status status;
     if (llvm::sys::fs::status(path, status)) continue;
     if (status.type() != llvm::sys::fs::file_type::regular_file) continue;
-    files.push_back(path);
+    seen.push_back({std::move(path), status.getSize(),
+                    static_cast<int64_t>(status.getLastModificationTime().time_since_epoch().count())});
   }
   if (ec) {
     std::string error = fmt::format("cannot read the plans folder {}: {}", dir_, ec.message());
@@ -30,20 +38,26 @@ std::vector<PlanCatalog::Change> PlanCatalog::reload() {
     signature_ = error;
     return changes;
   }
-  std::sort(files.begin(), files.end());
+  std::sort(seen.begin(), seen.end(), [](const Seen& a, const Seen& b) { return a.path < b.path; });
   // A file that already gives a pipeline its plan is read first, so that a
   // second file for the same pipeline is the one refused, wherever its name
   // sorts; at the first reload, the first file in name order keeps it.
   std::set<std::string> owners;
   for (const auto& [pipeline, file] : fileFor_) owners.insert(file);
-  std::stable_partition(files.begin(), files.end(), [&](const std::string& path) {
-    return owners.count(llvm::sys::path::filename(path).str()) != 0;
+  std::stable_partition(seen.begin(), seen.end(), [&](const Seen& file) {
+    return owners.count(llvm::sys::path::filename(file.path).str()) != 0;
   });
-  for (const auto& path : files) {
-    llvm::sys::fs::file_status status;
-    if (llvm::sys::fs::status(path, status)) continue;
-    signature += fmt::format("{}\t{}\t{}\n", path, status.getSize(),
-                             status.getLastModificationTime().time_since_epoch().count());
+  std::string signature;
+  std::vector<std::string> files;
+  files.reserve(seen.size());
+  for (auto& file : seen) {
+    signature += file.path;
+    signature += '\t';
+    signature += std::to_string(file.size);
+    signature += '\t';
+    signature += std::to_string(file.modified);
+    signature += '\n';
+    files.push_back(std::move(file.path));
   }
   if (signature == signature_) return changes;
   signature_ = signature;

@@ -8,11 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -120,6 +122,41 @@ TEST(ProcessIdentity, AGroupIsTheCallsOnlyWithTheRecordedStartTime) {
   EXPECT_FALSE(pipelang::runtime::callGroupAlive(child, *ticks)) << "a zombie is not running";
   waitpid(child, nullptr, 0);
   EXPECT_FALSE(pipelang::runtime::callGroupAlive(child, *ticks));
+}
+
+// A command's name in /proc/PID/stat may hold spaces and parentheses (here
+// "x) 1 2 (y"): the start time is field 22 counted after the last ')', the
+// same number `ps -o lstart` is made from.
+TEST(ProcessIdentity, TheStartTimeIsReadPastANameWithSpacesAndParentheses) {
+  pid_t child = fork();
+  if (child == 0) {
+    prctl(PR_SET_NAME, "x) 1 2 (y");
+    setpgid(0, 0);
+    pause();
+    _exit(0);
+  }
+  setpgid(child, child);
+  std::string expected;
+  for (int i = 0; i < 100; ++i) {  // the child names itself just after the fork
+    std::ifstream in("/proc/" + std::to_string(child) + "/stat");
+    std::string line;
+    std::getline(in, line);
+    if (line.find("(x) 1 2 (y)") == std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    std::istringstream fields(line.substr(line.rfind(')') + 1));
+    for (int field = 3; field <= 22; ++field) fields >> expected;
+    break;
+  }
+  ASSERT_FALSE(expected.empty()) << "the child never took its name";
+  auto ticks = pipelang::runtime::processStartTicks(child);
+  ASSERT_TRUE(ticks.has_value());
+  EXPECT_EQ(std::to_string(*ticks), expected);
+  EXPECT_TRUE(pipelang::runtime::callGroupAlive(child, *ticks));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_FALSE(pipelang::runtime::processStartTicks(child).has_value()) << "a reaped process has no start time";
 }
 
 }  // namespace
