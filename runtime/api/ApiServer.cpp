@@ -188,6 +188,16 @@ class HttpApiServer : public ApiServer {
     server_.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
       sendError(response, 500, "internal error of piperun serve (its log says more)");
     });
+    // A body without a length: httplib would read it until the connection
+    // closes, and the client (who sent none, so waits for an answer) would
+    // hang until the read timeout. Refused at once, before any read.
+    server_.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+      bool mayHaveBody = request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+      if (!mayHaveBody || request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
+        return httplib::Server::HandlerResponse::Unhandled;
+      sendError(response, 411, "a " + printable(request.method) + " needs a Content-Length header (use 0 for no body)");
+      return httplib::Server::HandlerResponse::Handled;
+    });
     httplib::Server::Handler handler = [this](const httplib::Request& request, httplib::Response& response) {
       handle(request, response);
     };

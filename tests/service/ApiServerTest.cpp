@@ -10,6 +10,11 @@
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/JSON.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <future>
 
@@ -229,6 +234,44 @@ TEST_F(ApiServerTest, UnknownRoutesWrongMethodsAndLargeBodies) {
   EXPECT_EQ(ok->get_header_value("Cache-Control"), "no-store");
   EXPECT_EQ(ok->get_header_value("X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(unknown->get_header_value("Cache-Control"), "no-store");
+}
+
+// A hand-written client (a script with a raw socket) that sends a POST with
+// neither Content-Length nor chunked encoding: its body is empty by HTTP's
+// rules, and the answer must come at once, not after the server's 5 s read.
+TEST_F(ApiServerTest, APostWithoutALengthIsRefusedAtOnce) {
+  start(true);
+  int sock = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(sock, 0);
+  timeval wait{2, 0};  // well under the server's read timeout
+  setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(sock, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  std::string request = std::string("POST /api/v1/pipelines/checkout-api/rollback HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+                        "Authorization: Bearer " + kOperatorToken + "\r\nContent-Type: application/json\r\n\r\n";
+  ASSERT_EQ(send(sock, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string answer;
+  char buffer[4096];
+  auto complete = [&] {  // the headers, then as many bytes as their Content-Length says
+    auto end = answer.find("\r\n\r\n");
+    auto length = answer.find("Content-Length: ");
+    return end != std::string::npos && length != std::string::npos && length < end &&
+           answer.size() >= end + 4 + std::stoul(answer.substr(length + 16));
+  };
+  for (ssize_t n; !complete() && (n = recv(sock, buffer, sizeof buffer, 0)) > 0;)
+    answer.append(buffer, static_cast<size_t>(n));
+  close(sock);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 411 Length Required\r\n", 0), 0u) << answer;
+  EXPECT_NE(answer.find(R"x({"error":"a POST needs a Content-Length header (use 0 for no body)"})x"), std::string::npos)
+      << answer;
+  EXPECT_TRUE(fake.calls().empty());
+  // With a length, even 0, the request reaches the API (and its own checks).
+  auto empty = post("/api/v1/pipelines/checkout-api/rollback", "", kOperatorToken);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 400);
 }
 
 TEST_F(ApiServerTest, TimelineIsAskedByRunOrByAVersionInTheQuery) {
