@@ -266,9 +266,19 @@ MetricReading PrometheusMetricSource::read(const MetricRequest& request) {
   return body ? parsePrometheusResponse(*body, query) : failed;
 }
 
-bool PrometheusMetricSource::batches(const MetricDef& metric) const {
+std::optional<std::string> PrometheusMetricSource::grouped(const std::string& query,
+                                                           const std::vector<std::string>& labels) const {
+  std::string key = query;
+  for (const auto& label : labels) key += '\0' + label;
+  std::lock_guard<std::mutex> lock(groupedMutex_);
+  if (auto it = grouped_.find(key); it != grouped_.end()) return it->second;
+  if (grouped_.size() >= kGroupedMemo) grouped_.clear();  // queries of plans long replaced
   std::string whyNot;
-  if (!options_.batch || !groupedByScope(metric.query, {"region"}, whyNot)) return false;
+  return grouped_[key] = groupedByScope(query, labels, whyNot);
+}
+
+bool PrometheusMetricSource::batches(const MetricDef& metric) const {
+  if (!options_.batch || !grouped(metric.query, {"region"})) return false;
   std::lock_guard<std::mutex> lock(perScopeMutex_);
   return !perScope_.count(metric.query);
 }
@@ -301,12 +311,11 @@ bool unattributable(const std::string& body, const std::vector<std::string>& lab
 }  // namespace
 
 std::vector<MetricReading> PrometheusMetricSource::readBatch(const MetricBatchRequest& request) {
-  std::string whyNot;
-  std::optional<std::string> grouped;
+  std::optional<std::string> groupedQuery;
   if (options_.batch && !request.scopes.empty())
-    grouped = groupedByScope(request.metric.query, scopeLabelNames(request.scopes.front().kind), whyNot);
-  if (!grouped) return MetricSource::readBatch(request);
-  std::string query = fillBatchScope(*grouped, request.scopes);
+    groupedQuery = grouped(request.metric.query, scopeLabelNames(request.scopes.front().kind));
+  if (!groupedQuery) return MetricSource::readBatch(request);
+  std::string query = fillBatchScope(*groupedQuery, request.scopes);
   MetricReading failed;
   std::optional<std::string> body = get(query, request.timeoutMs, failed);
   if (!body) return std::vector<MetricReading>(request.scopes.size(), failed);

@@ -10,6 +10,7 @@
 
 #include "runtime/metrics/MetricSource.h"
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -51,6 +52,13 @@ class PrometheusMetricSource final : public MetricSource {
   // connection) or a new one; handed back after the read.
   void* takeHandle();
   void giveBack(void* handle);
+  // groupedByScope(QUERY, LABELS), remembered: every sampling pass of
+  // `piperun serve` asks batches() on its loop, and lexing the query each
+  // time was a tenth of the loop's instructions.
+  std::optional<std::string> grouped(const std::string& query, const std::vector<std::string>& labels) const;
+  static constexpr size_t kGroupedMemo = 4096;
+  mutable std::mutex groupedMutex_;
+  mutable std::map<std::string, std::optional<std::string>> grouped_;  // query '\0' labels -> grouped query
   PrometheusOptions options_;
   // Idle curl handles: a service reading thousands of queries a second reuses
   // their connections instead of opening (and leaving in TIME_WAIT) one per query.
