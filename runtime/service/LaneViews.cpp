@@ -121,6 +121,7 @@ json::Object PipelineLane::versionJson(const Slot& slot, Instant now) const {
                       {"started_at", timeOrNull(run.startedAt)},
                       {"finished_at", timeOrNull(run.finishedAt)},
                       {"submitted_by", run.submittedBy},
+                      {"reason", orNull(run.reason)},
                       {"waiting_for", orNull(waitingFor)},
                       {"why", orNull(why)},
                       {"message", orNull(run.message)},

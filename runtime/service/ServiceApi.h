@@ -15,7 +15,7 @@
 //                   "state": "idle"|"waiting"|"active"|"done", "waiting_for"|null, "why"|null}],
 //       "versions": [{"run_id", "version", "previous"|null, "status", "digest", "stage"|null,
 //                     "step"|null, "submitted_at", "started_at"|null, "finished_at"|null,
-//                     "submitted_by", "waiting_for"|null, "why"|null, "message"|null,
+//                     "submitted_by", "reason"|null, "waiting_for"|null, "why"|null, "message"|null,
 //                     "bakes": [{"step", "required_s", "elapsed_s", "left_s"}]}],
 //       "hosts": [{"fleet", "region", "zone", "host", "version"|null, "pending_version"|null}],
 //       "alarms": [{"run_id", "scope", "condition", "value"|null, "breach", "t", "error"|null}],

@@ -74,6 +74,7 @@ FakeServiceApi::ApiOutcome FakeServiceApi::pipeline(const std::string& name) {
       {"started_at", "2026-11-29T09:01:00Z"},
       {"finished_at", nullptr},
       {"submitted_by", "ci"},
+      {"reason", nullptr},
       {"waiting_for", "window"},
       {"why", "window opens at 09:00 Europe/Paris"},
       {"message", nullptr},

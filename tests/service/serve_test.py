@@ -590,8 +590,14 @@ class Identity(unittest.TestCase):
         self.assertEqual(svc.call("POST", "/api/v1/pipelines/Alpha/versions", body, token=None)[0], 401)
         self.assertEqual(svc.call("POST", "/api/v1/pipelines/Alpha/versions", body, token="not-a-token")[0], 401)
         self.assertEqual(svc.call("POST", "/api/v1/pipelines/Alpha/versions", body, token="watcher")[0], 403)
-        status, answer = svc.call("POST", "/api/v1/pipelines/Alpha/versions", body, token="ci")
+        status, answer = svc.call("POST", "/api/v1/pipelines/Alpha/versions", dict(body, reason="first release"),
+                                  token="ci")
         self.assertEqual(status, 202, answer)
+        # A submission's reason is kept with the version, beside who submitted it.
+        status, view = svc.call("GET", "/api/v1/pipelines/Alpha")
+        self.assertEqual(status, 200, view)
+        self.assertEqual([(v["version"], v["submitted_by"], v["reason"]) for v in view["versions"]],
+                         [("v1", "ci", "first release")])
         status, answer = svc.call("POST", "/api/v1/pipelines/Alpha/versions", body, token="ci")
         self.assertEqual((status, answer["error"]), (409, "Alpha v1 is already in flight (run #1)"))
         self.assertEqual(svc.call("POST", "/api/v1/pipelines/Nope/versions", body)[0], 404)
