@@ -2,6 +2,8 @@
 // outcome, and what it shows of itself (runtime.md §2, §3).
 #include "runtime/engine/Engine.h"
 
+#include "plan/PlanDigest.h"
+
 #include "runtime/engine/TimeText.h"
 #include "runtime/engine/VersionText.h"
 
@@ -84,13 +86,9 @@ void Engine::emit(Instant t, const std::string& type, const std::string& stage, 
                   const std::string& message, json::Object detail) {
   EventRecord record{0, run_.id, t, type, stage, step, message, ""};
   if (!detail.empty()) {
-    std::string text;
-    llvm::raw_string_ostream out(text);
     json::Value value(std::move(detail));  // written, then taken back: not copied
-    out << value;
-    out.flush();
+    planformat::appendCompactJson(record.detail, value);
     detail = std::move(*value.getAsObject());
-    record.detail = text;
   }
   journal_.event(run_.id, record);
   sink_.takeEvent({t, type, stage, step, message, std::move(detail)});
