@@ -187,6 +187,10 @@ std::string canonicalBytes(const llvm::json::Value& plan) {
   return bytes;
 }
 
+void appendCompactJson(std::string& out, const llvm::json::Value& value) {
+  CanonicalWriter(out).value(value);
+}
+
 std::string computeDigest(const llvm::json::Value& plan) {
   return sha256Hex(canonicalBytes(plan));
 }

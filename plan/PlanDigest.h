@@ -17,6 +17,12 @@ std::string canonicalBytes(const llvm::json::Value& plan);
 // every llvm::json string and key is).
 void appendJsonString(std::string& out, llvm::StringRef text);
 
+// Appends `value` as `llvm::raw_ostream << llvm::json::Value` writes it
+// (compact, object keys sorted bytewise, numbers as llvm::json prints them)
+// without the stream's per-value bookkeeping: the engine writes its events'
+// details this way (docs/performance.md, issue 18).
+void appendCompactJson(std::string& out, const llvm::json::Value& value);
+
 // The same bytes through llvm::json::OStream, as they were first defined:
 // for tests that compare the two.
 std::string canonicalBytesReference(const llvm::json::Value& plan);

@@ -356,7 +356,7 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
   }
   for (const auto& step : plan.steps)
     for (const auto& dep : step.after)
-      if (!plan.step(dep)) return err.at("steps", "step '" + step.id + "' comes after unknown step '" + dep + "'");
+      if (!ids.count(dep)) return err.at("steps", "step '" + step.id + "' comes after unknown step '" + dep + "'");
   if (const auto* analysis = root->get("analysis"); analysis && analysis->kind() != json::Value::Null) {
     const auto* object = analysis->getAsObject();
     if (!object) return err.at("analysis", "not an object");

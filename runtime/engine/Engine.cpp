@@ -2,6 +2,8 @@
 // outcome, and what it shows of itself (runtime.md §2, §3).
 #include "runtime/engine/Engine.h"
 
+#include "plan/PlanDigest.h"
+
 #include "runtime/engine/TimeText.h"
 #include "runtime/engine/VersionText.h"
 
@@ -67,8 +69,14 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
         if (steps_[dep].step->stage != steps_[i].step->stage) stageDeps_.back().push_back(dep);
   }
   std::map<std::string, size_t> zones;  // "fleet/region/zone" -> number
-  for (const auto& host : fleet_.hosts())
-    zoneOf_.push_back(zones.emplace(host.fleet + "/" + host.region + "/" + host.zone, zones.size()).first->second);
+  const HostInfo* previous = nullptr;   // a zone's hosts mostly come together: numbered as the one before
+  for (const auto& host : fleet_.hosts()) {
+    if (previous && previous->zone == host.zone && previous->region == host.region && previous->fleet == host.fleet)
+      zoneOf_.push_back(zoneOf_.back());
+    else
+      zoneOf_.push_back(zones.emplace(host.fleet + "/" + host.region + "/" + host.zone, zones.size()).first->second);
+    previous = &host;
+  }
   zones_ = zones.size();
   for (const auto& stage : plan.stages) {
     std::vector<std::string> regions = stage.regions;
@@ -84,13 +92,9 @@ void Engine::emit(Instant t, const std::string& type, const std::string& stage, 
                   const std::string& message, json::Object detail) {
   EventRecord record{0, run_.id, t, type, stage, step, message, ""};
   if (!detail.empty()) {
-    std::string text;
-    llvm::raw_string_ostream out(text);
     json::Value value(std::move(detail));  // written, then taken back: not copied
-    out << value;
-    out.flush();
+    planformat::appendCompactJson(record.detail, value);
     detail = std::move(*value.getAsObject());
-    record.detail = text;
   }
   journal_.event(run_.id, record);
   sink_.takeEvent({t, type, stage, step, message, std::move(detail)});

@@ -141,8 +141,10 @@ void Engine::advanceBakes(Instant now) {
     if (minTraffic) wakeAt(step.nextTrafficSample);
 
     bool timeOk = step.bake.elapsedS >= step.bake.requiredS;
+    // Why a bake past its time waits: only asked once its time is up (a bake
+    // still in its time waits for that alone; issue 18: not every pass).
     std::string why;
-    if (minTraffic) {
+    if (timeOk && minTraffic) {
       AlarmExpr compare;
       compare.cmp = minTraffic->cmp;
       compare.value = minTraffic->value;
@@ -153,7 +155,7 @@ void Engine::advanceBakes(Instant now) {
     }
     std::string kind = why.empty() ? "" : "min_traffic";
     bool awaited = false;  // the one datapoint missing is being read this second
-    if (why.empty() && step.bake.requiredS > 0 && plan_.hasRollbackOn)
+    if (timeOk && why.empty() && step.bake.requiredS > 0 && plan_.hasRollbackOn)
       for (const Scope* scope : scopesOf(s))
         if (auto missing = evaluator_.missingDatapoints(rollbackConditions_, *scope)) {
           why = fmt::format("{} has {} of {} datapoints at {} (a bake cannot end blind)", missing->condition,

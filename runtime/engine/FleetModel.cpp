@@ -1,12 +1,15 @@
 #include "runtime/engine/FleetModel.h"
 
-#include <set>
+#include <algorithm>
 
 namespace pipelang::runtime {
 
 FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
-  std::map<std::string, double> oneboxTraffic;  // fleet/region -> one-box share
-  std::set<std::string> oneboxHosts;
+  // Built once per run, but with 4,000 hosts no key string is made per host
+  // beyond its id: hosts are grouped by (fleet, region) and the one-box share,
+  // weights and traffic are worked out per group (docs/performance.md, issue 18).
+  std::map<std::pair<std::string, std::string>, double> oneboxTraffic;  // (fleet, region) -> one-box share
+  std::vector<size_t> oneboxHosts;                                      // by index
   for (const auto& step : plan.steps) {
     const Stage* stage = plan.stage(step.stage);
     if (!stage || !step.deploys()) continue;
@@ -14,33 +17,37 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
     auto& fleetIndex = index_[fleet];
     for (const auto& name : step.hosts) {
       if (!fleetIndex.emplace(name, hosts_.size()).second) continue;
-      hosts_.push_back({fleet, step.region, step.zone, name, 0, step.type == "onebox", fleet + "/" + name, 0});
+      hosts_.push_back({fleet, step.region, step.zone, name, 0, false, fleet + "/" + name, 0});
     }
     if (step.type == "onebox" && !step.hosts.empty()) {
-      oneboxTraffic[fleet + "/" + step.region] = step.traffic.value_or(0);
-      oneboxHosts.insert(fleet + "/" + step.hosts.front());
+      oneboxTraffic[{fleet, step.region}] = step.traffic.value_or(0);
+      oneboxHosts.push_back(fleetIndex.find(step.hosts.front())->second);
     }
   }
-  std::map<std::string, int> others;  // fleet/region -> hosts that are not the one-box
-  for (auto& h : hosts_) {
-    h.onebox = oneboxHosts.count(h.key()) > 0;
-    if (!h.onebox) ++others[h.fleet + "/" + h.region];
-  }
-  for (auto& h : hosts_) {
-    std::string region = h.fleet + "/" + h.region;
-    double onebox = oneboxTraffic.count(region) ? oneboxTraffic[region] : 0;
-    h.weight = h.onebox ? onebox : (1.0 - onebox) / std::max(1, others[region]);
-  }
-  for (auto& h : hosts_) {
-    h.regionTraffic = regionTraffic(h.region);
-    h.prod = h.fleet == "prod";
-  }
+  for (size_t index : oneboxHosts) hosts_[index].onebox = true;
+  RegionHosts* last = nullptr;  // hosts of one step come together: most lookups are the previous one's
   for (const auto& h : hosts_) {
-    RegionHosts& region = byRegion_[h.fleet][h.region];
-    region.hosts.push_back(&h);
-    region.zones[h.zone].push_back(&h);
-    ++zoneSizes_[{h.fleet, h.zone}];
+    if (!last || last->hosts.front()->fleet != h.fleet || last->hosts.front()->region != h.region)
+      last = &byRegion_[h.fleet][h.region];
+    last->hosts.push_back(&h);
+    last->zones[h.zone].push_back(&h);
   }
+  for (auto& [fleet, regions] : byRegion_)
+    for (auto& [region, group] : regions) {
+      int others = 0;  // hosts that are not the one-box
+      for (const HostInfo* h : group.hosts) others += !h->onebox;
+      auto found = oneboxTraffic.find({fleet, region});
+      double onebox = found != oneboxTraffic.end() ? found->second : 0;
+      double traffic = regionTraffic(region);
+      bool prod = fleet == "prod";
+      for (const HostInfo* h : group.hosts) {
+        HostInfo& host = hosts_[indexOf(*h)];
+        host.weight = host.onebox ? onebox : (1.0 - onebox) / std::max(1, others);
+        host.regionTraffic = traffic;
+        host.prod = prod;
+      }
+      for (const auto& [zone, zoneHosts] : group.zones) zoneSizes_[{fleet, zone}] += static_cast<int>(zoneHosts.size());
+    }
   std::uint32_t id = 0;  // region and zone scopes, then host scopes by host index
   for (auto& [fleet, regions] : byRegion_)
     for (auto& [region, hosts] : regions) {

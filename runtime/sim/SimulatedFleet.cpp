@@ -42,9 +42,15 @@ SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
       versionFaults_ = versionFaults_ || !entry.faults.empty();
     }
   }
-  for (const auto& host : model_.hosts())
-    regionOf_.push_back(
-        regionNumbers_.emplace(std::make_pair(host.fleet, host.region), regionNumbers_.size()).first->second);
+  const HostInfo* previous = nullptr;  // a region's hosts mostly come together: numbered as the one before
+  for (const auto& host : model_.hosts()) {
+    if (previous && previous->region == host.region && previous->fleet == host.fleet)
+      regionOf_.push_back(regionOf_.back());
+    else
+      regionOf_.push_back(
+          regionNumbers_.emplace(std::make_pair(host.fleet, host.region), regionNumbers_.size()).first->second);
+    previous = &host;
+  }
   generations_.assign(regionNumbers_.size() + 1, 0);
   forEachEdge(scenario_, [this](std::int64_t edge) { edges_.push_back(edge); });
   std::sort(edges_.begin(), edges_.end());

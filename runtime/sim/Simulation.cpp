@@ -121,6 +121,7 @@ llvm::json::Value reportJson(const SimulationReport& report) {
   auto orNull = [](const std::string& s) -> json::Value { return s.empty() ? json::Value(nullptr) : json::Value(s); };
   bool deployed = r.outcome == Outcome::Deployed;
   json::Array events;
+  events.reserve(report.events.size());  // json::Value's move may throw: a growing array would copy every event
   for (const auto& event : report.events) {
     json::Object o{{"t_s", event.t - report.start}, {"type", event.type}};
     if (!event.stage.empty()) o["stage"] = event.stage;

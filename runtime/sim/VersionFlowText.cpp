@@ -93,10 +93,12 @@ llvm::json::Value versionFlowJson(const VersionFlowReport& report) {
   auto orNull = [](const std::string& s) -> json::Value { return s.empty() ? json::Value(nullptr) : json::Value(s); };
   Instant finished = report.start;
   json::Array versions;
+  versions.reserve(report.versions.size());
   for (const auto& v : report.versions) {
     finished = std::max(finished, v.finishedAt);
     bool stopped = v.result && v.result->outcome != Outcome::Deployed;
     json::Array stages;
+    stages.reserve(v.stages.size());
     for (const auto& stage : v.stages)
       stages.push_back(
           json::Object{{"stage", stage.stage},
@@ -123,6 +125,7 @@ llvm::json::Value versionFlowJson(const VersionFlowReport& report) {
                      {"stages", std::move(stages)}});
   }
   json::Array events;
+  events.reserve(report.events.size());  // json::Value's move may throw: a growing array would copy every event
   for (const auto& e : report.events) {
     const EngineEvent& event = e.event;
     json::Object o{

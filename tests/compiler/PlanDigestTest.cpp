@@ -77,3 +77,31 @@ TEST(PlanDigest, CanonicalBytesEqualLlvmJsonOnEveryKindOfValue) {
   llvm::json::Value notAnObject = llvm::json::Array{1, "x"};
   EXPECT_EQ(planformat::canonicalBytes(notAnObject), planformat::canonicalBytesReference(notAnObject));
 }
+
+// The engine writes its events' details with appendCompactJson (issue 18): the
+// same bytes as `raw_ostream << json::Value`, which it used before, "digest"
+// keys included at every level.
+TEST(PlanDigest, AppendCompactJsonWritesWhatTheStreamWrites) {
+  auto stream = [](const llvm::json::Value& value) {
+    std::string text;
+    llvm::raw_string_ostream out(text);
+    out << value;
+    out.flush();
+    return text;
+  };
+  std::vector<llvm::json::Value> values;
+  values.push_back(llvm::json::Object{{"hosts", llvm::json::Array{"r00-az1-h01", "r00-az1-h02"}}, {"quiet", true}});
+  values.push_back(llvm::json::Object{{"global_exposure", 0.10000000000000002}});
+  values.push_back(llvm::json::Object{{"bake_s", 43200}, {"base_s", int64_t{-7}}, {"digest", "sha256:kept"}});
+  values.push_back(llvm::json::Object{{"waiting_for", "min_traffic"}, {"z", nullptr}, {"a", -0.0}, {"m", 1e17}});
+  values.push_back(llvm::json::Array{"quote \" backslash \\ tab \t \x01 é", 1.0 / 3, std::nan(""),
+                                     std::numeric_limits<int64_t>::min(), llvm::json::Object{}});
+  for (const auto& value : values) {
+    std::string compact;
+    planformat::appendCompactJson(compact, value);
+    EXPECT_EQ(compact, stream(value));
+  }
+  std::string appended = "prefix:";
+  planformat::appendCompactJson(appended, llvm::json::Value("x"));
+  EXPECT_EQ(appended, "prefix:\"x\"");
+}
