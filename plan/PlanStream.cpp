@@ -110,6 +110,9 @@ class HostNames {
 // hashed in chunks as they are produced.
 class CanonicalOut {
  public:
+  // The chunk buffer is the thread's: reused from plan to plan, never faulted in again.
+  CanonicalOut() : buffer_(threadBuffer()) { buffer_.clear(); }
+
   // The canonical order of two keys of one object.
   static bool before(std::string_view a, std::string_view b) { return a < b; }
 
@@ -174,12 +177,18 @@ class CanonicalOut {
   }
 
  private:
+  static constexpr size_t kChunk = 1u << 16;
+  static std::string& threadBuffer() {
+    thread_local std::string buffer;
+    buffer.reserve(2 * kChunk);
+    return buffer;
+  }
   void spill() {
-    if (buffer_.size() < (1u << 16)) return;
+    if (buffer_.size() < kChunk) return;
     sha_.update(buffer_);
     buffer_.clear();
   }
-  std::string buffer_;
+  std::string& buffer_;
   Sha256 sha_;
   HostNames hostNames_;
 };
@@ -649,14 +658,19 @@ class Emitter {
 }  // namespace
 
 std::string writePlan(const Plan& plan) {
+  std::string text;
+  writePlan(plan, text);
+  return text;
+}
+
+void writePlan(const Plan& plan, std::string& text) {
   CanonicalOut canonical;
   Emitter<CanonicalOut>(canonical, "").plan(plan);
   std::string digest = canonical.digest();
-  std::string text;
+  text.clear();
   TextOut out(text);
   Emitter<TextOut>(out, digest).plan(plan);
   text += '\n';
-  return text;
 }
 
 }  // namespace pipelang::planformat
