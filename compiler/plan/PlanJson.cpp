@@ -94,7 +94,9 @@ void addStages(const PlanLayout& layout, planformat::Plan& plan) {
   }
 }
 
-void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, planformat::Plan& plan) {
+// Each step's id is made once, into the step; `after` copies the ids of the
+// steps already added (steps are in a topological order).
+void addSteps(const PlanLayout& layout, planformat::Plan& plan) {
   plan.steps.reserve(layout.steps.size());
   for (size_t i = 0; i < layout.steps.size(); ++i) {
     const Step& step = layout.steps[i];
@@ -102,7 +104,7 @@ void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, pla
     const PlanRegion* region = step.region >= 0 ? &layout.regions[step.region] : nullptr;
     const PlanZone* zone = region && step.zone >= 0 ? &region->zones[step.zone] : nullptr;
     planformat::Step out;
-    out.id = ids[i];
+    out.id = stepId(layout, step);
     out.stage = stage.id;
     out.type = stepTypeName(step.type);
     if (region) out.region = region->id;
@@ -115,7 +117,7 @@ void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, pla
     out.traffic = step.traffic;
     if (step.bakeS) out.bakeS = narrow(*step.bakeS);
     out.after.reserve(step.after.size());
-    for (int before : step.after) out.after.push_back(ids[before]);
+    for (int before : step.after) out.after.push_back(plan.steps[before].id);
     if (step.type == StepType::Test) {
       const PlanTest& test = stage.tests[step.number];
       out.run = test.run;
@@ -160,9 +162,6 @@ planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Anal
 
 UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline) {
   PlanLayout layout = buildPlan(pipeline);
-  std::vector<std::string> ids;
-  ids.reserve(layout.steps.size());
-  for (const Step& step : layout.steps) ids.push_back(stepId(layout, step));
 
   planformat::Plan plan;
   plan.schema = planformat::kSchemaV1;
@@ -195,12 +194,12 @@ UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline) {
   for (const model::NotifyTarget& target : pipeline.notify)
     plan.notify.push_back(planformat::NotifyTarget{target.name, target.events, seconds(target.blockedAfterMs),
                                                    target.webhook, target.run});
-  addStages(layout, plan);
-  addSteps(layout, ids, plan);
   return {std::move(plan), std::move(layout)};
 }
 
 planformat::Plan analysePlanModel(UnanalysedPlan plan) {
+  addStages(plan.layout, plan.model);
+  addSteps(plan.layout, plan.model);
   Analysis analysis = analyzePlan(plan.layout);
   plan.model.analysis = analysisFigures(plan.layout, analysis, plan.model.steps);
   return std::move(plan.model);
