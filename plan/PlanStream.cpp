@@ -19,6 +19,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string_view>
 #include <tuple>
@@ -67,10 +68,55 @@ constexpr std::array<bool, 256> kPlainBytes = [] {
   return plain;
 }();
 
+// Writes into a std::string from its start through a cursor, so that a
+// character costs a compare and a store: std::string::push_back was not
+// inlined and was about a twentieth of `plan -o` (issue 18). The string's
+// current bytes are room to overwrite (a buffer reused from plan to plan is
+// neither zeroed nor reallocated again); done() cuts it to the bytes written.
+class Bytes {
+ public:
+  explicit Bytes(std::string& storage)
+      : storage_(storage), at_(storage.data()), end_(storage.data() + storage.size()) {}
+  Bytes(const Bytes&) = delete;
+  Bytes& operator=(const Bytes&) = delete;
+
+  LLVM_ATTRIBUTE_ALWAYS_INLINE void operator+=(char c) {
+    if (LLVM_UNLIKELY(at_ == end_)) reserve(size(), 1);
+    *at_++ = c;
+  }
+  LLVM_ATTRIBUTE_ALWAYS_INLINE void operator+=(std::string_view text) { append(text.data(), text.size()); }
+  LLVM_ATTRIBUTE_ALWAYS_INLINE void append(const char* data, size_t size) {
+    if (LLVM_UNLIKELY(static_cast<size_t>(end_ - at_) < size)) reserve(this->size(), size);
+    std::memcpy(at_, data, size);
+    at_ += size;
+  }
+  void append(size_t count, char c) {
+    if (LLVM_UNLIKELY(static_cast<size_t>(end_ - at_) < count)) reserve(size(), count);
+    std::memset(at_, c, count);
+    at_ += count;
+  }
+  size_t size() const { return static_cast<size_t>(at_ - storage_.data()); }
+  std::string_view view() const { return {storage_.data(), size()}; }
+  void clear() { at_ = storage_.data(); }
+  void done() { storage_.resize(size()); }
+
+ private:
+  // Room for `more` bytes after the first `used`.
+  LLVM_ATTRIBUTE_NOINLINE void reserve(size_t used, size_t more) {
+    storage_.resize(std::max({storage_.capacity(), used + more, 2 * storage_.size(), size_t{1} << 12}));
+    at_ = storage_.data() + used;
+    end_ = storage_.data() + storage_.size();
+  }
+  std::string& storage_;
+  char* at_ = nullptr;
+  char* end_ = nullptr;
+};
+
 // `text` as llvm::json writes a string: invalid UTF-8 replaced (as llvm::json
 // keeps strings), then quoted and escaped (appendJsonString). The usual
 // string, plain bytes only, is checked and copied in one scan (issue 18).
-void appendJsonText(std::string& out, llvm::StringRef text) {
+template <typename Out>  // std::string or Bytes
+void appendJsonText(Out& out, llvm::StringRef text) {
   const char* data = text.data();
   size_t size = text.size(), i = 0;
   while (i < size && kPlainBytes[static_cast<unsigned char>(data[i])]) ++i;
@@ -78,11 +124,14 @@ void appendJsonText(std::string& out, llvm::StringRef text) {
     out += '"';
     out.append(data, size);
     out += '"';
-  } else if (llvm::json::isUTF8(text)) {
-    appendJsonString(out, text);
-  } else {
-    appendJsonString(out, llvm::json::fixUTF8(text));
+    return;
   }
+  std::string escaped;
+  if (llvm::json::isUTF8(text))
+    appendJsonString(escaped, text);
+  else
+    appendJsonString(escaped, llvm::json::fixUTF8(text));
+  out += escaped;
 }
 
 // The names of a HostRange, as appendJsonText(appendHostName(...)) would
@@ -90,14 +139,22 @@ void appendJsonText(std::string& out, llvm::StringRef text) {
 // suffix `-hNN` is plain, and UTF-8 repair never crosses a plain byte).
 class HostNames {
  public:
-  void append(std::string& out, const HostRange& range, std::int64_t number) {
+  void append(Bytes& out, const HostRange& range, std::int64_t number) {
     if (&range != range_) {
       range_ = &range;
       quoted_.clear();
       appendJsonText(quoted_, range.zone);
       quoted_.pop_back();  // the closing quote
     }
-    appendHostName(out, quoted_, number, range.width);
+    // appendHostName (plan/Plan.h) into `out`: zone, "-h", the number zero-padded to `width`.
+    char digits[24];
+    auto result = std::to_chars(digits, digits + sizeof digits, number);
+    size_t length = static_cast<size_t>(result.ptr - digits);
+    out += quoted_;
+    out.append("-h", 2);
+    if (number >= 0 && length < static_cast<size_t>(range.width))
+      out.append(static_cast<size_t>(range.width) - length, '0');
+    out.append(digits, length);
     out += '"';
   }
 
@@ -111,7 +168,7 @@ class HostNames {
 class CanonicalOut {
  public:
   // The chunk buffer is the thread's: reused from plan to plan, never faulted in again.
-  CanonicalOut() : buffer_(threadBuffer()) { buffer_.clear(); }
+  CanonicalOut() : storage_(threadBuffer()), buffer_(storage_) {}
 
   // The canonical order of two keys of one object.
   static bool before(std::string_view a, std::string_view b) { return a < b; }
@@ -146,13 +203,13 @@ class CanonicalOut {
   void string(llvm::StringRef text) { appendJsonText(buffer_, text); }
   void key(const Field& field) {
     if (field.quoted.empty()) return string(field.key);
-    buffer_.append(field.quoted);
+    buffer_ += field.quoted;
   }
   void host(const HostRange& range, std::int64_t number) { hostNames_.append(buffer_, range, number); }
   void integer(int64_t value) {
     char digits[24];
     auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
-    buffer_.append(digits, end);
+    buffer_.append(digits, static_cast<size_t>(end - digits));
   }
   void real(double value) {
     int64_t whole = 0;
@@ -165,14 +222,14 @@ class CanonicalOut {
       char digits[32];
       auto result = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general,
                                   std::numeric_limits<double>::max_digits10);
-      buffer_.append(digits, result.ptr);
+      buffer_.append(digits, static_cast<size_t>(result.ptr - digits));
     }
   }
   void null() { buffer_ += "null"; }
   void boolean(bool value) { buffer_ += value ? "true" : "false"; }
 
   std::string digest() {
-    sha_.update(buffer_);
+    sha_.update(buffer_.view());
     return sha_.hexDigest();
   }
 
@@ -180,15 +237,15 @@ class CanonicalOut {
   static constexpr size_t kChunk = 1u << 16;
   static std::string& threadBuffer() {
     thread_local std::string buffer;
-    buffer.reserve(2 * kChunk);
     return buffer;
   }
   void spill() {
     if (buffer_.size() < kChunk) return;
-    sha_.update(buffer_);
+    sha_.update(buffer_.view());
     buffer_.clear();
   }
-  std::string& buffer_;
+  std::string& storage_;
+  Bytes buffer_;
   Sha256 sha_;
   HostNames hostNames_;
 };
@@ -197,7 +254,7 @@ class CanonicalOut {
 // user-named maps (metrics, alarms) sorted by name and one entry per line.
 class TextOut {
  public:
-  explicit TextOut(std::string& out) : out_(out) {}
+  explicit TextOut(Bytes& out) : out_(out) {}
 
   // The format's order of two keys of one object (not a map of user names).
   static bool before(std::string_view a, std::string_view b) { return before(planKeyRank(a), a, planKeyRank(b), b); }
@@ -243,7 +300,7 @@ class TextOut {
       if (fields[i].quoted.empty())
         string(fields[i].key);
       else
-        out_.append(fields[i].quoted);
+        out_ += fields[i].quoted;
       out_ += ": ";
       ++indent_;
       byName_ = fields[i].key == "metrics" || fields[i].key == "alarms";
@@ -279,14 +336,14 @@ class TextOut {
   void integer(int64_t value) {
     char digits[24];
     auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
-    out_.append(digits, end);
+    out_.append(digits, static_cast<size_t>(end - digits));
   }
   void real(double value) {
     int64_t whole = 0;
     if (integral(value, whole)) return integer(whole);
     char digits[64];
     auto result = std::to_chars(digits, digits + sizeof digits, value);
-    out_.append(digits, result.ptr);
+    out_.append(digits, static_cast<size_t>(result.ptr - digits));
   }
   void null() { out_ += "null"; }
   void boolean(bool value) { out_ += value ? "true" : "false"; }
@@ -299,7 +356,7 @@ class TextOut {
     out_ += '\n';
     out_.append(static_cast<size_t>(indent) * 2, ' ');
   }
-  std::string& out_;
+  Bytes& out_;
   int indent_ = 0;
   bool byName_ = false;  // the next object is a map keyed by user names
   std::vector<size_t> ranks_;
@@ -667,10 +724,11 @@ void writePlan(const Plan& plan, std::string& text) {
   CanonicalOut canonical;
   Emitter<CanonicalOut>(canonical, "").plan(plan);
   std::string digest = canonical.digest();
-  text.clear();
-  TextOut out(text);
+  Bytes bytes(text);
+  TextOut out(bytes);
   Emitter<TextOut>(out, digest).plan(plan);
-  text += '\n';
+  bytes += '\n';
+  bytes.done();
 }
 
 }  // namespace pipelang::planformat
