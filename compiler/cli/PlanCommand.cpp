@@ -90,7 +90,8 @@ class PlanFileWriters {
   }
 
   void work() {
-    std::string text;  // this thread's buffer, reused from plan to plan (issue 18)
+    std::string text;       // this thread's buffer, reused from plan to plan (issue 18)
+    planformat::Plan done;  // the plan written last: its steps' strings are reused
     for (;;) {
       std::unique_lock<std::mutex> lock(mutex_);
       ready_.wait(lock, [this] { return !waiting_.empty() || done_ || stop_; });
@@ -100,7 +101,8 @@ class PlanFileWriters {
       room_.notify_one();
       lock.unlock();
       fs::path file = dir_ / (job.plan.model.pipeline + ".plan.json");
-      planformat::writePlan(plan::analysePlanModel(std::move(job.plan)), text);
+      done = plan::analysePlanModel(std::move(job.plan), &done);
+      planformat::writePlan(done, text);
       if (writeFile(file, text)) continue;
       lock.lock();
       if (job.index < failedIndex_) {

@@ -28,8 +28,11 @@ struct UnanalysedPlan {
   planformat::Plan model;
   PlanLayout layout;
 };
+// `recycled`, when given, is a plan already written: its steps and exposure
+// lists are taken and overwritten (their strings' capacity reused), the rest
+// of it left as it is; the result is the same.
 UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline);
-planformat::Plan analysePlanModel(UnanalysedPlan plan);
+planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled = nullptr);
 
 // buildPlanModel written by planformat::planToJson: the whole document of
 // docs/plan-format.md, analysis and digest included.
