@@ -112,6 +112,35 @@ class Bytes {
   char* end_ = nullptr;
 };
 
+// The last numbers formatted, by their bits: a plan's exposures and traffic
+// shares repeat from plan to plan (services of one organisation share their
+// regions and, mostly, their fleet sizes), and %.17g is the slowest thing
+// the canonical form writes (issue 18). One per form and thread.
+class Reals {
+ public:
+  // `format(value, digits, end)` writes the form into [digits, end) and returns its end.
+  template <typename Format>
+  std::string_view form(double value, Format format) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    Entry& entry = entries_[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - kBits)];
+    if (entry.length == 0 || entry.bits != bits) {
+      entry.bits = bits;
+      entry.length = static_cast<unsigned char>(format(value, entry.text, entry.text + sizeof entry.text) - entry.text);
+    }
+    return {entry.text, entry.length};
+  }
+
+ private:
+  static constexpr int kBits = 10;
+  struct Entry {
+    uint64_t bits = 0;
+    unsigned char length = 0;  // 0: empty
+    char text[32];
+  };
+  std::array<Entry, size_t{1} << kBits> entries_{};
+};
+
 // `text` as llvm::json writes a string: invalid UTF-8 replaced (as llvm::json
 // keeps strings), then quoted and escaped (appendJsonString). The usual
 // string, plain bytes only, is checked and copied in one scan (issue 18).
@@ -119,6 +148,17 @@ template <typename Out>  // std::string or Bytes
 void appendJsonText(Out& out, llvm::StringRef text) {
   const char* data = text.data();
   size_t size = text.size(), i = 0;
+  // Eight bytes at a time while none is a control byte, non-ASCII, `"` or `\`
+  // (exact SWAR tests: a word that fails is scanned byte by byte below).
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto hasZero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    if ((word & kHigh) | ((word - 0x20 * kOnes) & ~word & kHigh) | hasZero(word ^ ('"' * kOnes)) |
+        hasZero(word ^ ('\\' * kOnes)))
+      break;
+  }
   while (i < size && kPlainBytes[static_cast<unsigned char>(data[i])]) ++i;
   if (LLVM_LIKELY(i == size)) {
     out += '"';
@@ -219,10 +259,9 @@ class CanonicalOut {
       integer(whole);
     } else {
       // %.17g as llvm::json prints it; to_chars with a precision is specified as printf's, without its cost.
-      char digits[32];
-      auto result = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general,
-                                  std::numeric_limits<double>::max_digits10);
-      buffer_.append(digits, static_cast<size_t>(result.ptr - digits));
+      buffer_ += threadReals().form(value, [](double v, char* digits, char* end) {
+        return std::to_chars(digits, end, v, std::chars_format::general, std::numeric_limits<double>::max_digits10).ptr;
+      });
     }
   }
   void null() { buffer_ += "null"; }
@@ -238,6 +277,10 @@ class CanonicalOut {
   static std::string& threadBuffer() {
     thread_local std::string buffer;
     return buffer;
+  }
+  static Reals& threadReals() {
+    thread_local Reals reals;
+    return reals;
   }
   void spill() {
     if (buffer_.size() < kChunk) return;
@@ -341,9 +384,8 @@ class TextOut {
   void real(double value) {
     int64_t whole = 0;
     if (integral(value, whole)) return integer(whole);
-    char digits[64];
-    auto result = std::to_chars(digits, digits + sizeof digits, value);
-    out_.append(digits, static_cast<size_t>(result.ptr - digits));
+    out_ +=
+        threadReals().form(value, [](double v, char* digits, char* end) { return std::to_chars(digits, end, v).ptr; });
   }
   void null() { out_ += "null"; }
   void boolean(bool value) { out_ += value ? "true" : "false"; }
@@ -351,6 +393,10 @@ class TextOut {
  private:
   static bool before(size_t rankA, std::string_view a, size_t rankB, std::string_view b) {
     return rankA != rankB ? rankA < rankB : a < b;
+  }
+  static Reals& threadReals() {
+    thread_local Reals reals;
+    return reals;
   }
   void newline(int indent) {
     out_ += '\n';
