@@ -19,6 +19,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string_view>
 #include <tuple>
@@ -67,22 +68,110 @@ constexpr std::array<bool, 256> kPlainBytes = [] {
   return plain;
 }();
 
+// Writes into a std::string from its start through a cursor, so that a
+// character costs a compare and a store: std::string::push_back was not
+// inlined and was about a twentieth of `plan -o` (issue 18). The string's
+// current bytes are room to overwrite (a buffer reused from plan to plan is
+// neither zeroed nor reallocated again); done() cuts it to the bytes written.
+class Bytes {
+ public:
+  explicit Bytes(std::string& storage)
+      : storage_(storage), at_(storage.data()), end_(storage.data() + storage.size()) {}
+  Bytes(const Bytes&) = delete;
+  Bytes& operator=(const Bytes&) = delete;
+
+  LLVM_ATTRIBUTE_ALWAYS_INLINE void operator+=(char c) {
+    if (LLVM_UNLIKELY(at_ == end_)) reserve(size(), 1);
+    *at_++ = c;
+  }
+  LLVM_ATTRIBUTE_ALWAYS_INLINE void operator+=(std::string_view text) { append(text.data(), text.size()); }
+  LLVM_ATTRIBUTE_ALWAYS_INLINE void append(const char* data, size_t size) {
+    if (LLVM_UNLIKELY(static_cast<size_t>(end_ - at_) < size)) reserve(this->size(), size);
+    std::memcpy(at_, data, size);
+    at_ += size;
+  }
+  void append(size_t count, char c) {
+    if (LLVM_UNLIKELY(static_cast<size_t>(end_ - at_) < count)) reserve(size(), count);
+    std::memset(at_, c, count);
+    at_ += count;
+  }
+  size_t size() const { return static_cast<size_t>(at_ - storage_.data()); }
+  std::string_view view() const { return {storage_.data(), size()}; }
+  void clear() { at_ = storage_.data(); }
+  void done() { storage_.resize(size()); }
+
+ private:
+  // Room for `more` bytes after the first `used`.
+  LLVM_ATTRIBUTE_NOINLINE void reserve(size_t used, size_t more) {
+    storage_.resize(std::max({storage_.capacity(), used + more, 2 * storage_.size(), size_t{1} << 12}));
+    at_ = storage_.data() + used;
+    end_ = storage_.data() + storage_.size();
+  }
+  std::string& storage_;
+  char* at_ = nullptr;
+  char* end_ = nullptr;
+};
+
+// The last numbers formatted, by their bits: a plan's exposures and traffic
+// shares repeat from plan to plan (services of one organisation share their
+// regions and, mostly, their fleet sizes), and %.17g is the slowest thing
+// the canonical form writes (issue 18). One per form and thread.
+class Reals {
+ public:
+  // `format(value, digits, end)` writes the form into [digits, end) and returns its end.
+  template <typename Format>
+  std::string_view form(double value, Format format) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    Entry& entry = entries_[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - kBits)];
+    if (entry.length == 0 || entry.bits != bits) {
+      entry.bits = bits;
+      entry.length = static_cast<unsigned char>(format(value, entry.text, entry.text + sizeof entry.text) - entry.text);
+    }
+    return {entry.text, entry.length};
+  }
+
+ private:
+  static constexpr int kBits = 10;
+  struct Entry {
+    uint64_t bits = 0;
+    unsigned char length = 0;  // 0: empty
+    char text[32];
+  };
+  std::array<Entry, size_t{1} << kBits> entries_{};
+};
+
 // `text` as llvm::json writes a string: invalid UTF-8 replaced (as llvm::json
 // keeps strings), then quoted and escaped (appendJsonString). The usual
 // string, plain bytes only, is checked and copied in one scan (issue 18).
-void appendJsonText(std::string& out, llvm::StringRef text) {
+template <typename Out>  // std::string or Bytes
+void appendJsonText(Out& out, llvm::StringRef text) {
   const char* data = text.data();
   size_t size = text.size(), i = 0;
+  // Eight bytes at a time while none is a control byte, non-ASCII, `"` or `\`
+  // (exact SWAR tests: a word that fails is scanned byte by byte below).
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto hasZero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    if ((word & kHigh) | ((word - 0x20 * kOnes) & ~word & kHigh) | hasZero(word ^ ('"' * kOnes)) |
+        hasZero(word ^ ('\\' * kOnes)))
+      break;
+  }
   while (i < size && kPlainBytes[static_cast<unsigned char>(data[i])]) ++i;
   if (LLVM_LIKELY(i == size)) {
     out += '"';
     out.append(data, size);
     out += '"';
-  } else if (llvm::json::isUTF8(text)) {
-    appendJsonString(out, text);
-  } else {
-    appendJsonString(out, llvm::json::fixUTF8(text));
+    return;
   }
+  std::string escaped;
+  if (llvm::json::isUTF8(text))
+    appendJsonString(escaped, text);
+  else
+    appendJsonString(escaped, llvm::json::fixUTF8(text));
+  out += escaped;
 }
 
 // The names of a HostRange, as appendJsonText(appendHostName(...)) would
@@ -90,14 +179,22 @@ void appendJsonText(std::string& out, llvm::StringRef text) {
 // suffix `-hNN` is plain, and UTF-8 repair never crosses a plain byte).
 class HostNames {
  public:
-  void append(std::string& out, const HostRange& range, std::int64_t number) {
+  void append(Bytes& out, const HostRange& range, std::int64_t number) {
     if (&range != range_) {
       range_ = &range;
       quoted_.clear();
       appendJsonText(quoted_, range.zone);
       quoted_.pop_back();  // the closing quote
     }
-    appendHostName(out, quoted_, number, range.width);
+    // appendHostName (plan/Plan.h) into `out`: zone, "-h", the number zero-padded to `width`.
+    char digits[24];
+    auto result = std::to_chars(digits, digits + sizeof digits, number);
+    size_t length = static_cast<size_t>(result.ptr - digits);
+    out += quoted_;
+    out.append("-h", 2);
+    if (number >= 0 && length < static_cast<size_t>(range.width))
+      out.append(static_cast<size_t>(range.width) - length, '0');
+    out.append(digits, length);
     out += '"';
   }
 
@@ -110,6 +207,9 @@ class HostNames {
 // hashed in chunks as they are produced.
 class CanonicalOut {
  public:
+  // The chunk buffer is the thread's: reused from plan to plan, never faulted in again.
+  CanonicalOut() : storage_(threadBuffer()), buffer_(storage_) {}
+
   // The canonical order of two keys of one object.
   static bool before(std::string_view a, std::string_view b) { return a < b; }
 
@@ -143,13 +243,13 @@ class CanonicalOut {
   void string(llvm::StringRef text) { appendJsonText(buffer_, text); }
   void key(const Field& field) {
     if (field.quoted.empty()) return string(field.key);
-    buffer_.append(field.quoted);
+    buffer_ += field.quoted;
   }
   void host(const HostRange& range, std::int64_t number) { hostNames_.append(buffer_, range, number); }
   void integer(int64_t value) {
     char digits[24];
     auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
-    buffer_.append(digits, end);
+    buffer_.append(digits, static_cast<size_t>(end - digits));
   }
   void real(double value) {
     int64_t whole = 0;
@@ -159,27 +259,36 @@ class CanonicalOut {
       integer(whole);
     } else {
       // %.17g as llvm::json prints it; to_chars with a precision is specified as printf's, without its cost.
-      char digits[32];
-      auto result = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::general,
-                                  std::numeric_limits<double>::max_digits10);
-      buffer_.append(digits, result.ptr);
+      buffer_ += threadReals().form(value, [](double v, char* digits, char* end) {
+        return std::to_chars(digits, end, v, std::chars_format::general, std::numeric_limits<double>::max_digits10).ptr;
+      });
     }
   }
   void null() { buffer_ += "null"; }
   void boolean(bool value) { buffer_ += value ? "true" : "false"; }
 
   std::string digest() {
-    sha_.update(buffer_);
+    sha_.update(buffer_.view());
     return sha_.hexDigest();
   }
 
  private:
+  static constexpr size_t kChunk = 1u << 16;
+  static std::string& threadBuffer() {
+    thread_local std::string buffer;
+    return buffer;
+  }
+  static Reals& threadReals() {
+    thread_local Reals reals;
+    return reals;
+  }
   void spill() {
-    if (buffer_.size() < (1u << 16)) return;
-    sha_.update(buffer_);
+    if (buffer_.size() < kChunk) return;
+    sha_.update(buffer_.view());
     buffer_.clear();
   }
-  std::string buffer_;
+  std::string& storage_;
+  Bytes buffer_;
   Sha256 sha_;
   HostNames hostNames_;
 };
@@ -188,7 +297,7 @@ class CanonicalOut {
 // user-named maps (metrics, alarms) sorted by name and one entry per line.
 class TextOut {
  public:
-  explicit TextOut(std::string& out) : out_(out) {}
+  explicit TextOut(Bytes& out) : out_(out) {}
 
   // The format's order of two keys of one object (not a map of user names).
   static bool before(std::string_view a, std::string_view b) { return before(planKeyRank(a), a, planKeyRank(b), b); }
@@ -234,7 +343,7 @@ class TextOut {
       if (fields[i].quoted.empty())
         string(fields[i].key);
       else
-        out_.append(fields[i].quoted);
+        out_ += fields[i].quoted;
       out_ += ": ";
       ++indent_;
       byName_ = fields[i].key == "metrics" || fields[i].key == "alarms";
@@ -270,14 +379,13 @@ class TextOut {
   void integer(int64_t value) {
     char digits[24];
     auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
-    out_.append(digits, end);
+    out_.append(digits, static_cast<size_t>(end - digits));
   }
   void real(double value) {
     int64_t whole = 0;
     if (integral(value, whole)) return integer(whole);
-    char digits[64];
-    auto result = std::to_chars(digits, digits + sizeof digits, value);
-    out_.append(digits, result.ptr);
+    out_ +=
+        threadReals().form(value, [](double v, char* digits, char* end) { return std::to_chars(digits, end, v).ptr; });
   }
   void null() { out_ += "null"; }
   void boolean(bool value) { out_ += value ? "true" : "false"; }
@@ -286,11 +394,15 @@ class TextOut {
   static bool before(size_t rankA, std::string_view a, size_t rankB, std::string_view b) {
     return rankA != rankB ? rankA < rankB : a < b;
   }
+  static Reals& threadReals() {
+    thread_local Reals reals;
+    return reals;
+  }
   void newline(int indent) {
     out_ += '\n';
     out_.append(static_cast<size_t>(indent) * 2, ' ');
   }
-  std::string& out_;
+  Bytes& out_;
   int indent_ = 0;
   bool byName_ = false;  // the next object is a map keyed by user names
   std::vector<size_t> ranks_;
@@ -649,14 +761,20 @@ class Emitter {
 }  // namespace
 
 std::string writePlan(const Plan& plan) {
+  std::string text;
+  writePlan(plan, text);
+  return text;
+}
+
+void writePlan(const Plan& plan, std::string& text) {
   CanonicalOut canonical;
   Emitter<CanonicalOut>(canonical, "").plan(plan);
   std::string digest = canonical.digest();
-  std::string text;
-  TextOut out(text);
+  Bytes bytes(text);
+  TextOut out(bytes);
   Emitter<TextOut>(out, digest).plan(plan);
-  text += '\n';
-  return text;
+  bytes += '\n';
+  bytes.done();
 }
 
 }  // namespace pipelang::planformat

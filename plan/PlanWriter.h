@@ -21,4 +21,9 @@ llvm::json::Value planToJson(const Plan& plan);
 // form is produced (plan/PlanStream.cpp, issue 18).
 std::string writePlan(const Plan& plan);
 
+// writePlan into `text` (its bytes replaced), keeping its capacity: a caller that
+// writes many plans reuses one buffer instead of allocating (and faulting in)
+// a fresh one per plan (`pipec plan -o`, issue 18). The same bytes.
+void writePlan(const Plan& plan, std::string& text);
+
 }  // namespace pipelang::planformat

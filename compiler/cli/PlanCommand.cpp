@@ -14,12 +14,17 @@
 
 #include <llvm/ADT/iterator.h>
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <string_view>
 #include <thread>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace pipelang::cli {
 
@@ -69,7 +74,24 @@ class PlanFileWriters {
     plan::UnanalysedPlan plan;
   };
 
+  // The whole file in as few write(2) calls as the kernel allows, no fsync
+  // (as `terraform plan -out` and the ofstream before it); false on any failure.
+  static bool writeFile(const fs::path& file, std::string_view text) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    bool ok = true;
+    while (ok && !text.empty()) {
+      ssize_t written = ::write(fd, text.data(), text.size());
+      if (written < 0 && errno == EINTR) continue;
+      ok = written > 0;
+      if (ok) text.remove_prefix(static_cast<size_t>(written));
+    }
+    return ::close(fd) == 0 && ok;
+  }
+
   void work() {
+    std::string text;       // this thread's buffer, reused from plan to plan (issue 18)
+    planformat::Plan done;  // the plan written last: its steps' strings are reused
     for (;;) {
       std::unique_lock<std::mutex> lock(mutex_);
       ready_.wait(lock, [this] { return !waiting_.empty() || done_ || stop_; });
@@ -79,10 +101,9 @@ class PlanFileWriters {
       room_.notify_one();
       lock.unlock();
       fs::path file = dir_ / (job.plan.model.pipeline + ".plan.json");
-      std::string text = planformat::writePlan(plan::analysePlanModel(std::move(job.plan)));
-      std::ofstream out(file, std::ios::binary);
-      out << text;
-      if (out) continue;
+      done = plan::analysePlanModel(std::move(job.plan), &done);
+      planformat::writePlan(done, text);
+      if (writeFile(file, text)) continue;
       lock.lock();
       if (job.index < failedIndex_) {
         failedIndex_ = job.index;

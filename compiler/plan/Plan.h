@@ -79,6 +79,8 @@ struct PlanLayout {
 };
 
 std::string stepId(const PlanLayout& plan, const Step& step);
+// stepId appended to `id` (a caller reusing one string's capacity).
+void appendStepId(std::string& id, const PlanLayout& plan, const Step& step);
 // `<zone>-hNN`: 1-based, zero-padded to the width of the zone's host count (at least two digits).
 std::string hostName(const std::string& zone, int64_t number, int64_t count);
 

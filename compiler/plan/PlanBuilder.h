@@ -19,15 +19,20 @@ planformat::Plan buildPlanModel(const model::Pipeline& pipeline);
 
 // buildPlanModel in two halves, so that the analysis (most of its cost: the
 // calendar walks) can run on another thread than the one holding the
-// pipeline's model (`pipec plan -o`, issue 18): the model without
-// `analysis` and the layout it came from; then analysePlanModel fills
+// pipeline's model (`pipec plan -o`, issue 18): the model's values taken
+// from the pipeline (no `stages`, `steps` or `analysis` yet) and the layout;
+// then analysePlanModel adds the stages and steps from the layout (most of
+// the model's allocations, now made and freed on the same thread) and
 // `analysis`. analysePlanModel(buildUnanalysedPlanModel(p)) == buildPlanModel(p).
 struct UnanalysedPlan {
   planformat::Plan model;
   PlanLayout layout;
 };
+// `recycled`, when given, is a plan already written: its steps and exposure
+// lists are taken and overwritten (their strings' capacity reused), the rest
+// of it left as it is; the result is the same.
 UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline);
-planformat::Plan analysePlanModel(UnanalysedPlan plan);
+planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled = nullptr);
 
 // buildPlanModel written by planformat::planToJson: the whole document of
 // docs/plan-format.md, analysis and digest included.

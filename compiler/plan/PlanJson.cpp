@@ -94,40 +94,62 @@ void addStages(const PlanLayout& layout, planformat::Plan& plan) {
   }
 }
 
-void addSteps(const PlanLayout& layout, const std::vector<std::string>& ids, planformat::Plan& plan) {
-  plan.steps.reserve(layout.steps.size());
+// Each step's id is made once, into the step; `after` copies the ids of the
+// steps already added (steps are in a topological order). `plan.steps` may
+// hold another plan's steps (analysePlanModel's `recycled`): every field is
+// overwritten, into the strings' and vectors' capacity, so a writer thread
+// allocates for a plan only what its previous plan did not have (issue 18).
+void addSteps(const PlanLayout& layout, planformat::Plan& plan) {
+  plan.steps.resize(layout.steps.size());
   for (size_t i = 0; i < layout.steps.size(); ++i) {
     const Step& step = layout.steps[i];
     const PlanStage& stage = layout.stages[step.stage];
     const PlanRegion* region = step.region >= 0 ? &layout.regions[step.region] : nullptr;
     const PlanZone* zone = region && step.zone >= 0 ? &region->zones[step.zone] : nullptr;
-    planformat::Step out;
-    out.id = ids[i];
+    planformat::Step& out = plan.steps[i];
+    out.id.clear();
+    appendStepId(out.id, layout, step);
     out.stage = stage.id;
     out.type = stepTypeName(step.type);
+    out.region.clear();
     if (region) out.region = region->id;
+    out.zone.clear();
     if (zone) out.zone = zone->id;
+    out.hosts.clear();
     // Pre-production hosts are not prod's: `<stage>-<zone>-hNN` (plan-format.md, Hosts).
     // A range, not a string per host: the writer names them (issue 18).
-    if (zone && step.hostCount > 0)
-      out.hostRange = {(stage.preprod ? stage.id + "-" : "") + zone->id, step.hostFirst, step.hostCount,
-                       planformat::hostNumberWidth(zone->hosts)};
+    planformat::HostRange& hosts = out.hostRange;
+    hosts.zone.clear();
+    hosts.first = 1;
+    hosts.count = 0;
+    hosts.width = 2;
+    if (zone && step.hostCount > 0) {
+      if (stage.preprod) (hosts.zone += stage.id) += '-';
+      hosts.zone += zone->id;
+      hosts.first = step.hostFirst;
+      hosts.count = step.hostCount;
+      hosts.width = planformat::hostNumberWidth(zone->hosts);
+    }
     out.traffic = step.traffic;
+    out.bakeS.reset();
     if (step.bakeS) out.bakeS = narrow(*step.bakeS);
-    out.after.reserve(step.after.size());
-    for (int before : step.after) out.after.push_back(ids[before]);
+    out.after.resize(step.after.size());
+    for (size_t k = 0; k < step.after.size(); ++k) out.after[k] = plan.steps[step.after[k]].id;
+    out.run.clear();
+    out.timeoutS = 0;
     if (step.type == StepType::Test) {
       const PlanTest& test = stage.tests[step.number];
       out.run = test.run;
       out.timeoutS = narrow(test.timeoutS);
     }
-    plan.steps.push_back(std::move(out));
   }
 }
 
 // `steps`: the model's steps, one per layout step, in the same order (their ids).
+// `recycled`: another plan's exposure list, overwritten like addSteps' steps.
 planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Analysis& analysis,
-                                            const std::vector<planformat::Step>& steps) {
+                                            const std::vector<planformat::Step>& steps,
+                                            std::vector<planformat::ExposureFigure> recycled) {
   planformat::AnalysisFigures figures;
   // A plan whose waves leave a region out never reaches global: no time to give.
   if (analysis.reachesGlobal) {
@@ -141,9 +163,12 @@ planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Anal
   figures.rollbackS = analysis.rollbackS;
   figures.worstRecoveryS = analysis.worstRecoveryS;
   figures.maxExposureBeforeWave2 = analysis.maxExposureBeforeWave2;
-  figures.exposure.reserve(analysis.exposure.size());
-  for (const StepExposure& entry : analysis.exposure)
-    figures.exposure.push_back({steps[entry.step].id, entry.globalTraffic});
+  figures.exposure = std::move(recycled);
+  figures.exposure.resize(analysis.exposure.size());
+  for (size_t i = 0; i < analysis.exposure.size(); ++i) {
+    figures.exposure[i].step = steps[analysis.exposure[i].step].id;
+    figures.exposure[i].globalTraffic = analysis.exposure[i].globalTraffic;
+  }
   for (const StageTime& time : analysis.schedule)
     figures.schedule.push_back({layout.stages[time.stage].id, time.startS, time.endS});
   if (const Throughput& t = analysis.throughput; t.bottleneck >= 0) {
@@ -160,9 +185,6 @@ planformat::AnalysisFigures analysisFigures(const PlanLayout& layout, const Anal
 
 UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline) {
   PlanLayout layout = buildPlan(pipeline);
-  std::vector<std::string> ids;
-  ids.reserve(layout.steps.size());
-  for (const Step& step : layout.steps) ids.push_back(stepId(layout, step));
 
   planformat::Plan plan;
   plan.schema = planformat::kSchemaV1;
@@ -195,14 +217,19 @@ UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline) {
   for (const model::NotifyTarget& target : pipeline.notify)
     plan.notify.push_back(planformat::NotifyTarget{target.name, target.events, seconds(target.blockedAfterMs),
                                                    target.webhook, target.run});
-  addStages(layout, plan);
-  addSteps(layout, ids, plan);
   return {std::move(plan), std::move(layout)};
 }
 
-planformat::Plan analysePlanModel(UnanalysedPlan plan) {
+planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled) {
+  std::vector<planformat::ExposureFigure> exposure;
+  if (recycled) {
+    plan.model.steps = std::move(recycled->steps);
+    if (recycled->analysis) exposure = std::move(recycled->analysis->exposure);
+  }
+  addStages(plan.layout, plan.model);
+  addSteps(plan.layout, plan.model);
   Analysis analysis = analyzePlan(plan.layout);
-  plan.model.analysis = analysisFigures(plan.layout, analysis, plan.model.steps);
+  plan.model.analysis = analysisFigures(plan.layout, analysis, plan.model.steps, std::move(exposure));
   return std::move(plan.model);
 }
 

@@ -20,15 +20,25 @@ constexpr int64_t kFloodSteps = 2'000'000;
 constexpr int64_t kGridSteps = 1'000'000;
 
 // One stage walked on its own: the same step rule as the time to global
-// (stepEnd), from the moment the stage opens.
+// (stepEnd), from the moment the stage opens. Most steps take a fixed time
+// (batches, tests, approvals, bakes without a calendar); only a bake that may
+// be longer off hours depends on when it starts. So each stage is walked as
+// a contracted graph (issue 18: the throughput walk asks for a stage's end
+// hundreds of times per plan): its timed steps only, each starting at the
+// latest of `opened + w` and `end(earlier timed step) + w`, where w is the
+// longest chain of fixed times between them. Sums and maxima of integers:
+// the same ends as the step-by-step walk.
 class StageWalker {
  public:
-  explicit StageWalker(const PlanLayout& plan) : plan_(plan), end_(plan.steps.size(), 0), byStage_(plan.stages.size()) {
+  explicit StageWalker(const PlanLayout& plan) : plan_(plan), stages_(plan.stages.size()) {
     if (plan.windows) {
       calendar_.emplace(*plan.windows);
       openings_.emplace(*calendar_);
     }
-    for (size_t i = 0; i < plan.steps.size(); ++i) byStage_[plan.steps[i].stage].push_back(static_cast<int>(i));
+    std::vector<std::vector<int>> byStage(plan.stages.size());
+    for (size_t i = 0; i < plan.steps.size(); ++i) byStage[plan.steps[i].stage].push_back(static_cast<int>(i));
+    std::vector<Chains> ends(plan.steps.size());  // per step: when it ends
+    for (size_t s = 0; s < byStage.size(); ++s) contract(s, byStage[s], ends);
   }
 
   const planformat::WindowCalendar* calendar() const { return calendar_ ? &*calendar_ : nullptr; }
@@ -42,29 +52,108 @@ class StageWalker {
 
   // When stage `s` is done if it opens at `opened`.
   int64_t endOpened(size_t s, int64_t opened) {
-    walked_ += static_cast<int64_t>(byStage_[s].size());
-    int64_t last = opened;
-    for (int i : byStage_[s]) {
-      const Step& step = plan_.steps[i];
-      int64_t t = opened;
-      // Steps of earlier stages ended before this stage opened.
-      for (int before : step.after)
-        if (plan_.steps[before].stage == static_cast<int>(s)) t = std::max(t, end_[before]);
-      end_[i] = stepEnd(plan_, calendar(), step, t, openings_ ? &*openings_ : nullptr);
-      last = std::max(last, end_[i]);
+    const Contracted& stage = stages_[s];
+    walked_ += stage.steps;
+    timedEnd_.resize(stage.timed.size());
+    for (size_t v = 0; v < stage.timed.size(); ++v) {
+      const Timed& timed = stage.timed[v];
+      timedEnd_[v] = stepEnd(plan_, calendar(), plan_.steps[timed.step], latest(timed.start, opened),
+                             openings_ ? &*openings_ : nullptr);
     }
-    int bake = plan_.stages[s].bakeStep;
-    return bake >= 0 ? end_[bake] : last;
+    return latest(stage.end, opened);
   }
 
-  int64_t walked() const { return walked_; }  // steps walked so far
+  int64_t walked() const { return walked_; }  // steps walked so far (the flood's budget counts steps)
 
  private:
+  // `w` seconds after `from` ends: a timed step's index in its stage, or kOpened.
+  struct Chain {
+    int from;
+    int64_t w;
+  };
+  static constexpr int kOpened = -1;
+  using Chains = std::vector<Chain>;  // one per `from`, the longest
+  struct Timed {
+    int step;      // index into plan.steps
+    Chains start;  // it starts at the latest of these
+  };
+  struct Contracted {
+    std::vector<Timed> timed;  // in step order
+    Chains end;                // the stage ends at the latest of these
+    int64_t steps = 0;
+  };
+
+  // Whether a step's time depends on when it starts (bakeDuration); its fixed time otherwise.
+  bool timed(const Step& step, int64_t& fixed) const {
+    int64_t bake = step.bakeS.value_or(0);
+    switch (step.type) {
+      case StepType::Onebox:
+      case StepType::Canary:
+        fixed = plan_.expectedS + bake;
+        return calendar_ && bake != 0;
+      case StepType::Batch:
+        fixed = plan_.expectedS;
+        return false;
+      case StepType::Test:
+        fixed = plan_.stages[step.stage].tests[step.number].timeoutS;
+        return false;
+      case StepType::Bake:
+        fixed = bake;
+        return calendar_ && bake != 0;
+      case StepType::Approval:
+        break;
+    }
+    fixed = 0;
+    return false;
+  }
+
+  static void merge(Chains& into, const Chains& from) {
+    for (const Chain& chain : from) {
+      auto same = std::find_if(into.begin(), into.end(), [&](const Chain& c) { return c.from == chain.from; });
+      if (same == into.end())
+        into.push_back(chain);
+      else
+        same->w = std::max(same->w, chain.w);
+    }
+  }
+
+  void contract(size_t s, const std::vector<int>& steps, std::vector<Chains>& ends) {
+    Contracted& stage = stages_[s];
+    stage.steps = static_cast<int64_t>(steps.size());
+    Chains last{{kOpened, 0}};  // the latest end of any step (or the opening)
+    for (int i : steps) {
+      const Step& step = plan_.steps[i];
+      Chains start{{kOpened, 0}};
+      // Steps of earlier stages ended before this stage opened.
+      for (int before : step.after)
+        if (plan_.steps[before].stage == static_cast<int>(s)) merge(start, ends[before]);
+      int64_t fixed = 0;
+      Chains& end = ends[i];
+      if (timed(step, fixed)) {
+        end = {{static_cast<int>(stage.timed.size()), 0}};
+        stage.timed.push_back({i, std::move(start)});
+      } else {
+        for (Chain& chain : start) chain.w += fixed;
+        end = std::move(start);
+      }
+      merge(last, end);
+    }
+    int bake = plan_.stages[s].bakeStep;
+    stage.end = bake >= 0 ? ends[bake] : last;
+  }
+
+  int64_t latest(const Chains& chains, int64_t opened) const {
+    int64_t t = opened;
+    for (const Chain& chain : chains)
+      t = std::max(t, (chain.from == kOpened ? opened : timedEnd_[chain.from]) + chain.w);
+    return t;
+  }
+
   const PlanLayout& plan_;
   std::optional<planformat::WindowCalendar> calendar_;
   std::optional<WindowOpenings> openings_;  // answers shared by every plan with these windows
-  std::vector<int64_t> end_;
-  std::vector<std::vector<int>> byStage_;
+  std::vector<Contracted> stages_;
+  std::vector<int64_t> timedEnd_;  // scratch: the timed steps' ends in the current walk
   int64_t walked_ = 0;
 };
 

@@ -497,6 +497,33 @@ TEST_F(PipecCli, PlanOfManyPipelinesWritesEachAsPlanningItAloneWould) {
   }
 }
 
+// Each writer thread of `plan -o` writes a plan into the strings of the one
+// it wrote before (issue 18): plans of different shapes in turn (tests in
+// gamma or none, a test's run and timeout, fleets of 2 to 11 hosts, more or
+// fewer steps) must each be the plan planned alone, with nothing left over.
+TEST_F(PipecCli, PlanOutputOfDifferentShapesInTurnWritesEachAsPlanningItAloneWould) {
+  std::string services = "import \"std/templates\"\n";
+  for (int i = 0; i < 16; ++i) {
+    std::string n = std::to_string(i);
+    services += "pipeline Svc" + n + " extends StandardService {\n  artifact = \"svc" + n + "\"\n";
+    services += "  hosts_per_zone = " + std::to_string(i % 3 == 0 ? 11 : 2 + i % 5) + "\n";
+    services += "  deploy { run = \"scripts/deploy.sh svc" + n + "\" }\n";
+    if (i % 4 == 1)
+      services += "  stage gamma {\n    test integration { run = \"tests/integ.sh " + n +
+                  "\"  timeout = 20m }\n    test smoke { run = \"tests/smoke.sh\"  timeout = 5m }\n  }\n";
+    services += "}\n";
+  }
+  write("svc.pipe", services);
+  PipecRun all = pipec("plan svc.pipe -o plans");
+  ASSERT_EQ(all.status, 0) << all.err;
+  for (int i = 0; i < 16; ++i) {
+    std::string name = "Svc" + std::to_string(i);
+    PipecRun one = pipec("plan svc.pipe --pipeline " + name);
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_EQ(slurp(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
+  }
+}
+
 TEST_F(PipecCli, PlanThatCannotWriteAFileNamesItAndExitsTwo) {
   write("svc.pipe", kTwoServices);
   fs::create_directories(dir_ / "plans" / "Orders.plan.json");  // a folder where the file should go

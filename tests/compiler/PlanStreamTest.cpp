@@ -145,6 +145,25 @@ TEST(PlanStream, NumbersAtTheEdgesAreWrittenAsThroughJson) {
   EXPECT_EQ(writePlan(plan), throughJson(plan));
 }
 
+// The writer scans strings eight bytes at a time and remembers the numbers
+// it formatted (issue 18): a byte to escape at any place of a string of any
+// length, and the same numbers written again, plan after plan, in both forms.
+TEST(PlanStream, EscapesAtEveryPlaceAndRepeatedNumbersAreWrittenAsThroughJson) {
+  const char* escaped[] = {"\"", "\\", "\x01", "\x1f", "\x7f", "\xc3\xa9"};
+  for (size_t length = 1; length <= 24; ++length)
+    for (size_t at = 0; at < length; ++at)
+      for (const char* special : escaped) {
+        Plan plan = everyCorner();
+        std::string text(length, 'a');
+        text.replace(at, 1, special);
+        plan.steps[1].id = text;
+        plan.artifact = text + text;
+        plan.regions[0].traffic = 0.001 * static_cast<double>(length * 100 + at);
+        plan.steps[1].traffic = 1.0 / static_cast<double>(length + 2);
+        ASSERT_EQ(writePlan(plan), throughJson(plan)) << "length " << length << ", at " << at;
+      }
+}
+
 // pipec describes a step's hosts as a range (issue 18); both writers name them
 // as the plan lists them: after the listed hosts, numbers zero-padded to the
 // zone's width, the zone escaped like any string. The document, digest
