@@ -20,7 +20,7 @@ TEST_F(LspTest, DiagnosticsOnOpenChangeAndClose) {
   // Another mistake: the diagnostics follow the text, with columns in UTF-16 after a non-BMP character.
   EXPECT_EQ(
       change("a.pipe", 2, "// 🚀\ntemplate T {\n  /* 🚀 */ artefact = \"x\"\n}\n"),
-      R"J({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[{"code":"R107","message":"unknown attribute `artefact` in a pipeline (did you mean `artifact`?)","range":{"end":{"character":19,"line":2},"start":{"character":11,"line":2}},"severity":1,"source":"pipec"}],"uri":")J" +
+      R"J({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[{"code":"R107","message":"unknown attribute `artefact` in a template (did you mean `artifact`?)","range":{"end":{"character":19,"line":2},"start":{"character":11,"line":2}},"severity":1,"source":"pipec"}],"uri":")J" +
           uri("a.pipe") + R"("}})");
   EXPECT_EQ(change("a.pipe", 3, "template T {\n}\n"), noDiagnostics("a.pipe"));
   client_->sendRaw(R"({"jsonrpc":"2.0","method":"textDocument/didClose","params":{"textDocument":{"uri":")" +
