@@ -80,6 +80,13 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     }
   }
 
+  if (options.absoluteAsNamed)
+    for (const fs::path& input : options.inputs)
+      if (input.is_absolute()) {
+        fs::path named = input.lexically_normal();
+        if (!named.has_filename() && named != named.root_path()) named = named.parent_path();  // "/x/dir/"
+        load.absoluteInputs.emplace(canonicalOrSelf(input), named);
+      }
   // Inputs are loaded in sorted order: output never depends on argument order.
   std::vector<fs::path> files;
   for (const fs::path& input : options.inputs) {

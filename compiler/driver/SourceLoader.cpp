@@ -94,16 +94,27 @@ bool SourceLoader::insideRoots(const fs::path& canonical) const {
                      [&](const fs::path& root) { return isWithin(canonical, root); });
 }
 
-std::string SourceLoader::displayName(const fs::path& canonical, bool isStdlib) const {
+std::string SourceLoader::displayName(const fs::path& canonical, bool isStdlib, bool importedFromAbsolute) const {
   if (isStdlib && isWithin(canonical, options_.stdlibDir))
     return "std/" + canonical.lexically_relative(options_.stdlibDir).generic_string();
+  // Named by an absolute path (or below a folder so named): shown as named,
+  // from the deepest such input. A walk up the parents, not a scan of the inputs.
+  if (!options_.absoluteInputs.empty())
+    for (fs::path at = canonical; !at.empty(); at = at.parent_path()) {
+      if (auto named = options_.absoluteInputs.find(at); named != options_.absoluteInputs.end())
+        return at == canonical ? named->second.generic_string()
+                               : (named->second / canonical.lexically_relative(at)).generic_string();
+      if (at == at.root_path()) break;
+    }
+  if (importedFromAbsolute) return canonical.generic_string();
   if (!options_.displayBase.empty() && isWithin(canonical, options_.displayBase))
     return canonical.lexically_relative(options_.displayBase).generic_string();
   fs::path relative = canonical.lexically_relative(options_.displayBase);
   return relative.empty() ? canonical.filename().generic_string() : relative.generic_string();
 }
 
-FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib, std::string* error) {
+FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib, std::string* error,
+                          bool importedFromAbsolute) {
   auto known = byPath_.find(canonical.string());
   if (known != byPath_.end()) {
     files_[known->second].isInput |= isInput;
@@ -125,10 +136,11 @@ FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib
     if (text) text = sanitizeUtf8(*text, &badBytes);
   }
   if (!text) {
-    if (error) *error = fmt::format("cannot read `{}`", displayName(canonical, isStdlib));
+    if (error) *error = fmt::format("cannot read `{}`", displayName(canonical, isStdlib, importedFromAbsolute));
     return kNoFile;
   }
-  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(*text), isStdlib);
+  FileId id = sources_.addFile(displayName(canonical, isStdlib, importedFromAbsolute), canonical.string(),
+                               std::move(*text), isStdlib);
   for (size_t i = 0; i < badBytes.size() && i < 10; ++i) {
     SourceLoc at = locationOfOffset(sources_.file(id), badBytes[i]);
     sink_.report(DiagCode::P001, SourceRange{id, at, {at.line, at.column + 1}},
@@ -159,6 +171,7 @@ void SourceLoader::loadImports(size_t fileIndex) {
   std::vector<ast::Import> imports;
   for (const ast::Import& import : files_[fileIndex].ast->imports) imports.push_back(import);
   fs::path directory = fs::path(sources_.file(from).path).parent_path();
+  bool fromAbsolute = !fromStdlib && fs::path(sources_.file(from).displayName).is_absolute();
   for (size_t i = 0; i < imports.size(); ++i) {
     const ast::Import& import = imports[i];
     if (import.path.starts_with("std/")) {
@@ -212,7 +225,7 @@ void SourceLoader::loadImports(size_t fileIndex) {
           "paths are relative to the importing file; the standard library is imported as `std/NAME`";
       continue;
     }
-    importTargets_[{from, i}] = load(canonical, false, fromStdlib, nullptr);
+    importTargets_[{from, i}] = load(canonical, false, fromStdlib, nullptr, fromAbsolute);
   }
 }
 
