@@ -6,22 +6,48 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
 
 namespace pipelang {
 
 namespace fs = std::filesystem;
 
+// One open, one fstat and a read into a string of the file's size: an
+// ifstream allocated an 8 KiB buffer and copied through a stream per file,
+// and a stat by path came first; for ten thousand small files that was a
+// tenth of `pipec check`'s CPU (docs/performance.md, session 8). Opened
+// non-blocking, so a FIFO named as input is refused, not waited on.
 std::optional<std::string> readSourceFile(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat info {};
+  std::optional<std::string> text;
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+    text.emplace();
+    text->resize(static_cast<size_t>(info.st_size));
+    size_t got = 0;
+    for (;;) {
+      if (got == text->size()) text->resize(got + got / 2 + 4096);  // grew since fstat: read on
+      ssize_t n = ::read(fd, text->data() + got, text->size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        text.reset();
+        break;
+      }
+      if (n == 0) {
+        text->resize(got);
+        break;
+      }
+      got += static_cast<size_t>(n);
+    }
+  }
+  ::close(fd);
+  return text;
 }
 
 namespace {
@@ -229,7 +255,8 @@ void SourceLoader::loadImports(size_t fileIndex) {
   }
 }
 
-bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
+bool SourceLoader::loadInput(const fs::path& path, std::string* error, bool listed, const fs::path& shownAs) {
+  if (listed) return load(path, true, false, error) != kNoFile;
   std::error_code ec;
   fs::path canonical = canonicalPath(path, ec);
   // An overlay (an editor's unsaved buffer) may have no file on disk yet.
@@ -238,8 +265,8 @@ bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
     // A device, a FIFO or a socket exists but is not a source file.
     bool exists = !ec && fs::exists(canonical, ec);
     if (error)
-      *error =
-          fmt::format("cannot read `{}`: {}", path.generic_string(), exists ? "not a regular file" : "no such file");
+      *error = fmt::format("cannot read `{}`: {}", (shownAs.empty() ? path : shownAs).generic_string(),
+                           exists ? "not a regular file" : "no such file");
     return false;
   }
   return load(canonical, true, false, error) != kNoFile;

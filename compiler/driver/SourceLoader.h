@@ -48,7 +48,12 @@ class SourceLoader {
 
   // Loads one input file and, transitively, its imports. Returns false when
   // the file itself cannot be read (an I/O failure, exit status 2).
-  bool loadInput(const std::filesystem::path& path, std::string* error);
+  // `listed`: the path comes from a folder's listing (findPipeFiles with
+  // canonical links), so it is canonical and named a regular file when
+  // listed: it is not asked about again (two system calls per file).
+  // `shownAs`: the path as the user named it, for the error (empty: `path`).
+  bool loadInput(const std::filesystem::path& path, std::string* error, bool listed = false,
+                 const std::filesystem::path& shownAs = {});
   // Loads `std/policy` (the prelude) when options say so; its id, or kNoFile.
   FileId loadPrelude();
 

@@ -19,6 +19,16 @@ std::string textOf(antlr4::Token* token) {
   return isReal(token) ? token->getText() : std::string();
 }
 
+// The first child that is a rule context, or null. The generated accessors
+// (`literal()`, `call()`, `NOT()`...) each scan the children with a
+// dynamic_cast per child; a value's chain of rules asked a dozen of them per
+// literal, a tenth of `pipec check`'s parse (docs/performance.md, session 8).
+antlr4::ParserRuleContext* firstRuleChild(antlr4::ParserRuleContext* context) {
+  for (antlr4::tree::ParseTree* child : context->children)
+    if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child)) return rule;
+  return nullptr;
+}
+
 ast::ExprPtr makeExpr(ast::ExprKind kind, SourceRange range) {
   auto expr = std::make_unique<ast::Expr>();
   expr->kind = kind;
@@ -198,8 +208,9 @@ ast::ExprPtr AstBuilder::errorExpr(antlr4::ParserRuleContext* context) {
 }
 
 ast::ExprPtr AstBuilder::expr(PipeParser::ExprContext* context) {
-  if (!context->orExpr()) return errorExpr(context);
-  ast::ExprPtr inner = orExpr(context->orExpr());
+  auto* first = context->orExpr();
+  if (!first) return errorExpr(context);
+  ast::ExprPtr inner = orExpr(first);
   auto* suffix = context->conditionSuffix();
   if (!suffix) return inner;
   auto condition = makeExpr(ast::ExprKind::Condition, rangeOf(context));
@@ -241,6 +252,10 @@ ast::ExprPtr AstBuilder::andExpr(PipeParser::AndExprContext* context) {
 }
 
 ast::ExprPtr AstBuilder::notExpr(PipeParser::NotExprContext* context) {
+  // `compare` is the second alternative's only child: no NOT to look for.
+  antlr4::ParserRuleContext* only = firstRuleChild(context);
+  if (only && only->getRuleIndex() == PipeParser::RuleCompare)
+    return compare(static_cast<PipeParser::CompareContext*>(only));
   if (context->NOT()) {
     auto result = makeExpr(ast::ExprKind::Not, rangeOf(context));
     result->args.push_back(context->notExpr() ? notExpr(context->notExpr()) : errorExpr(context));
@@ -271,16 +286,25 @@ ast::ExprPtr AstBuilder::rangeExpr(PipeParser::RangeExprContext* context) {
 }
 
 ast::ExprPtr AstBuilder::primary(PipeParser::PrimaryContext* context) {
-  if (context->literal()) return literal(context->literal());
-  if (context->call()) return call(context->call());
-  if (context->ref()) return ref(context->ref());
-  if (context->list()) return list(context->list());
-  if (context->expr()) {
-    ast::ExprPtr inner = expr(context->expr());
-    inner->parenthesized = true;
-    return inner;
+  // Each alternative has one rule child, which says which alternative it is.
+  antlr4::ParserRuleContext* only = firstRuleChild(context);
+  switch (only ? only->getRuleIndex() : INVALID_INDEX) {
+    case PipeParser::RuleLiteral:
+      return literal(static_cast<PipeParser::LiteralContext*>(only));
+    case PipeParser::RuleCall:
+      return call(static_cast<PipeParser::CallContext*>(only));
+    case PipeParser::RuleRef:
+      return ref(static_cast<PipeParser::RefContext*>(only));
+    case PipeParser::RuleList:
+      return list(static_cast<PipeParser::ListContext*>(only));
+    case PipeParser::RuleExpr: {
+      ast::ExprPtr inner = expr(static_cast<PipeParser::ExprContext*>(only));
+      inner->parenthesized = true;
+      return inner;
+    }
+    default:
+      return errorExpr(context);
   }
-  return errorExpr(context);
 }
 
 ast::ExprPtr AstBuilder::literal(PipeParser::LiteralContext* context) {
