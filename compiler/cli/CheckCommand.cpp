@@ -10,6 +10,7 @@ namespace pipelang::cli {
 
 int runCheck() {
   FrontendOptions options;
+  options.absoluteAsNamed = true;
   for (const std::string& path : opt::checkPaths) options.inputs.emplace_back(path);
   if (options.inputs.empty()) options.inputs.emplace_back(".");
   options.root = opt::root.getValue();

@@ -50,6 +50,7 @@ int printSvg(const std::string& dot) {
 
 int runGraph() {
   FrontendOptions options;
+  options.absoluteAsNamed = true;
   options.inputs.emplace_back(opt::graphFile.getValue());
   options.root = opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();

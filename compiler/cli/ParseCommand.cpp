@@ -11,6 +11,7 @@ namespace pipelang::cli {
 
 int runParse() {
   FrontendOptions options;
+  options.absoluteAsNamed = true;
   options.inputs.emplace_back(opt::parseFile.getValue());
   options.root = opt::root.getValue();
   options.stdlibDir = opt::stdlib.getValue();

@@ -130,6 +130,7 @@ class PlanFileWriters {
 
 int runPlan() {
   FrontendOptions options;
+  options.absoluteAsNamed = true;
   for (const std::string& path : opt::planPaths) options.inputs.emplace_back(path);
   if (options.inputs.empty()) options.inputs.emplace_back(".");
   options.root = opt::root.getValue();

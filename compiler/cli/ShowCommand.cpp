@@ -21,6 +21,7 @@ int runShow() {
     return kExitUsage;
   }
   FrontendOptions options;
+  options.absoluteAsNamed = true;
   for (size_t i = 1; i < opt::showArgs.size(); ++i) options.inputs.emplace_back(opt::showArgs[i]);
   if (options.inputs.empty()) options.inputs.emplace_back(".");
   options.root = opt::root.getValue();

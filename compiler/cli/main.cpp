@@ -16,7 +16,8 @@ namespace {
 const char* kOverview =
     "pipec: checks and plans .pipe deployment pipelines\n\n"
     "  pipec check [PATHS...]      report every problem in the pipelines\n"
-    "  pipec fmt [--check|--diff] [PATHS...|-] print files in the canonical layout\n"
+    "  pipec fmt [--check|--diff] [PATHS...|-] rewrite files in place in the canonical layout\n"
+    "                              (--check, --diff: write nothing; `-`: stdin to stdout)\n"
     "  pipec lsp                   the language server (JSON-RPC over stdio)\n"
     "  pipec explain CODE          explain a diagnostic code with examples\n"
     "  pipec show PIPELINE [PATHS...] print a pipeline merged with its templates (text or json)\n"

@@ -5,6 +5,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace pipelang {
 
@@ -20,6 +21,19 @@ struct Palette {
     return on ? fmt::format("\033[{}m{}\033[0m", code, text) : std::string(text);
   }
 };
+
+// A path as a URI reference (RFC 3986): every byte but the unreserved ones
+// and `/` percent-encoded, so a space or a `#` in a name keeps SARIF valid.
+std::string uriPath(std::string_view path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/')
+      out += static_cast<char>(c);
+    else
+      out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
 
 // Byte offset of the given 1-based code-point column in a line.
 size_t byteOffsetOfColumn(std::string_view line, uint32_t column) {
@@ -138,7 +152,10 @@ std::string renderSarif(const std::vector<Diagnostic>& diagnostics, const Source
   bool usesStdlib = false;
   auto location = [&](const SourceRange& range, const std::string& message) {
     const SourceFile& file = sources.file(range.file);
-    llvm::json::Object artifact{{"uri", file.displayName}, {"uriBaseId", "%SRCROOT%"}};
+    llvm::json::Object artifact{{"uri", uriPath(file.displayName)}, {"uriBaseId", "%SRCROOT%"}};
+    // A file named by an absolute path is shown absolute: an absolute `file:` URI, with no base.
+    if (!file.displayName.empty() && file.displayName[0] == '/')
+      artifact = llvm::json::Object{{"uri", "file://" + uriPath(file.displayName)}};
     if (file.isStdlib) {
       usesStdlib = true;
       std::string_view name = file.displayName;

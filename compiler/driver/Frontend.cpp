@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -80,8 +81,16 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     }
   }
 
+  if (options.absoluteAsNamed)
+    for (const fs::path& input : options.inputs)
+      if (input.is_absolute()) {
+        fs::path named = input.lexically_normal();
+        if (!named.has_filename() && named != named.root_path()) named = named.parent_path();  // "/x/dir/"
+        load.absoluteInputs.emplace(canonicalOrSelf(input), named);
+      }
   // Inputs are loaded in sorted order: output never depends on argument order.
   std::vector<fs::path> files;
+  std::map<fs::path, fs::path> named;  // named themselves, not found in a folder's listing: canonical -> as named
   for (const fs::path& input : options.inputs) {
     std::error_code ec;
     if (!fs::exists(input, ec) && !options.overlays.count(canonicalOrSelf(input).string())) {
@@ -95,6 +104,7 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
       files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
     } else {
       files.push_back(canonicalOrSelf(input));
+      named.emplace(files.back(), input);
     }
   }
   if (!std::is_sorted(files.begin(), files.end())) std::sort(files.begin(), files.end());  // one folder: sorted
@@ -109,7 +119,10 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     if (options.jobs > 1 && files.size() > 1) load.parseAhead = &ahead.emplace(files, load.overlays, options.jobs);
     for (const fs::path& file : files) {
       std::string error;
-      if (!loader.loadInput(file, &error)) compilation->ioErrors.push_back(error);
+      auto asNamed = named.find(file);
+      bool listed = asNamed == named.end();
+      if (!loader.loadInput(file, &error, listed, listed ? file : asNamed->second))
+        compilation->ioErrors.push_back(error);
     }
     load.parseAhead = nullptr;
   }

@@ -42,6 +42,10 @@ struct FrontendOptions {
   // when keepPipelines is false, build and check the pipelines: 1 does all
   // on the calling thread. Output is the same for every value.
   unsigned jobs = 1;
+  // The command line's display rule: an input named by an absolute path is
+  // shown absolute, as named (docs/architecture.md "Display names"); false:
+  // every file relative to the current directory (the language server, tests).
+  bool absoluteAsNamed = false;
 };
 
 struct Compilation {

@@ -6,22 +6,48 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
 
 namespace pipelang {
 
 namespace fs = std::filesystem;
 
+// One open, one fstat and a read into a string of the file's size: an
+// ifstream allocated an 8 KiB buffer and copied through a stream per file,
+// and a stat by path came first; for ten thousand small files that was a
+// tenth of `pipec check`'s CPU (docs/performance.md, session 8). Opened
+// non-blocking, so a FIFO named as input is refused, not waited on.
 std::optional<std::string> readSourceFile(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct stat info {};
+  std::optional<std::string> text;
+  if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+    text.emplace();
+    text->resize(static_cast<size_t>(info.st_size));
+    size_t got = 0;
+    for (;;) {
+      if (got == text->size()) text->resize(got + got / 2 + 4096);  // grew since fstat: read on
+      ssize_t n = ::read(fd, text->data() + got, text->size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        text.reset();
+        break;
+      }
+      if (n == 0) {
+        text->resize(got);
+        break;
+      }
+      got += static_cast<size_t>(n);
+    }
+  }
+  ::close(fd);
+  return text;
 }
 
 namespace {
@@ -94,16 +120,27 @@ bool SourceLoader::insideRoots(const fs::path& canonical) const {
                      [&](const fs::path& root) { return isWithin(canonical, root); });
 }
 
-std::string SourceLoader::displayName(const fs::path& canonical, bool isStdlib) const {
+std::string SourceLoader::displayName(const fs::path& canonical, bool isStdlib, bool importedFromAbsolute) const {
   if (isStdlib && isWithin(canonical, options_.stdlibDir))
     return "std/" + canonical.lexically_relative(options_.stdlibDir).generic_string();
+  // Named by an absolute path (or below a folder so named): shown as named,
+  // from the deepest such input. A walk up the parents, not a scan of the inputs.
+  if (!options_.absoluteInputs.empty())
+    for (fs::path at = canonical; !at.empty(); at = at.parent_path()) {
+      if (auto named = options_.absoluteInputs.find(at); named != options_.absoluteInputs.end())
+        return at == canonical ? named->second.generic_string()
+                               : (named->second / canonical.lexically_relative(at)).generic_string();
+      if (at == at.root_path()) break;
+    }
+  if (importedFromAbsolute) return canonical.generic_string();
   if (!options_.displayBase.empty() && isWithin(canonical, options_.displayBase))
     return canonical.lexically_relative(options_.displayBase).generic_string();
   fs::path relative = canonical.lexically_relative(options_.displayBase);
   return relative.empty() ? canonical.filename().generic_string() : relative.generic_string();
 }
 
-FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib, std::string* error) {
+FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib, std::string* error,
+                          bool importedFromAbsolute) {
   auto known = byPath_.find(canonical.string());
   if (known != byPath_.end()) {
     files_[known->second].isInput |= isInput;
@@ -125,10 +162,11 @@ FileId SourceLoader::load(const fs::path& canonical, bool isInput, bool isStdlib
     if (text) text = sanitizeUtf8(*text, &badBytes);
   }
   if (!text) {
-    if (error) *error = fmt::format("cannot read `{}`", displayName(canonical, isStdlib));
+    if (error) *error = fmt::format("cannot read `{}`", displayName(canonical, isStdlib, importedFromAbsolute));
     return kNoFile;
   }
-  FileId id = sources_.addFile(displayName(canonical, isStdlib), canonical.string(), std::move(*text), isStdlib);
+  FileId id = sources_.addFile(displayName(canonical, isStdlib, importedFromAbsolute), canonical.string(),
+                               std::move(*text), isStdlib);
   for (size_t i = 0; i < badBytes.size() && i < 10; ++i) {
     SourceLoc at = locationOfOffset(sources_.file(id), badBytes[i]);
     sink_.report(DiagCode::P001, SourceRange{id, at, {at.line, at.column + 1}},
@@ -159,6 +197,7 @@ void SourceLoader::loadImports(size_t fileIndex) {
   std::vector<ast::Import> imports;
   for (const ast::Import& import : files_[fileIndex].ast->imports) imports.push_back(import);
   fs::path directory = fs::path(sources_.file(from).path).parent_path();
+  bool fromAbsolute = !fromStdlib && fs::path(sources_.file(from).displayName).is_absolute();
   for (size_t i = 0; i < imports.size(); ++i) {
     const ast::Import& import = imports[i];
     if (import.path.starts_with("std/")) {
@@ -212,11 +251,12 @@ void SourceLoader::loadImports(size_t fileIndex) {
           "paths are relative to the importing file; the standard library is imported as `std/NAME`";
       continue;
     }
-    importTargets_[{from, i}] = load(canonical, false, fromStdlib, nullptr);
+    importTargets_[{from, i}] = load(canonical, false, fromStdlib, nullptr, fromAbsolute);
   }
 }
 
-bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
+bool SourceLoader::loadInput(const fs::path& path, std::string* error, bool listed, const fs::path& shownAs) {
+  if (listed) return load(path, true, false, error) != kNoFile;
   std::error_code ec;
   fs::path canonical = canonicalPath(path, ec);
   // An overlay (an editor's unsaved buffer) may have no file on disk yet.
@@ -225,8 +265,8 @@ bool SourceLoader::loadInput(const fs::path& path, std::string* error) {
     // A device, a FIFO or a socket exists but is not a source file.
     bool exists = !ec && fs::exists(canonical, ec);
     if (error)
-      *error =
-          fmt::format("cannot read `{}`: {}", path.generic_string(), exists ? "not a regular file" : "no such file");
+      *error = fmt::format("cannot read `{}`: {}", (shownAs.empty() ? path : shownAs).generic_string(),
+                           exists ? "not a regular file" : "no such file");
     return false;
   }
   return load(canonical, true, false, error) != kNoFile;

@@ -20,6 +20,11 @@ struct LoadOptions {
   // Imports must stay inside one of these (canonical) directories.
   std::vector<std::filesystem::path> roots;
   std::filesystem::path displayBase;  // display names are relative to this
+  // Inputs named by an absolute path: canonical path -> the path as named,
+  // lexically normal. A file that is one of them or lies below one is shown
+  // as named, absolute, and so are the files such a file imports from outside
+  // them (docs/architecture.md "Display names").
+  std::map<std::filesystem::path, std::filesystem::path> absoluteInputs;
   std::filesystem::path stdlibDir;
   // In-memory contents that replace files on disk (the language server's buffers).
   std::map<std::string, std::string> overlays;  // canonical path -> text
@@ -43,7 +48,12 @@ class SourceLoader {
 
   // Loads one input file and, transitively, its imports. Returns false when
   // the file itself cannot be read (an I/O failure, exit status 2).
-  bool loadInput(const std::filesystem::path& path, std::string* error);
+  // `listed`: the path comes from a folder's listing (findPipeFiles with
+  // canonical links), so it is canonical and named a regular file when
+  // listed: it is not asked about again (two system calls per file).
+  // `shownAs`: the path as the user named it, for the error (empty: `path`).
+  bool loadInput(const std::filesystem::path& path, std::string* error, bool listed = false,
+                 const std::filesystem::path& shownAs = {});
   // Loads `std/policy` (the prelude) when options say so; its id, or kNoFile.
   FileId loadPrelude();
 
@@ -53,9 +63,10 @@ class SourceLoader {
   const std::map<std::pair<FileId, size_t>, FileId>& importTargets() const { return importTargets_; }
 
  private:
-  FileId load(const std::filesystem::path& canonical, bool isInput, bool isStdlib, std::string* error);
+  FileId load(const std::filesystem::path& canonical, bool isInput, bool isStdlib, std::string* error,
+              bool importedFromAbsolute = false);
   void loadImports(size_t fileIndex);
-  std::string displayName(const std::filesystem::path& canonical, bool isStdlib) const;
+  std::string displayName(const std::filesystem::path& canonical, bool isStdlib, bool importedFromAbsolute) const;
   bool insideRoots(const std::filesystem::path& canonical) const;
   std::filesystem::path canonicalPath(const std::filesystem::path& path, std::error_code& ec);
 

@@ -27,17 +27,20 @@ std::string schemaDoc(const CursorPlace& place) {
   std::optional<sema::Context> context = place.context();
   if (!context) return "";
   const sema::ContextSpec& spec = sema::contextSpec(*context);
+  // A template's own body has the pipeline's schema but is not a pipeline.
+  bool templateBody = place.blocks.empty() && place.declaration && place.declaration->kind == ast::DeclKind::Template;
+  std::string what = templateBody ? "a template" : spec.what;
   if (place.header) {
     const sema::BlockSpec* block = sema::findBlock(*context, place.header->type);
     if (!block) return "";
-    return "**" + place.header->type + "** (block of " + spec.what + "): " + block->doc;
+    return "**" + place.header->type + "** (block of " + what + "): " + block->doc;
   }
   if (!place.attribute || !place.onAttributeName) return "";
   const std::string& name = place.attribute->name;
-  if (spec.anyAttribute && spec.anyDoc) return "**" + name + "** (in " + spec.what + "): " + spec.anyDoc;
+  if (spec.anyAttribute && spec.anyDoc) return "**" + name + "** (in " + what + "): " + spec.anyDoc;
   const sema::AttributeSpec* attribute = sema::findAttribute(*context, name);
   if (!attribute) return "";
-  return "**" + name + "** (attribute of " + spec.what + "): " + attribute->doc;
+  return "**" + name + "** (attribute of " + what + "): " + attribute->doc;
 }
 
 // Identifies a declaration or attribute across compilations (each has its own syntax trees).

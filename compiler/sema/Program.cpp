@@ -39,8 +39,23 @@ bool containsSyntaxError(const DiagnosticSink& sink, SourceRange range) {
   return false;
 }
 
+// The leading "inherited from ..." notes of a diagnostic (Origin::via, with
+// its "... and N more levels"): how many there are.
+size_t inheritedNotes(const Diagnostic& d) {
+  size_t count = 0;
+  while (count < d.notes.size() && (d.notes[count].message.starts_with("inherited from ") ||
+                                    (d.notes[count].message.starts_with("... and ") && count > 0)))
+    ++count;
+  return count;
+}
+
+// Forwards each diagnostic once (by code, place and message). A value written
+// in a template is found again by every declaration that inherits it; the
+// one kept carries the "inherited from" notes of the longest chain that
+// reported it (checks.md §1), also when a template's own report came first
+// (its value checks, issue 12, and its type errors carry no such notes).
 void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
-  std::set<std::tuple<int, FileId, uint32_t, uint32_t, uint32_t, uint32_t, std::string>> seen;
+  std::map<std::tuple<int, FileId, uint32_t, uint32_t, uint32_t, uint32_t, std::string>, size_t> seen;
   // `super.X` in a list is one error (R114): the schema's view of the same
   // item ("not a name") would only repeat it.
   std::set<std::tuple<FileId, uint32_t, uint32_t>> superInList;
@@ -51,7 +66,16 @@ void forwardUnique(DiagnosticSink& from, DiagnosticSink& to) {
       continue;
     auto key = std::make_tuple(static_cast<int>(d.code), d.range.file, d.range.begin.line, d.range.begin.column,
                                d.range.end.line, d.range.end.column, d.message);
-    if (seen.insert(key).second) to.add(std::move(d));
+    auto [kept, inserted] = seen.emplace(std::move(key), to.diagnostics().size());
+    if (inserted) {
+      to.add(std::move(d));
+      continue;
+    }
+    Diagnostic& first = to.diagnostics()[kept->second];
+    size_t had = inheritedNotes(first), has = inheritedNotes(d);
+    if (has <= had) continue;
+    first.notes.erase(first.notes.begin(), first.notes.begin() + static_cast<std::ptrdiff_t>(had));
+    first.notes.insert(first.notes.begin(), d.notes.begin(), d.notes.begin() + static_cast<std::ptrdiff_t>(has));
   }
 }
 
@@ -212,13 +236,20 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
     if (parentIndex == built.end() || damaged.count(&decl) || !resolved.ok) return;
     sema::reportDroppedAlarms(resolved, self, *slots[parentIndex->second].model, slot.dropped);
   };
+  // A template may be partial: a name it uses (a metric, an alarm) may be
+  // declared by what extends it, so its R101 wait for that. A template of
+  // the user's that nothing extends has nothing to wait for: its names are
+  // resolved as a pipeline's would be (docs/checks.md "Templates nothing
+  // extends"), and only what extends nothing reports, so no name is reported twice.
+  std::set<const ast::Declaration*> extended;
+  for (const ast::Declaration* decl : decls)
+    if (const sema::Chain* parent = inheritance.resolve(*decl).chain.parent()) extended.insert(parent->back());
   auto build = [&](size_t index) {
     const ast::Declaration* decl = decls[index];
     Slot& slot = slots[index];
     const sema::ResolvedDecl& resolved = inheritance.merge(*decl, slot.merged);
-    // A template may be partial: a name it uses (a metric, an alarm) may be
-    // declared by the pipeline that extends it, so R101 waits for that pipeline.
-    bool isTemplate = decl->kind == ast::DeclKind::Template;
+    bool waitsForNames =
+        decl->kind == ast::DeclKind::Template && (extended.count(decl) || sources.file(decl->nameRange.file).isStdlib);
     DiagnosticSink own;
     model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, own);
     slot.clean = resolved.ok && own.errorCount() == 0 && !invalidAlong(resolved.chain);
@@ -230,7 +261,7 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
         cutByImport = names.hasFailedImport(link->back()->nameRange.file);
     if (!damaged.count(decl))
       for (Diagnostic& d : own.diagnostics())
-        if ((!isTemplate && !cutByImport) || d.code != DiagCode::R101) slot.own.add(std::move(d));
+        if ((!waitsForNames && !cutByImport) || d.code != DiagCode::R101) slot.own.add(std::move(d));
     return pipeline;
   };
   for (size_t i = 0; i < decls.size(); ++i)

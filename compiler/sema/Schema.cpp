@@ -240,18 +240,21 @@ const char* kindWord(ast::ExprKind kind) {
 
 class DeclValidator {
  public:
-  explicit DeclValidator(DiagnosticSink& sink) : sink_(sink) {}
+  // `declWhat` names the declaration's own body in messages ("a template"),
+  // where its context's word would be wrong: templates share the pipeline's schema.
+  DeclValidator(DiagnosticSink& sink, const char* declWhat) : sink_(sink), declWhat_(declWhat) {}
 
   // `blockType` is the body's block type ("" for a declaration's own body): it picks the value ranges.
   void validateBody(const ast::Body& members, Context context, const std::string& blockType = "") {
     const ContextSpec& spec = contextSpec(context);
+    const std::string what = blockType.empty() && declWhat_ ? declWhat_ : spec.what;
     std::map<std::string, const ast::Attribute*> attrs;
     std::map<std::pair<std::string, std::string>, const ast::Block*> blocks;
     for (const ast::Member& member : members.members) {
       if (const ast::Attribute* a = member.attribute.get()) {
         if (a->name.empty()) continue;
         if (auto [it, inserted] = attrs.emplace(a->name, a); !inserted) {
-          Diagnostic& d = sink_.report(DiagCode::R102, a->nameRange, "`" + a->name + "` is set twice in " + spec.what);
+          Diagnostic& d = sink_.report(DiagCode::R102, a->nameRange, "`" + a->name + "` is set twice in " + what);
           d.notes.push_back({"first set here", it->second->nameRange});
           continue;
         }
@@ -261,7 +264,7 @@ class DeclValidator {
         }
         const AttributeSpec* attrSpec = findAttribute(context, a->name);
         if (!attrSpec) {
-          unknown(a->name, a->nameRange, spec, true);
+          unknown(a->name, a->nameRange, spec, what, true);
           continue;
         }
         value(attrSpec->type, attrSpec->noneAllowed, *a->value, a->name);
@@ -274,13 +277,13 @@ class DeclValidator {
         if (b->type.empty()) continue;
         const BlockSpec* blockSpec = findBlock(context, b->type);
         if (!blockSpec) {
-          unknown(b->type, b->typeRange, spec, false);
+          unknown(b->type, b->typeRange, spec, what, false);
           continue;
         }
         if (auto [it, inserted] = blocks.emplace(std::make_pair(b->type, b->label.text), b); !inserted) {
-          Diagnostic& d = sink_.report(DiagCode::R102, b->typeRange,
-                                       "block `" + b->type + (b->label.text.empty() ? "" : " " + b->label.text) +
-                                           "` appears twice in " + spec.what);
+          Diagnostic& d = sink_.report(
+              DiagCode::R102, b->typeRange,
+              "block `" + b->type + (b->label.text.empty() ? "" : " " + b->label.text) + "` appears twice in " + what);
           d.notes.push_back({"first written here", it->second->typeRange});
           continue;
         }
@@ -291,17 +294,18 @@ class DeclValidator {
   }
 
  private:
-  void unknown(const std::string& name, SourceRange range, const ContextSpec& spec, bool isAttribute) {
+  void unknown(const std::string& name, SourceRange range, const ContextSpec& spec, const std::string& what,
+               bool isAttribute) {
     std::vector<std::string> candidates;
     for (const AttributeSpec& a : spec.attributes) candidates.push_back(a.name);
     for (const BlockSpec& b : spec.blocks) candidates.push_back(b.type);
     bool isOtherKind = false;
     for (size_t i = 0; i < candidates.size(); ++i)
       if (candidates[i] == name) isOtherKind = true;
-    std::string message = isOtherKind ? "`" + name + "` is " + (isAttribute ? "a block" : "an attribute") + " in " +
-                                            spec.what + ", not " + (isAttribute ? "an attribute" : "a block")
-                                      : std::string("unknown ") + (isAttribute ? "attribute" : "block") + " `" + name +
-                                            "` in " + spec.what;
+    std::string message =
+        isOtherKind ? "`" + name + "` is " + (isAttribute ? "a block" : "an attribute") + " in " + what + ", not " +
+                          (isAttribute ? "an attribute" : "a block")
+                    : std::string("unknown ") + (isAttribute ? "attribute" : "block") + " `" + name + "` in " + what;
     Diagnostic& d = sink_.report(DiagCode::R107, range, message);
     if (isOtherKind) return;
     if (auto guess = closestSpelling(name, candidates)) {
@@ -625,6 +629,7 @@ class DeclValidator {
   }
 
   DiagnosticSink& sink_;
+  const char* declWhat_;
 };
 
 }  // namespace
@@ -744,7 +749,8 @@ Context declarationContext(ast::DeclKind kind) {
 }
 
 void validateDeclaration(const ast::Declaration& decl, DiagnosticSink& sink) {
-  DeclValidator(sink).validateBody(decl.body, declarationContext(decl.kind));
+  DeclValidator(sink, decl.kind == ast::DeclKind::Template ? "a template" : nullptr)
+      .validateBody(decl.body, declarationContext(decl.kind));
 }
 
 }  // namespace pipelang::sema

@@ -19,6 +19,87 @@ std::string textOf(antlr4::Token* token) {
   return isReal(token) ? token->getText() : std::string();
 }
 
+// The first child that is a rule context, or null. The generated accessors
+// (`literal()`, `call()`, `NOT()`...) each scan the children with a
+// dynamic_cast per child; a value's chain of rules asked a dozen of them per
+// literal, a tenth of `pipec check`'s parse (docs/performance.md, session 8).
+antlr4::ParserRuleContext* firstRuleChild(antlr4::ParserRuleContext* context) {
+  for (antlr4::tree::ParseTree* child : context->children)
+    if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child)) return rule;
+  return nullptr;
+}
+
+// The children of a declaration, attribute or block, found in one pass as
+// the generated accessors would return them (the first rule child of each
+// rule, the first token of each type): each accessor scans every child with
+// a cross-cast, and these contexts asked up to ten of them, the parse's
+// largest share of `__dynamic_cast` (docs/performance.md, session 8).
+struct Parts {
+  PipeParser::DeclKindContext* declKind = nullptr;
+  PipeParser::NameContext* name = nullptr;
+  PipeParser::RefContext* ref = nullptr;
+  PipeParser::LabelContext* label = nullptr;
+  PipeParser::BodyContext* body = nullptr;
+  PipeParser::ExprContext* expr = nullptr;
+  antlr4::tree::TerminalNode* finalToken = nullptr;
+  antlr4::tree::TerminalNode* extendsToken = nullptr;
+  antlr4::tree::TerminalNode* lbrace = nullptr;
+};
+
+template <typename T>
+void keepFirst(T*& slot, antlr4::ParserRuleContext* rule) {
+  if (!slot) slot = static_cast<T*>(rule);
+}
+
+void keepFirst(antlr4::tree::TerminalNode*& slot, antlr4::tree::TerminalNode* terminal) {
+  if (!slot) slot = terminal;
+}
+
+Parts partsOf(antlr4::ParserRuleContext* context) {
+  Parts parts;
+  for (antlr4::tree::ParseTree* child : context->children) {
+    if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child)) {
+      switch (rule->getRuleIndex()) {
+        case PipeParser::RuleDeclKind:
+          keepFirst(parts.declKind, rule);
+          break;
+        case PipeParser::RuleName:
+          keepFirst(parts.name, rule);
+          break;
+        case PipeParser::RuleRef:
+          keepFirst(parts.ref, rule);
+          break;
+        case PipeParser::RuleLabel:
+          keepFirst(parts.label, rule);
+          break;
+        case PipeParser::RuleBody:
+          keepFirst(parts.body, rule);
+          break;
+        case PipeParser::RuleExpr:
+          keepFirst(parts.expr, rule);
+          break;
+        default:
+          break;
+      }
+    } else if (auto* terminal = dynamic_cast<antlr4::tree::TerminalNode*>(child)) {
+      switch (terminal->getSymbol()->getType()) {
+        case PipeParser::FINAL:
+          keepFirst(parts.finalToken, terminal);
+          break;
+        case PipeParser::EXTENDS:
+          keepFirst(parts.extendsToken, terminal);
+          break;
+        case PipeParser::LBRACE:
+          keepFirst(parts.lbrace, terminal);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return parts;
+}
+
 ast::ExprPtr makeExpr(ast::ExprKind kind, SourceRange range) {
   auto expr = std::make_unique<ast::Expr>();
   expr->kind = kind;
@@ -103,9 +184,10 @@ std::unique_ptr<ast::File> AstBuilder::build(PipeParser::FileContext* context) {
 }
 
 std::unique_ptr<ast::Declaration> AstBuilder::declaration(PipeParser::DeclarationContext* context) {
-  if (!context->declKind() || !context->name()) return nullptr;
+  Parts parts = partsOf(context);
+  if (!parts.declKind || !parts.name) return nullptr;
   auto decl = std::make_unique<ast::Declaration>();
-  auto* kind = context->declKind();
+  auto* kind = parts.declKind;
   if (kind->TEMPLATE())
     decl->kind = ast::DeclKind::Template;
   else if (kind->PIPELINE())
@@ -115,17 +197,17 @@ std::unique_ptr<ast::Declaration> AstBuilder::declaration(PipeParser::Declaratio
   else
     decl->kind = ast::DeclKind::Policy;
   decl->kindRange = rangeOf(kind);
-  decl->name = textOf(context->name()->getStart());
-  decl->nameRange = rangeOf(context->name());
+  decl->name = textOf(parts.name->getStart());
+  decl->nameRange = rangeOf(parts.name);
   if (decl->name.empty()) return nullptr;
-  if (context->EXTENDS() && context->ref()) {
+  if (parts.extendsToken && parts.ref) {
     decl->hasExtends = true;
-    for (auto* name : context->ref()->name()) decl->extendsPath.push_back(textOf(name->getStart()));
-    decl->extendsRange = rangeOf(context->ref());
+    for (auto* name : parts.ref->name()) decl->extendsPath.push_back(textOf(name->getStart()));
+    decl->extendsRange = rangeOf(parts.ref);
   }
   decl->body.range = rangeOf(context);
-  if (context->LBRACE()) decl->body.range.begin = rangeOf(context->LBRACE()->getSymbol()).begin;
-  if (context->body()) body(context->body(), decl->body);
+  if (parts.lbrace) decl->body.range.begin = rangeOf(parts.lbrace->getSymbol()).begin;
+  if (parts.body) body(parts.body, decl->body);
   decl->range = rangeOf(context);
   return decl;
 }
@@ -142,31 +224,33 @@ void AstBuilder::body(PipeParser::BodyContext* context, ast::Body& out) {
 }
 
 std::unique_ptr<ast::Attribute> AstBuilder::attribute(PipeParser::AttributeContext* context) {
-  if (!context->name()) return nullptr;
+  Parts parts = partsOf(context);
+  if (!parts.name) return nullptr;
   auto attribute = std::make_unique<ast::Attribute>();
-  if (context->FINAL()) {
+  if (parts.finalToken) {
     attribute->isFinal = true;
-    attribute->finalRange = rangeOf(context->FINAL()->getSymbol());
+    attribute->finalRange = rangeOf(parts.finalToken->getSymbol());
   }
-  attribute->name = textOf(context->name()->getStart());
+  attribute->name = textOf(parts.name->getStart());
   if (attribute->name.empty()) return nullptr;
-  attribute->nameRange = rangeOf(context->name());
-  attribute->value = context->expr() ? expr(context->expr()) : errorExpr(context);
+  attribute->nameRange = rangeOf(parts.name);
+  attribute->value = parts.expr ? expr(parts.expr) : errorExpr(context);
   attribute->range = rangeOf(context);
   return attribute;
 }
 
 std::unique_ptr<ast::Block> AstBuilder::block(PipeParser::BlockContext* context) {
-  if (!context->name()) return nullptr;
+  Parts parts = partsOf(context);
+  if (!parts.name) return nullptr;
   auto block = std::make_unique<ast::Block>();
-  if (context->FINAL()) {
+  if (parts.finalToken) {
     block->isFinal = true;
-    block->finalRange = rangeOf(context->FINAL()->getSymbol());
+    block->finalRange = rangeOf(parts.finalToken->getSymbol());
   }
-  block->type = textOf(context->name()->getStart());
+  block->type = textOf(parts.name->getStart());
   if (block->type.empty()) return nullptr;
-  block->typeRange = rangeOf(context->name());
-  if (auto* label = context->label()) {
+  block->typeRange = rangeOf(parts.name);
+  if (auto* label = parts.label) {
     antlr4::Token* token = label->getStart();
     if (isReal(token)) {
       block->label.range = rangeOf(token);
@@ -186,10 +270,10 @@ std::unique_ptr<ast::Block> AstBuilder::block(PipeParser::BlockContext* context)
       }
     }
   }
-  if (context->body()) body(context->body(), block->body);
+  if (parts.body) body(parts.body, block->body);
   block->range = rangeOf(context);
   block->body.range = block->range;
-  if (context->LBRACE()) block->body.range.begin = rangeOf(context->LBRACE()->getSymbol()).begin;
+  if (parts.lbrace) block->body.range.begin = rangeOf(parts.lbrace->getSymbol()).begin;
   return block;
 }
 
@@ -198,8 +282,9 @@ ast::ExprPtr AstBuilder::errorExpr(antlr4::ParserRuleContext* context) {
 }
 
 ast::ExprPtr AstBuilder::expr(PipeParser::ExprContext* context) {
-  if (!context->orExpr()) return errorExpr(context);
-  ast::ExprPtr inner = orExpr(context->orExpr());
+  auto* first = context->orExpr();
+  if (!first) return errorExpr(context);
+  ast::ExprPtr inner = orExpr(first);
   auto* suffix = context->conditionSuffix();
   if (!suffix) return inner;
   auto condition = makeExpr(ast::ExprKind::Condition, rangeOf(context));
@@ -241,6 +326,10 @@ ast::ExprPtr AstBuilder::andExpr(PipeParser::AndExprContext* context) {
 }
 
 ast::ExprPtr AstBuilder::notExpr(PipeParser::NotExprContext* context) {
+  // `compare` is the second alternative's only child: no NOT to look for.
+  antlr4::ParserRuleContext* only = firstRuleChild(context);
+  if (only && only->getRuleIndex() == PipeParser::RuleCompare)
+    return compare(static_cast<PipeParser::CompareContext*>(only));
   if (context->NOT()) {
     auto result = makeExpr(ast::ExprKind::Not, rangeOf(context));
     result->args.push_back(context->notExpr() ? notExpr(context->notExpr()) : errorExpr(context));
@@ -271,16 +360,25 @@ ast::ExprPtr AstBuilder::rangeExpr(PipeParser::RangeExprContext* context) {
 }
 
 ast::ExprPtr AstBuilder::primary(PipeParser::PrimaryContext* context) {
-  if (context->literal()) return literal(context->literal());
-  if (context->call()) return call(context->call());
-  if (context->ref()) return ref(context->ref());
-  if (context->list()) return list(context->list());
-  if (context->expr()) {
-    ast::ExprPtr inner = expr(context->expr());
-    inner->parenthesized = true;
-    return inner;
+  // Each alternative has one rule child, which says which alternative it is.
+  antlr4::ParserRuleContext* only = firstRuleChild(context);
+  switch (only ? only->getRuleIndex() : INVALID_INDEX) {
+    case PipeParser::RuleLiteral:
+      return literal(static_cast<PipeParser::LiteralContext*>(only));
+    case PipeParser::RuleCall:
+      return call(static_cast<PipeParser::CallContext*>(only));
+    case PipeParser::RuleRef:
+      return ref(static_cast<PipeParser::RefContext*>(only));
+    case PipeParser::RuleList:
+      return list(static_cast<PipeParser::ListContext*>(only));
+    case PipeParser::RuleExpr: {
+      ast::ExprPtr inner = expr(static_cast<PipeParser::ExprContext*>(only));
+      inner->parenthesized = true;
+      return inner;
+    }
+    default:
+      return errorExpr(context);
   }
-  return errorExpr(context);
 }
 
 ast::ExprPtr AstBuilder::literal(PipeParser::LiteralContext* context) {

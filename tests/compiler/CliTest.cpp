@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -128,6 +129,21 @@ TEST_F(PipecCli, ADeviceGivenAsAnInputIsNotARegularFile) {
   PipecRun run = pipec("check /dev/null");
   EXPECT_EQ(run.status, 2);
   EXPECT_NE(run.err.find("pipec: error: cannot read `/dev/null`: not a regular file"), std::string::npos) << run.err;
+}
+
+// Read on the parsing threads before the loader looks at it, a FIFO among
+// the inputs is opened without waiting for a writer and refused.
+TEST_F(PipecCli, AFifoAmongTheInputsIsRefusedNotWaitedOn) {
+  std::string files;
+  for (int i = 0; i < 20; ++i) {  // so that a parsing thread is well ahead of the loader when it reaches the FIFO
+    std::string name = "a" + std::to_string(100 + i) + ".pipe";
+    write(name, "template A" + std::to_string(i) + " {\n  kind = code\n}\n");
+    files += name + " ";
+  }
+  ASSERT_EQ(::mkfifo((dir_ / "fifo.pipe").c_str(), 0600), 0);
+  PipecRun run = pipec("check " + files + "fifo.pipe --jobs 3");
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("pipec: error: cannot read `fifo.pipe`: not a regular file"), std::string::npos) << run.err;
 }
 
 TEST_F(PipecCli, UnknownOptionIsAUsageError) {

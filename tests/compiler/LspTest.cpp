@@ -20,7 +20,7 @@ TEST_F(LspTest, DiagnosticsOnOpenChangeAndClose) {
   // Another mistake: the diagnostics follow the text, with columns in UTF-16 after a non-BMP character.
   EXPECT_EQ(
       change("a.pipe", 2, "// 🚀\ntemplate T {\n  /* 🚀 */ artefact = \"x\"\n}\n"),
-      R"J({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[{"code":"R107","message":"unknown attribute `artefact` in a pipeline (did you mean `artifact`?)","range":{"end":{"character":19,"line":2},"start":{"character":11,"line":2}},"severity":1,"source":"pipec"}],"uri":")J" +
+      R"J({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"diagnostics":[{"code":"R107","message":"unknown attribute `artefact` in a template (did you mean `artifact`?)","range":{"end":{"character":19,"line":2},"start":{"character":11,"line":2}},"severity":1,"source":"pipec"}],"uri":")J" +
           uri("a.pipe") + R"("}})");
   EXPECT_EQ(change("a.pipe", 3, "template T {\n}\n"), noDiagnostics("a.pipe"));
   client_->sendRaw(R"({"jsonrpc":"2.0","method":"textDocument/didClose","params":{"textDocument":{"uri":")" +
@@ -76,7 +76,7 @@ TEST_F(LspTest, HoverOnABlockNameShowsTheSchemaDoc) {
   open("a.pipe", kBroken);
   EXPECT_EQ(
       request(4, "textDocument/hover", at("a.pipe", 1, 3)),
-      R"J({"id":4,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**deploy** (block of a pipeline): required: the command the runtime calls per batch (`run`, `rollback`, `timeout`)"},"range":{"end":{"character":8,"line":1},"start":{"character":2,"line":1}}}})J");
+      R"J({"id":4,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**deploy** (block of a template): required: the command the runtime calls per batch (`run`, `rollback`, `timeout`)"},"range":{"end":{"character":8,"line":1},"start":{"character":2,"line":1}}}})J");
 }
 
 TEST_F(LspTest, HoverOnACodeShowsItsExplanation) {
@@ -229,7 +229,7 @@ TEST_F(LspTest, ExecutionModeValuesAreCompletedAndHovered) {
   change("svc.pipe", 2, "import \"base.pipe\"\n\ntemplate Svc extends Base {\n  execution_mode = superseded\n}\n");
   EXPECT_EQ(
       request(3, "textDocument/hover", at("svc.pipe", 3, 4)),
-      R"J({"id":3,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**execution_mode** (attribute of a pipeline): `superseded` (default) or `queued`: versions waiting to enter the first stage under `piperun serve`; the newest replaces the others, or every one runs in submission order\n\ntemplate `Svc` ends up with `execution_mode = superseded`, set by template `Svc` at svc.pipe:4 (over `queued` from template `Base` at base.pipe:2)"},"range":{"end":{"character":16,"line":3},"start":{"character":2,"line":3}}}})J");
+      R"J({"id":3,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**execution_mode** (attribute of a template): `superseded` (default) or `queued`: versions waiting to enter the first stage under `piperun serve`; the newest replaces the others, or every one runs in submission order\n\ntemplate `Svc` ends up with `execution_mode = superseded`, set by template `Svc` at svc.pipe:4 (over `queued` from template `Base` at base.pipe:2)"},"range":{"end":{"character":16,"line":3},"start":{"character":2,"line":3}}}})J");
 }
 
 TEST_F(LspTest, CompletionOfMembersFromTheSchema) {
@@ -276,7 +276,7 @@ TEST_F(LspInheritanceTest, HoverShowsTheParentsValueWhenAFinalOneWins) {
   open("svc.pipe", "import \"base.pipe\"\n\ntemplate Svc extends Base {\n  policy = relaxed\n}\n");
   EXPECT_EQ(
       request(2, "textDocument/hover", at("svc.pipe", 3, 4)),
-      R"J({"id":2,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**policy** (attribute of a pipeline): ref, default `strict`: the thresholds the checks enforce\n\ntemplate `Svc` ends up with `final policy = strict`, set by template `Base` at base.pipe:2"},"range":{"end":{"character":8,"line":3},"start":{"character":2,"line":3}}}})J");
+      R"J({"id":2,"jsonrpc":"2.0","result":{"contents":{"kind":"markdown","value":"**policy** (attribute of a template): ref, default `strict`: the thresholds the checks enforce\n\ntemplate `Svc` ends up with `final policy = strict`, set by template `Base` at base.pipe:2"},"range":{"end":{"character":8,"line":3},"start":{"character":2,"line":3}}}})J");
 }
 
 TEST_F(LspTest, DefinitionAcrossFiles) {
