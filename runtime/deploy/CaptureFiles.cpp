@@ -1,6 +1,7 @@
 #include "runtime/deploy/CaptureFiles.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -35,7 +36,12 @@ class Stock {
       std::lock_guard<std::mutex> lock(mutex_);
       if (!started_) {
         started_ = true;
-        std::thread([this] { refill(); }).detach();
+        std::thread([this] {
+          // Named, or it would take the name of the thread that started it
+          // (`serve-loop`) and its CPU would count as the loop's.
+          pthread_setname_np(pthread_self(), "capture-files");
+          refill();
+        }).detach();
       }
       if (!ready_.empty()) {
         int fd = ready_.back();
