@@ -1,6 +1,7 @@
 #include "runtime/cli/ConsoleSink.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -30,7 +31,7 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
     if (!event.step.empty()) o["step"] = event.step;
     for (const auto& [key, value] : event.detail)
       if (key != "quiet") o[key] = value;
-    llvm::outs() << llvm::json::Value(std::move(o)) << "\n";
+    llvm::outs() << jsonText(llvm::json::Value(std::move(o))) << "\n";
     llvm::outs().flush();
     return;
   }
