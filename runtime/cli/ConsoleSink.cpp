@@ -1,6 +1,7 @@
 #include "runtime/cli/ConsoleSink.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/text/Fractions.h"
 #include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
@@ -30,7 +31,7 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
     if (!event.stage.empty()) o["stage"] = event.stage;
     if (!event.step.empty()) o["step"] = event.step;
     for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = value;
+      if (key != "quiet") o[key] = printedDetail(key, value);
     llvm::outs() << jsonText(llvm::json::Value(std::move(o))) << "\n";
     llvm::outs().flush();
     return;
