@@ -5,6 +5,7 @@
 #include "ProcessHarness.h"
 
 #include <gtest/gtest.h>
+#include <llvm/Support/FormatVariadic.h>
 #include <llvm/Support/JSON.h>
 
 #include <regex>
@@ -31,6 +32,25 @@ TEST(SimulateJsonNumbers, AnExposureThatReachesEveryHostPrintsOne) {
   auto parsed = llvm::json::parse(sim.out);
   ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
   EXPECT_EQ(parsed->getAsObject()->getNumber("max_global_exposure"), 1.0);
+}
+
+TEST(SimulateJsonNumbers, EachVersionInFlightThatReachesEveryHostPrintsOne) {
+  // The global plan with three versions: v2 and v4 reach every host, summed to 1.000000000000004.
+  Sandbox box;
+  ProcessResult sim = box.piperun({"simulate", box.plan("global"), "--scenario",
+                                   PIPE_RUNTIME_FIXTURES "/scenarios/three-versions.json", "--format", "json"});
+  ASSERT_EQ(sim.exitCode, 3) << sim.err;  // v3 rolled back
+  auto parsed = llvm::json::parse(sim.out);
+  ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
+  std::vector<std::string> exposures;
+  for (const llvm::json::Value& version : *parsed->getAsObject()->getArray("versions")) {
+    const llvm::json::Object* o = version.getAsObject();
+    std::string text = llvm::formatv("{0}", *o->get("max_global_exposure")).str();
+    exposures.push_back(o->getString("version")->str() + " " + o->getString("outcome")->str() + " " + text);
+  }
+  EXPECT_EQ(exposures, (std::vector<std::string>{"v2 deployed 1", "v3 rolled_back 0", "v4 deployed 1"}));
+  std::smatch noisy;
+  EXPECT_FALSE(std::regex_search(sim.out, noisy, kNoisy)) << noisy.str();
 }
 
 }  // namespace
