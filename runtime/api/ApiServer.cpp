@@ -8,12 +8,12 @@
 #include "runtime/api/RequestBody.h"
 #include "runtime/api/Tokens.h"
 #include "runtime/api/WebFiles.h"
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
 #include <httplib.h>
 #include <llvm/ADT/StringExtras.h>
-#include <llvm/Support/FormatVariadic.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -30,7 +30,7 @@ constexpr size_t kThreads = 32;  // each open event stream holds one (at most ma
 
 void sendJson(httplib::Response& response, int status, const llvm::json::Value& body) {
   response.status = status;
-  response.set_content(llvm::formatv("{0}", body).str(), "application/json");
+  response.set_content(jsonText(body), "application/json");
 }
 
 void sendError(httplib::Response& response, int status, const std::string& message) {

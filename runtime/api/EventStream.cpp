@@ -1,7 +1,8 @@
 #include "runtime/api/EventStream.h"
 
+#include "runtime/text/JsonText.h"
+
 #include <fmt/format.h>
-#include <llvm/Support/FormatVariadic.h>
 
 #include <algorithm>
 #include <memory>
@@ -26,7 +27,7 @@ std::string frame(const llvm::json::Object& event) {
   // An event type is a word; anything else would break the frame.
   if (type.find_first_of("\r\n") != std::string::npos) type = "event";
   return fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.getInteger("id").getValueOr(0), type,
-                     llvm::formatv("{0}", llvm::json::Value(llvm::json::Object(event))).str());
+                     jsonText(llvm::json::Value(llvm::json::Object(event))));
 }
 
 }  // namespace
@@ -58,7 +59,7 @@ void streamEvents(service::ServiceApi& api, std::int64_t after, const std::strin
         const llvm::json::Array* events = nullptr;
         if (const auto* object = page.body.getAsObject()) events = object->getArray("events");
         if (page.status != 200 || !events) {
-          write("event: error\ndata: " + llvm::formatv("{0}", page.body).str() + "\n\n");
+          write("event: error\ndata: " + jsonText(page.body) + "\n\n");
           sink.done();
           return true;
         }

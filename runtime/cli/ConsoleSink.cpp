@@ -1,6 +1,8 @@
 #include "runtime/cli/ConsoleSink.h"
 
 #include "runtime/engine/TimeText.h"
+#include "runtime/text/Fractions.h"
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -29,8 +31,8 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
     if (!event.stage.empty()) o["stage"] = event.stage;
     if (!event.step.empty()) o["step"] = event.step;
     for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = value;
-    llvm::outs() << llvm::json::Value(std::move(o)) << "\n";
+      if (key != "quiet") o[key] = printedDetail(key, value);
+    llvm::outs() << jsonText(llvm::json::Value(std::move(o))) << "\n";
     llvm::outs().flush();
     return;
   }

@@ -4,9 +4,9 @@
 #include "runtime/cli/Commands.h"
 #include "runtime/cli/ServerClient.h"
 #include "runtime/cli/StatusTable.h"
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
-#include <llvm/Support/FormatVariadic.h>
 #include <llvm/Support/JSON.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -68,15 +68,13 @@ int remoteRequestCommand(const RemoteArgs& args, const std::string& action, cons
     const llvm::json::Value* field = object ? object->get(key) : nullptr;
     if (!field) return std::string("-");
     if (auto s = field->getAsString()) return printable(*s);
-    return llvm::formatv("{0}", *field).str();
+    return jsonText(*field);
   };
   if (action == "versions") {
     llvm::outs() << "submitted " << text("version") << " to " << printable(args.pipeline) << ": run " << text("run_id")
                  << ", " << text("status") << "\n";
     if (const auto* superseded = object ? object->getArray("superseded") : nullptr)
-      if (!superseded->empty())
-        llvm::outs() << "superseded runs: " << llvm::formatv("{0}", llvm::json::Value(llvm::json::Array(*superseded)))
-                     << "\n";
+      if (!superseded->empty()) llvm::outs() << "superseded runs: " << jsonText(llvm::json::Array(*superseded)) << "\n";
   } else {
     llvm::outs() << action << " requested for " << printable(args.pipeline) << " " << text("version") << " (run "
                  << text("run_id") << ", request " << text("request_id") << ")\n";
@@ -172,14 +170,12 @@ int remoteLogCommand(const RemoteArgs& args) {
   size_t nextAttempt = 0;
   auto printAttemptsBefore = [&](const std::string* t) {
     for (; nextAttempt < attempts.size() && (!t || time(attempts[nextAttempt]) < *t); ++nextAttempt)
-      llvm::outs() << (args.json ? llvm::formatv("{0}", attempts[nextAttempt]).str()
-                                 : notificationLine(attempts[nextAttempt]))
-                   << "\n";
+      llvm::outs() << (args.json ? jsonText(attempts[nextAttempt]) : notificationLine(attempts[nextAttempt])) << "\n";
   };
   for (const llvm::json::Value& event : events) {
     std::string t = time(event);
     printAttemptsBefore(&t);
-    llvm::outs() << (args.json ? llvm::formatv("{0}", event).str() : eventLine(event)) << "\n";
+    llvm::outs() << (args.json ? jsonText(event) : eventLine(event)) << "\n";
   }
   printAttemptsBefore(nullptr);
   llvm::outs().flush();

@@ -13,6 +13,7 @@
 #include "runtime/metrics/PrometheusMetricSource.h"
 #include "runtime/notify/NotifyingSink.h"
 #include "runtime/plan/PlanReader.h"
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -210,7 +211,7 @@ int driveRuns(const Plan& plan, Journal& journal, const RunArgs& args, std::int6
                            {"step", result.step},       {"trigger", result.trigger}};
       if (result.outcome == Outcome::RolledBack)
         o["still_on_version"] = llvm::json::Array(llvm::ArrayRef<std::string>(left));
-      llvm::outs() << llvm::json::Value(std::move(o)) << "\n";
+      llvm::outs() << jsonText(llvm::json::Value(std::move(o))) << "\n";
     } else {
       llvm::outs() << printable(
                           fmt::format("outcome: {} {}{}{}", outcomeName(result.outcome), result.version,

@@ -3,6 +3,7 @@
 #include "runtime/plan/PlanReader.h"
 #include "runtime/sim/Simulation.h"
 #include "runtime/sim/VersionFlow.h"
+#include "runtime/text/JsonText.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -27,7 +28,7 @@ int simulateVersionsCommand(const Plan& plan, const Scenario& scenario, const st
     return kRuntimeError;
   }
   if (json)
-    llvm::outs() << versionFlowJson(*report) << "\n";
+    llvm::outs() << jsonText(versionFlowJson(*report)) << "\n";
   else
     llvm::outs() << versionFlowText(*report);
   return exitCodeFor(worstOutcome(*report));
@@ -62,7 +63,7 @@ int simulateCommand(const std::string& planPath, const std::string& scenarioPath
     return kRuntimeError;
   }
   if (json)
-    llvm::outs() << reportJson(*report) << "\n";
+    llvm::outs() << jsonText(reportJson(*report)) << "\n";
   else if (baseline)
     llvm::outs() << baselineHeader(*plan, *scenario) << timelineText(*report) << stageSpans(*report);
   else

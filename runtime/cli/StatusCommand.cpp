@@ -6,6 +6,7 @@
 #include "runtime/journal/RunnerProbe.h"
 #include "runtime/plan/OperatorHints.h"
 #include "runtime/plan/PlanReader.h"
+#include "runtime/text/JsonText.h"
 #include "runtime/text/MetricValue.h"
 #include "runtime/text/Printable.h"
 
@@ -174,7 +175,7 @@ int statusCommand(const std::string& state, bool asJson) {
                               {"message", run->message},
                               {"started_by", loadRunOptions(journal, run->id).by}};
     if (orphaned) o["runner"] = kOrphaned;
-    llvm::outs() << json::Value(std::move(o)) << "\n";
+    llvm::outs() << jsonText(json::Value(std::move(o))) << "\n";
     return kDeployed;
   }
 

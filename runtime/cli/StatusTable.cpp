@@ -1,5 +1,6 @@
 #include "runtime/cli/StatusTable.h"
 
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
@@ -23,7 +24,7 @@ std::string field(const Object* object, llvm::StringRef key) {
   if (auto text = value->getAsString()) return text->empty() ? "-" : printable(*text);
   if (auto number = value->getAsInteger()) return std::to_string(*number);
   if (auto boolean = value->getAsBoolean()) return *boolean ? "yes" : "no";
-  return printable(llvm::formatv("{0}", *value).str());
+  return printable(jsonText(*value));
 }
 
 const llvm::json::Array* array(const Object* object, llvm::StringRef key) {

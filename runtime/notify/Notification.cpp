@@ -1,10 +1,10 @@
 #include "runtime/notify/Notification.h"
 
+#include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
 #include <fmt/format.h>
 #include <llvm/Support/JSON.h>
-#include <llvm/Support/raw_ostream.h>
 
 #include <ctime>
 
@@ -44,11 +44,7 @@ std::string Notification::json() const {
                           {"time", utc(t)},
                           {"message", printable(message)},
                           {"text", text()}};
-  std::string out;
-  llvm::raw_string_ostream stream(out);
-  stream << llvm::json::Value(std::move(body));
-  stream.flush();
-  return out;
+  return jsonText(llvm::json::Value(std::move(body)));
 }
 
 std::map<std::string, std::string> Notification::environment() const {

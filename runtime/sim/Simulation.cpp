@@ -3,6 +3,7 @@
 #include "runtime/engine/TimeText.h"
 #include "runtime/journal/MemoryJournal.h"
 #include "runtime/sim/SimulatedFleet.h"
+#include "runtime/text/Fractions.h"
 
 #include <fmt/format.h>
 
@@ -128,7 +129,7 @@ llvm::json::Value reportJson(const SimulationReport& report) {
     if (!event.step.empty()) o["step"] = event.step;
     o["message"] = event.message;
     for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = value;
+      if (key != "quiet") o[key] = printedDetail(key, value);
     events.push_back(std::move(o));
   }
   return json::Object{{"outcome", outcomeName(r.outcome)},
@@ -141,7 +142,7 @@ llvm::json::Value reportJson(const SimulationReport& report) {
                       {"elapsed_s", r.finishedAt - report.start},
                       {"detect_s", r.detectS},
                       {"recovery_s", r.recoveryS},
-                      {"max_global_exposure", r.maxGlobalExposure},
+                      {"max_global_exposure", printedFraction(r.maxGlobalExposure)},
                       {"events", std::move(events)}};
 }
 

@@ -2,6 +2,7 @@
 // (docs/runtime.md "Several versions in flight").
 #include "runtime/engine/TimeText.h"
 #include "runtime/sim/VersionFlow.h"
+#include "runtime/text/Fractions.h"
 
 #include <fmt/format.h>
 
@@ -121,7 +122,7 @@ llvm::json::Value versionFlowJson(const VersionFlowReport& report) {
                       v.outcome == "deployed" ? json::Value(v.finishedAt - v.submittedAt) : json::Value(nullptr)},
                      {"detect_s", v.result ? v.result->detectS : 0},
                      {"recovery_s", v.result ? v.result->recoveryS : 0},
-                     {"max_global_exposure", v.result ? v.result->maxGlobalExposure : 0.0},
+                     {"max_global_exposure", v.result ? printedFraction(v.result->maxGlobalExposure) : 0.0},
                      {"stages", std::move(stages)}});
   }
   json::Array events;
@@ -134,7 +135,7 @@ llvm::json::Value versionFlowJson(const VersionFlowReport& report) {
     if (!event.step.empty()) o["step"] = event.step;
     o["message"] = event.message;
     for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = value;
+      if (key != "quiet") o[key] = printedDetail(key, value);
     o["version"] = report.versions[e.version].version;  // the run's, whatever an event's detail says
     events.push_back(std::move(o));
   }

@@ -107,6 +107,21 @@ TEST_F(ApiServerTest, WithTokensEveryCallNeedsAValidToken) {
   EXPECT_EQ(client->Get("/healthz")->status, 200);
 }
 
+TEST_F(ApiServerTest, ADatapointReadAs005IsAnswered005) {
+  // docs/runtime.md "Numbers in JSON output": the shortest text that reads back
+  // as the same double, not llvm's 17 digits (0.050000000000000003).
+  start(false);
+  auto read = client->Get("/api/v1/pipelines/checkout-api");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->status, 200);
+  EXPECT_NE(read->body.find(R"("alarms":[{"breach":false,"condition":"errors > 1%","error":null,"run_id":7,)"
+                            R"("scope":"gamma","t":"2026-11-29T09:10:00Z","value":0.05}])"),
+            std::string::npos)
+      << read->body;
+  EXPECT_EQ(read->body.find("0.0500000"), std::string::npos) << read->body;
+  EXPECT_NE(read->body.find(R"("final_exposure":1,)"), std::string::npos) << read->body;
+}
+
 TEST_F(ApiServerTest, EachMutatingCallNeedsItsRoleAndTheAuditGetsTheTokensName) {
   start(true);
   auto viewer = post("/api/v1/pipelines/checkout-api/versions", R"({"version":"v43"})", kViewerToken);

@@ -67,6 +67,7 @@ TEST_F(CliClientTest, StatusPrintsTheTablesOfAllPipelinesAndOfOne) {
   auto parsed = llvm::json::parse(json.out);
   ASSERT_TRUE(bool(parsed)) << json.out;
   EXPECT_EQ(parsed->getAsObject()->getString("name"), llvm::StringRef("checkout-api"));
+  EXPECT_NE(json.out.find(R"("value":0.05})"), std::string::npos) << json.out;  // a datapoint read as 0.05
 }
 
 TEST_F(CliClientTest, SubmitAndRequestsCarryTheirFieldsAndTheTokensIdentity) {

@@ -84,7 +84,7 @@ FakeServiceApi::ApiOutcome FakeServiceApi::pipeline(const std::string& name) {
   Value host = Object{{"fleet", "checkout"}, {"region", "us-east-1"}, {"zone", "us-east-1a"},
                       {"host", "i-0001"},    {"version", "v41"},      {"pending_version", "v42"}};
   Value alarm = Object{{"run_id", 7},     {"scope", "gamma"}, {"condition", "errors > 1%"},
-                       {"value", 0.002},  {"breach", false},  {"t", "2026-11-29T09:10:00Z"},
+                       {"value", 0.05},   {"breach", false},  {"t", "2026-11-29T09:10:00Z"},
                        {"error", nullptr}};
   return {
       200,
