@@ -2,6 +2,8 @@
 // values inherited from templates, templates nothing extends, messages that
 // name what a field is in, `fmt`'s help, and absolute paths shown as named
 // (checks.md §1, docs/checks.md, docs/architecture.md "Display names").
+#include "tests/compiler/PipecProcess.h"
+
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
@@ -18,15 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using Outcome = pipelang::testing::PipecOutcome;
 
 size_t countOf(const std::string& text, const std::string& what) {
   size_t count = 0;
@@ -52,14 +46,7 @@ class NewUserCli : public ::testing::Test {
 
   // pipec with fixed test arguments, from `in` (below the scratch dir).
   Outcome pipec(const std::string& args, const std::string& in = "project") {
-    std::string line = "cd '" + (dir_ / in).string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >'" +
-                       (dir_ / "out.txt").string() + "' 2>'" + (dir_ / "err.txt").string() + "'";
-    int raw = std::system(line.c_str());
-    Outcome run;
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(dir_ / "out.txt");
-    run.err = slurp(dir_ / "err.txt");
-    return run;
+    return pipelang::testing::runPipec(dir_ / in, args, dir_);
   }
 
   fs::path dir_;

@@ -1,0 +1,40 @@
+// pipec run as a user runs it: a real process started from a folder, bounded
+// by `timeout 30`, with its exit status and what it printed on stdout and
+// stderr. PIPEC_PATH comes from tests/compiler/CMakeLists.txt.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace pipelang::testing {
+
+struct PipecOutcome {
+  int status = -1;  // the exit status; -1 when pipec did not exit (killed)
+  std::string out, err;
+};
+
+inline std::string slurpFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// `pipec ARGS` (ARGS as a shell would split them; tests pass fixed text) run
+// in FROM; its output goes through out.txt and err.txt in SCRATCH.
+inline PipecOutcome runPipec(const std::filesystem::path& from, const std::string& args,
+                             const std::filesystem::path& scratch) {
+  std::string line = "cd '" + from.string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >'" +
+                     (scratch / "out.txt").string() + "' 2>'" + (scratch / "err.txt").string() + "'";
+  int raw = std::system(line.c_str());
+  PipecOutcome run;
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.out = slurpFile(scratch / "out.txt");
+  run.err = slurpFile(scratch / "err.txt");
+  return run;
+}
+
+}  // namespace pipelang::testing
