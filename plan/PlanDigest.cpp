@@ -87,7 +87,8 @@ namespace {
 // and per-object sorted copies (issue 18).
 class CanonicalWriter {
  public:
-  explicit CanonicalWriter(std::string& out) : out_(out) {}
+  explicit CanonicalWriter(std::string& out, JsonDoubles doubles = JsonDoubles::AsLlvm)
+      : out_(out), doubles_(doubles) {}
 
   void value(const llvm::json::Value& v) {
     switch (v.kind()) {
@@ -158,20 +159,36 @@ class CanonicalWriter {
       char digits[24];
       auto [end, error] = std::to_chars(digits, digits + sizeof digits, *integer);
       out_.append(digits, end);
-    } else if (!integer || negativeZero) {
+      return;
+    }
+    // An unsigned integer past int64 is held as one too; the digest's form
+    // keeps writing it through %.17g, as it always has.
+    bool shortest = doubles_ == JsonDoubles::Shortest;
+    if ((!integer && !(shortest && v.getAsUINT64())) || negativeZero) return notIntegral(d);
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    llvm::json::OStream(stream).value(v);
+    stream.flush();
+    if (shortest && text.find_first_of(".eE") != std::string::npos) return notIntegral(d);  // held as a double
+    out_ += text;
+  }
+
+  void notIntegral(double d) {
+    if (doubles_ == JsonDoubles::AsLlvm) {
       char digits[32];
       int length = std::snprintf(digits, sizeof digits, "%.*g", std::numeric_limits<double>::max_digits10, d);
       out_.append(digits, static_cast<size_t>(std::max(0, length)));
+    } else if (!std::isfinite(d)) {
+      out_ += "null";  // JSON has no NaN or infinity
     } else {
-      std::string text;
-      llvm::raw_string_ostream stream(text);
-      llvm::json::OStream(stream).value(v);
-      stream.flush();
-      out_ += text;
+      char digits[32];
+      auto [end, error] = std::to_chars(digits, digits + sizeof digits, d);
+      out_.append(digits, end);
     }
   }
 
   std::string& out_;
+  JsonDoubles doubles_;
 };
 
 }  // namespace
@@ -187,8 +204,8 @@ std::string canonicalBytes(const llvm::json::Value& plan) {
   return bytes;
 }
 
-void appendCompactJson(std::string& out, const llvm::json::Value& value) {
-  CanonicalWriter(out).value(value);
+void appendCompactJson(std::string& out, const llvm::json::Value& value, JsonDoubles doubles) {
+  CanonicalWriter(out, doubles).value(value);
 }
 
 std::string computeDigest(const llvm::json::Value& plan) {

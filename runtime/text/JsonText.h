@@ -14,10 +14,8 @@ namespace pipelang::runtime {
 // written) except for doubles: a non-integral double is the shortest text that
 // reads back as the same double (std::to_chars without precision: 0.05, 1e-07,
 // 1e+21), an integral one below 1e17 its digits as before ("-0" for -0.0), and
-// NaN or an infinity, which JSON cannot say, null. Never fails.
+// NaN or an infinity, which JSON cannot say, null. Never fails. The writer is
+// the plan digest's (planformat::appendCompactJson with JsonDoubles::Shortest).
 std::string jsonText(const llvm::json::Value& value);
-
-// The same text appended to `out`.
-void appendJsonText(std::string& out, const llvm::json::Value& value);
 
 }  // namespace pipelang::runtime
