@@ -1,5 +1,7 @@
 // The pipec command line as scripts and CI use it: exit statuses, output
 // formats, determinism (checks.md §1, §4).
+#include "tests/compiler/PipecProcess.h"
+
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
@@ -17,21 +19,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct PipecRun {
-  int status = -1;
-  std::string out, err;
-};
-
-size_t countOf(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
-  return count;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using PipecRun = pipelang::testing::PipecOutcome;
+using pipelang::testing::countOf;
+using pipelang::testing::slurpFile;
 
 class PipecCli : public ::testing::Test {
  protected:
@@ -48,14 +38,7 @@ class PipecCli : public ::testing::Test {
   }
 
   PipecRun pipec(const std::string& args, const std::string& from = ".") {
-    std::string command = "cd '" + (dir_ / from).string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >'" +
-                          (dir_ / "out.txt").string() + "' 2>'" + (dir_ / "err.txt").string() + "'";
-    int raw = std::system(command.c_str());
-    PipecRun run;
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(dir_ / "out.txt");
-    run.err = slurp(dir_ / "err.txt");
-    return run;
+    return pipelang::testing::runPipec(dir_ / from, args, dir_);
   }
 
   // `check .` of the folder (with errors: exit 1) prints the same bytes with
@@ -223,7 +206,7 @@ TEST_F(PipecCli, ImportOutsideTheRootIsRefusedWithoutReadingIt) {
 // The standard library is a root of its own (issue 12 §4, case std-import-escape):
 // `std/` imports are normalised and their real path checked before reading.
 TEST_F(PipecCli, StdImportsNeverLeaveTheStandardLibrary) {
-  write("stdlib/policy.pipe", slurp(fs::path(PIPE_SOURCE_DIR) / "stdlib/policy.pipe"));
+  write("stdlib/policy.pipe", slurpFile(fs::path(PIPE_SOURCE_DIR) / "stdlib/policy.pipe"));
   write("outside/secret.pipe",
         "template Leaky { artifact = \"SECRET-ARTIFACT-777\" }\nSECRET-LINE-888 this is not valid syntax {\n");
   fs::create_directory_symlink(dir_ / "outside", dir_ / "stdlib/linked");
@@ -474,8 +457,8 @@ TEST_F(PipecCli, PlanWritesOneDeterministicPlanPerPipeline) {
   write("svc.pipe", kTwoServices);
   PipecRun first = pipec("plan svc.pipe -o plans");
   ASSERT_EQ(first.status, 0) << first.err;
-  std::string cart = slurp(dir_ / "plans" / "Cart.plan.json");
-  std::string orders = slurp(dir_ / "plans" / "Orders.plan.json");
+  std::string cart = slurpFile(dir_ / "plans" / "Cart.plan.json");
+  std::string orders = slurpFile(dir_ / "plans" / "Orders.plan.json");
   auto parsed = llvm::json::parse(cart);
   ASSERT_TRUE(bool(parsed)) << llvm::toString(parsed.takeError());
   const llvm::json::Object& plan = *parsed->getAsObject();
@@ -486,7 +469,7 @@ TEST_F(PipecCli, PlanWritesOneDeterministicPlanPerPipeline) {
 
   // Byte-identical on a second run, and the same plan on stdout with --pipeline.
   ASSERT_EQ(pipec("plan svc.pipe -o again").status, 0);
-  EXPECT_EQ(slurp(dir_ / "again" / "Cart.plan.json"), cart);
+  EXPECT_EQ(slurpFile(dir_ / "again" / "Cart.plan.json"), cart);
   PipecRun one = pipec("plan svc.pipe --pipeline Cart");
   EXPECT_EQ(one.status, 0) << one.err;
   EXPECT_EQ(one.out, cart);
@@ -509,7 +492,7 @@ TEST_F(PipecCli, PlanOfManyPipelinesWritesEachAsPlanningItAloneWould) {
     std::string name = "Svc" + std::to_string(i);
     PipecRun one = pipec("plan svc.pipe --pipeline " + name);
     ASSERT_EQ(one.status, 0) << one.err;
-    EXPECT_EQ(slurp(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
+    EXPECT_EQ(slurpFile(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
   }
 }
 
@@ -536,7 +519,7 @@ TEST_F(PipecCli, PlanOutputOfDifferentShapesInTurnWritesEachAsPlanningItAloneWou
     std::string name = "Svc" + std::to_string(i);
     PipecRun one = pipec("plan svc.pipe --pipeline " + name);
     ASSERT_EQ(one.status, 0) << one.err;
-    EXPECT_EQ(slurp(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
+    EXPECT_EQ(slurpFile(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
   }
 }
 
@@ -652,14 +635,14 @@ TEST_F(PipecCli, PlanOfWavesThatLeaveARegionOutNeverReachesGlobal) {
   EXPECT_NE(run.out.find("Partial: never reaches global: lab-ap (28%) in no wave; final exposure 72%"),
             std::string::npos)
       << run.out;
-  auto partial = llvm::json::parse(slurp(dir_ / "plans" / "Partial.plan.json"));
+  auto partial = llvm::json::parse(slurpFile(dir_ / "plans" / "Partial.plan.json"));
   ASSERT_TRUE(bool(partial));
   const llvm::json::Object* a = analysisOf(*partial);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->get("time_to_global_s")->kind(), llvm::json::Value::Null);
   EXPECT_EQ(a->getNumber("final_exposure"), 0.72);
   // Waves that cover the topology end at 100%: lab-eu and lab-ap run in parallel.
-  auto full = llvm::json::parse(slurp(dir_ / "plans" / "Full.plan.json"));
+  auto full = llvm::json::parse(slurpFile(dir_ / "plans" / "Full.plan.json"));
   ASSERT_TRUE(bool(full));
   const llvm::json::Object* b = analysisOf(*full);
   ASSERT_NE(b, nullptr);
@@ -873,8 +856,8 @@ TEST_F(PipecCli, CheckWhoseReportCannotBeWrittenFails) {
                         (dir_ / "status.txt").string() + "'";
   ASSERT_EQ(std::system(command.c_str()), 0);
   // An I/O failure: exit 2 (checks.md) with a sentence, not LLVM's abort (134).
-  EXPECT_EQ(std::stoi(slurp(dir_ / "status.txt")), 2);
-  EXPECT_EQ(slurp(dir_ / "err.txt"),
+  EXPECT_EQ(std::stoi(slurpFile(dir_ / "status.txt")), 2);
+  EXPECT_EQ(slurpFile(dir_ / "err.txt"),
             "0 errors, 0 warnings in 1 file\npipec: error: cannot write to standard output: No space left on device\n");
 }
 
@@ -919,7 +902,7 @@ TEST_F(PipecCli, JobsDoNotChangeThePlansWritten) {
   ASSERT_EQ(many.status, 0) << many.err;
   for (int i = 0; i < 6; ++i) {
     std::string name = "Svc" + std::to_string(i) + ".plan.json";
-    EXPECT_FALSE(slurp(dir_ / "one" / name).empty()) << name;
-    EXPECT_EQ(slurp(dir_ / "many" / name), slurp(dir_ / "one" / name)) << name;
+    EXPECT_FALSE(slurpFile(dir_ / "one" / name).empty()) << name;
+    EXPECT_EQ(slurpFile(dir_ / "many" / name), slurpFile(dir_ / "one" / name)) << name;
   }
 }

@@ -22,11 +22,7 @@ namespace {
 
 using Outcome = pipelang::testing::PipecOutcome;
 
-size_t countOf(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
-  return count;
-}
+using pipelang::testing::countOf;
 
 class NewUserCli : public ::testing::Test {
  protected:

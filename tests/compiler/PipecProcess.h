@@ -18,6 +18,13 @@ struct PipecOutcome {
   std::string out, err;
 };
 
+// How many times WHAT occurs in TEXT, not overlapping.
+inline size_t countOf(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++count;
+  return count;
+}
+
 inline std::string slurpFile(const std::filesystem::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
