@@ -352,8 +352,8 @@ std::optional<Shortfall> AlarmEvaluator::missingDatapoints(const std::vector<con
       for (const auto& point : h->points) have += point.value.has_value();
     if (have < condition->m) {
       Shortfall shortfall{conditionName(*condition), have, condition->m};
-      if (h && h->pending && !h->pending->done.load(std::memory_order_acquire) && have + 1 >= condition->m)
-        shortfall.awaitedAt = h->pending->at;
+      // Ended but not yet taken counts too: it ended after this pass's sampling.
+      if (h && h->pending && have + 1 >= condition->m) shortfall.awaitedAt = h->pending->at;
       return shortfall;
     }
   }

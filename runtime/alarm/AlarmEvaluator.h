@@ -43,8 +43,8 @@ struct Shortfall {
   std::string condition;  // the alarm's name ("high_faults"), else the condition's text
   int have = 0, need = 0;
   // The instant of a datapoint being read now that would make up the shortfall
-  // (asynchronous reads only), else -1: a bake whose last datapoint was asked
-  // this second waits for it quietly instead of saying it is extended.
+  // (asynchronous reads only), else -1: a bake whose last datapoint is being read
+  // when its time is up waits a second for it quietly instead of saying it is extended.
   Instant awaitedAt = -1;
 };
 

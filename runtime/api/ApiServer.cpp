@@ -230,6 +230,7 @@ class HttpApiServer : public ApiServer {
   }
 
   int port() const override { return port_; }
+  int streamsOpened() const override { return streamsOpened_; }
 
   void stop() override {
     stopping_ = true;
@@ -350,6 +351,7 @@ class HttpApiServer : public ApiServer {
       response.set_header("Retry-After", "5");
       return sendError(response, 503, fmt::format("too many open event streams ({}); try again later", maxStreams_));
     }
+    ++streamsOpened_;
     streamEvents(api_, std::get<std::int64_t>(after), pipeline, heartbeat_, stopping_, response,
                  [this] { --openStreams_; });
   }
@@ -390,6 +392,7 @@ class HttpApiServer : public ApiServer {
   std::thread thread_;
   int maxStreams_;
   std::atomic<int> openStreams_{0};
+  std::atomic<int> streamsOpened_{0};
   std::atomic<bool> stopping_{false};
   int port_ = 0;
 };

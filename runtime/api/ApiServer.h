@@ -29,7 +29,10 @@ class ApiServer {
   static llvm::Expected<std::unique_ptr<ApiServer>> start(service::ServiceApi& api, const ApiServerOptions& options);
   virtual ~ApiServer() = default;
   virtual int port() const = 0;  // the bound port
-  virtual void stop() = 0;       // stops accepting and ends open event streams (within 250 ms); idempotent
+  // Event streams accepted since start (not those refused with 503): a test
+  // waits on it to know a client is following before it adds events or stops.
+  virtual int streamsOpened() const = 0;
+  virtual void stop() = 0;  // stops accepting and ends open event streams (within 250 ms); idempotent
 };
 
 }  // namespace pipelang::runtime::api

@@ -144,6 +144,7 @@ class Engine {
     int persistedElapsedS = 0;
     Instant lastTick = 0, nextTrafficSample = 0;
     WaitNotice extension;         // a bake whose time has passed, waiting for min_traffic or datapoints
+    Instant quietUntil = -1;      // a bake past its time waits quietly for a read out until then; -1: not yet
     double lastTrafficGain = -1;  // the last min_traffic sample's sum; -1: incomplete or none
     std::vector<std::shared_ptr<PendingRead>> trafficReads;  // asynchronous min_traffic reads in flight
   };

@@ -154,14 +154,14 @@ void Engine::advanceBakes(Instant now) {
                           minTraffic->value);
     }
     std::string kind = why.empty() ? "" : "min_traffic";
-    bool awaited = false;  // the one datapoint missing is being read this second
+    bool awaited = false;  // the one datapoint missing is being read
     if (timeOk && why.empty() && step.bake.requiredS > 0 && plan_.hasRollbackOn)
       for (const Scope* scope : scopesOf(s))
         if (auto missing = evaluator_.missingDatapoints(rollbackConditions_, *scope)) {
           why = fmt::format("{} has {} of {} datapoints at {} (a bake cannot end blind)", missing->condition,
                             missing->have, missing->need, scope->label());
           kind = "no_data";
-          awaited = missing->awaitedAt == now;
+          awaited = missing->awaitedAt >= 0;
           break;
         }
     if (timeOk && why.empty()) {
@@ -194,10 +194,12 @@ void Engine::advanceBakes(Instant now) {
       continue;
     }
     // A bake past its time is a wait: said when it starts, then at most every 10 minutes.
-    // Its last datapoint asked this second is no wait yet: the read's end brings
-    // the next pass (serve), and a read still out a second later is said then.
-    if (timeOk && awaited && !step.extension.waiting()) {
-      wakeAt(now + 1);
+    // Its last datapoint being read when its time is up is no wait yet: the read's
+    // end brings the next pass (serve); a read still out a second later is said then,
+    // however long ago it was asked (a slow machine's read may span the bake's end).
+    if (timeOk && awaited && !step.extension.waiting() && step.quietUntil < 0) step.quietUntil = now + 1;
+    if (timeOk && awaited && !step.extension.waiting() && now < step.quietUntil) {
+      wakeAt(step.quietUntil);
     } else if (timeOk) {
       if (step.extension.update(kind, why, now))
         emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why, json::Object{{"waiting_for", kind}});

@@ -1,16 +1,16 @@
 #include "ProcessHarness.h"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -82,6 +82,23 @@ int Sandbox::start(const std::vector<std::string>& args, const std::map<std::str
 std::map<int, std::string>& Sandbox::pending_() {
   static std::map<int, std::string> paths;
   return paths;
+}
+
+bool Sandbox::waitForOutput(int pid, const std::string& text, int timeoutS) {
+  std::string outPath;
+  {
+    std::lock_guard<std::mutex> lock(pendingMutex);
+    outPath = pending_()[pid];
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutS);
+  do {
+    std::ifstream in(outPath);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    if (buffer.str().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return false;
 }
 
 ProcessResult Sandbox::wait(int pid, int timeoutS) {

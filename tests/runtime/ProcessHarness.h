@@ -31,6 +31,8 @@ class Sandbox {
   // Starts piperun without waiting; returns its pid.
   int start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) const;
   static ProcessResult wait(int pid, int timeoutS);
+  // Whether a started process's standard output has shown `text` within timeoutS seconds.
+  static bool waitForOutput(int pid, const std::string& text, int timeoutS);
   std::vector<std::string> deployLog() const;
   std::string read(const std::string& relative) const;
   void write(const std::string& relative, const std::string& text) const;

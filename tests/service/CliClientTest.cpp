@@ -199,11 +199,18 @@ TEST_F(CliClientTest, LogPrintsNotificationAttemptsAmongTheEventsInTimeOrder) {
 }
 
 TEST_F(CliClientTest, LogFollowPrintsTheTrailThenNewEvents) {
+  // Each step waits for the client to be following (its stream open), however
+  // slow the machine (a sanitizer build under load), for at most 10 s.
+  auto waitForStreams = [&](int count) {
+    for (int i = 0; i < 1000 && server->streamsOpened() < count; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(server->streamsOpened(), count);
+  };
   int pid = sandbox.start({"log", "checkout-api", "--follow"}, {{"PIPERUN_TOKEN", kToken}, {"PIPERUN_SERVER", url}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  waitForStreams(1);
   fake.addEvent("other", "submitted", "not this pipeline");
   fake.addEvent(FakeServiceApi::kPipeline, "bake_started", "bake of 1h");
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_TRUE(Sandbox::waitForOutput(pid, "bake of 1h\n", 10));
   kill(pid, SIGINT);
   ProcessResult result = Sandbox::wait(pid, 10);
   EXPECT_EQ(result.out,
@@ -216,7 +223,7 @@ TEST_F(CliClientTest, LogFollowPrintsTheTrailThenNewEvents) {
             "2026-11-29T10:00:00Z  4    bake_started     v42        gamma            bake of 1h\n");
   // The service stopping ends the stream: piperun says so and exits 1.
   int again = sandbox.start({"log", "checkout-api", "--follow"}, {{"PIPERUN_TOKEN", kToken}, {"PIPERUN_SERVER", url}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  waitForStreams(2);
   server->stop();
   ProcessResult ended = Sandbox::wait(again, 10);
   EXPECT_EQ(ended.exitCode, 1);

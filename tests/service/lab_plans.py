@@ -17,11 +17,12 @@ spec.loader.exec_module(generate)
 
 
 def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=False, windows=None, onebox_bake=1,
-             alertmanager_url=None, notify=None, prometheus_query=None):
+             alertmanager_url=None, notify=None, prometheus_query=None, alarm_period=1):
     """`name`'s plan: gamma (1 host), wave1 (2 zones x 2 hosts), wave2 (1 zone x 2 hosts).
     approval: wave1 starts with an approval step (the dashboard's approve button).
     windows: the plan's deployment windows (docs/plan-format.md, "Windows"), default none.
     onebox_bake: each one-box step's own bake, in seconds.
+    alarm_period: seconds between high_faults' datapoints (its reads time out after as long).
     alertmanager_url: the plan's own Alertmanager (docs/runtime.md).
     notify: the plan's `notify` targets (docs/plan-format.md), default none.
     prometheus_query: read fault_rate with this `prometheus(...)` query (the
@@ -34,7 +35,7 @@ def lab_plan(name, tag, mode="superseded", bake=2, block_on=False, approval=Fals
     metrics = {"fault_rate": {"source": "command", "query": "./metric.sh " + name, "unit": "percent"}}
     if prometheus_query is not None:
         metrics = {"fault_rate": {"source": "prometheus", "query": prometheus_query, "unit": "percent"}}
-    alarms = {"high_faults": generate.cond("fault_rate", ">", 0.01, 2, 3, 1)}
+    alarms = {"high_faults": generate.cond("fault_rate", ">", 0.01, 2, 3, alarm_period)}
     blockers = []
     if block_on:
         alarms["org_event"] = {"op": "external", "name": "org-event"}

@@ -338,6 +338,22 @@ class BakeEnds(unittest.TestCase):
         passed = [e for e in events if e["type"] == "bake_passed" and e["step"] in ends]
         self.assertEqual(len(passed), 3, events)
 
+    def test_a_read_asked_before_the_bake_ends_and_still_out_at_its_end_is_waited_for_quietly(self):
+        # One-box bakes of 3 s under a 2-of-3 alarm read every 2 s, each read taking
+        # 1.4 s (a slow source, or a loaded machine): reads asked at the bake's start
+        # and 2 s in; the second is out when the bake's time is up, asked a second
+        # before. The bake waits for it quietly and passes.
+        svc = Service(self, [("Alpha", "a", {"onebox_bake": 3, "alarm_period": 2})])
+        os.makedirs(os.path.join(svc.dir, "delay"))
+        with open(os.path.join(svc.dir, "delay", "Alpha"), "w") as f:
+            f.write("1.4\n")
+        svc.submit("Alpha", "v1", first_deploy=True)
+        self.assertEqual(svc.outcome("Alpha", "v1"), "deployed")
+        events = svc.runs("Alpha")
+        onebox = [e for e in events if e["step"] and e["step"].endswith("/onebox")]
+        self.assertEqual([e for e in onebox if e["type"] == "bake_extended"], [], onebox)
+        self.assertEqual(len([e for e in onebox if e["type"] == "bake_passed"]), 3, onebox)
+
 
 class Gates(unittest.TestCase):
     def test_a_blocker_stops_every_stage_start_until_it_clears(self):
