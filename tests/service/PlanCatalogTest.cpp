@@ -40,5 +40,66 @@ TEST(PlanCatalog, ASecondFileForAPlannedPipelineIsTheOneRefusedWhereverItsNameSo
   fs::remove_all(dir);
 }
 
+// The loop reloads every second; a folder nothing happened in is not looked
+// at (no stat per file) until an inotify event, or the full look's time.
+TEST(PlanCatalog, AFolderIsLookedAtAgainOnlyWhenSomethingInItChanged) {
+  fs::path dir = fs::temp_directory_path() / ("piperun-watch-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path plans = fs::path(PIPE_RUNTIME_FIXTURES) / "plans";
+  fs::copy_file(plans / "quiet.plan.json", dir / "Quiet.plan.json");
+  PlanCatalog catalog(dir.string(), std::chrono::hours(1));
+  ASSERT_EQ(catalog.reload().size(), 1u);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(catalog.reload().empty());
+  EXPECT_EQ(catalog.folderScans(), 1);
+
+  fs::copy_file(plans / "crash.plan.json", dir / "Crash.plan.json");
+  auto added = catalog.reload();
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0].pipeline, "CrashLab");
+  EXPECT_TRUE(catalog.reload().empty());
+  EXPECT_EQ(catalog.folderScans(), 2);
+
+  fs::remove(dir / "Crash.plan.json");
+  auto removed = catalog.reload();
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_TRUE(removed[0].removed);
+
+  // The folder itself gone: looked at every time (and said once) until it is back.
+  fs::remove_all(dir);
+  auto missing = catalog.reload();
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_NE(missing[0].error.find("cannot read the plans folder"), std::string::npos) << missing[0].error;
+  EXPECT_TRUE(catalog.reload().empty());
+  int scans = catalog.folderScans();
+  fs::create_directories(dir);
+  fs::copy_file(plans / "crash.plan.json", dir / "Crash.plan.json");
+  auto back = catalog.reload();  // CrashLab's plan; QuietService's file is gone
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].pipeline, "CrashLab");
+  EXPECT_FALSE(back[0].removed);
+  EXPECT_EQ(back[1].pipeline, "QuietService");
+  EXPECT_TRUE(back[1].removed);
+  EXPECT_EQ(catalog.folderScans(), scans + 1);
+  EXPECT_TRUE(catalog.reload().empty());
+  EXPECT_EQ(catalog.folderScans(), scans + 1);
+  fs::remove_all(dir);
+}
+
+// With no time between full looks, every reload looks (what a folder inotify
+// cannot watch gets: the files' names, sizes and times each second).
+TEST(PlanCatalog, TheFullLookComesEvenWithoutAnEvent) {
+  fs::path dir = fs::temp_directory_path() / ("piperun-look-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(fs::path(PIPE_RUNTIME_FIXTURES) / "plans" / "quiet.plan.json", dir / "Quiet.plan.json");
+  PlanCatalog catalog(dir.string(), std::chrono::seconds(0));
+  ASSERT_EQ(catalog.reload().size(), 1u);
+  EXPECT_TRUE(catalog.reload().empty());
+  EXPECT_TRUE(catalog.reload().empty());
+  EXPECT_EQ(catalog.folderScans(), 3);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace pipelang::runtime::service
