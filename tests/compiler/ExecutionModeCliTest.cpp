@@ -1,6 +1,8 @@
 // `execution_mode` through pipec as a user meets it (issue 13, "Versions flow
 // through stages"): check's diagnostics, the plan field for a default, an
 // inherited and an overridden value, show's provenance, diff, fmt.
+#include "tests/compiler/PipecProcess.h"
+
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
@@ -16,15 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using Outcome = pipelang::testing::PipecOutcome;
 
 class ExecutionMode : public ::testing::Test {
  protected:
@@ -40,16 +34,7 @@ class ExecutionMode : public ::testing::Test {
   void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
 
   // Runs pipec with fixed test arguments in the scratch dir.
-  Outcome pipec(const std::string& args) {
-    std::string line = "cd '" + dir_.string() + "' && timeout 60 '" + PIPEC_PATH + "' " + args + " >'" +
-                       (dir_ / "out.txt").string() + "' 2>'" + (dir_ / "err.txt").string() + "'";
-    int raw = std::system(line.c_str());
-    Outcome run;
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(dir_ / "out.txt");
-    run.err = slurp(dir_ / "err.txt");
-    return run;
-  }
+  Outcome pipec(const std::string& args) { return pipelang::testing::runPipec(dir_, args, dir_, 60); }
 
   fs::path dir_;
 };
@@ -146,10 +131,12 @@ TEST_F(ExecutionMode, PlanWritesItForDefaultInheritedAndOverriddenValues) {
   write("svc.pipe", kServices);
   Outcome run = pipec("plan svc.pipe -o plans");
   ASSERT_EQ(run.status, 0) << run.err;
-  std::string inherits = slurp(dir_ / "plans/Inherits.plan.json");
+  std::string inherits = pipelang::testing::slurpFile(dir_ / "plans/Inherits.plan.json");
   EXPECT_EQ(modeLine(inherits), "  \"execution_mode\": \"queued\",");
-  EXPECT_EQ(modeLine(slurp(dir_ / "plans/Overrides.plan.json")), "  \"execution_mode\": \"superseded\",");
-  EXPECT_EQ(modeLine(slurp(dir_ / "plans/Default.plan.json")), "  \"execution_mode\": \"superseded\",");
+  EXPECT_EQ(modeLine(pipelang::testing::slurpFile(dir_ / "plans/Overrides.plan.json")),
+            "  \"execution_mode\": \"superseded\",");
+  EXPECT_EQ(modeLine(pipelang::testing::slurpFile(dir_ / "plans/Default.plan.json")),
+            "  \"execution_mode\": \"superseded\",");
 
   // The digest covers it: the same plan with the other mode is another digest.
   auto parsed = llvm::json::parse(inherits);
@@ -157,7 +144,7 @@ TEST_F(ExecutionMode, PlanWritesItForDefaultInheritedAndOverriddenValues) {
   std::string digest = parsed->getAsObject()->getString("digest").getValueOr("").str();
   write("base.pipe", std::string(kTemplate).replace(std::string(kTemplate).find("queued"), 6, "superseded"));
   ASSERT_EQ(pipec("plan svc.pipe -o plans2").status, 0);
-  auto other = llvm::json::parse(slurp(dir_ / "plans2/Inherits.plan.json"));
+  auto other = llvm::json::parse(pipelang::testing::slurpFile(dir_ / "plans2/Inherits.plan.json"));
   ASSERT_TRUE(bool(other));
   EXPECT_NE(other->getAsObject()->getString("digest").getValueOr("").str(), digest);
 }
@@ -196,11 +183,11 @@ TEST_F(ExecutionMode, DiffReportsAChangeAndReadsAnOlderPlanAsSuperseded) {
   // A plan written before the field existed means `superseded`: no change
   // against a plan that says so, a change against `queued`.
   const std::string field = "  \"execution_mode\": \"superseded\",\n";
-  std::string older = slurp(dir_ / "old/Default.plan.json");
+  std::string older = pipelang::testing::slurpFile(dir_ / "old/Default.plan.json");
   older.erase(older.find(field), field.size());
   write("older.plan.json", older);
   EXPECT_EQ(pipec("diff older.plan.json old/Default.plan.json").out, "no changes\n");
-  std::string queued = slurp(dir_ / "old/Inherits.plan.json");
+  std::string queued = pipelang::testing::slurpFile(dir_ / "old/Inherits.plan.json");
   write("queued.plan.json", queued);
   std::string unset = "  \"execution_mode\": \"queued\",\n";
   queued.erase(queued.find(unset), unset.size());
@@ -212,7 +199,7 @@ TEST_F(ExecutionMode, DiffReportsAChangeAndReadsAnOlderPlanAsSuperseded) {
 TEST_F(ExecutionMode, FmtKeepsIt) {
   write("a.pipe", "template T {\n  execution_mode   =   queued\n}\n");
   ASSERT_EQ(pipec("fmt a.pipe").status, 0);
-  EXPECT_EQ(slurp(dir_ / "a.pipe"), "template T {\n  execution_mode = queued\n}\n");
+  EXPECT_EQ(pipelang::testing::slurpFile(dir_ / "a.pipe"), "template T {\n  execution_mode = queued\n}\n");
 }
 
 }  // namespace

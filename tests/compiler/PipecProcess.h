@@ -1,5 +1,5 @@
 // pipec run as a user runs it: a real process started from a folder, bounded
-// by `timeout 30`, with its exit status and what it printed on stdout and
+// by `timeout` (30 s unless told), with its exit status and what it printed on stdout and
 // stderr. PIPEC_PATH comes from tests/compiler/CMakeLists.txt.
 #pragma once
 
@@ -30,18 +30,26 @@ inline std::string slurpFile(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// `pipec ARGS` (ARGS as a shell would split them; tests pass fixed text) run
-// in FROM; its output goes through out.txt and err.txt in SCRATCH.
-inline PipecOutcome runPipec(const std::filesystem::path& from, const std::string& args,
-                             const std::filesystem::path& scratch) {
-  std::string line = "cd '" + from.string() + "' && timeout 30 '" + PIPEC_PATH + "' " + args + " >'" +
-                     (scratch / "out.txt").string() + "' 2>'" + (scratch / "err.txt").string() + "'";
+// COMMAND (a shell command line; tests pass fixed text) run in FROM under
+// `timeout TIMEOUT_S`, after ENV (assignments such as "HOME='/x' ", or empty);
+// its output goes through out.txt and err.txt in SCRATCH.
+inline PipecOutcome runCommand(const std::filesystem::path& from, const std::string& command,
+                               const std::filesystem::path& scratch, int timeoutS = 30, const std::string& env = "") {
+  std::string line = "cd '" + from.string() + "' && " + env + "timeout " + std::to_string(timeoutS) + " " + command +
+                     " >'" + (scratch / "out.txt").string() + "' 2>'" + (scratch / "err.txt").string() + "'";
   int raw = std::system(line.c_str());
   PipecOutcome run;
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   run.out = slurpFile(scratch / "out.txt");
   run.err = slurpFile(scratch / "err.txt");
   return run;
+}
+
+// `pipec ARGS` (ARGS as a shell would split them; tests pass fixed text) run
+// in FROM, as runCommand.
+inline PipecOutcome runPipec(const std::filesystem::path& from, const std::string& args,
+                             const std::filesystem::path& scratch, int timeoutS = 30) {
+  return runCommand(from, std::string("'") + PIPEC_PATH + "' " + args, scratch, timeoutS);
 }
 
 }  // namespace pipelang::testing

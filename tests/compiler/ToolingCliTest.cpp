@@ -1,6 +1,8 @@
 // pipec as a team's tools use it (issue 17, issue 12 §7): --version, `pipec
 // init`, and `pipec diff` for review (`.pipe` syntax, values in JSON,
 // --exit-code, --git REV against the working tree, nothing reaching a shell).
+#include "tests/compiler/PipecProcess.h"
+
 #include <gtest/gtest.h>
 #include <llvm/Support/JSON.h>
 
@@ -16,15 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Outcome {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using Outcome = pipelang::testing::PipecOutcome;
 
 class ToolingCli : public ::testing::Test {
  protected:
@@ -43,14 +37,7 @@ class ToolingCli : public ::testing::Test {
 
   // Runs `command` (a fixed test command line) in the scratch dir.
   Outcome shell(const std::string& command, const std::string& in = "") {
-    std::string line = "cd '" + (dir_ / in).string() + "' && HOME='" + dir_.string() + "' timeout 60 " + command +
-                       " >'" + (dir_ / "out.txt").string() + "' 2>'" + (dir_ / "err.txt").string() + "'";
-    int raw = std::system(line.c_str());
-    Outcome run;
-    run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    run.out = slurp(dir_ / "out.txt");
-    run.err = slurp(dir_ / "err.txt");
-    return run;
+    return pipelang::testing::runCommand(dir_ / in, command, dir_, 60, "HOME='" + dir_.string() + "' ");
   }
   Outcome pipec(const std::string& args, const std::string& in = "") {
     return shell(std::string("'") + PIPEC_PATH + "' " + args, in);
@@ -77,9 +64,11 @@ TEST_F(ToolingCli, InitWritesAProjectThatPassesCheckFmtAndPlan) {
   for (const char* file : {"pipe.project", "templates/team.pipe", "services/checkout-api.pipe",
                            ".pre-commit-config.yaml", ".github/workflows/pipe.yml"})
     EXPECT_TRUE(fs::exists(project / file)) << file;
-  EXPECT_NE(slurp(project / "templates/team.pipe").find("template TeamService extends StandardService {"),
+  EXPECT_NE(pipelang::testing::slurpFile(project / "templates/team.pipe")
+                .find("template TeamService extends StandardService {"),
             std::string::npos);
-  EXPECT_NE(slurp(project / "services/checkout-api.pipe").find("pipeline CheckoutApi extends TeamService {"),
+  EXPECT_NE(pipelang::testing::slurpFile(project / "services/checkout-api.pipe")
+                .find("pipeline CheckoutApi extends TeamService {"),
             std::string::npos);
 
   Outcome check = pipec("check", "checkout-api");
@@ -97,8 +86,10 @@ TEST_F(ToolingCli, InitWritesAProjectThatPassesCheckFmtAndPlan) {
       ".pre-commit-config.yaml .github/workflows/pipe.yml",
       "checkout-api");
   EXPECT_EQ(yaml.status, 0) << yaml.err;
-  EXPECT_NE(slurp(project / ".pre-commit-config.yaml").find("entry: pipec fmt --check"), std::string::npos);
-  EXPECT_NE(slurp(project / ".github/workflows/pipe.yml").find("pipec check --format=sarif . > pipe.sarif"),
+  EXPECT_NE(pipelang::testing::slurpFile(project / ".pre-commit-config.yaml").find("entry: pipec fmt --check"),
+            std::string::npos);
+  EXPECT_NE(pipelang::testing::slurpFile(project / ".github/workflows/pipe.yml")
+                .find("pipec check --format=sarif . > pipe.sarif"),
             std::string::npos);
 }
 
@@ -107,7 +98,7 @@ TEST_F(ToolingCli, InitNeverOverwritesAndChecksTheName) {
   Outcome again = pipec("init here");
   EXPECT_EQ(again.status, 1);
   EXPECT_EQ(again.err, "pipec: error: `here/pipe.project` already exists\npipec: nothing written\n");
-  EXPECT_EQ(slurp(dir_ / "here/pipe.project"), "keep\n");
+  EXPECT_EQ(pipelang::testing::slurpFile(dir_ / "here/pipe.project"), "keep\n");
   EXPECT_FALSE(fs::exists(dir_ / "here/templates"));
 
   Outcome bad = pipec("init other --name '1-bad'");
@@ -444,7 +435,7 @@ namespace {
 TEST_F(ToolingCli, DiffGitFromASubFolderSeesTheWholeRepository) {
   ASSERT_EQ(pipec("init --name Cart").status, 0);
   ASSERT_EQ(shell("git init -q . && git add . && git -c user.email=t@e -c user.name=t commit -qm init").status, 0);
-  std::string team = slurp(dir_ / "templates/team.pipe");
+  std::string team = pipelang::testing::slurpFile(dir_ / "templates/team.pipe");
   write("templates/team.pipe",
         changed(team, "  deploy {\n", "  prod {\n    wave 3 {\n      bake = 3h\n    }\n  }\n\n  deploy {\n"));
   // From services/, whose pipeline imports ../templates/team.pipe.
