@@ -233,24 +233,38 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
   errFd_ = takeCaptureFile();
   if (outFd_ < 0 || errFd_ < 0) return std::string("cannot create capture file: ") + std::strerror(errno);
 
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; *e; ++e) {
-    std::string entry(*e);
-    auto eq = entry.find('=');
-    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  for (const auto& [key, value] : env) merged[key] = value;
-  std::vector<std::string> envStrings;
-  for (const auto& [key, value] : merged) envStrings.push_back(key + "=" + value);
-  std::vector<char*> envp, args;
-  for (auto& s : envStrings) envp.push_back(s.data());
+  // piperun's environment with `env` over it, sorted by name (the last of a
+  // name given twice wins). The inherited entries are pointed at, not copied:
+  // a busy service starts hundreds of calls a second (issue 13).
+  std::vector<std::string> overlay;
+  overlay.reserve(env.size());
+  for (const auto& [key, value] : env) overlay.push_back(key + "=" + value);
+  auto nameOf = [](const char* entry) {
+    const char* eq = std::strchr(entry, '=');
+    return std::string_view(entry, eq ? static_cast<size_t>(eq - entry) : std::strlen(entry));
+  };
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e)
+    if (std::strchr(*e, '=') && !env.count(std::string(nameOf(*e)))) envp.push_back(*e);
+  for (auto& entry : overlay) envp.push_back(entry.data());
+  std::stable_sort(envp.begin(), envp.end(), [&](const char* a, const char* b) { return nameOf(a) < nameOf(b); });
+  // Of equal names the last stands, as it did in a map filled in order.
+  std::vector<char*> unique;
+  unique.reserve(envp.size() + 1);
+  for (size_t i = 0; i < envp.size(); ++i)
+    if (i + 1 == envp.size() || nameOf(envp[i]) != nameOf(envp[i + 1])) unique.push_back(envp[i]);
+  envp = std::move(unique);
+  std::string pathVariable;
+  for (const char* entry : envp)
+    if (nameOf(entry) == "PATH") pathVariable = entry + 5;
   envp.push_back(nullptr);
+  std::vector<char*> args;
   std::vector<std::string> argvCopy = argv;
   for (auto& s : argvCopy) args.push_back(s.data());
   args.push_back(nullptr);
   if (beforeExec) {
     int error = 0;
-    std::string path = findProgram(argv[0], merged.count("PATH") ? merged["PATH"] : "", error);
+    std::string path = findProgram(argv[0], pathVariable, error);
     if (path.empty()) return "cannot run " + argv[0] + ": " + std::strerror(error);
     return startGated(args, envp, path, beforeExec, holdGate);
   }
