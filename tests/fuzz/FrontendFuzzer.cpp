@@ -1,15 +1,19 @@
 // Fuzz target for the whole front end (lexer, parser, resolve, checks) and
 // the plan builder: every pipeline that resolves is built into its plan
-// document. LLVMFuzzerTestOneInput works with libFuzzer or AFL++ (scripts/fuzz.sh);
+// document; an ASCII input's tokens by the hand-written lexer must equal the
+// generated lexer's. LLVMFuzzerTestOneInput works with libFuzzer or AFL++ (scripts/fuzz.sh);
 // StandaloneFuzzMain.cpp replays the seed corpus and bounded mutations in the test suite.
 #include "compiler/driver/Frontend.h"
 #include "compiler/plan/PlanBuilder.h"
 #include "compiler/sema/Program.h"
+#include "compiler/syntax/LexerCheck.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -25,6 +29,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::filesystem::remove_all(path, ignored);
     }
   } own;
+  // The hand-written lexer must give the generated one's tokens exactly
+  // (compiler/syntax/HandLexer.h): a difference is a finding.
+  std::string text(reinterpret_cast<const char*>(data), size);
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; }) &&
+      pipelang::tokensOfGeneratedLexer(text) != pipelang::tokensOfHandLexer(text))
+    std::abort();
   const std::filesystem::path& dir = own.path;
   // Again each time: a process forked after the set-up may find it removed
   // by an earlier one's exit.
