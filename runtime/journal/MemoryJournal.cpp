@@ -143,13 +143,22 @@ std::map<std::string, BakeRecord> MemoryJournal::bakes(std::int64_t runId) {
   return out;
 }
 
-std::vector<size_t> MemoryJournal::rowsInKeyOrder(std::vector<size_t> rows) const {
-  std::sort(rows.begin(), rows.end(), [this](size_t a, size_t b) {
-    const HostRecord& x = hostRows_[a];
-    const HostRecord& y = hostRows_[b];
-    return std::tie(x.fleet, x.host) < std::tie(y.fleet, y.host);
-  });
-  return rows;
+void MemoryJournal::addRow(HostRecord row) {
+  if (!hostRows_.empty() && rowsInOrder_)
+    rowsInOrder_ = std::tie(hostRows_.back().fleet, hostRows_.back().host) < std::tie(row.fleet, row.host);
+  hostRows_.push_back(std::move(row));
+}
+
+void MemoryJournal::orderRows() {
+  if (keyOrder_.size() == hostRows_.size()) return;
+  keyOrder_.resize(hostRows_.size());
+  for (size_t i = 0; i < keyOrder_.size(); ++i) keyOrder_[i] = i;
+  if (!rowsInOrder_)
+    std::sort(keyOrder_.begin(), keyOrder_.end(), [this](size_t a, size_t b) {
+      return std::tie(hostRows_[a].fleet, hostRows_[a].host) < std::tie(hostRows_[b].fleet, hostRows_[b].host);
+    });
+  keyRank_.resize(keyOrder_.size());
+  for (size_t i = 0; i < keyOrder_.size(); ++i) keyRank_[keyOrder_[i]] = i;
 }
 
 void MemoryJournal::hostsMoving(const std::string& fleet, const std::string& region, const std::string& zone,
@@ -161,7 +170,7 @@ void MemoryJournal::hostsMoving(const std::string& fleet, const std::string& reg
     if (moves)  // what it ran before this run first touched it
       moves->try_emplace(it->second, added ? "" : hostRows_[it->second].version);
     if (added) {
-      hostRows_.push_back(HostRecord{fleet, host, region, zone, "", version, t});
+      addRow(HostRecord{fleet, host, region, zone, "", version, t});
     } else {
       HostRecord& row = hostRows_[it->second];
       row.pendingVersion = version;
@@ -185,11 +194,10 @@ void MemoryJournal::hostsSettled(const std::string& fleet, const std::vector<std
 }
 
 std::vector<HostRecord> MemoryJournal::hosts() {
-  std::vector<size_t> rows(hostRows_.size());
-  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  orderRows();
   std::vector<HostRecord> out;
-  out.reserve(rows.size());
-  for (size_t row : rowsInKeyOrder(std::move(rows))) out.push_back(hostRows_[row]);
+  out.reserve(keyOrder_.size());
+  for (size_t row : keyOrder_) out.push_back(hostRows_[row]);
   return out;
 }
 
@@ -197,9 +205,11 @@ std::map<std::string, std::string> MemoryJournal::hostsBefore(std::int64_t runId
   std::map<std::string, std::string> out;
   auto moves = hostMoves_.find(runId);
   if (moves == hostMoves_.end()) return out;
+  orderRows();
   std::vector<size_t> rows;
   for (const auto& [row, before] : moves->second) rows.push_back(row);
-  for (size_t row : rowsInKeyOrder(std::move(rows)))  // (fleet, host) order: a later equal "fleet/host" wins, as before
+  std::sort(rows.begin(), rows.end(), [this](size_t a, size_t b) { return keyRank_[a] < keyRank_[b]; });
+  for (size_t row : rows)  // (fleet, host) order: a later equal "fleet/host" wins, as before
     out[hostRows_[row].fleet + "/" + hostRows_[row].host] = moves->second.at(row);
   return out;
 }
@@ -207,7 +217,7 @@ std::map<std::string, std::string> MemoryJournal::hostsBefore(std::int64_t runId
 void MemoryJournal::knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
                              const std::string& host, const std::string& version, Instant t) {
   auto [it, added] = hostRowOf_.try_emplace(HostKey{fleet, host}, hostRows_.size());
-  if (added) hostRows_.push_back(HostRecord{fleet, host, region, zone, version, "", t});
+  if (added) addRow(HostRecord{fleet, host, region, zone, version, "", t});
 }
 
 void MemoryJournal::event(std::int64_t runId, const EventRecord& e) {

@@ -91,7 +91,13 @@ class MemoryJournal final : public Journal {
   std::vector<HostRecord> hostRows_;
   std::unordered_map<HostKey, size_t, HostKeyHash> hostRowOf_;
   std::unordered_map<std::int64_t, std::unordered_map<size_t, std::string>> hostMoves_;  // run -> row -> version before
-  std::vector<size_t> rowsInKeyOrder(std::vector<size_t> rows) const;
+  // Rows by (fleet, host) and each row's place in that order: worked out
+  // again only when hosts were added since, and by a sort only when some
+  // came out of that order (the engine knows a fleet's hosts in order).
+  void orderRows();
+  bool rowsInOrder_ = true;
+  std::vector<size_t> keyOrder_, keyRank_;
+  void addRow(HostRecord row);
   std::vector<EventRecord> events_;                                         // by id - 1
   std::vector<std::pair<std::int64_t, NotificationRecord>> notifications_;  // (run, attempt), oldest first
   std::vector<std::pair<std::int64_t, CommandRecord>> commands_;            // (run, command) by id - 1
