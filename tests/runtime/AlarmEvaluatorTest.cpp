@@ -1,5 +1,6 @@
 // M of N per scope, composites, external alarms, missing data and fail-safe.
 #include "runtime/alarm/AlarmEvaluator.h"
+#include "runtime/alarm/ScopeSlots.h"
 #include "runtime/deploy/CommandLine.h"
 
 #include <gtest/gtest.h>
@@ -306,6 +307,26 @@ TEST(AlarmEvaluator, EveryComparisonBreachesAsThePlanSays) {
           << cmp << " " << v;
     }
   }
+}
+
+// A scope is found by the (model, id) a FleetModel gave it, without its label
+// compared; scopes of two models with the same ids, or of none, keep their own slots.
+TEST(ScopeSlots, TheSameIdOfTwoModelsOrOfNoneKeepsItsOwnSlot) {
+  auto numbered = [](const std::string& zone, std::uint32_t model) {
+    Scope scope{Scope::Kind::Zone, "prod", "r1", zone, "", {}, "", 0};
+    scope.cachedLabel = scope.label();
+    scope.model = model;
+    return scope;
+  };
+  ScopeSlots slots;
+  Scope a = numbered("a", 1), b = numbered("b", 2), c = numbered("c", 0);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(slots.slotOf(a), 0u);
+    EXPECT_EQ(slots.slotOf(b), 1u);
+    EXPECT_EQ(slots.slotOf(c), 2u);
+  }
+  EXPECT_EQ(slots.label(1), "zone b");
+  EXPECT_EQ(slots.size(), 3u);
 }
 
 TEST(CommandLine, SplitsLikeAShellWithoutRunningOne) {
