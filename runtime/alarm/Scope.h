@@ -31,12 +31,9 @@ struct Scope {
     if (!cachedLabel.empty()) return cachedLabel;
     std::string prefix = fleet == "prod" ? "" : fleet + " ";
     switch (kind) {
-      case Kind::Host:
-        return prefix + "host " + host;
-      case Kind::Zone:
-        return prefix + "zone " + zone;
-      case Kind::Region:
-        break;
+      case Kind::Host: return prefix + "host " + host;
+      case Kind::Zone: return prefix + "zone " + zone;
+      case Kind::Region: break;
     }
     return prefix + "region " + region;
   }

@@ -3,14 +3,13 @@
 // report of runtime.md §7.
 #pragma once
 
-#include <functional>
-
 #include "runtime/engine/Engine.h"
 #include "runtime/engine/TimeText.h"
 #include "runtime/sim/Scenario.h"
 
 #include <llvm/Support/JSON.h>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
