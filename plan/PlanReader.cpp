@@ -9,7 +9,9 @@
 #include <llvm/Support/MemoryBuffer.h>
 
 #include <cmath>
+#include <future>
 #include <set>
+#include <thread>
 
 namespace pipelang::planformat {
 namespace {
@@ -186,9 +188,50 @@ llvm::Error checkRefs(const Plan& plan, const AlarmExpr& expr, const std::string
   return llvm::Error::success();
 }
 
+// The document's fields after its digest, into `plan` (parsePlan's shape checks).
+llvm::Error convert(const json::Object* root, Plan& plan, const ShapeError& err);
+
 }  // namespace
 
+struct DigestCheck::State {
+  std::string origin, said;              // the plan's name in errors, the digest it says
+  std::shared_future<std::string> hash;  // what its content hashes to
+  std::promise<void> released;           // the conversion no longer reads the document
+  bool releasedSet = false;
+  std::thread thread;
+
+  void release() {
+    if (!releasedSet) released.set_value();
+    releasedSet = true;
+  }
+};
+
+DigestCheck::DigestCheck() = default;
+
+DigestCheck::~DigestCheck() {
+  if (!state_) return;
+  state_->release();
+  if (state_->thread.joinable()) state_->thread.join();
+}
+
+llvm::Error DigestCheck::wait() {
+  if (!state_ || !state_->hash.valid()) return llvm::Error::success();
+  const std::string& expected = state_->hash.get();
+  if (state_->said == expected) return llvm::Error::success();
+  return ShapeError(state_->origin)
+      .at("digest", "digest mismatch: the plan says " + (state_->said.empty() ? "nothing" : state_->said) +
+                        " but its content hashes to " + expected + " (edited or truncated after pipec wrote it?)");
+}
+
 llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origin) {
+  DigestCheck check;
+  auto plan = parsePlan(text, origin, check);
+  if (!plan) return plan.takeError();
+  if (auto error = check.wait()) return error;
+  return plan;
+}
+
+llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origin, DigestCheck& check) {
   ShapeError err(origin);
   auto parsed = parseBoundedJson(text);
   if (!parsed) return err.at("plan", "not valid JSON: " + llvm::toString(parsed.takeError()));
@@ -207,12 +250,50 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
                                 "' has a major version this piperun does not know (it reads pipe.plan/v1)");
 
   plan.digest = str(*root, "digest");
-  std::string expected = computeDigest(*parsed);
-  if (plan.digest != expected)
-    return err.at("digest", "digest mismatch: the plan says " + (plan.digest.empty() ? "nothing" : plan.digest) +
-                                " but its content hashes to " + expected +
-                                " (edited or truncated after pipec wrote it?)");
+  // The digest is hashed beside the conversion (on a second thread for a
+  // large plan), and its error, if any, wins over the conversion's.
+  check.state_ = std::make_unique<DigestCheck::State>();
+  DigestCheck::State& state = *check.state_;
+  state.origin = origin;
+  state.said = plan.digest;
+  auto document = std::make_shared<json::Value>(std::move(*parsed));
+  root = document->getAsObject();
+  if (text.size() < kDigestThreadFrom) {
+    std::promise<std::string> hashed;
+    hashed.set_value(computeDigest(*document));
+    state.hash = hashed.get_future().share();
+    state.releasedSet = true;
+  } else {
+    std::promise<std::string> hashed;
+    state.hash = hashed.get_future().share();
+    state.thread =
+        std::thread([document, hashed = std::move(hashed), released = state.released.get_future()]() mutable {
+          try {
+            hashed.set_value(computeDigest(*document));
+          } catch (...) {
+            hashed.set_exception(std::current_exception());
+          }
+          released.wait();
+          document.reset();  // freed here, off the caller's path
+        });
+  }
+  llvm::Error shape = convert(root, plan, err);
+  root = nullptr;
+  document.reset();
+  state.release();
+  if (shape) {
+    if (auto digest = check.wait()) {
+      llvm::consumeError(std::move(shape));
+      return digest;
+    }
+    return shape;
+  }
+  return plan;
+}
 
+namespace {
+
+llvm::Error convert(const json::Object* root, Plan& plan, const ShapeError& err) {
   plan.pipeline = str(*root, "pipeline");
   if (plan.pipeline.empty()) return err.at("pipeline", "missing");
   plan.artifact = str(*root, "artifact");
@@ -364,8 +445,10 @@ llvm::Expected<Plan> parsePlan(const std::string& text, const std::string& origi
     if (!figures) return figures.takeError();
     plan.analysis = std::move(*figures);
   }
-  return plan;
+  return llvm::Error::success();
 }
+
+}  // namespace
 
 llvm::Expected<Plan> readPlanFile(const std::string& path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
@@ -373,6 +456,14 @@ llvm::Expected<Plan> readPlanFile(const std::string& path) {
     return llvm::createStringError(buffer.getError(), "cannot read plan %s: %s", path.c_str(),
                                    buffer.getError().message().c_str());
   return parsePlan((*buffer)->getBuffer().str(), path);
+}
+
+llvm::Expected<Plan> readPlanFile(const std::string& path, DigestCheck& check) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(), "cannot read plan %s: %s", path.c_str(),
+                                   buffer.getError().message().c_str());
+  return parsePlan((*buffer)->getBuffer().str(), path, check);
 }
 
 }  // namespace pipelang::planformat

@@ -64,13 +64,51 @@ const AlarmEvaluator::Column& AlarmEvaluator::column(const AlarmExpr& condition)
   const AlarmExpr* first = canonical(condition);
   auto own = columns_.find(first);
   if (own == columns_.end()) {
-    Column made{columnCount_++, nullptr};
+    Column made{columnCount_++, nullptr, cmpOf(first->cmp), false};
     if (auto metric = plan_.metrics.find(first->metric); metric != plan_.metrics.end()) made.metric = &metric->second;
+    made.fromMemory = made.metric && metrics_.answersFromMemory(*made.metric);
     own = columns_.emplace(first, made).first;
   }
   Column shared = own->second;
+  shared.cmp = cmpOf(condition.cmp);
   return columns_.emplace(&condition, shared).first->second;
 }
+
+AlarmEvaluator::Cmp AlarmEvaluator::cmpOf(const std::string& cmp) {
+  // AlarmExpr::compare's reading of the text: anything unknown is "!=".
+  if (cmp == ">") return Cmp::Gt;
+  if (cmp == ">=") return Cmp::Ge;
+  if (cmp == "<") return Cmp::Lt;
+  if (cmp == "<=") return Cmp::Le;
+  if (cmp == "==") return Cmp::Eq;
+  return Cmp::Ne;
+}
+
+namespace {
+
+// AlarmExpr::compare without its string comparisons.
+template <typename Cmp>
+bool holds(Cmp cmp, double measured, double threshold) {
+  switch (cmp) {
+    case Cmp::Gt:
+      return measured > threshold;
+    case Cmp::Ge:
+      return measured >= threshold;
+    case Cmp::Lt:
+      return measured < threshold;
+    case Cmp::Le:
+      return measured <= threshold;
+    case Cmp::Eq:
+      return measured == threshold;
+    case Cmp::Ne:
+      break;
+  }
+  return measured != threshold;
+}
+
+const std::string kNoText;
+
+}  // namespace
 
 const MetricDef& AlarmEvaluator::metricOf(const Column& column, const AlarmExpr& condition) const {
   return column.metric ? *column.metric : plan_.metrics.at(condition.metric);
@@ -142,23 +180,29 @@ std::shared_ptr<PendingRead> AlarmEvaluator::launch(const MetricRequest& request
       tag_);
 }
 
-void AlarmEvaluator::take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t,
-                          const MetricReading& reading, std::vector<SampleRecord>& out, bool onlyNotable) {
-  Datapoint point{t, reading.value, reading.value && condition.compare(*reading.value)};
-  if (!reading.error.empty()) {
+void AlarmEvaluator::take(History& h, const AlarmExpr& condition, Cmp cmp, const Scope& scope, Instant t,
+                          const std::optional<double>& value, const std::string& error,
+                          const std::string& resolvedQuery, std::vector<SampleRecord>& out, bool onlyNotable) {
+  Datapoint point{t, value, value && holds(cmp, *value, condition.value)};
+  if (!error.empty()) {
     ++h.consecutiveFailures;
-    h.lastError = reading.error;
+    h.lastError = error;
   } else {
     h.consecutiveFailures = 0;
   }
   h.points.push_back(point);
-  while (static_cast<int>(h.points.size()) > condition.n) h.points.pop_front();
-  if (onlyNotable && !point.breach && reading.error.empty()) return;
+  h.breaches += point.breach;
+  h.valued += point.value.has_value();
+  while (static_cast<int>(h.points.size()) > condition.n) {
+    h.breaches -= h.points.front().breach;
+    h.valued -= h.points.front().value.has_value();
+    h.points.pop_front();
+  }
+  if (onlyNotable && !point.breach && error.empty()) return;
   // A source that asks every query as written leaves it out of each reading (MetricSource::queryAsWritten).
-  bool asWritten = reading.resolvedQuery.empty() && h.metric && metrics_.queryAsWritten(*h.metric);
-  out.push_back({t, scope.label(), keyOf(condition), condition.metric,
-                 asWritten ? h.metric->query : reading.resolvedQuery, reading.error, reading.value, point.breach,
-                 h.consecutiveFailures});
+  bool asWritten = resolvedQuery.empty() && h.metric && metrics_.queryAsWritten(*h.metric);
+  out.push_back({t, scope.label(), keyOf(condition), condition.metric, asWritten ? h.metric->query : resolvedQuery,
+                 error, value, point.breach, h.consecutiveFailures});
 }
 
 void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, const std::vector<Scope>& scopes,
@@ -168,6 +212,7 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
     const AlarmExpr* condition;
     History* history;
     const MetricDef* metric;
+    const Column* column;
   };
   std::vector<Due> due;
   std::vector<const Column*> columns;  // of `conditions`, found once per call
@@ -182,7 +227,7 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
         touched_.push_back(&h);
       }
       if (h.pending && h.pending->done.load(std::memory_order_acquire)) {
-        take(h, *condition, scope, h.pending->at, h.pending->reading, out, onlyNotable);
+        take(h, *condition, columns[k]->cmp, scope, h.pending->at, h.pending->reading, out, onlyNotable);
         h.pending.reset();
       }
       if (h.started && h.nextDue > now) continue;
@@ -199,7 +244,7 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
       if (h.nextDue <= now) h.nextDue = next;
       h.started = true;
       h.metric = &metric;
-      due.push_back({&scope, condition, &h, &metric});
+      due.push_back({&scope, condition, &h, &metric, columns[k]});
     }
   }
   if (due.empty()) return;
@@ -213,8 +258,20 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
   // Reading a pair never looks at a history, so this is the order below.
   if (!pool_ && (due.size() < 2 || !metrics_.concurrent()) &&
       std::none_of(due.begin(), due.end(), [&](const Due& d) { return metrics_.batches(*d.metric); })) {
-    for (size_t i = 0; i < due.size(); ++i)
-      take(*due[i].history, *due[i].condition, *due[i].scope, now, readBounded(requestOf(i)), out, onlyNotable);
+    for (size_t i = 0; i < due.size(); ++i) {
+      const Due& d = due[i];
+      if (d.column->fromMemory) {
+        // Answered at once: a finite value is a datapoint as it is, with no
+        // reading to move through the reading rule; anything else is read
+        // again through it, so what failed is said as before.
+        std::optional<double> value = metrics_.valueFromMemory(requestOf(i));
+        if (value && std::isfinite(*value)) {
+          take(*d.history, *d.condition, d.column->cmp, *d.scope, now, value, kNoText, kNoText, out, onlyNotable);
+          continue;
+        }
+      }
+      take(*d.history, *d.condition, d.column->cmp, *d.scope, now, readBounded(requestOf(i)), out, onlyNotable);
+    }
     return;
   }
 
@@ -279,7 +336,7 @@ void AlarmEvaluator::sample(const std::vector<const AlarmExpr*>& conditions, con
   for (size_t i = 0; i < due.size(); ++i)
     if (inGroup[i].first) readings[i] = &groupReadings[inGroup[i].first][inGroup[i].second];
   for (size_t i = 0; i < due.size(); ++i)
-    take(*due[i].history, *due[i].condition, *due[i].scope, now, *readings[i], out, onlyNotable);
+    take(*due[i].history, *due[i].condition, due[i].column->cmp, *due[i].scope, now, *readings[i], out, onlyNotable);
 }
 
 std::vector<MetricReading> AlarmEvaluator::readBatchBounded(const MetricBatchRequest& request) {
@@ -347,9 +404,7 @@ std::optional<Shortfall> AlarmEvaluator::missingDatapoints(const std::vector<con
                                                            const Scope& scope) {
   for (const auto* condition : conditions) {
     const History* h = findHistory(*condition, scope);
-    int have = 0;
-    if (h)
-      for (const auto& point : h->points) have += point.value.has_value();
+    int have = h ? h->valued : 0;
     if (have < condition->m) {
       Shortfall shortfall{conditionName(*condition), have, condition->m};
       // Ended but not yet taken counts too: it ended after this pass's sampling.
@@ -478,13 +533,7 @@ std::optional<AlarmEvaluator::Firing> AlarmEvaluator::runFiring(const std::vecto
           break;
         }
         Firing f{false, !h->points.back().value};
-        if (h->consecutiveFailures >= kFailuresForAlarm) {
-          f.firing = true;
-        } else {
-          int breaches = 0;
-          for (const auto& point : h->points) breaches += point.breach;
-          f.firing = breaches >= op.m;
-        }
+        f.firing = h->consecutiveFailures >= kFailuresForAlarm || h->breaches >= op.m;
         stack.push_back(f);
         break;
       }
@@ -523,9 +572,7 @@ std::optional<AlarmEvaluator::Firing> AlarmEvaluator::firingAt(const AlarmExpr& 
         result.firing = true;
         return result;
       }
-      int breaches = 0;
-      for (const auto& point : h->points) breaches += point.breach;
-      result.firing = breaches >= expr.m;
+      result.firing = h->breaches >= expr.m;
       return result;
     }
     case AlarmExpr::Op::Ref: {

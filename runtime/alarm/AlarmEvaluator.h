@@ -124,12 +124,20 @@ class AlarmEvaluator {
     std::uint64_t round = 0;               // the last round it was sampled in (touched_)
     const MetricDef* metric = nullptr;     // what it reads, set when a datapoint is first due
     std::shared_ptr<PendingRead> pending;  // asynchronous reads only
+    // Of `points`, kept as they come and go: the verdict of a scope that does
+    // not fire is a comparison, not a walk of its datapoints.
+    int breaches = 0, valued = 0;
   };
+  // A condition's comparison, decoded once from its `cmp` text.
+  enum class Cmp : std::uint8_t { Gt, Ge, Lt, Le, Eq, Ne };
+  static Cmp cmpOf(const std::string& cmp);
   // A condition's column: equal conditions share one (canonical), numbered
   // from 0 in the order first seen; with the metric it reads, looked up once.
   struct Column {
     std::uint32_t number = 0;
     const MetricDef* metric = nullptr;  // null: the plan has no such metric (plan_.metrics.at throws, as before)
+    Cmp cmp = Cmp::Gt;                  // this condition's own comparison
+    bool fromMemory = false;            // the source answers the metric from memory (MetricSource::answersFromMemory)
   };
   const Column& column(const AlarmExpr& condition);
   const MetricDef& metricOf(const Column& column, const AlarmExpr& condition) const;
@@ -156,9 +164,15 @@ class AlarmEvaluator {
   std::vector<Firing> firingStack_;
   // The plan's alarm a `ref` node names, resolved once per node; null when there is none.
   const std::pair<const std::string, AlarmExpr>* resolve(const AlarmExpr& ref);
-  // Appends one reading to a history (and to `out`), as a datapoint at `t`.
-  void take(History& h, const AlarmExpr& condition, const Scope& scope, Instant t, const MetricReading& reading,
+  // Appends one reading to a history (and to `out`), as a datapoint at `t`;
+  // `value` and `error` are the reading's after the reading rule.
+  void take(History& h, const AlarmExpr& condition, Cmp cmp, const Scope& scope, Instant t,
+            const std::optional<double>& value, const std::string& error, const std::string& resolvedQuery,
             std::vector<SampleRecord>& out, bool onlyNotable);
+  void take(History& h, const AlarmExpr& condition, Cmp cmp, const Scope& scope, Instant t,
+            const MetricReading& reading, std::vector<SampleRecord>& out, bool onlyNotable) {
+    take(h, condition, cmp, scope, t, reading.value, reading.error, reading.resolvedQuery, out, onlyNotable);
+  }
   const History* findHistory(const AlarmExpr& condition, const Scope& scope);
   Verdict evaluateCondition(const AlarmExpr& condition, const Scope& scope, std::uint32_t slot);
   // Reads a round's requests, in parallel when the source allows it; each

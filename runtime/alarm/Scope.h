@@ -21,6 +21,10 @@ struct Scope {
   // (ScopeSlots, docs/performance.md, issue 18).
   static constexpr std::uint32_t kNoId = UINT32_MAX;
   std::uint32_t id = kNoId;
+  // Which FleetModel numbered it (a serial no two models share; 0: none):
+  // with `id`, it names one label, so ScopeSlots finds the slot without
+  // comparing the label.
+  std::uint32_t model = 0;
 
   // "host usw2-az1-h01", "zone use1-az1", "region us-east-1"; prefixed "gamma " outside prod.
   std::string label() const {

@@ -3,17 +3,13 @@
 namespace pipelang::runtime {
 
 std::uint32_t ScopeSlots::slotOf(const Scope& scope) {
-  if (scope.id < byId_.size()) {
-    std::uint32_t slot = byId_[scope.id];
-    if (slot != Scope::kNoId && labels_[slot] == scope.cachedLabel) return slot;
-  }
+  if (scope.model != 0 && scope.id < byId_.size() && byId_[scope.id].model == scope.model) return byId_[scope.id].slot;
   std::string label = scope.label();
   auto [it, added] = bySlot_.try_emplace(label, static_cast<std::uint32_t>(labels_.size()));
   if (added) labels_.push_back(std::move(label));
-  // Only a scope that carries its label is found by id: the id path compares it.
-  if (scope.id != Scope::kNoId && !scope.cachedLabel.empty()) {
-    if (scope.id >= byId_.size()) byId_.resize(scope.id + 1, Scope::kNoId);
-    byId_[scope.id] = it->second;
+  if (scope.model != 0 && scope.id != Scope::kNoId && !scope.cachedLabel.empty()) {
+    if (scope.id >= byId_.size()) byId_.resize(scope.id + 1);
+    byId_[scope.id] = {scope.model, it->second};
   }
   return it->second;
 }

@@ -87,13 +87,15 @@ void Engine::planRollback(Instant) {
     return it->second;
   };
   std::map<std::string, RollbackZone> zones;
+  // The failing stage's regions, listed once: not every step compared for every host.
+  std::set<std::string> stageRegions;
+  if (failing)
+    for (const auto& step : plan_.steps)
+      if (step.stage == failing->id) stageRegions.insert(step.region);
   for (const auto& host : fleet_.hosts()) {
     if (!run_.rollbackAll) {
       if (!failing || host.fleet != failing->fleet()) continue;
-      bool inStage = false;
-      for (const auto& step : plan_.steps)
-        if (step.stage == failing->id && step.region == host.region) inStage = true;
-      if (!inStage) continue;
+      if (!stageRegions.count(host.region)) continue;
     }
     const HostState& state = hosts_[fleet_.indexOf(host)];
     bool moved = false;

@@ -1,10 +1,14 @@
 #include "runtime/engine/FleetModel.h"
 
+#include <atomic>
+
 #include <algorithm>
 
 namespace pipelang::runtime {
 
 FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
+  static std::atomic<std::uint32_t> models{0};
+  serial_ = ++models;
   // Built once per run, but with 4,000 hosts no key string is made per host
   // beyond its id: hosts are grouped by (fleet, region) and the one-box share,
   // weights and traffic are worked out per group (docs/performance.md, issue 18).
@@ -53,8 +57,12 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
     for (auto& [region, hosts] : regions) {
       hosts.scope = buildScope(Scope::Kind::Region, fleet, region, "");
       hosts.scope.id = id++;
-      for (const auto& [zone, zoneHosts] : hosts.zones)
-        hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone)).first->second.id = id++;
+      hosts.scope.model = serial_;
+      for (const auto& [zone, zoneHosts] : hosts.zones) {
+        Scope& scope = hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone)).first->second;
+        scope.id = id++;
+        scope.model = serial_;
+      }
     }
   hostIdBase_ = id;
 }
@@ -113,6 +121,7 @@ Scope FleetModel::hostScope(const HostInfo& host) const {
   Scope scope{Scope::Kind::Host, host.fleet, host.region, host.zone, host.host, {host.host}, "", Scope::kNoId};
   scope.cachedLabel = scope.label();
   scope.id = hostIdBase_ + static_cast<std::uint32_t>(indexOf(host));
+  scope.model = serial_;
   return scope;
 }
 

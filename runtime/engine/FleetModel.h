@@ -62,6 +62,7 @@ class FleetModel {
   std::unordered_map<std::string, std::unordered_map<std::string, RegionHosts>> byRegion_;
   std::map<std::pair<std::string, std::string>, int> zoneSizes_;  // (fleet, zone) -> zoneSize()
   std::uint32_t hostIdBase_ = 0;  // Scope::id of the first host's scope (after every region and zone)
+  std::uint32_t serial_ = 0;      // this model's Scope::model, unique in the process
 
   const RegionHosts* regionHosts(const std::string& fleet, const std::string& region) const;
   Scope buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,

@@ -1,6 +1,7 @@
 #include "runtime/journal/MemoryJournal.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace pipelang::runtime {
 namespace {
@@ -142,51 +143,81 @@ std::map<std::string, BakeRecord> MemoryJournal::bakes(std::int64_t runId) {
   return out;
 }
 
+void MemoryJournal::addRow(HostRecord row) {
+  if (!hostRows_.empty() && rowsInOrder_)
+    rowsInOrder_ = std::tie(hostRows_.back().fleet, hostRows_.back().host) < std::tie(row.fleet, row.host);
+  hostRows_.push_back(std::move(row));
+}
+
+void MemoryJournal::orderRows() {
+  if (keyOrder_.size() == hostRows_.size()) return;
+  keyOrder_.resize(hostRows_.size());
+  for (size_t i = 0; i < keyOrder_.size(); ++i) keyOrder_[i] = i;
+  if (!rowsInOrder_)
+    std::sort(keyOrder_.begin(), keyOrder_.end(), [this](size_t a, size_t b) {
+      return std::tie(hostRows_[a].fleet, hostRows_[a].host) < std::tie(hostRows_[b].fleet, hostRows_[b].host);
+    });
+  keyRank_.resize(keyOrder_.size());
+  for (size_t i = 0; i < keyOrder_.size(); ++i) keyRank_[keyOrder_[i]] = i;
+}
+
 void MemoryJournal::hostsMoving(const std::string& fleet, const std::string& region, const std::string& zone,
                                 const std::vector<std::string>& hosts, const std::string& version, Instant t,
                                 std::int64_t runId) {
+  std::unordered_map<size_t, std::string>* moves = runId > 0 ? &hostMoves_[runId] : nullptr;
   for (const auto& host : hosts) {
-    HostKey key{fleet, host};
-    auto it = hosts_.find(key);
-    if (runId > 0)  // what it ran before this run first touched it
-      hostMoves_.emplace(std::make_pair(runId, key), it == hosts_.end() ? "" : it->second.version);
-    if (it == hosts_.end()) {
-      hosts_.emplace(key, HostRecord{fleet, host, region, zone, "", version, t});
+    auto [it, added] = hostRowOf_.try_emplace(HostKey{fleet, host}, hostRows_.size());
+    if (moves)  // what it ran before this run first touched it
+      moves->try_emplace(it->second, added ? "" : hostRows_[it->second].version);
+    if (added) {
+      addRow(HostRecord{fleet, host, region, zone, "", version, t});
     } else {
-      it->second.pendingVersion = version;
-      it->second.updatedAt = t;
+      HostRecord& row = hostRows_[it->second];
+      row.pendingVersion = version;
+      row.updatedAt = t;
     }
   }
 }
 
 void MemoryJournal::hostsSettled(const std::string& fleet, const std::vector<std::string>& hosts,
                                  const std::string& version, Instant t) {
+  HostKey key{fleet, ""};
   for (const auto& host : hosts) {
-    auto it = hosts_.find({fleet, host});
-    if (it == hosts_.end()) continue;  // an UPDATE of no row
-    it->second.version = version;
-    it->second.pendingVersion.clear();
-    it->second.updatedAt = t;
+    key.second = host;
+    auto it = hostRowOf_.find(key);
+    if (it == hostRowOf_.end()) continue;  // an UPDATE of no row
+    HostRecord& row = hostRows_[it->second];
+    row.version = version;
+    row.pendingVersion.clear();
+    row.updatedAt = t;
   }
 }
 
 std::vector<HostRecord> MemoryJournal::hosts() {
+  orderRows();
   std::vector<HostRecord> out;
-  out.reserve(hosts_.size());
-  for (const auto& [key, host] : hosts_) out.push_back(host);
+  out.reserve(keyOrder_.size());
+  for (size_t row : keyOrder_) out.push_back(hostRows_[row]);
   return out;
 }
 
 std::map<std::string, std::string> MemoryJournal::hostsBefore(std::int64_t runId) {
   std::map<std::string, std::string> out;
-  for (auto it = hostMoves_.lower_bound({runId, {}}); it != hostMoves_.end() && it->first.first == runId; ++it)
-    out[it->first.second.first + "/" + it->first.second.second] = it->second;
+  auto moves = hostMoves_.find(runId);
+  if (moves == hostMoves_.end()) return out;
+  orderRows();
+  std::vector<size_t> rows;
+  for (const auto& [row, before] : moves->second) rows.push_back(row);
+  std::sort(rows.begin(), rows.end(), [this](size_t a, size_t b) { return keyRank_[a] < keyRank_[b]; });
+  for (size_t row : rows)  // (fleet, host) order: a later equal "fleet/host" wins, as before
+    out[hostRows_[row].fleet + "/" + hostRows_[row].host] = moves->second.at(row);
   return out;
 }
 
 void MemoryJournal::knowHost(const std::string& fleet, const std::string& region, const std::string& zone,
                              const std::string& host, const std::string& version, Instant t) {
-  hosts_.emplace(HostKey{fleet, host}, HostRecord{fleet, host, region, zone, version, "", t});
+  auto [it, added] = hostRowOf_.try_emplace(HostKey{fleet, host}, hostRows_.size());
+  if (added) addRow(HostRecord{fleet, host, region, zone, version, "", t});
 }
 
 void MemoryJournal::event(std::int64_t runId, const EventRecord& e) {

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -79,8 +80,24 @@ class MemoryJournal final : public Journal {
   std::map<RunKey, std::string> stages_;
   std::map<RunKey, StepRecord> steps_;
   std::map<RunKey, BakeRecord> bakes_;
-  std::map<HostKey, HostRecord> hosts_;
-  std::map<std::pair<std::int64_t, HostKey>, std::string> hostMoves_;       // (run, host) -> version before
+  // Hosts by row, found by a hash of (fleet, host): a step's hosts cost a
+  // hash each, not a walk of a tree of string pairs; hosts() and
+  // hostsBefore() sort by (fleet, host) when asked (docs/performance.md, issue 18).
+  struct HostKeyHash {
+    size_t operator()(const HostKey& key) const {
+      return std::hash<std::string>()(key.first) * 31 + std::hash<std::string>()(key.second);
+    }
+  };
+  std::vector<HostRecord> hostRows_;
+  std::unordered_map<HostKey, size_t, HostKeyHash> hostRowOf_;
+  std::unordered_map<std::int64_t, std::unordered_map<size_t, std::string>> hostMoves_;  // run -> row -> version before
+  // Rows by (fleet, host) and each row's place in that order: worked out
+  // again only when hosts were added since, and by a sort only when some
+  // came out of that order (the engine knows a fleet's hosts in order).
+  void orderRows();
+  bool rowsInOrder_ = true;
+  std::vector<size_t> keyOrder_, keyRank_;
+  void addRow(HostRecord row);
   std::vector<EventRecord> events_;                                         // by id - 1
   std::vector<std::pair<std::int64_t, NotificationRecord>> notifications_;  // (run, attempt), oldest first
   std::vector<std::pair<std::int64_t, CommandRecord>> commands_;            // (run, command) by id - 1

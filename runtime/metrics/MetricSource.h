@@ -63,6 +63,14 @@ class MetricSource {
   // leave resolvedQuery empty and whoever records the reading records the
   // metric's `query`, so no string is copied per read (docs/performance.md, issue 18).
   virtual bool queryAsWritten(const MetricDef&) const { return false; }
+  // True when read() of this metric answers at once from memory, never
+  // failing (the simulated fleet): the evaluator then asks valueFromMemory()
+  // instead, with no retry clock and no MetricReading per read; a value that
+  // is not a finite number still goes through read() and the reading rule
+  // (docs/performance.md, issue 18).
+  virtual bool answersFromMemory(const MetricDef&) const { return false; }
+  // read()'s value, for a metric answersFromMemory() says yes to.
+  virtual std::optional<double> valueFromMemory(const MetricRequest& request) { return read(request).value; }
 };
 
 // External alarms (`external(NAME)`): true = ALARM, false = OK, none = unknown.
@@ -103,6 +111,13 @@ class MetricRouter final : public MetricSource {
   bool queryAsWritten(const MetricDef& metric) const override {
     auto it = providers_.find(metric.source);
     return it != providers_.end() && it->second && it->second->queryAsWritten(metric);
+  }
+  bool answersFromMemory(const MetricDef& metric) const override {
+    auto it = providers_.find(metric.source);
+    return it != providers_.end() && it->second && it->second->answersFromMemory(metric);
+  }
+  std::optional<double> valueFromMemory(const MetricRequest& request) override {
+    return providers_.at(request.metric.source)->valueFromMemory(request);
   }
   bool concurrent() const override {
     for (const auto& [source, provider] : providers_)

@@ -98,6 +98,11 @@ size_t SimulatedFleet::metricNumber(const MetricDef& metric) {
 
 MetricReading SimulatedFleet::read(const MetricRequest& request) {
   MetricReading reading;  // nothing is asked: the scenario answers, the query is as written (queryAsWritten)
+  reading.value = valueFromMemory(request);
+  return reading;
+}
+
+std::optional<double> SimulatedFleet::valueFromMemory(const MetricRequest& request) {
   const Scope& scope = request.scope;
   std::uint32_t slot = slots_.slotOf(scope);
   if (slot >= slotRegion_.size()) {
@@ -114,8 +119,7 @@ MetricReading SimulatedFleet::read(const MetricRequest& request) {
     remembered = {true, generation, epoch, mix(request)};
     ++readingsComputed_;
   }
-  reading.value = remembered.value;
-  return reading;
+  return remembered.value;
 }
 
 std::optional<double> SimulatedFleet::mix(const MetricRequest& request) {

@@ -22,6 +22,8 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
   // A reading of the scenario; its resolvedQuery is left empty: the query as written (queryAsWritten).
   MetricReading read(const MetricRequest& request) override;
   bool queryAsWritten(const MetricDef&) const override { return true; }
+  bool answersFromMemory(const MetricDef&) const override { return true; }
+  std::optional<double> valueFromMemory(const MetricRequest& request) override;
   std::optional<bool> firing(const std::string& name, Instant at) override;
   // External alarm windows and metric faults change at their edges, nothing else does.
   std::optional<Instant> nextChange(Instant at) override;

@@ -41,7 +41,8 @@ std::string localIso(const std::optional<planformat::WindowCalendar>& calendar, 
                      local.minute, local.second);
 }
 
-llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario, const std::string& statePath) {
+llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario, const std::string& statePath,
+                                          const std::function<llvm::Error()>& beforeRun) {
   // Kept only when asked: otherwise no SQL at all (docs/runtime.md).
   auto journal = statePath.empty() ? llvm::Expected<std::unique_ptr<Journal>>(std::make_unique<MemoryJournal>())
                                    : Journal::open(statePath, /*durable=*/false);
@@ -70,6 +71,8 @@ llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scen
   run.submittedAt = scenario.start;
   std::int64_t runId = (*journal)->createRun(run);
   Engine engine(plan, **journal, clock, deployer, fleet, fleet, sink, options);
+  if (beforeRun)
+    if (auto error = beforeRun()) return error;
   // One transaction for the whole run: the engine's commits join it, so the
   // journal holds the same rows without a commit per bake period.
   (*journal)->transaction([&] { report.result = engine.execute(runId); });

@@ -9,6 +9,7 @@
 
 #include <llvm/Support/JSON.h>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -26,8 +27,11 @@ struct SimulationReport {
 // `statePath` names a state DB to keep it in (docs/runtime.md, "Simulation
 // performance"); either way the whole run is one transaction. Errors: the
 // DB cannot be opened, belongs to another plan, or fails while written.
-llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario,
-                                          const std::string& statePath = "");
+// `beforeRun`, when given, is asked just before the engine runs, once the
+// fleet and the engine are set up in memory; its error ends the simulation
+// there (piperun simulate waits for the plan's digest so: DigestCheck).
+llvm::Expected<SimulationReport> simulate(const Plan& plan, const Scenario& scenario, const std::string& statePath = "",
+                                          const std::function<llvm::Error()>& beforeRun = nullptr);
 
 // One line per event: local clock time, stage or step, what happened and why;
 // then a one-line outcome.

@@ -1,9 +1,11 @@
 // M of N per scope, composites, external alarms, missing data and fail-safe.
 #include "runtime/alarm/AlarmEvaluator.h"
+#include "runtime/alarm/ScopeSlots.h"
 #include "runtime/deploy/CommandLine.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <deque>
 
 using namespace pipelang::runtime;
@@ -239,6 +241,92 @@ TEST(AlarmEvaluator, ADatapointOfASourceThatAsksAsWrittenRecordsTheMetricsQuery)
   EXPECT_TRUE(records[0].breach);
   EXPECT_EQ(records[1].query, "sum(rate(errors{{scope}}[1m]))");
   EXPECT_EQ(records[1].error, "no data");
+}
+
+// A source that answers from memory (the simulated fleet) is asked for its
+// value alone: a finite number is a datapoint without read() or the reading
+// rule; NaN and no data still go through read() and fail as every source's do.
+TEST(AlarmEvaluator, ASourceThatAnswersFromMemoryIsReadThroughTheRuleOnlyWhenItsValueIsNotANumber) {
+  struct FromMemory : ScriptedSource {
+    std::deque<std::optional<double>> values;
+    int asked = 0, reads = 0;
+    bool answersFromMemory(const MetricDef&) const override { return true; }
+    std::optional<double> valueFromMemory(const MetricRequest&) override {
+      ++asked;
+      return values.front();
+    }
+    MetricReading read(const MetricRequest&) override {
+      ++reads;
+      return {values.front(), "", ""};
+    }
+  };
+  Plan plan = planWith();
+  FromMemory source;
+  AlarmEvaluator evaluator(plan, source, source);
+  Scope h = host("h1");
+  auto conditions = evaluator.conditionsOf(plan.alarms.at("high_faults"));
+  std::vector<SampleRecord> records;
+  std::vector<std::optional<double>> minutes = {0.05, std::nan(""), std::nullopt, 0.001, 0.02};
+  for (size_t minute = 0; minute < minutes.size(); ++minute) {
+    source.values = {minutes[minute]};
+    evaluator.sample(conditions, {h}, "v2", static_cast<Instant>(minute) * 60, records, /*onlyNotable=*/true);
+  }
+  EXPECT_EQ(source.asked, 5);
+  EXPECT_EQ(source.reads, 4);  // NaN and no data, each read again once (the retry) by the rule
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_TRUE(records[0].breach);
+  EXPECT_EQ(records[1].error, "not a finite number (nan)");
+  EXPECT_EQ(records[2].error, "no data");
+  EXPECT_EQ(records[2].failures, 2);
+  EXPECT_TRUE(records[3].breach);
+  EXPECT_EQ(records[3].failures, 0);
+  EXPECT_FALSE(evaluator.firingVerdict(plan.alarms.at("high_faults"), h, 240).has_value());  // 2 of 5 breach
+  auto shortfall = evaluator.missingDatapoints(conditions, h);
+  EXPECT_FALSE(shortfall.has_value());  // 3 of 5 have a value: the M of 3 is met
+}
+
+// Each comparison decides a breach as AlarmExpr::compare does, for equal
+// conditions written with different comparisons in one history column each.
+TEST(AlarmEvaluator, EveryComparisonBreachesAsThePlanSays) {
+  for (std::string cmp : {">", ">=", "<", "<=", "==", "!="}) {
+    Plan plan = planWith();
+    plan.alarms["high_faults"] = cond("fault_rate", cmp, 0.01, 1, 1);
+    ScriptedSource source;
+    AlarmEvaluator evaluator(plan, source, source);
+    Scope h = host("h1");
+    auto conditions = evaluator.conditionsOf(plan.alarms.at("high_faults"));
+    int minute = 0;
+    for (double v : {0.005, 0.01, 0.02}) {
+      source.script[h.label()] = {value(v)};
+      std::vector<SampleRecord> records;
+      evaluator.sample(conditions, {h}, "v2", 60 * minute++, records);
+      ASSERT_EQ(records.size(), 1u);
+      EXPECT_EQ(records[0].breach, plan.alarms.at("high_faults").compare(v)) << cmp << " " << v;
+      EXPECT_EQ(evaluator.firingVerdict(plan.alarms.at("high_faults"), h, 60 * minute).has_value(),
+                plan.alarms.at("high_faults").compare(v))
+          << cmp << " " << v;
+    }
+  }
+}
+
+// A scope is found by the (model, id) a FleetModel gave it, without its label
+// compared; scopes of two models with the same ids, or of none, keep their own slots.
+TEST(ScopeSlots, TheSameIdOfTwoModelsOrOfNoneKeepsItsOwnSlot) {
+  auto numbered = [](const std::string& zone, std::uint32_t model) {
+    Scope scope{Scope::Kind::Zone, "prod", "r1", zone, "", {}, "", 0};
+    scope.cachedLabel = scope.label();
+    scope.model = model;
+    return scope;
+  };
+  ScopeSlots slots;
+  Scope a = numbered("a", 1), b = numbered("b", 2), c = numbered("c", 0);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(slots.slotOf(a), 0u);
+    EXPECT_EQ(slots.slotOf(b), 1u);
+    EXPECT_EQ(slots.slotOf(c), 2u);
+  }
+  EXPECT_EQ(slots.label(1), "zone b");
+  EXPECT_EQ(slots.size(), 3u);
 }
 
 TEST(CommandLine, SplitsLikeAShellWithoutRunningOne) {

@@ -96,6 +96,9 @@ std::vector<std::int64_t> write(Journal& j) {
   j.setStep(a, "wave1/h", "started", 22);
   j.hostsMoving("prod", "r1", "z1", {"h1", "h3"}, "v2", 22, a);
   j.hostsMoving("prod", "r1", "z1", {"h1"}, "v2", 23, a);  // the first move's "before" stays
+  // New hosts out of (fleet, host) order, and two that both read "prod/a/x": hosts() and hostsBefore() sort as SQLite.
+  j.hostsMoving("prod/a", "r2", "z9", {"x"}, "v2", 24, a);
+  j.hostsMoving("prod", "r2", "z9", {"h9", "a/x", "h10"}, "v2", 24, a);
   j.hostsSettled("prod", {"h1", "h3", "unknown"}, "v2", 30);
   j.setStep(a, "wave1/h", "done", 30, "exit 0");
   j.setStep(a, "wave1/h", "started", 31);  // restarted: keeps its end and result

@@ -46,6 +46,44 @@ TEST(PlanReader, RefusesATamperedPlan) {
   EXPECT_NE(message.find("tampered.json: digest: digest mismatch"), std::string::npos) << message;
 }
 
+// A large plan's digest is hashed on a second thread while it is converted
+// (DigestCheck): its error still wins over a shape error found meanwhile, a
+// re-signed plan gets the shape error, and a plan returned before its digest
+// is known says the digest's error when the caller waits for it.
+TEST(PlanReader, ALargePlansDigestErrorWinsOverEveryLaterError) {
+  std::string large = fixture("region30.plan.json");
+  ASSERT_GE(large.size(), pipelang::planformat::kDigestThreadFrom) << "the fixture no longer takes the thread's path";
+  auto badStep = [](llvm::json::Object& o) { (*(*o["steps"].getAsArray())[3].getAsObject())["type"] = "bogus"; };
+  auto expectError = [](llvm::Expected<Plan> plan, const std::string& wanted) {
+    ASSERT_FALSE(bool(plan));
+    std::string message = llvm::toString(plan.takeError());
+    EXPECT_NE(message.find(wanted), std::string::npos) << message;
+  };
+  std::string tamperedShape = edited(large, badStep, false);
+  expectError(parsePlan(tamperedShape, "big.json"), "big.json: digest: digest mismatch");
+  {
+    pipelang::planformat::DigestCheck check;
+    expectError(pipelang::planformat::parsePlan(tamperedShape, "big.json", check), "big.json: digest: digest mismatch");
+  }
+  expectError(parsePlan(edited(large, badStep, true), "big.json"), "big.json: steps[3]: unknown step type 'bogus'");
+
+  std::string tampered = edited(
+      large, [](llvm::json::Object& o) { o["artifact"] = "evil"; }, false);
+  expectError(parsePlan(tampered, "big.json"), "big.json: digest: digest mismatch");
+  pipelang::planformat::DigestCheck check;
+  auto early = pipelang::planformat::parsePlan(tampered, "big.json", check);
+  ASSERT_TRUE(bool(early)) << llvm::toString(early.takeError());
+  EXPECT_EQ(early->artifact, "evil");
+  for (int asked = 0; asked < 2; ++asked) {  // the same answer every time
+    std::string message = llvm::toString(check.wait());
+    EXPECT_NE(message.find("big.json: digest: digest mismatch"), std::string::npos) << message;
+  }
+  pipelang::planformat::DigestCheck good;
+  auto plan = pipelang::planformat::parsePlan(large, "big.json", good);
+  ASSERT_TRUE(bool(plan)) << llvm::toString(plan.takeError());
+  EXPECT_FALSE(bool(good.wait()));
+}
+
 TEST(PlanReader, RefusesATruncatedPlan) {
   std::string text = fixture("global.plan.json");
   auto plan = parsePlan(text.substr(0, text.size() / 2), "cut.json");

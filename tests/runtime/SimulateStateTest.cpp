@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 using namespace pipelang::runtime::testing;
@@ -31,6 +32,32 @@ TEST(SimulateState, WithoutStateNothingIsWritten) {
   ProcessResult sim = box.piperun({"simulate", box.plan("global"), "--scenario", kBadVersion});
   EXPECT_EQ(sim.exitCode, 3) << sim.out << sim.err;
   EXPECT_EQ(entries(box.dir()), before) << "a simulation wrote files without --state";
+}
+
+// A large plan's digest is checked on a second thread while the simulation
+// is set up (docs/performance.md, issue 18): an edited plan is still refused
+// with the digest's error, before a broken scenario's, and keeps no state.
+TEST(SimulateState, AnEditedLargePlanIsRefusedByItsDigestBeforeAnythingElse) {
+  Sandbox box;
+  std::string text = box.read(box.plan("region30"));
+  size_t at = text.find("\"pipeline\":");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(text.find('"', at + 11) + 1, "Edited");
+  box.write("edited.plan.json", text);
+  box.write("broken.json", "{\"version\": ");
+  std::string plan = (box.dir() / "edited.plan.json").string();
+  for (const std::string& scenario :
+       {std::string(PIPE_RUNTIME_FIXTURES "/scenarios/region30-good.json"), (box.dir() / "broken.json").string()})
+    for (bool keep : {false, true}) {
+      std::vector<std::string> args = {"simulate", plan, "--scenario", scenario, "--format", "json"};
+      if (keep) args.insert(args.end(), {"--state", box.db()});
+      ProcessResult sim = box.piperun(args);
+      EXPECT_EQ(sim.exitCode, 1) << sim.out << sim.err;
+      EXPECT_EQ(sim.out, "");
+      EXPECT_TRUE(has(sim.err, "piperun: " + plan + ": digest: digest mismatch: the plan says sha256:")) << sim.err;
+      EXPECT_EQ(std::count(sim.err.begin(), sim.err.end(), '\n'), 1) << sim.err;
+      EXPECT_FALSE(std::filesystem::exists(box.db())) << "a refused plan left a state DB";
+    }
 }
 
 TEST(SimulateState, StateKeepsTheJournalForStatus) {
