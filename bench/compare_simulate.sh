@@ -8,9 +8,14 @@
 # differs. Usage: bench/compare_simulate.sh OLD_PIPERUN NEW_PIPERUN [PIPEC] [GENERATED]
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-old=$1
-new=$2
-pipec=${3:-$here/build/compiler/pipec}
+# Absolute: each run starts in a folder of its own.
+absolute() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
+old=$(absolute "$1")
+new=$(absolute "$2")
+pipec=$(absolute "${3:-$here/build/compiler/pipec}")
+for binary in "$old" "$new"; do
+  [ -x "$binary" ] || { echo "bench/compare_simulate.sh: no piperun at $binary" >&2; exit 2; }
+done
 generated=${4:-40}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
