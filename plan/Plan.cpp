@@ -1,5 +1,7 @@
 #include "plan/Plan.h"
 
+#include "plan/Comparison.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -47,12 +49,7 @@ bool NotifyTarget::wants(const std::string& event) const {
 }
 
 bool AlarmExpr::compare(double measured) const {
-  if (cmp == ">") return measured > value;
-  if (cmp == ">=") return measured >= value;
-  if (cmp == "<") return measured < value;
-  if (cmp == "<=") return measured <= value;
-  if (cmp == "==") return measured == value;
-  return measured != value;
+  return holds(comparisonOf(cmp), measured, value);
 }
 
 std::string AlarmExpr::conditionKey() const {

@@ -64,47 +64,17 @@ const AlarmEvaluator::Column& AlarmEvaluator::column(const AlarmExpr& condition)
   const AlarmExpr* first = canonical(condition);
   auto own = columns_.find(first);
   if (own == columns_.end()) {
-    Column made{columnCount_++, nullptr, cmpOf(first->cmp), false};
+    Column made{columnCount_++, nullptr, planformat::comparisonOf(first->cmp), false};
     if (auto metric = plan_.metrics.find(first->metric); metric != plan_.metrics.end()) made.metric = &metric->second;
     made.fromMemory = made.metric && metrics_.answersFromMemory(*made.metric);
     own = columns_.emplace(first, made).first;
   }
   Column shared = own->second;
-  shared.cmp = cmpOf(condition.cmp);
+  shared.cmp = planformat::comparisonOf(condition.cmp);
   return columns_.emplace(&condition, shared).first->second;
 }
 
-AlarmEvaluator::Cmp AlarmEvaluator::cmpOf(const std::string& cmp) {
-  // AlarmExpr::compare's reading of the text: anything unknown is "!=".
-  if (cmp == ">") return Cmp::Gt;
-  if (cmp == ">=") return Cmp::Ge;
-  if (cmp == "<") return Cmp::Lt;
-  if (cmp == "<=") return Cmp::Le;
-  if (cmp == "==") return Cmp::Eq;
-  return Cmp::Ne;
-}
-
 namespace {
-
-// AlarmExpr::compare without its string comparisons.
-template <typename Cmp>
-bool holds(Cmp cmp, double measured, double threshold) {
-  switch (cmp) {
-    case Cmp::Gt:
-      return measured > threshold;
-    case Cmp::Ge:
-      return measured >= threshold;
-    case Cmp::Lt:
-      return measured < threshold;
-    case Cmp::Le:
-      return measured <= threshold;
-    case Cmp::Eq:
-      return measured == threshold;
-    case Cmp::Ne:
-      break;
-  }
-  return measured != threshold;
-}
 
 const std::string kNoText;
 
@@ -180,10 +150,10 @@ std::shared_ptr<PendingRead> AlarmEvaluator::launch(const MetricRequest& request
       tag_);
 }
 
-void AlarmEvaluator::take(History& h, const AlarmExpr& condition, Cmp cmp, const Scope& scope, Instant t,
-                          const std::optional<double>& value, const std::string& error,
+void AlarmEvaluator::take(History& h, const AlarmExpr& condition, planformat::Comparison cmp, const Scope& scope,
+                          Instant t, const std::optional<double>& value, const std::string& error,
                           const std::string& resolvedQuery, std::vector<SampleRecord>& out, bool onlyNotable) {
-  Datapoint point{t, value, value && holds(cmp, *value, condition.value)};
+  Datapoint point{t, value, value && planformat::holds(cmp, *value, condition.value)};
   if (!error.empty()) {
     ++h.consecutiveFailures;
     h.lastError = error;

@@ -6,6 +6,7 @@
 // every provider alike, and `missingDatapoints` lets a bake refuse to end blind.
 #pragma once
 
+#include "plan/Comparison.h"
 #include "runtime/alarm/Scope.h"
 #include "runtime/alarm/ScopeSlots.h"
 #include "runtime/metrics/MetricSource.h"
@@ -128,16 +129,13 @@ class AlarmEvaluator {
     // not fire is a comparison, not a walk of its datapoints.
     int breaches = 0, valued = 0;
   };
-  // A condition's comparison, decoded once from its `cmp` text.
-  enum class Cmp : std::uint8_t { Gt, Ge, Lt, Le, Eq, Ne };
-  static Cmp cmpOf(const std::string& cmp);
   // A condition's column: equal conditions share one (canonical), numbered
   // from 0 in the order first seen; with the metric it reads, looked up once.
   struct Column {
     std::uint32_t number = 0;
     const MetricDef* metric = nullptr;  // null: the plan has no such metric (plan_.metrics.at throws, as before)
-    Cmp cmp = Cmp::Gt;                  // this condition's own comparison
-    bool fromMemory = false;            // the source answers the metric from memory (MetricSource::answersFromMemory)
+    planformat::Comparison cmp = planformat::Comparison::Gt;  // this condition's own, decoded once
+    bool fromMemory = false;  // the source answers the metric from memory (MetricSource::answersFromMemory)
   };
   const Column& column(const AlarmExpr& condition);
   const MetricDef& metricOf(const Column& column, const AlarmExpr& condition) const;
@@ -166,10 +164,10 @@ class AlarmEvaluator {
   const std::pair<const std::string, AlarmExpr>* resolve(const AlarmExpr& ref);
   // Appends one reading to a history (and to `out`), as a datapoint at `t`;
   // `value` and `error` are the reading's after the reading rule.
-  void take(History& h, const AlarmExpr& condition, Cmp cmp, const Scope& scope, Instant t,
+  void take(History& h, const AlarmExpr& condition, planformat::Comparison cmp, const Scope& scope, Instant t,
             const std::optional<double>& value, const std::string& error, const std::string& resolvedQuery,
             std::vector<SampleRecord>& out, bool onlyNotable);
-  void take(History& h, const AlarmExpr& condition, Cmp cmp, const Scope& scope, Instant t,
+  void take(History& h, const AlarmExpr& condition, planformat::Comparison cmp, const Scope& scope, Instant t,
             const MetricReading& reading, std::vector<SampleRecord>& out, bool onlyNotable) {
     take(h, condition, cmp, scope, t, reading.value, reading.error, reading.resolvedQuery, out, onlyNotable);
   }
