@@ -451,11 +451,11 @@ llvm::Error convert(const json::Object* root, Plan& plan, const ShapeError& err)
 }  // namespace
 
 llvm::Expected<Plan> readPlanFile(const std::string& path) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return llvm::createStringError(buffer.getError(), "cannot read plan %s: %s", path.c_str(),
-                                   buffer.getError().message().c_str());
-  return parsePlan((*buffer)->getBuffer().str(), path);
+  DigestCheck check;
+  auto plan = readPlanFile(path, check);
+  if (!plan) return plan.takeError();
+  if (auto error = check.wait()) return error;
+  return plan;
 }
 
 llvm::Expected<Plan> readPlanFile(const std::string& path, DigestCheck& check) {
