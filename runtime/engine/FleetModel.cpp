@@ -1,8 +1,7 @@
 #include "runtime/engine/FleetModel.h"
 
-#include <atomic>
-
 #include <algorithm>
+#include <atomic>
 
 namespace pipelang::runtime {
 

@@ -19,7 +19,14 @@ namespace fs = std::filesystem;
 
 namespace {
 std::mutex pendingMutex;  // crash points run in parallel threads
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
+}  // namespace
 
 Sandbox::Sandbox() {
   std::string pattern = (fs::temp_directory_path() / "piperun-test-XXXXXX").string();
@@ -92,10 +99,7 @@ bool Sandbox::waitForOutput(int pid, const std::string& text, int timeoutS) {
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutS);
   do {
-    std::ifstream in(outPath);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    if (buffer.str().find(text) != std::string::npos) return true;
+    if (slurp(outPath).find(text) != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   } while (std::chrono::steady_clock::now() < deadline);
   return false;
@@ -122,12 +126,6 @@ ProcessResult Sandbox::wait(int pid, int timeoutS) {
     outPath = pending_()[pid];
     pending_().erase(pid);
   }
-  auto slurp = [](const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-  };
   result.out = slurp(outPath);
   result.err += slurp(outPath + ".err");
   return result;
