@@ -51,6 +51,18 @@ size_t HandLexer::scan(size_t& type, size_t& channel) const {
   size_t i = pos_;
   auto at = [&](size_t k) { return k < n ? s[k] : '\0'; };
   channel = antlr4::Token::DEFAULT_CHANNEL;
+  // A one-character token; a token of two when `second` follows, else of one.
+  auto single = [&](size_t kind) {
+    type = kind;
+    return i + 1;
+  };
+  auto pair = [&](char second, size_t two, size_t one) {
+    if (at(i + 1) == second) {
+      type = two;
+      return i + 2;
+    }
+    return single(one);
+  };
   char c = s[i];
   switch (c) {
     case ' ':
@@ -109,60 +121,29 @@ size_t HandLexer::scan(size_t& type, size_t& channel) const {
       }
     }
     case '{':
-      type = L::LBRACE;
-      return i + 1;
+      return single(L::LBRACE);
     case '}':
-      type = L::RBRACE;
-      return i + 1;
+      return single(L::RBRACE);
     case '[':
-      type = L::LBRACK;
-      return i + 1;
+      return single(L::LBRACK);
     case ']':
-      type = L::RBRACK;
-      return i + 1;
+      return single(L::RBRACK);
     case '(':
-      type = L::LPAREN;
-      return i + 1;
+      return single(L::LPAREN);
     case ')':
-      type = L::RPAREN;
-      return i + 1;
+      return single(L::RPAREN);
     case ',':
-      type = L::COMMA;
-      return i + 1;
+      return single(L::COMMA);
     case '.':
-      if (at(i + 1) == '.') {
-        type = L::DOTDOT;
-        return i + 2;
-      }
-      type = L::DOT;
-      return i + 1;
+      return pair('.', L::DOTDOT, L::DOT);
     case '=':
-      if (at(i + 1) == '=') {
-        type = L::EQ;
-        return i + 2;
-      }
-      type = L::ASSIGN;
-      return i + 1;
+      return pair('=', L::EQ, L::ASSIGN);
     case '>':
-      if (at(i + 1) == '=') {
-        type = L::GE;
-        return i + 2;
-      }
-      type = L::GT;
-      return i + 1;
+      return pair('=', L::GE, L::GT);
     case '<':
-      if (at(i + 1) == '=') {
-        type = L::LE;
-        return i + 2;
-      }
-      type = L::LT;
-      return i + 1;
+      return pair('=', L::LE, L::LT);
     case '!':
-      if (at(i + 1) == '=') {
-        type = L::NE;
-        return i + 2;
-      }
-      break;
+      return pair('=', L::NE, L::ERROR_CHAR);  // a lone `!` is no token of the grammar
     default:
       break;
   }
