@@ -197,8 +197,12 @@ void Engine::advanceBakes(Instant now) {
     // Its last datapoint being read when its time is up is no wait yet: the read's
     // end brings the next pass (serve); a read still out a second later is said then,
     // however long ago it was asked (a slow machine's read may span the bake's end).
-    if (timeOk && awaited && !step.extension.waiting() && step.quietUntil < 0) step.quietUntil = now + 1;
-    if (timeOk && awaited && !step.extension.waiting() && now < step.quietUntil) {
+    bool quiet = false;
+    if (timeOk && awaited && !step.extension.waiting()) {
+      if (step.quietUntil < 0) step.quietUntil = now + 1;
+      quiet = now < step.quietUntil;
+    }
+    if (quiet) {
       wakeAt(step.quietUntil);
     } else if (timeOk) {
       if (step.extension.update(kind, why, now))
