@@ -43,8 +43,6 @@ add_custom_target(pipe_share ALL DEPENDS ${PIPE_GENERATED})
 install(TARGETS pipec RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET piperun)
   install(TARGETS piperun RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  # Not for people: piperun finds it in ../libexec/piperun from its own directory.
-  install(TARGETS piperun-gate RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/piperun)
 endif()
 # The installed pipec looks for its stdlib at ../share/pipe/stdlib from its
 # own directory (compiler/driver/Frontend.cpp), so any prefix works.

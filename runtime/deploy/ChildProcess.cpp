@@ -1,6 +1,7 @@
 #include "runtime/deploy/ChildProcess.h"
 
 #include "runtime/deploy/CaptureFiles.h"
+#include "runtime/deploy/HeldChild.h"
 #include "runtime/deploy/StopSignals.h"
 
 #include <fcntl.h>
@@ -57,35 +58,22 @@ std::string findProgram(const std::string& name, const std::string& path, int& e
 
 namespace {
 
-std::string findGateProgram() {
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return "";
-  std::string dir(self, static_cast<size_t>(n));
-  dir = dir.substr(0, dir.rfind('/'));
-  for (const std::string& candidate : {dir + "/piperun-gate", dir + "/../libexec/piperun/piperun-gate"})
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  return "";
-}
-
-std::optional<std::string>& gateOverride() {
-  static std::optional<std::string> path;
-  return path;
+ChildProcess::HeldStart& heldStartMode() {
+  static ChildProcess::HeldStart mode =
+      heldChildSupported() ? ChildProcess::HeldStart::SharedMemory : ChildProcess::HeldStart::Fork;
+  return mode;
 }
 
 // posix_spawn(p) of args[0] in a new process group, with default signal
 // handling and none blocked, stdin /dev/null, stdout and stderr the capture
-// files, `gate` as fd 3 when not -1, and no other descriptor. Returns 0 or
-// the errno of the spawn.
-int spawnInGroup(pid_t& pid, std::vector<char*>& args, std::vector<char*>& envp, int out, int err, int gate,
-                 bool searchPath) {
+// files, and no other descriptor. Returns 0 or the errno of the spawn.
+int spawnInGroup(pid_t& pid, std::vector<char*>& args, std::vector<char*>& envp, int out, int err) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out, 1);
   posix_spawn_file_actions_adddup2(&actions, err, 2);
-  if (gate >= 0) posix_spawn_file_actions_adddup2(&actions, gate, 3);
-  posix_spawn_file_actions_addclosefrom_np(&actions, gate >= 0 ? 4 : 3);  // stdio (and the gate) only
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // stdio only
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
@@ -95,8 +83,7 @@ int spawnInGroup(pid_t& pid, std::vector<char*>& args, std::vector<char*>& envp,
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  int rc = searchPath ? posix_spawnp(&pid, args[0], &actions, &attr, args.data(), envp.data())
-                      : posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
+  int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return rc;
@@ -104,20 +91,17 @@ int spawnInGroup(pid_t& pid, std::vector<char*>& args, std::vector<char*>& envp,
 
 }  // namespace
 
-void ChildProcess::useGateProgram(std::string path) {
-  gateOverride() = std::move(path);
-}
-
-const std::string& ChildProcess::gateProgram() {
-  static const std::string found = findGateProgram();
-  return gateOverride() ? *gateOverride() : found;
+void ChildProcess::useHeldStart(HeldStart mode) {
+  heldStartMode() = heldChildSupported() ? mode : HeldStart::Fork;
 }
 
 std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
                                      const std::function<void(pid_t)>& beforeExec, bool holdGate) {
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
-  std::string error = gateProgram().empty() ? forkGated(args, envp, path, gate) : spawnGated(args, envp, path, gate[0]);
+  std::string error;
+  if (!(heldStartMode() == HeldStart::SharedMemory && startSharingMemory(args, envp, path, gate[0])))
+    error = forkGated(args, envp, path, gate);
   close(gate[0]);
   if (!error.empty()) {
     close(gate[1]);
@@ -141,30 +125,17 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
   return {};
 }
 
-// piperun-gate PATH ARGV... with the gate's read end as its fd 3: no copy of
-// this process's memory (a fork of a service with a thousand pipelines cost
-// more than the rest of a pass, and made every later write a page fault).
-std::string ChildProcess::spawnGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
-                                     int gate) {
-  std::string program = gateProgram(), dieWith = "--die-with", parent = std::to_string(getpid()), target = path;
-  std::vector<char*> gateArgs;
-  gateArgs.reserve(args.size() + 4);
-  gateArgs.push_back(program.data());
-  if (dieWithParent_) {  // piperun-gate arms PR_SET_PDEATHSIG, which execv keeps
-    gateArgs.push_back(dieWith.data());
-    gateArgs.push_back(parent.data());
-  }
-  gateArgs.push_back(target.data());
-  for (char* arg : args) gateArgs.push_back(arg);  // ends with its nullptr
-  // dup2 onto itself would keep close-on-exec: make sure the gate is not fd 3 yet.
-  int spare = -1;
-  if (gate == 3) gate = spare = fcntl(gate, F_DUPFD_CLOEXEC, 4);
-  pid_t pid = -1;
-  int rc = gate < 0 ? errno : spawnInGroup(pid, gateArgs, envp, outFd_, errFd_, gate, false);
-  if (spare >= 0) close(spare);
-  if (rc != 0) return "cannot start " + gateProgram() + ": " + std::strerror(rc);
-  pid_ = pid;
-  return {};
+// One exec a call and no copy of this process's memory (docs/runtime.md):
+// false when the kernel or a tool refuses it, and the caller forks instead.
+bool ChildProcess::startSharingMemory(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
+                                      int gate) {
+  HeldChildStart held =
+      startHeldChild(path, args.data(), envp.data(), outFd_, errFd_, gate, dieWithParent_ ? getpid() : 0);
+  if (held.pid <= 0) return false;
+  setpgid(held.pid, held.pid);  // also here: the group exists before anything is recorded or signalled
+  pid_ = held.pid;
+  heldBlock_ = std::move(held.block);
+  return true;
 }
 
 std::string ChildProcess::forkGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
@@ -269,7 +240,7 @@ std::string ChildProcess::start(const std::vector<std::string>& argv, const std:
     return startGated(args, envp, path, beforeExec, holdGate);
   }
 
-  int rc = spawnInGroup(pid_, args, envp, outFd_, errFd_, -1, true);
+  int rc = spawnInGroup(pid_, args, envp, outFd_, errFd_);
   if (rc != 0) {
     pid_ = -1;
     return "cannot run " + argv[0] + ": " + std::strerror(rc);
@@ -286,10 +257,14 @@ std::optional<int> ChildProcess::poll() {
   if (stopRequested()) stopNow();  // piperun was asked to stop: so is this command
   int raw = 0;
   pid_t done = waitpid(pid_, &raw, WNOHANG);
-  if (done == pid_)
+  if (done == pid_) {
     status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-  else if (done < 0 && errno == ECHILD)
+    heldBlock_.reset();  // reaped: no longer the stack of a child that shares our memory
+  } else if (done < 0 && errno == ECHILD) {
     status_ = 255;
+    // Reaped by someone else: whether it is gone is not known, so its block stays.
+    (void)heldBlock_.release();
+  }
   if (status_) {
     std::lock_guard<std::mutex> lock(registryMutex);
     commandEnded(pid_);

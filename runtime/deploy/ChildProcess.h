@@ -1,15 +1,18 @@
 // One child process started directly (never a shell) in its own process
 // group, with stdout/stderr captured to unlinked temp files so a chatty command
-// can never block on a full pipe. posix_spawn always when the piperun-gate
-// helper is found (a held call starts as piperun-gate and becomes the command
-// once its gate opens); fork + execve for a held call only without it.
+// can never block on a full pipe. posix_spawn, except for a held call: that
+// one starts as a child sharing piperun's memory and becomes the command once
+// its gate opens (HeldChild.h), or, where that cannot be, as a fork.
 #pragma once
+
+#include "runtime/deploy/HeldChild.h"
 
 #include <sys/types.h>
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,24 +52,26 @@ class ChildProcess {
   bool waitUntil(std::chrono::steady_clock::time_point deadline);
   std::string output() const { return read(outFd_); }
 
-  // The piperun-gate program held calls start through: found beside the
-  // running executable or in ../libexec/piperun from it. `path` empty: fork
-  // instead (tests use both). Not thread-safe: set it before any start.
-  static void useGateProgram(std::string path);
-  static const std::string& gateProgram();
+  // How held calls start: a child sharing piperun's memory (the default
+  // where HeldChild.h is supported), or a fork (elsewhere, and when the
+  // kernel refuses the first). Tests use both. Not thread-safe: set it
+  // before any start.
+  enum class HeldStart { SharedMemory, Fork };
+  static void useHeldStart(HeldStart mode);
   std::string errors() const { return read(errFd_); }
 
  private:
   static std::string read(int fd);
   std::string startGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path,
                          const std::function<void(pid_t)>& beforeExec, bool holdGate);
-  std::string spawnGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path, int gate);
+  bool startSharingMemory(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path, int gate);
   std::string forkGated(std::vector<char*>& args, std::vector<char*>& envp, const std::string& path, int gate[2]);
   pid_t pid_ = -1;
   int outFd_ = -1, errFd_ = -1;
   int gateFd_ = -1;  // a held child's gate
   bool dieWithParent_ = false;
   std::optional<int> status_;
+  std::unique_ptr<HeldChildBlock> heldBlock_;  // a held child's stack and copies, until it is reaped
 };
 
 // Runs a command to completion with a timeout; for metric commands.

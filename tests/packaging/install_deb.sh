@@ -32,7 +32,7 @@ PY
 prefix="$tmp/prefix"
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1
 check "cmake --install exits 0" test $? -eq 0
-for file in bin/pipec bin/piperun libexec/piperun/piperun-gate share/pipe/stdlib/policy.pipe share/pipe/stdlib/templates.pipe \
+for file in bin/pipec bin/piperun share/pipe/stdlib/policy.pipe share/pipe/stdlib/templates.pipe \
   share/pipe/stdlib/aws.pipe share/man/man1/pipec.1 share/man/man1/piperun.1 share/man/man5/pipe.5 \
   share/bash-completion/completions/pipec share/bash-completion/completions/piperun \
   share/zsh/vendor-completions/_pipec share/fish/vendor_completions.d/pipec.fish \
@@ -68,7 +68,6 @@ depends="$(dpkg-deb -f "$deb" Depends 2>/dev/null)"
 root="$tmp/root"
 dpkg -x "$deb" "$root"
 check "dpkg -x extracts the package" test -x "$root/usr/bin/pipec" -a -x "$root/usr/bin/piperun"
-check "the package has piperun-gate where piperun looks for it" test -x "$root/usr/libexec/piperun/piperun-gate"
 
 # Every shared library the binaries link (NEEDED) comes from a package in Depends.
 for binary in "$root/usr/bin/pipec" "$root/usr/bin/piperun"; do

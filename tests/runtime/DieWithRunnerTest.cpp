@@ -19,14 +19,15 @@ namespace {
 
 // Starts a runner process that starts `sleep 30` as a recorded call (with
 // dieWithParent as given) and waits; returns the runner and the call's pid.
-// `gate`: the piperun-gate to start through ("" forks, as a piperun without it does).
-std::pair<pid_t, pid_t> startRunner(bool dieWithParent, const char* gate = "") {
+// `start`: how the held call starts (HeldChild.h, or the fork fallback).
+std::pair<pid_t, pid_t> startRunner(bool dieWithParent,
+                                    ChildProcess::HeldStart start = ChildProcess::HeldStart::SharedMemory) {
   int fds[2];
   EXPECT_EQ(pipe(fds), 0);
   pid_t runner = fork();
   if (runner == 0) {
     close(fds[0]);
-    ChildProcess::useGateProgram(gate);
+    ChildProcess::useHeldStart(start);
     ChildProcess call;
     call.dieWithParent(dieWithParent);
     call.start({"sleep", "30"}, {}, [&](pid_t pid) {
@@ -61,8 +62,8 @@ TEST(DieWithRunner, ACallOfAKilledRunnerEndsAtOnce) {
   kill(-call, SIGKILL);
 }
 
-TEST(DieWithRunner, ACallStartedThroughPiperunGateEndsAtOnceToo) {
-  auto [runner, call] = startRunner(true, PIPERUN_GATE_BINARY);
+TEST(DieWithRunner, ACallStartedByForkEndsAtOnceToo) {
+  auto [runner, call] = startRunner(true, ChildProcess::HeldStart::Fork);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto ticks = processStartTicks(call);
   ASSERT_TRUE(ticks.has_value());

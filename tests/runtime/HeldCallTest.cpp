@@ -1,12 +1,16 @@
-// A held call (docs/runtime.md "Calls are recorded before they run") runs its
-// command only once its gate opens, never when piperun drops it first, in a
-// process group of its own with nothing but stdio open: through piperun-gate
-// (posix_spawn, what piperun and piperun serve use) and through the fork
-// fallback (a binary without piperun-gate beside it, such as this test).
+// A held call (docs/runtime.md "One call per step, also across crashes") runs
+// its command only once its gate opens, never when piperun drops it first, in
+// a process group of its own with nothing but stdio open, default signal
+// handling and no signal blocked: as a child sharing piperun's memory (what
+// piperun and piperun serve use, HeldChild.h) and through the fork fallback.
 #include "runtime/deploy/ChildProcess.h"
 
 #include <gtest/gtest.h>
+#include <linux/kcmp.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <chrono>
 #include <cstdio>
@@ -20,15 +24,15 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class HeldCall : public ::testing::TestWithParam<const char*> {
+class HeldCall : public ::testing::TestWithParam<ChildProcess::HeldStart> {
  protected:
   void SetUp() override {
-    ChildProcess::useGateProgram(GetParam());
+    ChildProcess::useHeldStart(GetParam());
     dir_ = fs::temp_directory_path() / ("piperun-held-" + std::to_string(getpid()));
     fs::create_directories(dir_);
   }
   void TearDown() override {
-    ChildProcess::useGateProgram(PIPERUN_GATE_BINARY);
+    ChildProcess::useHeldStart(ChildProcess::HeldStart::SharedMemory);
     fs::remove_all(dir_);
   }
   int finish(ChildProcess& child) {
@@ -47,6 +51,11 @@ class HeldCall : public ::testing::TestWithParam<const char*> {
       if (c == '\0') c = ' ';
     return line;
   }
+  size_t openDescriptors(pid_t pid) {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) ++n;
+    return n;
+  }
   fs::path dir_;
 };
 
@@ -62,8 +71,13 @@ TEST_P(HeldCall, RunsOnlyOnceItsGateOpens) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_FALSE(fs::exists(marker)) << "the command ran before its record was durable";
   EXPECT_FALSE(child.poll().has_value());
-  if (*GetParam()) {
-    EXPECT_NE(cmdline(group).find("piperun-gate"), std::string::npos) << cmdline(group);
+  // While it waits: no copy of this process's memory (one exec a call, and
+  // no fork of a large service), and none of its descriptors but the three
+  // (the fork fallback keeps them until its exec).
+  bool shares = syscall(SYS_kcmp, getpid(), group, KCMP_VM, 0, 0) == 0;
+  EXPECT_EQ(shares, GetParam() == ChildProcess::HeldStart::SharedMemory);
+  if (shares) {
+    EXPECT_EQ(openDescriptors(group), 3u) << "the gate and the two capture files, nothing of this process's";
   }
   child.openGate();
   EXPECT_EQ(finish(child), 0);
@@ -115,18 +129,38 @@ TEST_P(HeldCall, ExitStatusIsTheCommands) {
   EXPECT_EQ(finish(child), 7);
 }
 
-INSTANTIATE_TEST_SUITE_P(Start, HeldCall, ::testing::Values(PIPERUN_GATE_BINARY, ""),
-                         [](const auto& info) { return *info.param ? std::string("Gate") : std::string("Fork"); });
-
-TEST(HeldCallGate, RefusesToRunByHand) {
-  std::string command = std::string(PIPERUN_GATE_BINARY) + " /bin/true true 2>&1 3<&-";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[256] = {};
-  size_t n = fread(buffer, 1, sizeof buffer - 1, pipe);
-  int status = pclose(pipe);
-  EXPECT_EQ(std::string(buffer, n), "piperun-gate: an internal helper of piperun, not for direct use\n");
-  EXPECT_EQ(WEXITSTATUS(status), 2);
+// piperun's own handlers and blocked signals are not the command's: a
+// command that inherited them would ignore the SIGTERM that stops it.
+TEST_P(HeldCall, StartsWithDefaultSignalsAndNoneBlocked) {
+  struct sigaction handled {};
+  handled.sa_handler = [](int) {};
+  struct sigaction oldTerm {};
+  sigaction(SIGTERM, &handled, &oldTerm);
+  signal(SIGHUP, SIG_IGN);
+  sigset_t blocked, before;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &blocked, &before);
+  ChildProcess child;
+  std::string error = child.start(
+      {"cat", "/proc/self/status"}, {}, [](pid_t) {}, true);
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  sigaction(SIGTERM, &oldTerm, nullptr);
+  signal(SIGHUP, SIG_DFL);
+  ASSERT_EQ(error, "");
+  child.openGate();
+  EXPECT_EQ(finish(child), 0);
+  std::string status = child.output();
+  for (const char* line :
+       {"\nSigBlk:\t0000000000000000\n", "\nSigIgn:\t0000000000000000\n", "\nSigCgt:\t0000000000000000\n"})
+    EXPECT_NE(status.find(line), std::string::npos) << line << "not in\n" << status;
 }
+
+INSTANTIATE_TEST_SUITE_P(Start, HeldCall,
+                         ::testing::Values(ChildProcess::HeldStart::SharedMemory, ChildProcess::HeldStart::Fork),
+                         [](const auto& info) {
+                           return info.param == ChildProcess::HeldStart::SharedMemory ? std::string("SharedMemory")
+                                                                                      : std::string("Fork");
+                         });
 
 }  // namespace

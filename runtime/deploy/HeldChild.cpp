@@ -1,0 +1,212 @@
+#include "runtime/deploy/HeldChild.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__aarch64__)
+#define PIPE_HELD_CHILD 1
+#endif
+
+namespace pipelang::runtime {
+
+HeldChildBlock::~HeldChildBlock() {
+  if (base_) munmap(base_, size_);
+}
+
+bool heldChildSupported() {
+#ifdef PIPE_HELD_CHILD
+  return true;
+#else
+  return false;
+#endif
+}
+
+#ifdef PIPE_HELD_CHILD
+namespace {
+
+#ifndef SYS_close_range
+#define SYS_close_range 436  // the same number on every architecture (Linux 5.9)
+#endif
+
+constexpr size_t kStackBytes = 64 * 1024;
+constexpr int kLastSignal = 64;  // the kernel's _NSIG
+
+// What the child reads, at the start of its block.
+struct Orders {
+  const char* path;
+  char** args;
+  char** envp;
+  int out, err, gate;
+  pid_t dieWith;
+};
+
+// A system call without libc: the result, or -errno. errno itself is
+// piperun's calling thread's, which goes on running beside the child.
+[[gnu::always_inline]] inline long kernel(long number, long a = 0, long b = 0, long c = 0, long d = 0) {
+#if defined(__x86_64__)
+  long result;
+  register long r10 __asm__("r10") = d;
+  __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+  return result;
+#else
+  register long x8 __asm__("x8") = number;
+  register long x0 __asm__("x0") = a;
+  register long x1 __asm__("x1") = b;
+  register long x2 __asm__("x2") = c;
+  register long x3 __asm__("x3") = d;
+  __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+  return x0;
+#endif
+}
+
+// The kernel's struct sigaction (both architectures have sa_restorer).
+struct KernelSigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)();
+  unsigned long mask;
+};
+
+[[noreturn, gnu::always_inline]] inline void leave(int status) {
+  for (;;) kernel(SYS_exit_group, status);
+}
+
+// The child, on its own stack in piperun's memory. Not instrumented by the
+// sanitizers: their run-time state belongs to piperun's threads.
+__attribute__((no_sanitize("address", "undefined"))) int heldChildMain(void* raw) {
+  const Orders* orders = static_cast<const Orders*>(raw);
+  KernelSigaction byDefault;
+  byDefault.handler = SIG_DFL;
+  byDefault.flags = 0;
+  byDefault.restorer = nullptr;
+  byDefault.mask = 0;
+  for (int sig = 1; sig <= kLastSignal; ++sig)  // SIGKILL and SIGSTOP refuse: nothing to reset
+    kernel(SYS_rt_sigaction, sig, reinterpret_cast<long>(&byDefault), 0, sizeof(unsigned long));
+  kernel(SYS_setpgid, 0, 0);
+  if (orders->dieWith > 0) {
+    kernel(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+    if (kernel(SYS_getppid) != orders->dieWith) leave(125);  // piperun died before the signal was armed
+  }
+  // Keep the gate and the capture files above stdio, then close everything
+  // else: a socket, the state DB or another call's gate held by a waiting
+  // child would outlive piperun's own closing of it.
+  int gate = orders->gate, out = orders->out, err = orders->err;
+  for (int* fd : {&gate, &out, &err})
+    if (*fd < 3 && (*fd = static_cast<int>(kernel(SYS_fcntl, *fd, F_DUPFD, 3))) < 0) leave(127);
+  int keep[3] = {gate, out, err};
+  for (int i = 0; i < 3; ++i)
+    for (int j = i + 1; j < 3; ++j)
+      if (keep[j] < keep[i]) {
+        int lower = keep[j];
+        keep[j] = keep[i];
+        keep[i] = lower;
+      }
+  long first = 0;
+  for (int fd : keep) {
+    if (fd > first) kernel(SYS_close_range, first, fd - 1, 0);
+    first = fd + 1;
+  }
+  if (kernel(SYS_close_range, first, ~0U, 0) == -ENOSYS)
+    for (long fd = first; fd < 4096; ++fd) kernel(SYS_close, fd);
+
+  char go = 0;
+  long n;
+  do n = kernel(SYS_read, gate, reinterpret_cast<long>(&go), 1);
+  while (n == -EINTR);
+  if (n != 1) leave(125);  // piperun died, or dropped the call, before recording it: it never runs
+
+  // 0, 1 and 2 are closed now: /dev/null comes back as 0.
+  if (kernel(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/dev/null"), O_RDONLY) != 0) leave(127);
+  if (kernel(SYS_dup3, out, 1, 0) < 0 || kernel(SYS_dup3, err, 2, 0) < 0) leave(127);
+  kernel(SYS_close_range, 3, ~0U, 0);
+  unsigned long none = 0;
+  kernel(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof none);
+  kernel(SYS_execve, reinterpret_cast<long>(orders->path), reinterpret_cast<long>(orders->args),
+         reinterpret_cast<long>(orders->envp));
+  leave(127);
+}
+
+size_t roundUp(size_t n, size_t to) {
+  return (n + to - 1) / to * to;
+}
+
+size_t count(char* const* list) {
+  size_t n = 0;
+  while (list[n]) ++n;
+  return n;
+}
+
+}  // namespace
+#endif
+
+HeldChildStart startHeldChild(const std::string& path, char* const* args, char* const* envp, int out, int err, int gate,
+                              pid_t dieWith) {
+  HeldChildStart started;
+#ifndef PIPE_HELD_CHILD
+  (void)path, (void)args, (void)envp, (void)out, (void)err, (void)gate, (void)dieWith;
+  started.error = ENOSYS;
+  return started;
+#else
+  size_t argCount = count(args), envCount = count(envp);
+  size_t text = path.size() + 1;
+  for (size_t i = 0; i < argCount; ++i) text += std::strlen(args[i]) + 1;
+  for (size_t i = 0; i < envCount; ++i) text += std::strlen(envp[i]) + 1;
+  size_t head = roundUp(sizeof(Orders) + (argCount + envCount + 2) * sizeof(char*) + text, 16);
+  size_t size = roundUp(head + kStackBytes, static_cast<size_t>(sysconf(_SC_PAGESIZE)));
+  void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) {
+    started.error = errno;
+    return started;
+  }
+  auto block = std::make_unique<HeldChildBlock>(base, size);
+  char* at = static_cast<char*>(base);
+  auto* orders = reinterpret_cast<Orders*>(at);
+  char** argList = reinterpret_cast<char**>(at + sizeof(Orders));
+  char** envList = argList + argCount + 1;
+  char* strings = reinterpret_cast<char*>(envList + envCount + 1);
+  auto copy = [&](const char* s) {
+    size_t n = std::strlen(s) + 1;
+    std::memcpy(strings, s, n);
+    char* placed = strings;
+    strings += n;
+    return placed;
+  };
+  orders->path = copy(path.c_str());
+  for (size_t i = 0; i < argCount; ++i) argList[i] = copy(args[i]);
+  argList[argCount] = nullptr;
+  for (size_t i = 0; i < envCount; ++i) envList[i] = copy(envp[i]);
+  envList[envCount] = nullptr;
+  orders->args = argList;
+  orders->envp = envList;
+  orders->out = out;
+  orders->err = err;
+  orders->gate = gate;
+  orders->dieWith = dieWith;
+
+  // Every signal blocked across the clone: the child starts with them
+  // blocked, so none of piperun's handlers can run on its stack.
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &before);
+  pid_t pid = clone(heldChildMain, at + size, CLONE_VM | SIGCHLD, orders);
+  int error = errno;
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (pid < 0) {
+    started.error = error;
+    return started;
+  }
+  started.pid = pid;
+  started.block = std::move(block);
+  return started;
+#endif
+}
+
+}  // namespace pipelang::runtime
