@@ -89,13 +89,9 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
 }
 
 void Engine::emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
-                  const std::string& message, json::Object detail) {
+                  const std::string& message, EventDetail detail) {
   EventRecord record{0, run_.id, t, type, stage, step, message, ""};
-  if (!detail.empty()) {
-    json::Value value(std::move(detail));  // written, then taken back: not copied
-    planformat::appendCompactJson(record.detail, value);
-    detail = std::move(*value.getAsObject());
-  }
+  if (!detail.empty()) detail.appendJson(record.detail);
   journal_.event(run_.id, record);
   sink_.takeEvent({t, type, stage, step, message, std::move(detail)});
 }
@@ -190,7 +186,7 @@ void Engine::load(Instant now) {
          fmt::format("deploying {} {} ({}){}", plan_.artifact, run_.version,
                      run_.previous.empty() ? "first deployment: a rollback undeploys" : "previous " + run_.previous,
                      run_.emergency ? fmt::format(", EMERGENCY: {}", run_.reason) : ""),
-         json::Object{{"version", run_.version}, {"previous", run_.previous}, {"emergency", run_.emergency}});
+         EventDetail{{"version", run_.version}, {"previous", run_.previous}, {"emergency", run_.emergency}});
   } else if (run_.status == "rolling_back") {
     rollingBack_ = true;
     rollbackStartedAt_ = now;
@@ -414,7 +410,7 @@ EngineResult Engine::finish(Outcome outcome, Instant now, const std::string& mes
     emit(now, "rolled_back", run_.stage, run_.step,
          fmt::format("{} rolled back ({}) and marked failed; {} remains the known-good version", run_.version,
                      run_.trigger, versionText(journal_.meta("known_good").value_or(run_.previous))),
-         json::Object{{"trigger", run_.trigger}});
+         EventDetail{{"trigger", run_.trigger}});
   } else if (outcome == Outcome::Failed) {
     run_.status = "failed";
     run_.finishedAt = now;

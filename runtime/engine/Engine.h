@@ -7,6 +7,7 @@
 #include "runtime/alarm/AlarmEvaluator.h"
 #include "runtime/clock/Clock.h"
 #include "runtime/deploy/Deployer.h"
+#include "runtime/engine/EventDetail.h"
 #include "runtime/engine/FleetModel.h"
 #include "runtime/engine/WaitNotice.h"
 #include "runtime/journal/Journal.h"
@@ -31,7 +32,7 @@ const char* outcomeName(Outcome outcome);
 struct EngineEvent {
   Instant t = 0;
   std::string type, stage, step, message;
-  llvm::json::Object detail;
+  EventDetail detail;
 };
 
 class EventSink {
@@ -184,7 +185,7 @@ class Engine {
   Instant waitStart() const;
   EngineResult finish(Outcome outcome, Instant now, const std::string& message);
   void emit(Instant t, const std::string& type, const std::string& stage, const std::string& step,
-            const std::string& message, llvm::json::Object detail = {});
+            const std::string& message, EventDetail detail = {});
   void wakeAt(std::optional<Instant> t);
   StageRuntime* activeStage();
   std::string progressText() const;

@@ -49,7 +49,7 @@ void Engine::startBake(StepRuntime& step, Instant now) {
   emit(now, "bake_started", s.stage, s.id,
        fmt::format("baking {}{}{}{}", formatDuration(step.bake.requiredS), note, traffic,
                    watching.empty() ? "" : ", watching " + watching),
-       json::Object{{"bake_s", step.bake.requiredS}, {"base_s", base}});
+       EventDetail{{"bake_s", step.bake.requiredS}, {"base_s", base}});
 }
 
 std::optional<Instant> Engine::quietUntil(Instant now) const {
@@ -206,7 +206,7 @@ void Engine::advanceBakes(Instant now) {
       wakeAt(step.quietUntil);
     } else if (timeOk) {
       if (step.extension.update(kind, why, now))
-        emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why, json::Object{{"waiting_for", kind}});
+        emit(now, "bake_extended", s.stage, s.id, "bake extended: " + why, EventDetail{{"waiting_for", kind}});
       wakeAt(step.extension.due());
     }
     // Progress is journaled as it accrues, so a resumed bake continues with the time left.

@@ -37,7 +37,7 @@ void Engine::consumeRequests(Instant now) {
            fmt::format("override of {} for stage {} by {}: {}",
                        request.target == "window" ? "the window" : "blocker " + request.target, stageId, request.who,
                        request.reason),
-           json::Object{{"target", request.target}, {"by", request.who}, {"reason", request.reason}});
+           EventDetail{{"target", request.target}, {"by", request.who}, {"reason", request.reason}});
     } else if (request.kind == "approve") {
       bool isApprover = plan_.emergency &&
                         std::count(plan_.emergency->approvers.begin(), plan_.emergency->approvers.end(), request.who);
@@ -45,7 +45,7 @@ void Engine::consumeRequests(Instant now) {
         if (isApprover) {
           emergencyApproved_ = true;
           emit(now, "approval", "", "", fmt::format("emergency run approved by {}", request.who),
-               json::Object{{"by", request.who}});
+               EventDetail{{"by", request.who}});
         } else {
           emit(now, "approval_refused", "", "",
                fmt::format("approval by {} refused: not one of the plan's approvers ({})", request.who,
@@ -55,7 +55,7 @@ void Engine::consumeRequests(Instant now) {
       for (auto& step : steps_)
         if (step.state == StepState::Running && step.phase == Phase::Approval) {
           emit(now, "approval", step.step->stage, step.step->id, fmt::format("approved by {}", request.who),
-               json::Object{{"by", request.who}});
+               EventDetail{{"by", request.who}});
           finishStep(step, now, "approved by " + request.who);
         }
     } else if (request.kind == "rollback") {
@@ -164,7 +164,7 @@ void Engine::startReadySteps(Instant now) {
         stage.waitingWhy = result.why;
         stage.waitingTrigger = result.trigger;
         if (stage.notice.update(result.trigger, result.why, now))
-          emit(now, "stage_waiting", id, "", result.why, json::Object{{"waiting_for", result.trigger}});
+          emit(now, "stage_waiting", id, "", result.why, EventDetail{{"waiting_for", result.trigger}});
         wakeAt(result.wake);
         wakeAt(stage.notice.due());
         continue;

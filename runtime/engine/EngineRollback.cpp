@@ -58,7 +58,7 @@ void Engine::triggerRollback(const std::string& trigger, const std::string& why,
                    rollbackTargetsText(),
                    trigger == "deploy_failed" || trigger == "test_failed" || trigger == "manual" ? why : trigger,
                    plural(zones, "zone"), plan_.deploy.rollbackBatch * 100),
-       json::Object{{"trigger", trigger}, {"why", why}, {"hosts", static_cast<int64_t>(hosts)}});
+       EventDetail{{"trigger", trigger}, {"why", why}, {"hosts", static_cast<int64_t>(hosts)}});
 }
 
 void Engine::planRollback(Instant) {

@@ -47,7 +47,7 @@ void Engine::startStep(StepRuntime& step, Instant now) {
             ? fmt::format("shifting {:g}% of {} to {}", s.traffic.value_or(0) * 100, s.region, run_.version)
             : fmt::format("deploying {} ({})", plural(s.hosts.size(), "host"), hostList(s.hosts));
     emit(now, "step_started", s.stage, s.id, what,
-         json::Object{{"hosts", json::Array(llvm::ArrayRef<std::string>(s.hosts))}, {"quiet", s.type == "batch"}});
+         EventDetail{{"hosts", json::Array(llvm::ArrayRef<std::string>(s.hosts))}, {"quiet", s.type == "batch"}});
     step.phase = Phase::Deploy;
     step.handle = deployer_.start(callFor(s, "deploy", run_.version, run_.previous), now);
   } else if (s.type == "test") {
@@ -114,7 +114,7 @@ void Engine::pollDeploys(Instant now) {
          s.type == "canary"
              ? fmt::format("{:g}% of {}'s traffic on {}", s.traffic.value_or(0) * 100, s.region, run_.version)
              : fmt::format("{} on {}", plural(s.hosts.size(), "host"), run_.version),
-         json::Object{{"global_exposure", maxExposure_}});
+         EventDetail{{"global_exposure", maxExposure_}});
     if (bakes) startBake(step, now);
   }
 }

@@ -100,7 +100,7 @@ void Engine::watchActiveStage(Instant now) {
           (stepId.empty() || step.step->region == scope.region))
         stepId = step.step->id;
     emit(now, "alarm", stage->stage->id, stepId, fmt::format("ALARM {}: {}", trigger, verdict.why),
-         json::Object{{"alarm", trigger}, {"scope", scope.label()}, {"why", verdict.why}});
+         EventDetail{{"alarm", trigger}, {"scope", scope.label()}, {"why", verdict.why}});
     triggerRollback(trigger, verdict.why, stepId, verdict.breachSince, now);
     return;
   }
@@ -114,7 +114,7 @@ void Engine::recordSamples(const std::vector<SampleRecord>& samples, const std::
       emit(now, "reading_failed", stage, "",
            fmt::format("failed reading: {} at {}: {} (query: {})", sample.metric, sample.scope, sample.error,
                        sample.query),
-           json::Object{{"metric", sample.metric}, {"scope", sample.scope}, {"error", sample.error}});
+           EventDetail{{"metric", sample.metric}, {"scope", sample.scope}, {"error", sample.error}});
   }
 }
 

@@ -19,7 +19,7 @@ namespace {
 class CollectingSink final : public EventSink {
  public:
   void onEvent(const EngineEvent& event) override {
-    EngineEvent copy{event.t, event.type, event.stage, event.step, event.message, llvm::json::Object(event.detail)};
+    EngineEvent copy{event.t, event.type, event.stage, event.step, event.message, event.detail};
     events_.push_back(std::move(copy));
   }
   void takeEvent(EngineEvent&& event) override { events_.push_back(std::move(event)); }

@@ -17,7 +17,7 @@ class TaggingSink final : public EventSink {
   TaggingSink(std::vector<VersionFlowReport::Event>& events, size_t version) : events_(events), version_(version) {}
   void onEvent(const EngineEvent& event) override {
     events_.push_back(
-        {version_, {event.t, event.type, event.stage, event.step, event.message, llvm::json::Object(event.detail)}});
+        {version_, {event.t, event.type, event.stage, event.step, event.message, event.detail}});
   }
 
  private:
