@@ -3,7 +3,11 @@
 # (organisation from bench/gen_override_org.py: every service overrides its
 # hosts, an alarm and wave 1's traffic floor):
 #   pipec check SERVICES        vs  wc -l over the same files
-#   pipec plan SERVICES -o DIR  vs  cat of the same plan bytes into a file
+#   pipec plan SERVICES -o DIR  vs  cat of the same plan bytes into a file,
+#                               and vs  cp -r of the plans (the same bytes in
+#                               the same 10,000 files: what the file system
+#                               charges for creating them, which cat into one
+#                               file does not pay, is on both sides)
 # Each side runs RUNS times alternately (A B A B ...); prints each run's CPU
 # (user + system), wall (elapsed) time and peak memory from /usr/bin/time -v,
 # then the medians of each side and their ratios, CPU and wall (the target:
@@ -56,12 +60,14 @@ ratio check wc
 # plan -o writes every plan; cat then writes the same bytes into one file.
 i=0
 while [ $i -lt "$RUNS" ]; do
-  rm -rf "$WORK/plans" "$WORK/cat.out"
+  rm -rf "$WORK/plans" "$WORK/cat.out" "$WORK/copy"
   # shellcheck disable=SC2086
   measure plan-o "$PIPEC" plan services -o "$WORK/plans" ${PIPEC_ARGS:-}
   find "$WORK/plans" -type f | sort >"$WORK/plans.list"
   measure cat sh -c "xargs cat <'$WORK/plans.list' >'$WORK/cat.out'"
+  measure copy cp -r "$WORK/plans" "$WORK/copy"
   i=$((i + 1))
 done
 echo "plan bytes: $(wc -c <"$WORK/cat.out") in $(wc -l <"$WORK/plans.list") files"
 ratio plan-o cat
+ratio plan-o copy
