@@ -28,6 +28,11 @@ python3 "$HERE/gen_override_org.py" "$N" "$WORK/org"
 cd "$WORK/org"
 measure() {  # label, command...: appends cpu to $WORK/label.runs, wall to $WORK/label.wall
   label=$1; shift
+  # Every command starts with nothing dirty to write back: otherwise the
+  # kernel makes a writer of gigabytes wait for the last one's write-back,
+  # and a run's time said more about the one before it (cat of the same
+  # bytes took 0.8 s or 5.5 s).
+  sync
   /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time" || true
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$WORK/time")
   cpu=$(sed -n 's/.*User time (seconds): //p; s/.*System time (seconds): //p' "$WORK/time" | awk '{s += $1} END {printf "%.2f", s}')
