@@ -1,7 +1,6 @@
 #include "runtime/cli/ConsoleSink.h"
 
 #include "runtime/engine/TimeText.h"
-#include "runtime/text/Fractions.h"
 #include "runtime/text/JsonText.h"
 #include "runtime/text/Printable.h"
 
@@ -30,8 +29,7 @@ void ConsoleSink::onEvent(const EngineEvent& event) {
     llvm::json::Object o{{"t", event.t}, {"type", event.type}, {"message", event.message}};
     if (!event.stage.empty()) o["stage"] = event.stage;
     if (!event.step.empty()) o["step"] = event.step;
-    for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = printedDetail(key, value);
+    event.detail.printInto(o);
     llvm::outs() << jsonText(llvm::json::Value(std::move(o))) << "\n";
     llvm::outs().flush();
     return;

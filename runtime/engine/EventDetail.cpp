@@ -1,6 +1,7 @@
 #include "runtime/engine/EventDetail.h"
 
 #include "plan/PlanDigest.h"
+#include "runtime/text/Fractions.h"
 
 #include <algorithm>
 
@@ -33,6 +34,11 @@ llvm::Optional<bool> EventDetail::getBoolean(llvm::StringRef key) const {
 llvm::Optional<std::int64_t> EventDetail::getInteger(llvm::StringRef key) const {
   const llvm::json::Value* value = get(key);
   return value ? value->getAsInteger() : llvm::None;
+}
+
+void EventDetail::printInto(llvm::json::Object& o) const {
+  for (const Field& field : fields_)
+    if (field.key != "quiet") o[field.key] = printedDetail(field.key, field.value);
 }
 
 void EventDetail::appendJson(std::string& out) const {

@@ -40,6 +40,11 @@ class EventDetail {
   llvm::Optional<bool> getBoolean(llvm::StringRef key) const;
   llvm::Optional<std::int64_t> getInteger(llvm::StringRef key) const;
 
+  // Sets each field into `o` as piperun prints an event (run and simulate
+  // --format json, the simulation's report): `quiet` left out, fractions
+  // through printedFraction (runtime/text/Fractions.h).
+  void printInto(llvm::json::Object& o) const;
+
   // Appends the detail as one compact JSON object, keys sorted bytewise:
   // the bytes appendCompactJson writes for the same llvm::json::Object (the
   // journal's `detail` column).

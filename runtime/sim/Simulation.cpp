@@ -131,8 +131,7 @@ llvm::json::Value reportJson(const SimulationReport& report) {
     if (!event.stage.empty()) o["stage"] = event.stage;
     if (!event.step.empty()) o["step"] = event.step;
     o["message"] = event.message;
-    for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = printedDetail(key, value);
+    event.detail.printInto(o);
     events.push_back(std::move(o));
   }
   return json::Object{{"outcome", outcomeName(r.outcome)},

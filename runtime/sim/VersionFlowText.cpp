@@ -134,8 +134,7 @@ llvm::json::Value versionFlowJson(const VersionFlowReport& report) {
     if (!event.stage.empty()) o["stage"] = event.stage;
     if (!event.step.empty()) o["step"] = event.step;
     o["message"] = event.message;
-    for (const auto& [key, value] : event.detail)
-      if (key != "quiet") o[key] = printedDetail(key, value);
+    event.detail.printInto(o);
     o["version"] = report.versions[e.version].version;  // the run's, whatever an event's detail says
     events.push_back(std::move(o));
   }
