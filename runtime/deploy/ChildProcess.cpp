@@ -100,8 +100,14 @@ std::string ChildProcess::startGated(std::vector<char*>& args, std::vector<char*
   int gate[2];
   if (pipe2(gate, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
   std::string error;
-  if (!(heldStartMode() == HeldStart::SharedMemory && startSharingMemory(args, envp, path, gate[0])))
-    error = forkGated(args, envp, path, gate);
+  try {
+    if (!(heldStartMode() == HeldStart::SharedMemory && startSharingMemory(args, envp, path, gate[0])))
+      error = forkGated(args, envp, path, gate);
+  } catch (...) {
+    close(gate[0]);
+    close(gate[1]);
+    throw;
+  }
   close(gate[0]);
   if (!error.empty()) {
     close(gate[1]);

@@ -5,13 +5,15 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
-#if defined(__x86_64__) || defined(__aarch64__)
+#if (defined(__x86_64__) && !defined(__ILP32__)) || defined(__aarch64__)  // not x32: `long` is 32 bits there
 #define PIPE_HELD_CHILD 1
 #endif
 
@@ -46,6 +48,7 @@ struct Orders {
   char** envp;
   int out, err, gate;
   pid_t dieWith;
+  long openLimit;  // RLIMIT_NOFILE: how far to close one by one when close_range is refused
 };
 
 // A system call without libc: the result, or -errno. errno itself is
@@ -79,9 +82,26 @@ struct KernelSigaction {
   for (;;) kernel(SYS_exit_group, status);
 }
 
+// Closes [low, high] (high clamped to the descriptor limit): close_range,
+// or one by one where the kernel or a seccomp profile refuses it (Linux
+// before 5.9, container runtimes that do not know the call).
+[[gnu::always_inline]] inline void closeFrom(long low, long high, long limit) {
+  if (low > high) return;
+  if (kernel(SYS_close_range, low, high, 0) == 0) return;
+  for (long fd = low; fd <= high && fd < limit; ++fd) kernel(SYS_close, fd);
+}
+
+// A low descriptor (0, 1 or 2, when piperun runs with its stdio closed)
+// moved above stdio, close-on-exec like the rest; -1 when that fails.
+[[gnu::always_inline]] inline int aboveStdio(int fd) {
+  return fd >= 3 ? fd : static_cast<int>(kernel(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3));
+}
+
 // The child, on its own stack in piperun's memory. Not instrumented by the
-// sanitizers: their run-time state belongs to piperun's threads.
-__attribute__((no_sanitize("address", "undefined"))) int heldChildMain(void* raw) {
+// sanitizers, whose run-time state belongs to piperun's threads, nor by the
+// stack protector, whose canary lives in the starting thread's TLS; every
+// function it calls is inlined into it.
+__attribute__((no_sanitize("address", "undefined"), no_stack_protector)) int heldChildMain(void* raw) {
   const Orders* orders = static_cast<const Orders*>(raw);
   KernelSigaction byDefault;
   byDefault.handler = SIG_DFL;
@@ -90,6 +110,10 @@ __attribute__((no_sanitize("address", "undefined"))) int heldChildMain(void* raw
   byDefault.mask = 0;
   for (int sig = 1; sig <= kLastSignal; ++sig)  // SIGKILL and SIGSTOP refuse: nothing to reset
     kernel(SYS_rt_sigaction, sig, reinterpret_cast<long>(&byDefault), 0, sizeof(unsigned long));
+  // Every handler is the default now: unblocked, SIGTERM ends a waiting call
+  // as it would end the command (a stop, a leftover call stopped on resume).
+  unsigned long none = 0;
+  kernel(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof none);
   kernel(SYS_setpgid, 0, 0);
   if (orders->dieWith > 0) {
     kernel(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
@@ -98,9 +122,8 @@ __attribute__((no_sanitize("address", "undefined"))) int heldChildMain(void* raw
   // Keep the gate and the capture files above stdio, then close everything
   // else: a socket, the state DB or another call's gate held by a waiting
   // child would outlive piperun's own closing of it.
-  int gate = orders->gate, out = orders->out, err = orders->err;
-  for (int* fd : {&gate, &out, &err})
-    if (*fd < 3 && (*fd = static_cast<int>(kernel(SYS_fcntl, *fd, F_DUPFD, 3))) < 0) leave(127);
+  int gate = aboveStdio(orders->gate), out = aboveStdio(orders->out), err = aboveStdio(orders->err);
+  if (gate < 0 || out < 0 || err < 0) leave(127);
   int keep[3] = {gate, out, err};
   for (int i = 0; i < 3; ++i)
     for (int j = i + 1; j < 3; ++j)
@@ -109,13 +132,11 @@ __attribute__((no_sanitize("address", "undefined"))) int heldChildMain(void* raw
         keep[j] = keep[i];
         keep[i] = lower;
       }
-  long first = 0;
-  for (int fd : keep) {
-    if (fd > first) kernel(SYS_close_range, first, fd - 1, 0);
-    first = fd + 1;
-  }
-  if (kernel(SYS_close_range, first, ~0U, 0) == -ENOSYS)
-    for (long fd = first; fd < 4096; ++fd) kernel(SYS_close, fd);
+  long limit = orders->openLimit;
+  closeFrom(0, keep[0] - 1, limit);
+  closeFrom(keep[0] + 1, keep[1] - 1, limit);
+  closeFrom(keep[1] + 1, keep[2] - 1, limit);
+  closeFrom(keep[2] + 1, ~0U, limit);
 
   char go = 0;
   long n;
@@ -123,12 +144,12 @@ __attribute__((no_sanitize("address", "undefined"))) int heldChildMain(void* raw
   while (n == -EINTR);
   if (n != 1) leave(125);  // piperun died, or dropped the call, before recording it: it never runs
 
-  // 0, 1 and 2 are closed now: /dev/null comes back as 0.
-  if (kernel(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/dev/null"), O_RDONLY) != 0) leave(127);
+  // stdin /dev/null (left closed if there is none, as the fork fallback does).
+  long null = kernel(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/dev/null"), O_RDONLY | O_CLOEXEC);
+  if (null >= 0 && null != 0 && kernel(SYS_dup3, null, 0, 0) < 0) leave(127);
+  if (null == 0) kernel(SYS_fcntl, 0, F_SETFD, 0);
   if (kernel(SYS_dup3, out, 1, 0) < 0 || kernel(SYS_dup3, err, 2, 0) < 0) leave(127);
-  kernel(SYS_close_range, 3, ~0U, 0);
-  unsigned long none = 0;
-  kernel(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, sizeof none);
+  closeFrom(3, ~0U, limit);
   kernel(SYS_execve, reinterpret_cast<long>(orders->path), reinterpret_cast<long>(orders->args),
          reinterpret_cast<long>(orders->envp));
   leave(127);
@@ -161,12 +182,13 @@ HeldChildStart startHeldChild(const std::string& path, char* const* args, char* 
   for (size_t i = 0; i < envCount; ++i) text += std::strlen(envp[i]) + 1;
   size_t head = roundUp(sizeof(Orders) + (argCount + envCount + 2) * sizeof(char*) + text, 16);
   size_t size = roundUp(head + kStackBytes, static_cast<size_t>(sysconf(_SC_PAGESIZE)));
+  auto block = std::make_unique<HeldChildBlock>(nullptr, size);  // before the mapping: nothing to leak if this throws
   void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (base == MAP_FAILED) {
     started.error = errno;
     return started;
   }
-  auto block = std::make_unique<HeldChildBlock>(base, size);
+  block->adopt(base);
   char* at = static_cast<char*>(base);
   auto* orders = reinterpret_cast<Orders*>(at);
   char** argList = reinterpret_cast<char**>(at + sizeof(Orders));
@@ -190,15 +212,19 @@ HeldChildStart startHeldChild(const std::string& path, char* const* args, char* 
   orders->err = err;
   orders->gate = gate;
   orders->dieWith = dieWith;
+  struct rlimit files {};
+  orders->openLimit = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
+                          ? static_cast<long>(std::min<rlim_t>(files.rlim_cur, 1 << 20))
+                          : 1 << 20;
 
-  // Every signal blocked across the clone: the child starts with them
-  // blocked, so none of piperun's handlers can run on its stack.
-  sigset_t all, before;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &before);
+  // Every signal blocked across the clone, glibc's own two included (which
+  // sigfillset leaves out): the child starts with them blocked, so none of
+  // piperun's handlers can run on its stack before it has reset them.
+  unsigned long all = ~0UL, before = 0;
+  kernel(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all), reinterpret_cast<long>(&before), sizeof all);
   pid_t pid = clone(heldChildMain, at + size, CLONE_VM | SIGCHLD, orders);
   int error = errno;
-  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  kernel(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&before), 0, sizeof before);
   if (pid < 0) {
     started.error = error;
     return started;

@@ -14,11 +14,12 @@
 //  - calls the kernel directly, never libc, whose errno and locks belong to
 //    piperun's threads;
 //  - starts with every signal blocked, and resets every handler to the
-//    default before it unblocks them, so no handler of piperun ever runs in it;
+//    default before it unblocks them, so no handler of piperun ever runs in
+//    it, and SIGTERM ends it while it waits as it would end the command;
 //  - closes every descriptor but the gate and the two capture files first,
 //    so that it holds no socket, database or other call's gate of piperun's
 //    while it waits.
-// x86-64 and AArch64 only (the direct system calls). Elsewhere, or when the
+// x86-64 (not x32) and AArch64 only (the direct system calls). Elsewhere, or when the
 // kernel or a tool refuses the clone (valgrind does), ChildProcess forks.
 #pragma once
 
@@ -39,6 +40,9 @@ class HeldChildBlock {
   HeldChildBlock& operator=(const HeldChildBlock&) = delete;
   ~HeldChildBlock();
   void* base() const { return base_; }
+  // Takes a mapping of the block's size, made after the object (so that a
+  // failed allocation of the object leaks no mapping).
+  void adopt(void* base) { base_ = base; }
 
  private:
   void* base_;
