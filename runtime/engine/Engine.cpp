@@ -68,16 +68,6 @@ Engine::Engine(const Plan& plan, Journal& journal, Clock& clock, Deployer& deplo
       for (size_t dep : stepDeps_[i])
         if (steps_[dep].step->stage != steps_[i].step->stage) stageDeps_.back().push_back(dep);
   }
-  std::map<std::string, size_t> zones;  // "fleet/region/zone" -> number
-  const HostInfo* previous = nullptr;   // a zone's hosts mostly come together: numbered as the one before
-  for (const auto& host : fleet_.hosts()) {
-    if (previous && previous->zone == host.zone && previous->region == host.region && previous->fleet == host.fleet)
-      zoneOf_.push_back(zoneOf_.back());
-    else
-      zoneOf_.push_back(zones.emplace(host.fleet + "/" + host.region + "/" + host.zone, zones.size()).first->second);
-    previous = &host;
-  }
-  zones_ = zones.size();
   for (const auto& stage : plan.stages) {
     std::vector<std::string> regions = stage.regions;
     for (const auto& step : plan.steps)

@@ -300,8 +300,6 @@ class Engine {
   bool watchedStale_ = true;                            // hosts or the active stage changed since watched_ was computed
   // What watched_ was built from (the scopes' hosts and zones by index): equal, it is not built again.
   std::vector<size_t> watchedFrom_;
-  std::vector<size_t> zoneOf_;  // by FleetModel index: its (fleet, region, zone) as a number
-  size_t zones_ = 0;
 
   // Rollback and hard failure.
   bool rollingBack_ = false;

@@ -14,9 +14,9 @@ void Engine::watch(const Stage* stage) {
   // hosts and zones on the new version (by index) and whether it has any.
   // The same list makes the same scopes, so they are built only when it changes.
   std::vector<size_t> from{stage ? static_cast<size_t>(stage - plan_.stages.data()) : kUnsummed};
-  std::vector<char> seen;  // by zone number
+  std::vector<char> seen;  // by zone (FleetModel::zoneIdOf)
   if (stage) {
-    seen.assign(zones_, 0);
+    seen.assign(fleet_.regionAndZoneIds(), 0);
     const auto& regions = stageRegions_[from.front()];
     for (size_t r = 0; r < regions.size(); ++r) {
       bool any = false;
@@ -25,9 +25,10 @@ void Engine::watch(const Stage* stage) {
         if (!onRun_[i]) continue;
         any = true;
         if (host->onebox) from.push_back(2 * i);
-        if (!seen[zoneOf_[i]]) {
-          seen[zoneOf_[i]] = 1;
-          from.push_back(2 * zoneOf_[i] + 1);
+        std::uint32_t zone = fleet_.zoneIdOf(i);
+        if (!seen[zone]) {
+          seen[zone] = 1;
+          from.push_back(2 * size_t{zone} + 1);
         }
       }
       if (any) from.push_back(kUnsummed - 1 - r);

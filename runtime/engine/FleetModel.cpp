@@ -64,6 +64,14 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
       }
     }
   hostIdBase_ = id;
+  regionIds_.resize(hosts_.size());
+  zoneIds_.resize(hosts_.size());
+  for (const auto& [fleet, regions] : byRegion_)
+    for (const auto& [region, group] : regions)
+      for (const HostInfo* h : group.hosts) {
+        regionIds_[indexOf(*h)] = group.scope.id;
+        zoneIds_[indexOf(*h)] = group.zoneScopes.at(h->zone).id;
+      }
 }
 
 Scope FleetModel::buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,

@@ -45,6 +45,13 @@ class FleetModel {
   int zoneSize(const std::string& fleet, const std::string& zone) const;
   int regionSize(const std::string& fleet, const std::string& region) const;
   double regionTraffic(const std::string& region) const;
+  // A host's region and zone (by host index) as the Scope::id of the model's
+  // region and zone scope: numbers below regionAndZoneIds(), one per
+  // (fleet, region) and per (fleet, region, zone). What the engine and the
+  // simulated fleet key their per-zone and per-region tables by.
+  std::uint32_t regionIdOf(size_t index) const { return regionIds_[index]; }
+  std::uint32_t zoneIdOf(size_t index) const { return zoneIds_[index]; }
+  std::uint32_t regionAndZoneIds() const { return hostIdBase_; }
 
  private:
   const Plan& plan_;
@@ -61,6 +68,7 @@ class FleetModel {
   std::unordered_map<std::string, std::unordered_map<std::string, size_t>> index_;
   std::unordered_map<std::string, std::unordered_map<std::string, RegionHosts>> byRegion_;
   std::map<std::pair<std::string, std::string>, int> zoneSizes_;  // (fleet, zone) -> zoneSize()
+  std::vector<std::uint32_t> regionIds_, zoneIds_;                // by host index
   std::uint32_t hostIdBase_ = 0;  // Scope::id of the first host's scope (after every region and zone)
   std::uint32_t serial_ = 0;      // this model's Scope::model, unique in the process
 

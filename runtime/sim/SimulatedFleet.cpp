@@ -42,16 +42,7 @@ SimulatedFleet::SimulatedFleet(const Plan& plan, const Scenario& scenario)
       versionFaults_ = versionFaults_ || !entry.faults.empty();
     }
   }
-  const HostInfo* previous = nullptr;  // a region's hosts mostly come together: numbered as the one before
-  for (const auto& host : model_.hosts()) {
-    if (previous && previous->region == host.region && previous->fleet == host.fleet)
-      regionOf_.push_back(regionOf_.back());
-    else
-      regionOf_.push_back(
-          regionNumbers_.emplace(std::make_pair(host.fleet, host.region), regionNumbers_.size()).first->second);
-    previous = &host;
-  }
-  generations_.assign(regionNumbers_.size() + 1, 0);
+  generations_.assign(model_.regionAndZoneIds() + 1, 0);
   forEachEdge(scenario_, [this](std::int64_t edge) { edges_.push_back(edge); });
   std::sort(edges_.begin(), edges_.end());
   edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
@@ -67,7 +58,7 @@ void SimulatedFleet::setVersion(const std::string& fleet, const std::vector<std:
       size_t i = model_.indexOf(*host);
       if (versionOf_[i] == index) continue;
       versionOf_[i] = index;
-      ++generations_[regionOf_[i]];
+      ++generations_[model_.regionIdOf(i)];
     }
 }
 
@@ -106,8 +97,8 @@ std::optional<double> SimulatedFleet::valueFromMemory(const MetricRequest& reque
   const Scope& scope = request.scope;
   std::uint32_t slot = slots_.slotOf(scope);
   if (slot >= slotRegion_.size()) {
-    auto it = regionNumbers_.find({scope.fleet, scope.region});
-    slotRegion_.push_back(it == regionNumbers_.end() ? generations_.size() - 1 : it->second);
+    const Scope* region = model_.knownRegionScope(scope.fleet, scope.region);
+    slotRegion_.push_back(region ? region->id : generations_.size() - 1);
   }
   auto& row = remembered_[metricNumber(request.metric)];
   if (row.size() <= slot) row.resize(slots_.size());

@@ -77,9 +77,7 @@ class SimulatedFleet final : public MetricSource, public ExternalAlarmSource {
     size_t epoch = 0;         // edges_ passed when computed
     std::optional<double> value;
   };
-  std::vector<size_t> regionOf_;  // by FleetModel index: its (fleet, region) number
-  std::map<std::pair<std::string, std::string>, size_t> regionNumbers_;  // (fleet, region) -> number
-  std::vector<unsigned> generations_;  // by region number (the last: no known region): version changes
+  std::vector<unsigned> generations_;  // by FleetModel::regionIdOf (the last: no known region): version changes
   std::vector<std::int64_t> edges_;    // every fault and external alarm edge, sorted, distinct
   ScopeSlots slots_;
   std::vector<size_t> slotRegion_;                   // by scope slot: its region number
