@@ -42,6 +42,14 @@ bool anyInFlight() {
 }  // namespace
 
 void installStopHandlers() {
+  // What the starting process left behind must not change how runs end: with
+  // SIGCHLD ignored the kernel reaps every call before piperun can read its
+  // exit status, and a blocked SIGTERM or SIGINT would never stop a run.
+  signal(SIGCHLD, SIG_DFL);
+  sigset_t stops;
+  sigemptyset(&stops);
+  for (int sig : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&stops, sig);
+  pthread_sigmask(SIG_UNBLOCK, &stops, nullptr);
   struct sigaction action {};
   action.sa_handler = onStop;
   sigemptyset(&action.sa_mask);

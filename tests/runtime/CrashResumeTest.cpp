@@ -193,6 +193,32 @@ TEST(RunCommand, DeployTimeoutKillsTheProcessGroup) {
   for (const auto& line : box.deployLog()) EXPECT_EQ(line.rfind("rollback ", 0), 0u) << line;
 }
 
+// A parent that ignores SIGCHLD (the kernel would reap every call before
+// piperun reads its status: each call "exit 255", the run failed) or blocks
+// SIGTERM (a run nobody could stop) does not decide how piperun's runs end.
+TEST(RunCommand, ACarelessParentsSignalsChangeNothing) {
+  Sandbox box;
+  box.carelessParent = true;
+  ProcessResult run =
+      box.piperun({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db()});
+  EXPECT_EQ(run.exitCode, 0) << run.out << run.err;
+
+  Sandbox stopped;
+  stopped.carelessParent = true;
+  int runner = stopped.start(
+      {"run", stopped.plan("crash"), "--version", "v2", "--previous", "v1", "--state", stopped.db(), "--quiet"},
+      {{"DEPLOY_SLEEP", "30"}});
+  bool started = false;
+  for (int i = 0; i < 400 && !started; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    started = !stopped.read("deploy.pid").empty();
+  }
+  ASSERT_TRUE(started) << "the deploy call never started";
+  kill(runner, SIGTERM);
+  ProcessResult result = Sandbox::wait(runner, 20);
+  EXPECT_EQ(result.signal, SIGTERM) << result.out << result.err;
+}
+
 TEST(RunCommand, StoppedBySigtermStopsItsDeployCallAndResumes) {
   Sandbox box;
   int runner =

@@ -68,8 +68,17 @@ int Sandbox::start(const std::vector<std::string>& args, const std::map<std::str
   static int counter = 0;
   std::string outPath = (dir_ / ("out-" + std::to_string(getpid()) + "-" + std::to_string(++counter))).string();
   std::string errPath = outPath + ".err";
+  bool careless = carelessParent;
   pid_t pid = fork();
   if (pid == 0) {
+    if (careless) {  // both are kept across execve
+      signal(SIGCHLD, SIG_IGN);
+      sigset_t stops;
+      sigemptyset(&stops);
+      sigaddset(&stops, SIGTERM);
+      sigaddset(&stops, SIGINT);
+      sigprocmask(SIG_BLOCK, &stops, nullptr);
+    }
     if (chdir(dir.c_str()) != 0) _exit(126);
     int out = open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -30,6 +30,9 @@ class Sandbox {
                         int timeoutS = 60) const;
   // Starts piperun without waiting; returns its pid.
   int start(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) const;
+  // Start piperun as a careless parent would: SIGCHLD ignored, SIGTERM and
+  // SIGINT blocked (what piperun must undo before it runs anything).
+  bool carelessParent = false;
   static ProcessResult wait(int pid, int timeoutS);
   // Whether a started process's standard output has shown `text` within timeoutS seconds.
   static bool waitForOutput(int pid, const std::string& text, int timeoutS);
