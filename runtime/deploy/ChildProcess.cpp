@@ -177,6 +177,11 @@ std::string ChildProcess::forkGated(std::vector<char*>& args, std::vector<char*>
     dup2(errFd_, 2);
     closefrom(3);
     execve(path.c_str(), args.data(), envp.data());
+    ExecFailureText why = execFailure(errno);  // the same words as a held child's (HeldChild.h)
+    std::string_view parts[] = {
+        "piperun: cannot execute ", path, ": ", {why.text, static_cast<size_t>(why.size)}, "\n"};
+    for (std::string_view part : parts)
+      if (::write(2, part.data(), part.size()) < 0) break;
     _exit(127);
   }
   setpgid(pid, pid);  // also here: the group exists before anything is recorded or signalled

@@ -49,6 +49,7 @@ struct Orders {
   int out, err, gate;
   pid_t dieWith;
   long openLimit;  // RLIMIT_NOFILE: how far to close one by one when close_range is refused
+  long pathLength;
 };
 
 // A system call without libc: the result, or -errno. errno itself is
@@ -150,8 +151,16 @@ __attribute__((no_sanitize("address", "undefined"), no_stack_protector)) int hel
   if (null == 0) kernel(SYS_fcntl, 0, F_SETFD, 0);
   if (kernel(SYS_dup3, out, 1, 0) < 0 || kernel(SYS_dup3, err, 2, 0) < 0) leave(127);
   closeFrom(3, ~0U, limit);
-  kernel(SYS_execve, reinterpret_cast<long>(orders->path), reinterpret_cast<long>(orders->args),
-         reinterpret_cast<long>(orders->envp));
+  long failed = kernel(SYS_execve, reinterpret_cast<long>(orders->path), reinterpret_cast<long>(orders->args),
+                       reinterpret_cast<long>(orders->envp));
+  // "piperun: cannot execute PATH: WHY" on the call's stderr, then 127.
+  ExecFailureText why = execFailure(static_cast<int>(-failed));
+  static const char kHead[] = "piperun: cannot execute ";
+  kernel(SYS_write, 2, reinterpret_cast<long>(kHead), sizeof kHead - 1);
+  kernel(SYS_write, 2, reinterpret_cast<long>(orders->path), orders->pathLength);
+  kernel(SYS_write, 2, reinterpret_cast<long>(": "), 2);
+  kernel(SYS_write, 2, reinterpret_cast<long>(why.text), why.size);
+  kernel(SYS_write, 2, reinterpret_cast<long>("\n"), 1);
   leave(127);
 }
 
@@ -202,6 +211,7 @@ HeldChildStart startHeldChild(const std::string& path, char* const* args, char* 
     return placed;
   };
   orders->path = copy(path.c_str());
+  orders->pathLength = static_cast<long>(path.size());
   for (size_t i = 0; i < argCount; ++i) argList[i] = copy(args[i]);
   argList[argCount] = nullptr;
   for (size_t i = 0; i < envCount; ++i) envList[i] = copy(envp[i]);

@@ -25,6 +25,8 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +59,37 @@ struct HeldChildStart {
 
 // Whether this build can start held children sharing memory (x86-64, AArch64).
 bool heldChildSupported();
+
+// Why an execve failed, for the call's stderr (`error` an errno): a fixed
+// text and its length, so that a child that shares piperun's memory can say
+// it without libc. Always inlined (string_view's members would not be): the
+// child is not instrumented by the sanitizers.
+struct ExecFailureText {
+  const char* text;
+  long size;
+};
+template <long N>
+[[gnu::always_inline]] constexpr ExecFailureText failureText(const char (&text)[N]) {
+  return {text, N - 1};
+}
+[[gnu::always_inline]] inline ExecFailureText execFailure(int error) {
+  switch (error) {
+    case ENOEXEC:
+      return failureText("not a program this machine can run (a script without a #! line?)");
+    case ENOENT:
+      return failureText("no such file, or its #! interpreter is missing");
+    case EACCES:
+      return failureText("permission denied (not executable, or a directory)");
+    case E2BIG:
+      return failureText("argument list too long");
+    case ETXTBSY:
+      return failureText("the file is open for writing");
+    case ENOMEM:
+      return failureText("out of memory");
+    default:
+      return failureText("execve failed");
+  }
+}
 
 // Starts `path` (already resolved: it holds a '/') with `args` and `envp`
 // (each ending with nullptr; copied, so the caller may free them on return)

@@ -166,6 +166,21 @@ TEST_P(HeldCall, StartsWithDefaultSignalsAndNoneBlocked) {
     EXPECT_NE(status.find(line), std::string::npos) << line << "not in\n" << status;
 }
 
+// A command that cannot be executed says why on the call's stderr (kept with
+// the call), not only "exit 127".
+TEST_P(HeldCall, ACommandThatCannotBeExecutedSaysWhy) {
+  fs::path text = dir_ / "deploy.txt";
+  std::ofstream(text) << "not a program\n";
+  fs::permissions(text, fs::perms::owner_all);
+  ChildProcess child;
+  ASSERT_EQ(child.start(
+                {text.string()}, {}, [](pid_t) {}, false),
+            "");
+  EXPECT_EQ(finish(child), 127);
+  EXPECT_EQ(child.errors(), "piperun: cannot execute " + text.string() +
+                                ": not a program this machine can run (a script without a #! line?)\n");
+}
+
 // A waiting call is stopped as its command would be (piperun's stop, a
 // leftover call stopped on resume): SIGTERM to its group ends it at once,
 // whatever handler piperun has for SIGTERM, and it never runs.
