@@ -52,6 +52,8 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
       for (const auto& [zone, zoneHosts] : group.zones) zoneSizes_[{fleet, zone}] += static_cast<int>(zoneHosts.size());
     }
   std::uint32_t id = 0;  // region and zone scopes, then host scopes by host index
+  regionIds_.resize(hosts_.size());
+  zoneIds_.resize(hosts_.size());
   for (auto& [fleet, regions] : byRegion_)
     for (auto& [region, hosts] : regions) {
       hosts.scope = buildScope(Scope::Kind::Region, fleet, region, "");
@@ -61,17 +63,13 @@ FleetModel::FleetModel(const Plan& plan) : plan_(plan) {
         Scope& scope = hosts.zoneScopes.emplace(zone, buildScope(Scope::Kind::Zone, fleet, region, zone)).first->second;
         scope.id = id++;
         scope.model = serial_;
+        for (const HostInfo* h : zoneHosts) {
+          regionIds_[indexOf(*h)] = hosts.scope.id;
+          zoneIds_[indexOf(*h)] = scope.id;
+        }
       }
     }
   hostIdBase_ = id;
-  regionIds_.resize(hosts_.size());
-  zoneIds_.resize(hosts_.size());
-  for (const auto& [fleet, regions] : byRegion_)
-    for (const auto& [region, group] : regions)
-      for (const HostInfo* h : group.hosts) {
-        regionIds_[indexOf(*h)] = group.scope.id;
-        zoneIds_[indexOf(*h)] = group.zoneScopes.at(h->zone).id;
-      }
 }
 
 Scope FleetModel::buildScope(Scope::Kind kind, const std::string& fleet, const std::string& region,
