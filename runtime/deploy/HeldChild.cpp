@@ -9,7 +9,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -48,7 +47,6 @@ struct Orders {
   char** envp;
   int out, err, gate;
   pid_t dieWith;
-  long openLimit;  // RLIMIT_NOFILE: how far to close one by one when close_range is refused
   long pathLength;
 };
 
@@ -79,16 +77,25 @@ struct KernelSigaction {
   unsigned long mask;
 };
 
+// The kernel's struct rlimit64.
+struct KernelRlimit {
+  unsigned long long current, maximum;
+};
+
 [[noreturn, gnu::always_inline]] inline void leave(int status) {
   for (;;) kernel(SYS_exit_group, status);
 }
 
-// Closes [low, high] (high clamped to the descriptor limit): close_range,
-// or one by one where the kernel or a seccomp profile refuses it (Linux
-// before 5.9, container runtimes that do not know the call).
-[[gnu::always_inline]] inline void closeFrom(long low, long high, long limit) {
+// Closes [low, high]: close_range, or one by one up to the descriptor limit
+// where the kernel or a seccomp profile refuses it (Linux before 5.9,
+// container runtimes that do not know the call). The limit is asked only
+// then (`files` at 0 until it is), not for every call.
+[[gnu::always_inline]] inline void closeFrom(long low, long high, KernelRlimit& files) {
   if (low > high) return;
   if (kernel(SYS_close_range, low, high, 0) == 0) return;
+  if (files.current == 0 && kernel(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, reinterpret_cast<long>(&files)) != 0)
+    files.current = 1 << 20;
+  long limit = files.current < (1 << 20) ? static_cast<long>(files.current) : 1 << 20;
   for (long fd = low; fd <= high && fd < limit; ++fd) kernel(SYS_close, fd);
 }
 
@@ -133,11 +140,12 @@ __attribute__((no_sanitize("address", "undefined"), no_stack_protector)) int hel
         keep[j] = keep[i];
         keep[i] = lower;
       }
-  long limit = orders->openLimit;
-  closeFrom(0, keep[0] - 1, limit);
-  closeFrom(keep[0] + 1, keep[1] - 1, limit);
-  closeFrom(keep[1] + 1, keep[2] - 1, limit);
-  closeFrom(keep[2] + 1, ~0U, limit);
+  KernelRlimit files;
+  files.current = files.maximum = 0;
+  closeFrom(0, keep[0] - 1, files);
+  closeFrom(keep[0] + 1, keep[1] - 1, files);
+  closeFrom(keep[1] + 1, keep[2] - 1, files);
+  closeFrom(keep[2] + 1, ~0U, files);
 
   char go = 0;
   long n;
@@ -150,7 +158,7 @@ __attribute__((no_sanitize("address", "undefined"), no_stack_protector)) int hel
   if (null >= 0 && null != 0 && kernel(SYS_dup3, null, 0, 0) < 0) leave(127);
   if (null == 0) kernel(SYS_fcntl, 0, F_SETFD, 0);
   if (kernel(SYS_dup3, out, 1, 0) < 0 || kernel(SYS_dup3, err, 2, 0) < 0) leave(127);
-  closeFrom(3, ~0U, limit);
+  closeFrom(3, ~0U, files);
   long failed = kernel(SYS_execve, reinterpret_cast<long>(orders->path), reinterpret_cast<long>(orders->args),
                        reinterpret_cast<long>(orders->envp));
   // "piperun: cannot execute PATH: WHY" on the call's stderr, then 127.
@@ -222,10 +230,6 @@ HeldChildStart startHeldChild(const std::string& path, char* const* args, char* 
   orders->err = err;
   orders->gate = gate;
   orders->dieWith = dieWith;
-  struct rlimit files {};
-  orders->openLimit = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY
-                          ? static_cast<long>(std::min<rlim_t>(files.rlim_cur, 1 << 20))
-                          : 1 << 20;
 
   // Every signal blocked across the clone, glibc's own two included (which
   // sigfillset leaves out): the child starts with them blocked, so none of
