@@ -208,12 +208,7 @@ TEST(RunCommand, ACarelessParentsSignalsChangeNothing) {
   int runner = stopped.start(
       {"run", stopped.plan("crash"), "--version", "v2", "--previous", "v1", "--state", stopped.db(), "--quiet"},
       {{"DEPLOY_SLEEP", "30"}});
-  bool started = false;
-  for (int i = 0; i < 400 && !started; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    started = !stopped.read("deploy.pid").empty();
-  }
-  ASSERT_TRUE(started) << "the deploy call never started";
+  ASSERT_FALSE(stopped.waitForText("deploy.pid").empty()) << "the deploy call never started";
   kill(runner, SIGTERM);
   ProcessResult result = Sandbox::wait(runner, 20);
   EXPECT_EQ(result.signal, SIGTERM) << result.out << result.err;
@@ -224,11 +219,7 @@ TEST(RunCommand, StoppedBySigtermStopsItsDeployCallAndResumes) {
   int runner =
       box.start({"run", box.plan("crash"), "--version", "v2", "--previous", "v1", "--state", box.db(), "--quiet"},
                 {{"DEPLOY_SLEEP", "30"}});
-  std::string pid;
-  for (int i = 0; i < 400 && pid.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    pid = box.read("deploy.pid");
-  }
+  std::string pid = box.waitForText("deploy.pid");
   ASSERT_FALSE(pid.empty()) << "the deploy call never started";
   pid_t deploy = std::stoi(pid);
   kill(runner, SIGTERM);

@@ -109,11 +109,7 @@ TEST(WaitRun, StatusAfterTheRunnerDiedSaysSoInsteadOfCountingDown) {
             "no live runner holds the DB; run `piperun resume`");
   // With a live runner (held in a 30 s deploy call), status says nothing of the kind.
   int runner = box.start({"resume", "--state", box.db(), "--quiet"}, {{"DEPLOY_SLEEP", "30"}});
-  std::string pid;
-  for (int i = 0; i < 400 && pid.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    pid = box.read("deploy.pid");
-  }
+  box.waitForText("deploy.pid");
   ProcessResult live = box.piperun({"status", "--state", box.db()});
   EXPECT_FALSE(contains(live.out, "no live runner")) << live.out;
   kill(runner, SIGTERM);

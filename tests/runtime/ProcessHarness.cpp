@@ -159,6 +159,16 @@ std::string Sandbox::read(const std::string& relative) const {
   return buffer.str();
 }
 
+std::string Sandbox::waitForText(const std::string& relative, int timeoutS) const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeoutS);
+  std::string text = read(relative);
+  while (text.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    text = read(relative);
+  }
+  return text;
+}
+
 void Sandbox::write(const std::string& relative, const std::string& text) const {
   std::ofstream(dir_ / relative) << text;
 }

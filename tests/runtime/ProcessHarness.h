@@ -38,6 +38,9 @@ class Sandbox {
   static bool waitForOutput(int pid, const std::string& text, int timeoutS);
   std::vector<std::string> deployLog() const;
   std::string read(const std::string& relative) const;
+  // The file's text once it has any, polled every 25 ms; empty after timeoutS
+  // seconds (e.g. "deploy.pid", which the test deploy command writes).
+  std::string waitForText(const std::string& relative, int timeoutS = 10) const;
   void write(const std::string& relative, const std::string& text) const;
   llvm::json::Value status() const;
 
