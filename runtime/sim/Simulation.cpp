@@ -18,10 +18,7 @@ namespace {
 // moved into the report at the end.
 class CollectingSink final : public EventSink {
  public:
-  void onEvent(const EngineEvent& event) override {
-    EngineEvent copy{event.t, event.type, event.stage, event.step, event.message, event.detail};
-    events_.push_back(std::move(copy));
-  }
+  void onEvent(const EngineEvent& event) override { events_.push_back(event); }
   void takeEvent(EngineEvent&& event) override { events_.push_back(std::move(event)); }
   void moveTo(std::vector<EngineEvent>& events) {
     events.assign(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));

@@ -15,10 +15,7 @@ namespace {
 class TaggingSink final : public EventSink {
  public:
   TaggingSink(std::vector<VersionFlowReport::Event>& events, size_t version) : events_(events), version_(version) {}
-  void onEvent(const EngineEvent& event) override {
-    events_.push_back(
-        {version_, {event.t, event.type, event.stage, event.step, event.message, event.detail}});
-  }
+  void onEvent(const EngineEvent& event) override { events_.push_back({version_, event}); }
 
  private:
   std::vector<VersionFlowReport::Event>& events_;
