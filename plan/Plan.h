@@ -108,6 +108,7 @@ struct HostRange {
   std::string zone;
   std::int64_t first = 1, count = 0;
   int width = 2;
+  bool operator==(const HostRange&) const = default;
 };
 
 // Digits of a zone's host numbers: the width of its host count, at least 2.
@@ -126,6 +127,8 @@ struct Step {
   int timeoutS = 0;
   HostRange hostRange{};  // pipec's hosts, written after `hosts`
   bool deploys() const { return type == "onebox" || type == "batch" || type == "canary"; }
+  // Field by field; doubles by value (-0.0 == 0.0): RepeatedParts also compares their bits.
+  bool operator==(const Step&) const = default;
 };
 
 // The "analysis" object (plan.md §3): figures pipec computed; piperun does
@@ -133,11 +136,13 @@ struct Step {
 struct ExposureFigure {
   std::string step;
   double globalTraffic = 0;  // share of global traffic after the step (0..1)
+  bool operator==(const ExposureFigure&) const = default;
 };
 
 struct StageTimeFigure {
   std::string stage;
   std::int64_t startS = 0, endS = 0;  // since the reference start
+  bool operator==(const StageTimeFigure&) const = default;
 };
 
 // docs/plan-format.md "Analysis", docs/plan.md "Throughput": how long a version
@@ -147,6 +152,7 @@ struct StageTimeFigure {
 struct StageOccupancyFigure {
   std::string stage;
   std::int64_t occupancyS = 0;
+  bool operator==(const StageOccupancyFigure&) const = default;
 };
 
 struct ThroughputFigures {
@@ -154,6 +160,7 @@ struct ThroughputFigures {
   std::optional<double> versionsPerWeek;
   std::optional<std::int64_t> busyTimeToGlobalS;
   std::vector<StageOccupancyFigure> occupancy;
+  bool operator==(const ThroughputFigures&) const = default;
 };
 
 struct AnalysisFigures {
@@ -166,6 +173,8 @@ struct AnalysisFigures {
   std::vector<ExposureFigure> exposure;
   std::vector<StageTimeFigure> schedule;
   std::optional<ThroughputFigures> throughput;  // absent in plans written before it existed
+  // Field by field; doubles by value (-0.0 == 0.0): RepeatedParts also compares their bits.
+  bool operator==(const AnalysisFigures&) const = default;
 };
 
 struct Plan {

@@ -21,6 +21,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <vector>
@@ -207,8 +210,14 @@ class HostNames {
 // hashed in chunks as they are produced.
 class CanonicalOut {
  public:
+  static constexpr bool kCanonical = true;
+
   // The chunk buffer is the thread's: reused from plan to plan, never faulted in again.
   CanonicalOut() : storage_(threadBuffer()), buffer_(storage_) {}
+  // Writes into `part` (its bytes replaced) and hashes nothing: the bytes of a
+  // part to keep (RepeatedParts); finish() cuts `part` to them.
+  explicit CanonicalOut(std::string& part) : storage_(part), buffer_(storage_), hashing_(false) {}
+  void finish() { buffer_.done(); }
 
   // The canonical order of two keys of one object.
   static bool before(std::string_view a, std::string_view b) { return a < b; }
@@ -266,6 +275,11 @@ class CanonicalOut {
   }
   void null() { buffer_ += "null"; }
   void boolean(bool value) { buffer_ += value ? "true" : "false"; }
+  // Bytes of this form written before (RepeatedParts).
+  void raw(std::string_view bytes) {
+    buffer_ += bytes;
+    spill();
+  }
 
   std::string digest() {
     sha_.update(buffer_.view());
@@ -283,7 +297,7 @@ class CanonicalOut {
     return reals;
   }
   void spill() {
-    if (buffer_.size() < kChunk) return;
+    if (buffer_.size() < kChunk || !hashing_) return;
     sha_.update(buffer_.view());
     buffer_.clear();
   }
@@ -291,13 +305,17 @@ class CanonicalOut {
   Bytes buffer_;
   Sha256 sha_;
   HostNames hostNames_;
+  bool hashing_ = true;
 };
 
 // The text (PlanText.cpp's Writer, rule for rule): keys in the format's order,
 // user-named maps (metrics, alarms) sorted by name and one entry per line.
 class TextOut {
  public:
-  explicit TextOut(Bytes& out) : out_(out) {}
+  static constexpr bool kCanonical = false;
+
+  // `indent`: the depth of the value written first (0: a whole document).
+  explicit TextOut(Bytes& out, int indent = 0) : out_(out), indent_(indent) {}
 
   // The format's order of two keys of one object (not a map of user names).
   static bool before(std::string_view a, std::string_view b) { return before(planKeyRank(a), a, planKeyRank(b), b); }
@@ -389,6 +407,8 @@ class TextOut {
   }
   void null() { out_ += "null"; }
   void boolean(bool value) { out_ += value ? "true" : "false"; }
+  // Bytes of this form written before at this depth (RepeatedParts).
+  void raw(std::string_view bytes) { out_ += bytes; }
 
  private:
   static bool before(size_t rankA, std::string_view a, size_t rankB, std::string_view b) {
@@ -409,11 +429,26 @@ class TextOut {
   HostNames hostNames_;
 };
 
+// A part's bytes in both forms (RepeatedParts).
+struct PartBytes {
+  std::string canonical, text;
+  const std::string& of(bool canonicalForm) const { return canonicalForm ? canonical : text; }
+};
+
 // The document of docs/plan-format.md, as planToJson builds it.
 template <typename Out>
 class Emitter {
  public:
   Emitter(Out& out, llvm::StringRef digest) : out_(out), digest_(digest) {}
+
+  // The "steps" and "analysis" values to write as these bytes (null: write them).
+  void reuse(const PartBytes* steps, const PartBytes* analysis) {
+    stepsPart_ = steps;
+    analysisPart_ = analysis;
+  }
+  // One part's value alone, for the bytes RepeatedParts keeps.
+  void stepsOf(const Plan& plan) { steps(plan); }
+  void analysisOf(const AnalysisFigures& figures) { analysis(figures); }
 
   void plan(const Plan& plan) {
     const std::string& schema = plan.schema.empty() ? kSchemaV1Text : plan.schema;
@@ -705,6 +740,7 @@ class Emitter {
   }
 
   void steps(const Plan& plan) {
+    if (stepsPart_) return out_.raw(stepsPart_->of(Out::kCanonical));
     out_.array(plan.steps.size(), true, [&](size_t i) {
       const Step& step = plan.steps[i];
       // "run" and "timeout_s" only for test steps.
@@ -721,6 +757,7 @@ class Emitter {
   }
 
   void analysis(const AnalysisFigures& figures) {
+    if (analysisPart_) return out_.raw(analysisPart_->of(Out::kCanonical));
     objectOf(
         figures.throughput ? 12 : 11,
         member("time_to_global_s", false,
@@ -756,9 +793,113 @@ class Emitter {
 
   Out& out_;
   llvm::StringRef digest_;
+  const PartBytes* stepsPart_ = nullptr;
+  const PartBytes* analysisPart_ = nullptr;
 };
 
+// Hashes of a part's value: equal values hash equally (every field hashed
+// is one `==` compares), doubles by their bits, so that values equal by
+// `==` but not bit for bit (-0.0 and 0.0, written "-0" and "0" in the
+// canonical form) hash apart and are never taken for each other.
+class PartHash {
+ public:
+  void add(uint64_t value) { value_ = (value_ ^ value) * 0x100000001B3ULL; }
+  void add(double value) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    add(bits);
+  }
+  void add(const std::optional<double>& value) { value ? add(*value) : add(uint64_t{0x7FF4}); }
+  uint64_t value() const { return value_; }
+
+ private:
+  uint64_t value_ = 0xCBF29CE484222325ULL;
+};
+
+// Every double of the steps, and enough else to tell most apart at once.
+uint64_t hashOf(const std::vector<Step>& steps) {
+  PartHash hash;
+  hash.add(uint64_t(steps.size()));
+  for (const Step& step : steps) {
+    hash.add(uint64_t(step.id.size()) << 32 | uint64_t(step.after.size()) << 16 | uint64_t(step.hosts.size()));
+    hash.add(uint64_t(step.hostRange.first) << 32 ^ uint64_t(step.hostRange.count));
+    hash.add(step.traffic);
+  }
+  return hash.value();
+}
+
+// Every double of the figures.
+uint64_t hashOf(const AnalysisFigures& figures) {
+  PartHash hash;
+  hash.add(uint64_t(figures.timeToGlobalS.value_or(-1)));
+  hash.add(figures.timeToGlobalBusinessDays);
+  hash.add(figures.trafficInNoWave);
+  hash.add(figures.finalExposure);
+  hash.add(figures.maxExposureBeforeWave2);
+  hash.add(uint64_t(figures.exposure.size()));
+  for (const ExposureFigure& entry : figures.exposure) hash.add(entry.globalTraffic);
+  for (const StageTimeFigure& time : figures.schedule) hash.add(uint64_t(time.endS));
+  if (figures.throughput) hash.add(figures.throughput->versionsPerWeek);
+  return hash.value();
+}
+
+template <typename Value>
+struct KeptPart {
+  uint64_t hash;
+  Value value;
+  PartBytes bytes;
+};
+
+template <typename Value>
+using KeptList = std::vector<std::shared_ptr<const KeptPart<Value>>>;  // oldest first
+
+// The kept part equal to `value`, else a new one rendered by `render(emitter)`
+// in both forms (the text at depth 1: both parts are members of the document)
+// and kept. Rendered outside the lock; a part dropped from the list lives on
+// while a writer holds it.
+template <typename Value, typename Render>
+std::shared_ptr<const KeptPart<Value>> keptOrNew(std::mutex& mutex, KeptList<Value>& kept, const Value& value,
+                                                 uint64_t& reused, Render render) {
+  uint64_t hash = hashOf(value);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (size_t i = kept.size(); i-- > 0;)
+      if (kept[i]->hash == hash && kept[i]->value == value) {
+        ++reused;
+        return kept[i];
+      }
+  }
+  auto part = std::make_shared<KeptPart<Value>>(KeptPart<Value>{hash, value, {}});
+  CanonicalOut canonical(part->bytes.canonical);
+  Emitter<CanonicalOut> canonicalEmitter(canonical, "");
+  render(canonicalEmitter);
+  canonical.finish();
+  Bytes text(part->bytes.text);
+  TextOut textOut(text, 1);
+  Emitter<TextOut> textEmitter(textOut, "");
+  render(textEmitter);
+  text.done();
+  std::lock_guard<std::mutex> lock(mutex);
+  if (kept.size() == RepeatedParts::kKept) kept.erase(kept.begin());
+  kept.push_back(part);
+  return part;
+}
+
 }  // namespace
+
+struct RepeatedParts::Kept {
+  std::mutex mutex;  // guards the lists and `reused`, not the parts (never changed once kept)
+  KeptList<std::vector<Step>> steps;
+  KeptList<AnalysisFigures> analyses;
+  uint64_t reused = 0;
+};
+
+RepeatedParts::RepeatedParts() : kept_(std::make_unique<Kept>()) {}
+RepeatedParts::~RepeatedParts() = default;
+uint64_t RepeatedParts::reused() const {
+  std::lock_guard<std::mutex> lock(kept_->mutex);
+  return kept_->reused;
+}
 
 std::string writePlan(const Plan& plan) {
   std::string text;
@@ -767,12 +908,32 @@ std::string writePlan(const Plan& plan) {
 }
 
 void writePlan(const Plan& plan, std::string& text) {
+  writePlan(plan, text, nullptr);
+}
+
+void writePlan(const Plan& plan, std::string& text, RepeatedParts* repeated) {
+  std::shared_ptr<const KeptPart<std::vector<Step>>> keptSteps;
+  std::shared_ptr<const KeptPart<AnalysisFigures>> keptAnalysis;
+  if (repeated) {
+    RepeatedParts::Kept& kept = *repeated->kept_;
+    keptSteps =
+        keptOrNew(kept.mutex, kept.steps, plan.steps, kept.reused, [&](auto& emitter) { emitter.stepsOf(plan); });
+    if (plan.analysis)
+      keptAnalysis = keptOrNew(kept.mutex, kept.analyses, *plan.analysis, kept.reused,
+                               [&](auto& emitter) { emitter.analysisOf(*plan.analysis); });
+  }
+  const PartBytes* steps = keptSteps ? &keptSteps->bytes : nullptr;
+  const PartBytes* analysis = keptAnalysis ? &keptAnalysis->bytes : nullptr;
   CanonicalOut canonical;
-  Emitter<CanonicalOut>(canonical, "").plan(plan);
+  Emitter<CanonicalOut> canonicalEmitter(canonical, "");
+  canonicalEmitter.reuse(steps, analysis);
+  canonicalEmitter.plan(plan);
   std::string digest = canonical.digest();
   Bytes bytes(text);
   TextOut out(bytes);
-  Emitter<TextOut>(out, digest).plan(plan);
+  Emitter<TextOut> textEmitter(out, digest);
+  textEmitter.reuse(steps, analysis);
+  textEmitter.plan(plan);
   bytes += '\n';
   bytes.done();
 }

@@ -17,11 +17,13 @@ namespace pipelang::planformat {
 struct TimeOfDayRange {
   int fromMinute = 0;  // minutes after local midnight, inclusive
   int toMinute = 0;    // exclusive
+  bool operator==(const TimeOfDayRange&) const = default;
 };
 
 struct DateRange {
   int from = 0;  // yyyymmdd, inclusive
   int to = 0;    // yyyymmdd, inclusive
+  bool operator==(const DateRange&) const = default;
 };
 
 // A rule matches when every part that is present matches.
@@ -30,6 +32,7 @@ struct WindowRule {
   std::optional<std::vector<int>> days;  // 0 = sunday ... 6 = saturday
   std::optional<TimeOfDayRange> hours;
   std::optional<std::vector<DateRange>> dates;
+  bool operator==(const WindowRule&) const = default;
 };
 
 struct WindowSpec {
@@ -37,6 +40,7 @@ struct WindowSpec {
   std::vector<WindowRule> allow;  // empty: every time is allowed
   std::vector<WindowRule> deny;
   double offHoursBake = 1.0;
+  bool operator==(const WindowSpec&) const = default;
 };
 
 // A civil time in the calendar's zone.

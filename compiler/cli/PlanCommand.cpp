@@ -7,6 +7,7 @@
 #include "compiler/plan/PlanBuilder.h"
 #include "compiler/plan/PlanExplain.h"
 #include "compiler/plan/PlanWriter.h"
+#include "compiler/plan/SharedAnalyses.h"
 #include "compiler/sema/Model.h"
 #include "plan/PlanWriter.h"
 
@@ -90,8 +91,9 @@ class PlanFileWriters {
   }
 
   void work() {
-    std::string text;       // this thread's buffer, reused from plan to plan (issue 18)
-    planformat::Plan done;  // the plan written last: its steps' strings are reused
+    std::string text;             // this thread's buffer, reused from plan to plan (issue 18)
+    planformat::Plan done;        // the plan written last: its steps' strings are reused
+    plan::SharedAnalyses shared;  // this thread's analyses, reused by plans of the same layout
     for (;;) {
       std::unique_lock<std::mutex> lock(mutex_);
       ready_.wait(lock, [this] { return !waiting_.empty() || done_ || stop_; });
@@ -101,8 +103,8 @@ class PlanFileWriters {
       room_.notify_one();
       lock.unlock();
       fs::path file = dir_ / (job.plan.model.pipeline + ".plan.json");
-      done = plan::analysePlanModel(std::move(job.plan), &done);
-      planformat::writePlan(done, text);
+      done = plan::analysePlanModel(std::move(job.plan), &done, &shared);
+      planformat::writePlan(done, text, &repeated_);
       if (writeFile(file, text)) continue;
       lock.lock();
       if (job.index < failedIndex_) {
@@ -116,6 +118,7 @@ class PlanFileWriters {
   }
 
   fs::path dir_;
+  planformat::RepeatedParts repeated_;  // steps and analysis bytes, reused by plans that repeat them
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable ready_, room_;

@@ -19,27 +19,32 @@ enum class StepType { Onebox, Batch, Canary, Test, Bake, Approval };
 
 const char* stepTypeName(StepType type);
 
+// Every part compares with `==` (SharedAnalyses: equal layouts, equal analyses).
 struct PlanZone {
   std::string id;
   int64_t hosts = 0;
+  bool operator==(const PlanZone&) const = default;
 };
 
 struct PlanRegion {
   std::string id;
   double traffic = 0;  // fraction of global requests
   std::vector<PlanZone> zones;
+  bool operator==(const PlanRegion&) const = default;
 };
 
 struct PlanTest {
   std::string name;
   std::string run;
   int64_t timeoutS = 0;
+  bool operator==(const PlanTest&) const = default;
 };
 
 struct PlanTrafficCondition {
   std::string metric;
   std::string cmp;
   double value = 0;
+  bool operator==(const PlanTrafficCondition&) const = default;
 };
 
 struct PlanStage {
@@ -50,6 +55,7 @@ struct PlanStage {
   std::optional<PlanTrafficCondition> minTraffic;
   std::vector<PlanTest> tests;
   int bakeStep = -1;  // index of the stage bake: the stage's last step
+  bool operator==(const PlanStage&) const = default;
 };
 
 struct Step {
@@ -62,6 +68,7 @@ struct Step {
   std::optional<double> traffic;
   std::optional<int64_t> bakeS;
   std::vector<int> after;  // indices of earlier steps: steps are in a topological order
+  bool operator==(const Step&) const = default;
 };
 
 struct PlanLayout {
@@ -76,6 +83,7 @@ struct PlanLayout {
   double rollbackBatch = 1.0;     // policy max_batch, 1.0 when off
   int64_t detectionS = 0;         // largest M x period reachable from rollback_on
   std::optional<planformat::WindowSpec> windows;
+  bool operator==(const PlanLayout&) const = default;
 };
 
 std::string stepId(const PlanLayout& plan, const Step& step);

@@ -10,6 +10,8 @@
 
 namespace pipelang::plan {
 
+class SharedAnalyses;
+
 // The steps and stages only (no JSON): cheap enough for `pipec check`.
 PlanLayout buildPlan(const model::Pipeline& pipeline);
 
@@ -30,9 +32,11 @@ struct UnanalysedPlan {
 };
 // `recycled`, when given, is a plan already written: its steps and exposure
 // lists are taken and overwritten (their strings' capacity reused), the rest
-// of it left as it is; the result is the same.
+// of it left as it is; `shared`, when given, answers the analysis for plans
+// whose layouts it has seen (SharedAnalyses.h). The result is the same.
 UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline);
-planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled = nullptr);
+planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled = nullptr,
+                                  SharedAnalyses* shared = nullptr);
 
 // buildPlanModel written by planformat::planToJson: the whole document of
 // docs/plan-format.md, analysis and digest included.

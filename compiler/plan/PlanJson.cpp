@@ -2,6 +2,7 @@
 // which the shared writer turns into the document of docs/plan-format.md.
 #include "compiler/plan/PlanAnalysis.h"
 #include "compiler/plan/PlanBuilder.h"
+#include "compiler/plan/SharedAnalyses.h"
 #include "plan/PlanDigest.h"
 #include "plan/PlanWriter.h"
 
@@ -220,7 +221,7 @@ UnanalysedPlan buildUnanalysedPlanModel(const model::Pipeline& pipeline) {
   return {std::move(plan), std::move(layout)};
 }
 
-planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled) {
+planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycled, SharedAnalyses* shared) {
   std::vector<planformat::ExposureFigure> exposure;
   if (recycled) {
     plan.model.steps = std::move(recycled->steps);
@@ -228,7 +229,9 @@ planformat::Plan analysePlanModel(UnanalysedPlan plan, planformat::Plan* recycle
   }
   addStages(plan.layout, plan.model);
   addSteps(plan.layout, plan.model);
-  Analysis analysis = analyzePlan(plan.layout);
+  // The model's stages and steps are made: the layout may now lose what the analysis does not read.
+  std::optional<Analysis> own;
+  const Analysis& analysis = shared ? shared->analyze(plan.layout) : own.emplace(analyzePlan(plan.layout));
   plan.model.analysis = analysisFigures(plan.layout, analysis, plan.model.steps, std::move(exposure));
   return std::move(plan.model);
 }

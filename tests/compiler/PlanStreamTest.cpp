@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <limits>
+#include <thread>
 
 using namespace pipelang;
 using namespace pipelang::planformat;
@@ -193,4 +194,87 @@ TEST(PlanStream, Sha256GivesTheStandardDigestInOneOrManyPieces) {
   Sha256 pieces;
   for (size_t at = 0; at < bytes.size(); at += 4093) pieces.update(std::string_view(bytes).substr(at, 4093));
   EXPECT_EQ(pieces.hexDigest(), sha256Hex(bytes));
+}
+
+// RepeatedParts (issue 18): a plan whose steps or analysis repeat a plan
+// written before gets the kept bytes, which must be the bytes it would have
+// been written as, digest included.
+TEST(PlanStream, RepeatedPartsAreWrittenAsEachPlanAlone) {
+  RepeatedParts repeated;
+  std::string text;
+  Plan first = everyCorner();
+  writePlan(first, text, &repeated);
+  EXPECT_EQ(text, throughJson(first));
+  EXPECT_EQ(repeated.reused(), 0u);
+
+  Plan second = everyCorner();  // the same steps and analysis in another plan
+  second.pipeline = "Second";
+  second.deploy.run = "other.sh";
+  writePlan(second, text, &repeated);
+  EXPECT_EQ(text, throughJson(second));
+  EXPECT_EQ(repeated.reused(), 2u);
+
+  Plan moved = everyCorner();  // other steps, the same analysis
+  moved.steps[1].hostRange = HostRange{"z1", 3, 1, 2};
+  writePlan(moved, text, &repeated);
+  EXPECT_EQ(text, throughJson(moved));
+  EXPECT_NE(text.find(R"("hosts": ["z1-h01", "z1-h02", "z1-h03"])"), std::string::npos) << text;
+  EXPECT_EQ(repeated.reused(), 3u);
+
+  Plan noAnalysis = everyCorner();
+  noAnalysis.analysis.reset();
+  writePlan(noAnalysis, text, &repeated);
+  EXPECT_EQ(text, throughJson(noAnalysis));
+  EXPECT_EQ(repeated.reused(), 4u);
+}
+
+// Parts that differ only in the sign of a zero are equal by `==`, but the
+// canonical form writes -0 and 0 apart (so the digests differ): neither is
+// taken for the other.
+TEST(PlanStream, RepeatedPartsTellASignedZeroFromZero) {
+  RepeatedParts repeated;
+  std::string zeroText, negativeText;
+  Plan zero = everyCorner();
+  zero.steps[1].traffic = 0.0;
+  zero.analysis->trafficInNoWave = 0.0;
+  Plan negative = everyCorner();
+  negative.steps[1].traffic = -0.0;
+  negative.analysis->trafficInNoWave = -0.0;
+  writePlan(zero, zeroText, &repeated);
+  writePlan(negative, negativeText, &repeated);
+  EXPECT_EQ(zeroText, throughJson(zero));
+  EXPECT_EQ(negativeText, throughJson(negative));
+  EXPECT_NE(zeroText, negativeText);
+  EXPECT_EQ(repeated.reused(), 0u);
+}
+
+// The writers of `plan -o` share one RepeatedParts: two threads writing more
+// kinds than are kept (so parts are dropped while the other thread may be
+// writing them) each get every plan's own bytes.
+TEST(PlanStream, RepeatedPartsAreSharedByWriterThreads) {
+  RepeatedParts repeated;
+  constexpr size_t kKinds = RepeatedParts::kKept + 8;
+  std::vector<Plan> plans;
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < 4 * kKinds; ++i) {
+    Plan plan = everyCorner();
+    plan.pipeline = "P" + std::to_string(i);
+    plan.steps[1].hostRange = HostRange{"z1", 1, static_cast<int64_t>(i % kKinds), 3};
+    plan.analysis->detectionS = static_cast<int64_t>(i % kKinds);
+    expected.push_back(writePlan(plan));
+    plans.push_back(std::move(plan));
+  }
+  std::vector<std::string> written(plans.size());
+  auto write = [&](size_t from) {
+    std::string text;
+    for (size_t i = from; i < plans.size(); i += 2) {
+      writePlan(plans[i], text, &repeated);
+      written[i] = text;
+    }
+  };
+  std::thread other(write, 1);
+  write(0);
+  other.join();
+  for (size_t i = 0; i < plans.size(); ++i) EXPECT_EQ(written[i], expected[i]) << "plan " << i;
+  EXPECT_GT(repeated.reused(), 0u);
 }

@@ -1,0 +1,77 @@
+#include "compiler/plan/SharedAnalyses.h"
+
+#include <cstring>
+
+namespace pipelang::plan {
+namespace {
+
+// What the analysis does not read: cleared, so that plans differing only
+// there are one class (and the analysis provably never sees it).
+void reduce(PlanLayout& layout) {
+  for (PlanStage& stage : layout.stages) {
+    stage.minTraffic.reset();
+    for (PlanTest& test : stage.tests) {
+      test.name.clear();
+      test.run.clear();
+    }
+  }
+}
+
+// A hash of the fields most likely to tell classes apart, and of every
+// double the analysis reads (once the floors are cleared): equal layouts hash
+// equally (every field hashed is one `==` compares), and doubles go in by
+// their bits, so layouts equal by `==` but not bit for bit (-0.0 and 0.0)
+// hash apart and never share an analysis.
+class Hash {
+ public:
+  void add(uint64_t value) { value_ = (value_ ^ value) * 0x100000001B3ULL; }
+  void add(double value) {
+    uint64_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    add(bits);
+  }
+  uint64_t value() const { return value_; }
+
+ private:
+  uint64_t value_ = 0xCBF29CE484222325ULL;
+};
+
+uint64_t hashOf(const PlanLayout& layout) {
+  Hash hash;
+  hash.add(uint64_t(layout.steps.size()));
+  hash.add(uint64_t(layout.stages.size()));
+  hash.add(uint64_t(layout.regions.size()));
+  hash.add(uint64_t(layout.expectedS));
+  hash.add(uint64_t(layout.rollbackTimeS));
+  hash.add(layout.rollbackBatch);
+  hash.add(uint64_t(layout.detectionS));
+  for (const PlanRegion& region : layout.regions) {
+    hash.add(region.traffic);
+    for (const PlanZone& zone : region.zones) hash.add(uint64_t(zone.hosts));
+  }
+  for (const PlanStage& stage : layout.stages) hash.add(uint64_t(stage.bakeS));
+  for (const Step& step : layout.steps) {
+    hash.add(uint64_t(step.hostCount) << 8 | uint64_t(step.type));
+    hash.add(uint64_t(step.bakeS.value_or(-1)));
+    hash.add(step.traffic.value_or(-1.0));
+  }
+  if (layout.windows) hash.add(layout.windows->offHoursBake);
+  return hash.value();
+}
+
+}  // namespace
+
+const Analysis& SharedAnalyses::analyze(PlanLayout& layout) {
+  reduce(layout);
+  uint64_t hash = hashOf(layout);
+  for (size_t i = kept_.size(); i-- > 0;) {
+    if (kept_[i]->hash != hash || !(kept_[i]->layout == layout)) continue;
+    ++reused_;
+    return kept_[i]->analysis;
+  }
+  if (kept_.size() == kKept) kept_.erase(kept_.begin());
+  kept_.push_back(std::make_unique<Kept>(Kept{hash, layout, analyzePlan(layout)}));
+  return kept_.back()->analysis;
+}
+
+}  // namespace pipelang::plan
