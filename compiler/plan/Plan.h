@@ -8,6 +8,8 @@
 
 #include "plan/WindowCalendar.h"
 
+#include <llvm/ADT/SmallVector.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +60,10 @@ struct PlanStage {
   bool operator==(const PlanStage&) const = default;
 };
 
+// A step's `after`: most steps wait for one step, so two indices are kept
+// inline and a plan's hundreds of steps allocate nothing for them (issue 18).
+using StepIndices = llvm::SmallVector<int, 2>;
+
 struct Step {
   StepType type = StepType::Batch;
   int stage = 0;
@@ -67,7 +73,7 @@ struct Step {
   int64_t hostFirst = 0, hostCount = 0;  // 1-based range of host numbers in `zone`
   std::optional<double> traffic;
   std::optional<int64_t> bakeS;
-  std::vector<int> after;  // indices of earlier steps: steps are in a topological order
+  StepIndices after;  // indices of earlier steps: steps are in a topological order
   bool operator==(const Step&) const = default;
 };
 

@@ -21,7 +21,7 @@ int64_t batchSize(int64_t hosts, double fraction) {
 // Where a stage's steps hang: the previous stage's bake, or nothing for the first stage.
 struct StageShape {
   int stage = 0;
-  std::vector<int> entry;
+  StepIndices entry;
   std::optional<model::Onebox> onebox;
   std::optional<model::Canary> canary;
   double batch = 1.0;
@@ -43,7 +43,7 @@ class Builder {
 
     const model::Wave* firstWave =
         pipeline_.prod && !pipeline_.prod->waves.empty() ? &pipeline_.prod->waves.front() : nullptr;
-    std::vector<int> entry;
+    StepIndices entry;
     for (const model::Stage& stage : pipeline_.stages) {
       PlanStage planStage;
       planStage.id = stage.name;
@@ -121,16 +121,16 @@ class Builder {
   }
 
   // Adds a stage's steps; returns the `after` of the next stage (this stage's bake).
-  std::vector<int> addStage(PlanStage stage, StageShape shape, const std::vector<int>& entry) {
+  StepIndices addStage(PlanStage stage, StageShape shape, const StepIndices& entry) {
     shape.stage = static_cast<int>(plan_.stages.size());
     shape.entry = entry;
     plan_.stages.push_back(std::move(stage));
     const PlanStage& planStage = plan_.stages.back();
-    std::vector<int> deployed;  // the last steps of each region
+    StepIndices deployed;  // the last steps of each region
     for (int region : planStage.regions)
       for (int end : addRegion(shape, region)) deployed.push_back(end);
     if (deployed.empty()) deployed = entry;
-    std::vector<int> tests;
+    StepIndices tests;
     for (size_t i = 0; i < planStage.tests.size(); ++i) {
       Step test;
       test.type = StepType::Test;
@@ -150,9 +150,9 @@ class Builder {
   }
 
   // One region: one-box, then canary steps or its zones in rolling batches. Returns its last steps.
-  std::vector<int> addRegion(const StageShape& shape, int regionIndex) {
+  StepIndices addRegion(const StageShape& shape, int regionIndex) {
     const PlanRegion& region = plan_.regions[regionIndex];
-    std::vector<int> start = shape.entry;
+    StepIndices start = shape.entry;
     bool hasOnebox = shape.onebox.has_value() && !region.zones.empty();
     if (hasOnebox) {
       Step onebox;
@@ -186,7 +186,7 @@ class Builder {
     std::vector<int> zoneEnd;
     for (size_t z = 0; z < region.zones.size(); ++z) {
       const PlanZone& zone = region.zones[z];
-      std::vector<int> after = start;
+      StepIndices after = start;
       if (z >= static_cast<size_t>(shape.parallelZones) && zoneEnd[z - shape.parallelZones] >= 0)
         after = {zoneEnd[z - shape.parallelZones]};
       int64_t first = (z == 0 && hasOnebox) ? 2 : 1;
@@ -218,7 +218,7 @@ class Builder {
     }
     // With parallel zones the region is done when its last `p` lanes are.
     size_t lanes = std::min(zoneEnd.size(), static_cast<size_t>(shape.parallelZones));
-    std::vector<int> ends;
+    StepIndices ends;
     for (size_t z = zoneEnd.size() - lanes; z < zoneEnd.size(); ++z)
       if (zoneEnd[z] >= 0) ends.push_back(zoneEnd[z]);
     return ends.empty() ? start : ends;
