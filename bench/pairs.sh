@@ -14,11 +14,20 @@
 # check <= 3x, plan -o <= 4x, in wall time: what the user waits for; with
 # threads CPU cannot drop, docs/performance.md). PIPEC_ARGS (e.g. "--jobs 1")
 # is added to each pipec command.
-# Usage: bench/pairs.sh PIPEC [N [RUNS]]   (defaults 10000 and 3)
+# With BASELINE=/path/to/an/older/pipec, each run also times the older
+# binary's plan -o (check and plan-o-base; its plans must be the same bytes).
+# Usage: [BASELINE=OLD_PIPEC] bench/pairs.sh PIPEC [N [RUNS]]   (defaults 10000 and 3)
+# The files go where mktemp -d puts them: TMPDIR=/dev/shm measures the same
+# pairs in memory, without the disk's file system (docs/performance.md).
 set -eu
 PIPEC=${1:?usage: pairs.sh PIPEC [N [RUNS]]}
 PIPEC=$(cd "$(dirname "$PIPEC")" && pwd)/$(basename "$PIPEC")
 [ -x "$PIPEC" ] || { echo "pairs.sh: $PIPEC is not an executable" >&2; exit 2; }
+BASELINE=${BASELINE:-}
+if [ -n "$BASELINE" ]; then
+  BASELINE=$(cd "$(dirname "$BASELINE")" && pwd)/$(basename "$BASELINE")
+  [ -x "$BASELINE" ] || { echo "pairs.sh: $BASELINE is not an executable" >&2; exit 2; }
+fi
 N=${2:-10000}
 RUNS=${3:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -59,9 +68,12 @@ while [ $i -lt "$RUNS" ]; do
   # shellcheck disable=SC2086  # PIPEC_ARGS is words on purpose
   measure check "$PIPEC" check services ${PIPEC_ARGS:-}
   measure wc sh -c "xargs wc -l <'$WORK/files'"
+  # shellcheck disable=SC2086
+  [ -z "$BASELINE" ] || measure check-base "$BASELINE" check services ${PIPEC_ARGS:-}
   i=$((i + 1))
 done
 ratio check wc
+[ -z "$BASELINE" ] || ratio check check-base
 # plan -o writes every plan; cat then writes the same bytes into one file.
 # Each run writes into folders of its own, all removed at the end: on ext4
 # without a journal (these machines' disks), a file created within a minute
@@ -77,8 +89,17 @@ while [ $i -lt "$RUNS" ]; do
   find "$WORK/plans.$i" -type f | sort >"$WORK/plans.list"
   measure cat sh -c "xargs cat <'$WORK/plans.list' >'$WORK/cat.out'"
   measure copy cp -r "$WORK/plans.$i" "$WORK/copy.$i"
+  if [ -n "$BASELINE" ]; then
+    # shellcheck disable=SC2086
+    measure plan-o-base "$BASELINE" plan services -o "$WORK/base.$i" ${PIPEC_ARGS:-}
+    diff -r -q "$WORK/plans.$i" "$WORK/base.$i" >/dev/null || echo "pairs.sh: the baseline's plans differ" >&2
+  fi
+  # In memory (TMPDIR=/dev/shm: no disk, no inode table to search) the
+  # folders cost memory and nothing to delete.
+  [ "$(stat -f -c %T "$WORK")" = tmpfs ] && rm -rf "$WORK/plans.$i" "$WORK/copy.$i" "$WORK/base.$i"
   i=$((i + 1))
 done
 echo "plan bytes: $(wc -c <"$WORK/cat.out") in $(wc -l <"$WORK/plans.list") files"
 ratio plan-o cat
 ratio plan-o copy
+[ -z "$BASELINE" ] || ratio plan-o plan-o-base

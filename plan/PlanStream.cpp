@@ -5,6 +5,7 @@
 // as it goes (keys sorted, compact, "digest" blank: plan/PlanDigest.h), once
 // laying out the text (keys in the format's order, flat objects on one line:
 // plan/PlanText.h) with the digest in place.
+#include "plan/FieldHash.h"
 #include "plan/PlanDigest.h"
 #include "plan/PlanText.h"
 #include "plan/PlanWriter.h"
@@ -797,28 +798,9 @@ class Emitter {
   const PartBytes* analysisPart_ = nullptr;
 };
 
-// Hashes of a part's value: equal values hash equally (every field hashed
-// is one `==` compares), doubles by their bits, so that values equal by
-// `==` but not bit for bit (-0.0 and 0.0, written "-0" and "0" in the
-// canonical form) hash apart and are never taken for each other.
-class PartHash {
- public:
-  void add(uint64_t value) { value_ = (value_ ^ value) * 0x100000001B3ULL; }
-  void add(double value) {
-    uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    add(bits);
-  }
-  void add(const std::optional<double>& value) { value ? add(*value) : add(uint64_t{0x7FF4}); }
-  uint64_t value() const { return value_; }
-
- private:
-  uint64_t value_ = 0xCBF29CE484222325ULL;
-};
-
 // Every double of the steps, and enough else to tell most apart at once.
 uint64_t hashOf(const std::vector<Step>& steps) {
-  PartHash hash;
+  FieldHash hash;
   hash.add(uint64_t(steps.size()));
   for (const Step& step : steps) {
     hash.add(uint64_t(step.id.size()) << 32 | uint64_t(step.after.size()) << 16 | uint64_t(step.hosts.size()));
@@ -830,7 +812,7 @@ uint64_t hashOf(const std::vector<Step>& steps) {
 
 // Every double of the figures.
 uint64_t hashOf(const AnalysisFigures& figures) {
-  PartHash hash;
+  FieldHash hash;
   hash.add(uint64_t(figures.timeToGlobalS.value_or(-1)));
   hash.add(figures.timeToGlobalBusinessDays);
   hash.add(figures.trafficInNoWave);

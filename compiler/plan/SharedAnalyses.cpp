@@ -1,6 +1,6 @@
 #include "compiler/plan/SharedAnalyses.h"
 
-#include <cstring>
+#include "plan/FieldHash.h"
 
 namespace pipelang::plan {
 namespace {
@@ -22,22 +22,8 @@ void reduce(PlanLayout& layout) {
 // equally (every field hashed is one `==` compares), and doubles go in by
 // their bits, so layouts equal by `==` but not bit for bit (-0.0 and 0.0)
 // hash apart and never share an analysis.
-class Hash {
- public:
-  void add(uint64_t value) { value_ = (value_ ^ value) * 0x100000001B3ULL; }
-  void add(double value) {
-    uint64_t bits;
-    std::memcpy(&bits, &value, sizeof bits);
-    add(bits);
-  }
-  uint64_t value() const { return value_; }
-
- private:
-  uint64_t value_ = 0xCBF29CE484222325ULL;
-};
-
 uint64_t hashOf(const PlanLayout& layout) {
-  Hash hash;
+  planformat::FieldHash hash;
   hash.add(uint64_t(layout.steps.size()));
   hash.add(uint64_t(layout.stages.size()));
   hash.add(uint64_t(layout.regions.size()));
@@ -49,11 +35,12 @@ uint64_t hashOf(const PlanLayout& layout) {
     hash.add(region.traffic);
     for (const PlanZone& zone : region.zones) hash.add(uint64_t(zone.hosts));
   }
+  for (const PlanRegion& region : layout.regionsInNoWave) hash.add(region.traffic);
   for (const PlanStage& stage : layout.stages) hash.add(uint64_t(stage.bakeS));
   for (const Step& step : layout.steps) {
     hash.add(uint64_t(step.hostCount) << 8 | uint64_t(step.type));
     hash.add(uint64_t(step.bakeS.value_or(-1)));
-    hash.add(step.traffic.value_or(-1.0));
+    hash.add(step.traffic);
   }
   if (layout.windows) hash.add(layout.windows->offHoursBake);
   return hash.value();
