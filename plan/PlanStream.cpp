@@ -5,7 +5,7 @@
 // as it goes (keys sorted, compact, "digest" blank: plan/PlanDigest.h), once
 // laying out the text (keys in the format's order, flat objects on one line:
 // plan/PlanText.h) with the digest in place.
-#include "plan/FieldHash.h"
+#include "plan/FieldKey.h"
 #include "plan/PlanDigest.h"
 #include "plan/PlanText.h"
 #include "plan/PlanWriter.h"
@@ -798,21 +798,21 @@ class Emitter {
   const PartBytes* analysisPart_ = nullptr;
 };
 
-// Every double of the steps, and enough else to tell most apart at once.
-uint64_t hashOf(const std::vector<Step>& steps) {
-  FieldHash hash;
+// Every double of the steps (FieldKey), and enough else to tell most apart at once.
+FieldKey keyOf(const std::vector<Step>& steps) {
+  FieldKey hash;
   hash.add(uint64_t(steps.size()));
   for (const Step& step : steps) {
     hash.add(uint64_t(step.id.size()) << 32 | uint64_t(step.after.size()) << 16 | uint64_t(step.hosts.size()));
     hash.add(uint64_t(step.hostRange.first) << 32 ^ uint64_t(step.hostRange.count));
     hash.add(step.traffic);
   }
-  return hash.value();
+  return hash;
 }
 
-// Every double of the figures.
-uint64_t hashOf(const AnalysisFigures& figures) {
-  FieldHash hash;
+// Every double of the figures (FieldKey).
+FieldKey keyOf(const AnalysisFigures& figures) {
+  FieldKey hash;
   hash.add(uint64_t(figures.timeToGlobalS.value_or(-1)));
   hash.add(figures.timeToGlobalBusinessDays);
   hash.add(figures.trafficInNoWave);
@@ -822,12 +822,12 @@ uint64_t hashOf(const AnalysisFigures& figures) {
   for (const ExposureFigure& entry : figures.exposure) hash.add(entry.globalTraffic);
   for (const StageTimeFigure& time : figures.schedule) hash.add(uint64_t(time.endS));
   if (figures.throughput) hash.add(figures.throughput->versionsPerWeek);
-  return hash.value();
+  return hash;
 }
 
 template <typename Value>
 struct KeptPart {
-  uint64_t hash;
+  FieldKey key;
   Value value;
   PartBytes bytes;
 };
@@ -842,16 +842,16 @@ using KeptList = std::vector<std::shared_ptr<const KeptPart<Value>>>;  // oldest
 template <typename Value, typename Render>
 std::shared_ptr<const KeptPart<Value>> keptOrNew(std::mutex& mutex, KeptList<Value>& kept, const Value& value,
                                                  uint64_t& reused, Render render) {
-  uint64_t hash = hashOf(value);
+  FieldKey key = keyOf(value);
   {
     std::lock_guard<std::mutex> lock(mutex);
     for (size_t i = kept.size(); i-- > 0;)
-      if (kept[i]->hash == hash && kept[i]->value == value) {
+      if (kept[i]->key == key && kept[i]->value == value) {
         ++reused;
         return kept[i];
       }
   }
-  auto part = std::make_shared<KeptPart<Value>>(KeptPart<Value>{hash, value, {}});
+  auto part = std::make_shared<KeptPart<Value>>(KeptPart<Value>{std::move(key), value, {}});
   CanonicalOut canonical(part->bytes.canonical);
   Emitter<CanonicalOut> canonicalEmitter(canonical, "");
   render(canonicalEmitter);

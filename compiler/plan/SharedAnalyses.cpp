@@ -1,6 +1,6 @@
 #include "compiler/plan/SharedAnalyses.h"
 
-#include "plan/FieldHash.h"
+#include "plan/FieldKey.h"
 
 namespace pipelang::plan {
 namespace {
@@ -17,13 +17,11 @@ void reduce(PlanLayout& layout) {
   }
 }
 
-// A hash of the fields most likely to tell classes apart, and of every
-// double the analysis reads (once the floors are cleared): equal layouts hash
-// equally (every field hashed is one `==` compares), and doubles go in by
-// their bits, so layouts equal by `==` but not bit for bit (-0.0 and 0.0)
-// hash apart and never share an analysis.
-uint64_t hashOf(const PlanLayout& layout) {
-  planformat::FieldHash hash;
+// The fields most likely to tell kinds apart, and every double the analysis
+// reads once the floors are cleared (FieldKey): layouts equal by `==` but
+// not bit for bit (-0.0 and 0.0) never share an analysis.
+planformat::FieldKey keyOf(const PlanLayout& layout) {
+  planformat::FieldKey hash;
   hash.add(uint64_t(layout.steps.size()));
   hash.add(uint64_t(layout.stages.size()));
   hash.add(uint64_t(layout.regions.size()));
@@ -43,21 +41,21 @@ uint64_t hashOf(const PlanLayout& layout) {
     hash.add(step.traffic);
   }
   if (layout.windows) hash.add(layout.windows->offHoursBake);
-  return hash.value();
+  return hash;
 }
 
 }  // namespace
 
 const Analysis& SharedAnalyses::analyze(PlanLayout& layout) {
   reduce(layout);
-  uint64_t hash = hashOf(layout);
+  planformat::FieldKey key = keyOf(layout);
   for (size_t i = kept_.size(); i-- > 0;) {
-    if (kept_[i]->hash != hash || !(kept_[i]->layout == layout)) continue;
+    if (!(kept_[i]->key == key) || !(kept_[i]->layout == layout)) continue;
     ++reused_;
     return kept_[i]->analysis;
   }
   if (kept_.size() == kKept) kept_.erase(kept_.begin());
-  kept_.push_back(std::make_unique<Kept>(Kept{hash, layout, analyzePlan(layout)}));
+  kept_.push_back(std::make_unique<Kept>(Kept{std::move(key), layout, analyzePlan(layout)}));
   return kept_.back()->analysis;
 }
 

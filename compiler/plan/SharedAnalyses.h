@@ -8,6 +8,7 @@
 
 #include "compiler/plan/Plan.h"
 #include "compiler/plan/PlanAnalysis.h"
+#include "plan/FieldKey.h"
 
 #include <cstdint>
 #include <memory>
@@ -35,7 +36,7 @@ class SharedAnalyses {
 
  private:
   struct Kept {
-    uint64_t hash;
+    planformat::FieldKey key;  // compared first: a hash, then each double bit for bit
     PlanLayout layout;
     Analysis analysis;
   };

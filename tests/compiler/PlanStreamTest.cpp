@@ -246,6 +246,23 @@ TEST(PlanStream, RepeatedPartsTellASignedZeroFromZero) {
   EXPECT_EQ(negativeText, throughJson(negative));
   EXPECT_NE(zeroText, negativeText);
   EXPECT_EQ(repeated.reused(), 0u);
+  // Two signs flipped, which cancel in a hash of the bits: still apart.
+  Plan swapped = everyCorner();
+  swapped.steps[1].traffic = -0.0;
+  swapped.steps[2].traffic = 0.0;
+  swapped.analysis->trafficInNoWave = -0.0;
+  swapped.analysis->finalExposure = 0.0;
+  Plan swappedBack = swapped;
+  swappedBack.steps[1].traffic = 0.0;
+  swappedBack.steps[2].traffic = -0.0;
+  swappedBack.analysis->trafficInNoWave = 0.0;
+  swappedBack.analysis->finalExposure = -0.0;
+  std::string text;
+  writePlan(swapped, text, &repeated);
+  EXPECT_EQ(text, throughJson(swapped));
+  writePlan(swappedBack, text, &repeated);
+  EXPECT_EQ(text, throughJson(swappedBack));
+  EXPECT_EQ(repeated.reused(), 0u);
 }
 
 // The writers of `plan -o` share one RepeatedParts: two threads writing more

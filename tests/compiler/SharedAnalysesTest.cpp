@@ -77,6 +77,16 @@ TEST(SharedAnalyses, ASignedZeroIsNotTakenForZero) {
   EXPECT_EQ(writtenThrough(shared, zero.pipeline), writtenAlone(zero.pipeline));
   EXPECT_EQ(writtenThrough(shared, negativeZero.pipeline), writtenAlone(negativeZero.pipeline));
   EXPECT_EQ(shared.reused(), 0u);
+  // Two signs flipped (both waves' one-boxes), which cancel in a hash of the bits: still apart.
+  plantest::TwoWaveFixture swapped;
+  swapped.pipeline.prod->waves[0].onebox->traffic.value = -0.0;
+  swapped.pipeline.prod->waves[1].onebox->traffic.value = 0.0;
+  plantest::TwoWaveFixture swappedBack;
+  swappedBack.pipeline.prod->waves[0].onebox->traffic.value = 0.0;
+  swappedBack.pipeline.prod->waves[1].onebox->traffic.value = -0.0;
+  EXPECT_EQ(writtenThrough(shared, swapped.pipeline), writtenAlone(swapped.pipeline));
+  EXPECT_EQ(writtenThrough(shared, swappedBack.pipeline), writtenAlone(swappedBack.pipeline));
+  EXPECT_EQ(shared.reused(), 0u);
 }
 
 // At most kKept kinds are kept; the oldest goes, and a plan of a kind no
