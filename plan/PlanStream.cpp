@@ -798,31 +798,43 @@ class Emitter {
   const PartBytes* analysisPart_ = nullptr;
 };
 
-// Every double of the steps (FieldKey), and enough else to tell most apart at once.
+// Every double of the steps (FieldKey), and most of what tells two apart:
+// each step's id (which names its stage, region and zone), bake, hosts and test.
 FieldKey keyOf(const std::vector<Step>& steps) {
-  FieldKey hash;
-  hash.add(uint64_t(steps.size()));
+  FieldKey key;
+  key.add(uint64_t(steps.size()));
   for (const Step& step : steps) {
-    hash.add(uint64_t(step.id.size()) << 32 | uint64_t(step.after.size()) << 16 | uint64_t(step.hosts.size()));
-    hash.add(uint64_t(step.hostRange.first) << 32 ^ uint64_t(step.hostRange.count));
-    hash.add(step.traffic);
+    key.add(step.id);
+    key.add(uint64_t(step.after.size()) << 32 | uint64_t(step.hosts.size()));
+    key.add(uint64_t(step.hostRange.first) << 32 ^ uint64_t(step.hostRange.count) << 8 ^
+            uint64_t(step.hostRange.width));
+    key.add(step.traffic);
+    key.add(uint64_t(step.bakeS.value_or(-1)) << 32 ^ uint64_t(step.timeoutS));
+    if (!step.run.empty()) key.add(step.run);
   }
-  return hash;
+  return key;
 }
 
-// Every double of the figures (FieldKey).
+// Every double of the figures (FieldKey), and every time.
 FieldKey keyOf(const AnalysisFigures& figures) {
-  FieldKey hash;
-  hash.add(uint64_t(figures.timeToGlobalS.value_or(-1)));
-  hash.add(figures.timeToGlobalBusinessDays);
-  hash.add(figures.trafficInNoWave);
-  hash.add(figures.finalExposure);
-  hash.add(figures.maxExposureBeforeWave2);
-  hash.add(uint64_t(figures.exposure.size()));
-  for (const ExposureFigure& entry : figures.exposure) hash.add(entry.globalTraffic);
-  for (const StageTimeFigure& time : figures.schedule) hash.add(uint64_t(time.endS));
-  if (figures.throughput) hash.add(figures.throughput->versionsPerWeek);
-  return hash;
+  FieldKey key;
+  key.add(uint64_t(figures.timeToGlobalS.value_or(-1)));
+  key.add(figures.timeToGlobalBusinessDays);
+  key.add(figures.trafficInNoWave);
+  key.add(figures.finalExposure);
+  key.add(figures.maxExposureBeforeWave2);
+  key.add(uint64_t(figures.detectionS) << 32 ^ uint64_t(figures.rollbackS));
+  key.add(uint64_t(figures.worstRecoveryS));
+  key.add(uint64_t(figures.regionsInNoWave.size()));
+  key.add(uint64_t(figures.exposure.size()));
+  for (const ExposureFigure& entry : figures.exposure) key.add(entry.globalTraffic);
+  for (const StageTimeFigure& time : figures.schedule) key.add(uint64_t(time.startS) << 32 ^ uint64_t(time.endS));
+  if (figures.throughput) {
+    key.add(figures.throughput->versionsPerWeek);
+    key.add(uint64_t(figures.throughput->busyTimeToGlobalS.value_or(-1)));
+    for (const StageOccupancyFigure& stage : figures.throughput->occupancy) key.add(uint64_t(stage.occupancyS));
+  }
+  return key;
 }
 
 template <typename Value>
@@ -835,13 +847,14 @@ struct KeptPart {
 template <typename Value>
 using KeptList = std::vector<std::shared_ptr<const KeptPart<Value>>>;  // oldest first
 
-// The kept part equal to `value`, else a new one rendered by `render(emitter)`
-// in both forms (the text at depth 1: both parts are members of the document)
-// and kept. Rendered outside the lock; a part dropped from the list lives on
-// while a writer holds it.
+// The kept part equal to `value`; else, when its kind was seen before
+// (`seen`), a new one rendered by `render(emitter)` in both forms (the text
+// at depth 1: both parts are members of the document) and kept; else null
+// (the caller writes the value itself). Rendered outside the lock; a part
+// dropped from the list lives on while a writer holds it.
 template <typename Value, typename Render>
-std::shared_ptr<const KeptPart<Value>> keptOrNew(std::mutex& mutex, KeptList<Value>& kept, const Value& value,
-                                                 uint64_t& reused, Render render) {
+std::shared_ptr<const KeptPart<Value>> keptOrNew(std::mutex& mutex, KeptList<Value>& kept, SecondSighting& seen,
+                                                 const Value& value, uint64_t& reused, Render render) {
   FieldKey key = keyOf(value);
   {
     std::lock_guard<std::mutex> lock(mutex);
@@ -850,6 +863,7 @@ std::shared_ptr<const KeptPart<Value>> keptOrNew(std::mutex& mutex, KeptList<Val
         ++reused;
         return kept[i];
       }
+    if (!seen.seenBefore(key.hash())) return nullptr;
   }
   auto part = std::make_shared<KeptPart<Value>>(KeptPart<Value>{std::move(key), value, {}});
   CanonicalOut canonical(part->bytes.canonical);
@@ -873,6 +887,7 @@ struct RepeatedParts::Kept {
   std::mutex mutex;  // guards the lists and `reused`, not the parts (never changed once kept)
   KeptList<std::vector<Step>> steps;
   KeptList<AnalysisFigures> analyses;
+  SecondSighting seenSteps, seenAnalyses;
   uint64_t reused = 0;
 };
 
@@ -898,10 +913,10 @@ void writePlan(const Plan& plan, std::string& text, RepeatedParts* repeated) {
   std::shared_ptr<const KeptPart<AnalysisFigures>> keptAnalysis;
   if (repeated) {
     RepeatedParts::Kept& kept = *repeated->kept_;
-    keptSteps =
-        keptOrNew(kept.mutex, kept.steps, plan.steps, kept.reused, [&](auto& emitter) { emitter.stepsOf(plan); });
+    keptSteps = keptOrNew(kept.mutex, kept.steps, kept.seenSteps, plan.steps, kept.reused,
+                          [&](auto& emitter) { emitter.stepsOf(plan); });
     if (plan.analysis)
-      keptAnalysis = keptOrNew(kept.mutex, kept.analyses, *plan.analysis, kept.reused,
+      keptAnalysis = keptOrNew(kept.mutex, kept.analyses, kept.seenAnalyses, *plan.analysis, kept.reused,
                                [&](auto& emitter) { emitter.analysisOf(*plan.analysis); });
   }
   const PartBytes* steps = keptSteps ? &keptSteps->bytes : nullptr;

@@ -36,8 +36,9 @@ void writePlan(const Plan& plan, std::string& text);
 // canonical one hashed for the digest, and the text) with the value it was
 // written from; a plan whose part equals a kept one, field for field and
 // each double bit for bit, gets the kept bytes, which are the bytes it would
-// have been written as. At most kKept of each part (the oldest goes), so
-// memory stays flat in the number of plans. Thread-safe: the writers of one
+// have been written as. A part is kept from the second time its kind is
+// seen (SecondSighting in plan/FieldKey.h), at most kKept of each (the
+// oldest goes), so memory stays flat in the number of plans. Thread-safe: the writers of one
 // `plan -o` share one, so each kind is rendered and kept once.
 class RepeatedParts {
  public:

@@ -23,14 +23,16 @@ class SharedAnalyses {
   // cleared, as the caller no longer needs them (analysePlanModel has made
   // the model's stages by then). The analysis is computed from the reduced
   // layout and reused for any later layout equal to it (`==` on every
-  // field), so sharing cannot change a figure. The reference stays valid
-  // until the next call. At most kKept classes are kept (the oldest goes),
-  // so memory stays flat in the number of plans. Not thread-safe: one per
-  // thread.
+  // field, each double bit for bit), so sharing cannot change a figure. A
+  // layout's analysis is kept from the second time its kind is seen
+  // (SecondSighting), at most kKept kinds (the oldest goes), so memory stays
+  // flat in the number of plans. The reference stays valid until the next
+  // call. Not thread-safe: one per thread.
   const Analysis& analyze(PlanLayout& layout);
 
-  // How many calls found their class kept (tests and benches).
+  // How many calls found their kind kept, and how many kinds are kept (tests and benches).
   uint64_t reused() const { return reused_; }
+  size_t kept() const { return kept_.size(); }
 
   static constexpr size_t kKept = 32;
 
@@ -41,6 +43,8 @@ class SharedAnalyses {
     Analysis analysis;
   };
   std::vector<std::unique_ptr<Kept>> kept_;  // newest last
+  planformat::SecondSighting seen_;
+  Analysis alone_;  // the last analysis not kept
   uint64_t reused_ = 0;
 };
 

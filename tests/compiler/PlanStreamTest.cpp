@@ -2,6 +2,7 @@
 // it goes (issue 18): its bytes must be those of writePlanText(planToJson()),
 // the layout and digest every plan was written with before, on the corners
 // the examples do not reach (PlanModelTest compares every example's plan).
+#include "plan/FieldKey.h"
 #include "plan/PlanDigest.h"
 #include "plan/PlanText.h"
 #include "plan/PlanWriter.h"
@@ -196,41 +197,43 @@ TEST(PlanStream, Sha256GivesTheStandardDigestInOneOrManyPieces) {
   EXPECT_EQ(pieces.hexDigest(), sha256Hex(bytes));
 }
 
-// RepeatedParts (issue 18): a plan whose steps or analysis repeat a plan
-// written before gets the kept bytes, which must be the bytes it would have
-// been written as, digest included.
+// RepeatedParts (issue 18): a part is kept from the second plan that has
+// it on; a later plan with an equal part gets the kept bytes, which must be
+// the bytes it would have been written as, digest included.
 TEST(PlanStream, RepeatedPartsAreWrittenAsEachPlanAlone) {
   RepeatedParts repeated;
   std::string text;
-  Plan first = everyCorner();
-  writePlan(first, text, &repeated);
-  EXPECT_EQ(text, throughJson(first));
-  EXPECT_EQ(repeated.reused(), 0u);
-
-  Plan second = everyCorner();  // the same steps and analysis in another plan
+  auto write = [&](const Plan& plan) {
+    writePlan(plan, text, &repeated);
+    EXPECT_EQ(text, throughJson(plan)) << plan.pipeline;
+  };
+  write(everyCorner());  // seen once: written, not kept
+  Plan second = everyCorner();
   second.pipeline = "Second";
   second.deploy.run = "other.sh";
-  writePlan(second, text, &repeated);
-  EXPECT_EQ(text, throughJson(second));
+  write(second);  // seen twice: kept
+  EXPECT_EQ(repeated.reused(), 0u);
+
+  Plan third = everyCorner();  // the same steps and analysis in a third plan
+  third.pipeline = "Third";
+  write(third);
   EXPECT_EQ(repeated.reused(), 2u);
 
   Plan moved = everyCorner();  // other steps, the same analysis
   moved.steps[1].hostRange = HostRange{"z1", 3, 1, 2};
-  writePlan(moved, text, &repeated);
-  EXPECT_EQ(text, throughJson(moved));
+  write(moved);
   EXPECT_NE(text.find(R"("hosts": ["z1-h01", "z1-h02", "z1-h03"])"), std::string::npos) << text;
   EXPECT_EQ(repeated.reused(), 3u);
 
   Plan noAnalysis = everyCorner();
   noAnalysis.analysis.reset();
-  writePlan(noAnalysis, text, &repeated);
-  EXPECT_EQ(text, throughJson(noAnalysis));
+  write(noAnalysis);
   EXPECT_EQ(repeated.reused(), 4u);
 }
 
 // Parts that differ only in the sign of a zero are equal by `==`, but the
 // canonical form writes -0 and 0 apart (so the digests differ): neither is
-// taken for the other.
+// taken for the other once kept.
 TEST(PlanStream, RepeatedPartsTellASignedZeroFromZero) {
   RepeatedParts repeated;
   std::string zeroText, negativeText;
@@ -241,6 +244,7 @@ TEST(PlanStream, RepeatedPartsTellASignedZeroFromZero) {
   negative.steps[1].traffic = -0.0;
   negative.analysis->trafficInNoWave = -0.0;
   writePlan(zero, zeroText, &repeated);
+  writePlan(zero, zeroText, &repeated);  // kept
   writePlan(negative, negativeText, &repeated);
   EXPECT_EQ(zeroText, throughJson(zero));
   EXPECT_EQ(negativeText, throughJson(negative));
@@ -259,6 +263,7 @@ TEST(PlanStream, RepeatedPartsTellASignedZeroFromZero) {
   swappedBack.analysis->finalExposure = -0.0;
   std::string text;
   writePlan(swapped, text, &repeated);
+  writePlan(swapped, text, &repeated);  // kept
   EXPECT_EQ(text, throughJson(swapped));
   writePlan(swappedBack, text, &repeated);
   EXPECT_EQ(text, throughJson(swappedBack));
@@ -267,17 +272,19 @@ TEST(PlanStream, RepeatedPartsTellASignedZeroFromZero) {
 
 // The writers of `plan -o` share one RepeatedParts: two threads writing more
 // kinds than are kept (so parts are dropped while the other thread may be
-// writing them) each get every plan's own bytes.
+// writing them), each kind in a run of six plans (so it is kept and
+// reused), each get every plan's own bytes.
 TEST(PlanStream, RepeatedPartsAreSharedByWriterThreads) {
   RepeatedParts repeated;
-  constexpr size_t kKinds = RepeatedParts::kKept + 8;
+  constexpr size_t kKinds = RepeatedParts::kKept + 8, kRun = 6;
   std::vector<Plan> plans;
   std::vector<std::string> expected;
-  for (size_t i = 0; i < 4 * kKinds; ++i) {
+  for (size_t i = 0; i < 2 * kRun * kKinds; ++i) {
+    size_t kind = i / kRun % kKinds;
     Plan plan = everyCorner();
     plan.pipeline = "P" + std::to_string(i);
-    plan.steps[1].hostRange = HostRange{"z1", 1, static_cast<int64_t>(i % kKinds), 3};
-    plan.analysis->detectionS = static_cast<int64_t>(i % kKinds);
+    plan.steps[1].hostRange = HostRange{"z1", 1, static_cast<int64_t>(kind), 3};
+    plan.analysis->detectionS = static_cast<int64_t>(kind);
     expected.push_back(writePlan(plan));
     plans.push_back(std::move(plan));
   }
@@ -294,4 +301,15 @@ TEST(PlanStream, RepeatedPartsAreSharedByWriterThreads) {
   other.join();
   for (size_t i = 0; i < plans.size(); ++i) EXPECT_EQ(written[i], expected[i]) << "plan " << i;
   EXPECT_GT(repeated.reused(), 0u);
+}
+
+// The caches keep a kind from its second sighting (SecondSighting). FieldKey's
+// hash carries each word's bits only upwards, so keys that differ only in
+// their high bits, seen in turn, must still each be recognised.
+TEST(PlanStream, SecondSightingTellsKeysApartByTheirHighBits) {
+  SecondSighting seen;
+  std::vector<uint64_t> keys;
+  for (uint64_t k = 1; k <= 8; ++k) keys.push_back(k << 40);
+  for (uint64_t key : keys) EXPECT_FALSE(seen.seenBefore(key)) << key;
+  for (uint64_t key : keys) EXPECT_TRUE(seen.seenBefore(key)) << key;
 }
