@@ -16,6 +16,7 @@
 # is added to each pipec command.
 # With BASELINE=/path/to/an/older/pipec, each run also times the older
 # binary's plan -o (check and plan-o-base; its plans must be the same bytes).
+# ORG_ARGS=--unique-bakes gives every service its own steps and analysis.
 # Usage: [BASELINE=OLD_PIPEC] bench/pairs.sh PIPEC [N [RUNS]]   (defaults 10000 and 3)
 # The files go where mktemp -d puts them: TMPDIR=/dev/shm measures the same
 # pairs in memory, without the disk's file system (docs/performance.md).
@@ -33,7 +34,8 @@ RUNS=${3:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-python3 "$HERE/gen_override_org.py" "$N" "$WORK/org"
+# shellcheck disable=SC2086  # ORG_ARGS (e.g. --unique-bakes) is words on purpose
+python3 "$HERE/gen_override_org.py" "$N" "$WORK/org" ${ORG_ARGS:-}
 cd "$WORK/org"
 measure() {  # label, command...: appends cpu to $WORK/label.runs, wall to $WORK/label.wall
   label=$1; shift
