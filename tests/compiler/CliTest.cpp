@@ -523,6 +523,35 @@ TEST_F(PipecCli, PlanOutputOfDifferentShapesInTurnWritesEachAsPlanningItAloneWou
   }
 }
 
+// `plan -o` analyses each kind of service once and writes the steps and
+// analysis it repeats from kept bytes (issue 18: SharedAnalyses,
+// RepeatedParts). Forty services of four kinds (host counts), each with its
+// own artifact, command, alarm threshold and traffic floor, which the kept
+// parts do not hold, and a one-off service between them: each plan is the
+// one planned alone (no cache), digest included.
+TEST_F(PipecCli, PlanOutputOfRepeatedKindsWritesEachAsPlanningItAloneWould) {
+  std::string services = "import \"std/templates\"\n";
+  auto service = [&](const std::string& n, int hosts) {
+    services += "pipeline Svc" + n + " extends StandardService {\n  artifact = \"svc" + n + "\"\n";
+    services += "  hosts_per_zone = " + std::to_string(hosts) + "\n";
+    services += "  deploy { run = \"scripts/deploy.sh svc" + n + "\" }\n";
+    services += "  prod { wave 1 { min_traffic = requests >= " + n + "0 } }\n}\n";
+  };
+  for (int i = 0; i < 40; ++i) {
+    service(std::to_string(i), 3 + 2 * (i % 4));
+    if (i == 20) service("OneOff", 12);
+  }
+  write("svc.pipe", services);
+  PipecRun all = pipec("plan svc.pipe -o plans");
+  ASSERT_EQ(all.status, 0) << all.err;
+  for (int i = 0; i <= 40; ++i) {
+    std::string name = i == 40 ? "SvcOneOff" : "Svc" + std::to_string(i);
+    PipecRun one = pipec("plan svc.pipe --pipeline " + name);
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_EQ(slurpFile(dir_ / "plans" / (name + ".plan.json")), one.out) << name;
+  }
+}
+
 TEST_F(PipecCli, PlanThatCannotWriteAFileNamesItAndExitsTwo) {
   write("svc.pipe", kTwoServices);
   fs::create_directories(dir_ / "plans" / "Orders.plan.json");  // a folder where the file should go
