@@ -4,17 +4,20 @@
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
 #include "compiler/diag/DiagnosticRenderer.h"
+#include "compiler/driver/Frontend.h"
 #include "compiler/driver/SourceLoader.h"
 #include "compiler/format/Formatter.h"
 #include "compiler/format/UnifiedDiff.h"
 
 #include <llvm/Support/raw_ostream.h>
 
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
-#include <unistd.h>
 
 namespace pipelang::cli {
 
@@ -50,7 +53,7 @@ bool handleChange(const std::string& name, const std::string& before, const std:
   out << after;
   out.close();
   if (!out) {
-    llvm::errs() << "error: cannot write `" << name << "`\n";
+    llvm::errs() << "pipec: error: cannot write `" << name << "`\n";
     return false;
   }
   return true;
@@ -72,19 +75,39 @@ int runFmt() {
         continue;
       }
       if (result == FileResult::Changed) anyChanged = true;
-      if (result == FileResult::Changed) handleChange("<stdin>", text, formatted, true, nullptr);
-      else if (!opt::fmtCheck && !opt::fmtDiff) llvm::outs() << formatted;
+      if (result == FileResult::Changed)
+        handleChange("<stdin>", text, formatted, true, nullptr);
+      else if (!opt::fmtCheck && !opt::fmtDiff)
+        llvm::outs() << formatted;
       continue;
     }
     std::error_code ec;
     std::vector<fs::path> files;
-    if (fs::is_directory(argument, ec)) files = findPipeFiles(argument);
-    else files.emplace_back(argument);
+    if (fs::is_directory(argument, ec)) {
+      // As `pipec check`: the project of the current directory and that of
+      // the folder named; a link leading out of both is neither read nor
+      // rewritten (checks.md §4).
+      std::vector<fs::path> roots = {projectRootOf(fs::weakly_canonical(fs::current_path(), ec)),
+                                     projectRootOf(fs::weakly_canonical(argument, ec))};
+      std::vector<fs::path> outside;
+      files = findPipeFiles(argument, roots, false, &outside);
+      for (const fs::path& link : outside) {
+        llvm::errs() << "pipec: error: cannot read `" << link.generic_string()
+                     << "`: a link that leads outside the project root\n";
+        anyUnreadable = true;
+      }
+    } else {
+      files.emplace_back(argument);
+    }
     for (const fs::path& file : files) {
       std::string name = file.generic_string();
       std::ifstream in(file, std::ios::binary);
       if (!in || fs::is_directory(file, ec)) {
-        llvm::errs() << "error: cannot read `" << name << "`\n";
+        int error = errno;
+        std::string why = !fs::exists(file, ec)        ? "no such file or directory"
+                          : fs::is_directory(file, ec) ? "a directory"
+                                                       : std::strerror(error);
+        llvm::errs() << "pipec: error: cannot read `" << name << "`: " << why << "\n";
         anyUnreadable = true;
         continue;
       }

@@ -41,8 +41,7 @@ fs::path canonicalOrSelf(const fs::path& path) {
 }
 
 bool isWithin(const fs::path& path, const fs::path& root) {
-  auto [rootEnd, pathIt] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
-  return rootEnd == root.end();
+  return isWithinFolder(path, root);
 }
 
 }  // namespace
@@ -100,8 +99,15 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     if (fs::is_directory(input, ec)) {
       // Found under a canonical folder, a file's path is canonical unless it is
       // a link: spares weakly_canonical's readlink per component per file.
-      std::vector<fs::path> found = findPipeFiles(canonicalOrSelf(input), true);
+      std::vector<fs::path> outside;
+      std::vector<fs::path> found = findPipeFiles(canonicalOrSelf(input), load.roots, true, &outside);
       files.insert(files.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+      // Not read, as an import leaving the root is not (R104); named as listed, not as the link's target.
+      fs::path listedUnder = canonicalOrSelf(input);
+      for (const fs::path& link : outside)
+        compilation->ioErrors.push_back(
+            "cannot read `" + (input / link.lexically_relative(listedUnder)).lexically_normal().generic_string() +
+            "`: a link that leads outside the project root");
     } else {
       files.push_back(canonicalOrSelf(input));
       named.emplace(files.back(), input);

@@ -45,7 +45,7 @@ std::optional<ProjectIndex::Found> ProjectIndex::declaring(const std::string& na
     scanned_ = true;
     size_t files = 0;
     for (const fs::path& root : roots_)
-      for (const fs::path& file : findPipeFiles(root)) {
+      for (const fs::path& file : findPipeFiles(root, roots_)) {
         if (++files > kMaxFiles) break;
         std::ifstream in(file, std::ios::binary);
         std::ostringstream text;

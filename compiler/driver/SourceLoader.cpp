@@ -66,7 +66,13 @@ SourceLoc locationOfOffset(const SourceFile& file, size_t offset) {
 
 }  // namespace
 
-std::vector<fs::path> findPipeFiles(const fs::path& directory, bool canonicalLinks) {
+bool isWithinFolder(const fs::path& path, const fs::path& root) {
+  auto [rootEnd, pathIt] = std::mismatch(root.begin(), root.end(), path.begin(), path.end());
+  return rootEnd == root.end();
+}
+
+std::vector<fs::path> findPipeFiles(const fs::path& directory, const std::vector<fs::path>& roots, bool canonicalLinks,
+                                    std::vector<fs::path>* outside) {
   std::vector<fs::path> found;
   std::error_code ec;
   fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied, ec), end;
@@ -78,10 +84,16 @@ std::vector<fs::path> findPipeFiles(const fs::path& directory, bool canonicalLin
     }
     if (path.extension() != ".pipe" || !it->is_regular_file(ec)) continue;
     // The entry knows from the listing whether it is a link: no lstat per file.
-    if (canonicalLinks && it->is_symlink(ec)) {
+    if (it->is_symlink(ec)) {
       std::error_code linkError;
       fs::path real = fs::weakly_canonical(path, linkError);
-      found.push_back(linkError ? path : real);
+      bool inside = !linkError && std::any_of(roots.begin(), roots.end(),
+                                              [&](const fs::path& root) { return isWithinFolder(real, root); });
+      if (!inside) {
+        if (outside) outside->push_back(path);
+        continue;
+      }
+      found.push_back(canonicalLinks ? real : path);
     } else {
       found.push_back(path);
     }
@@ -215,7 +227,8 @@ void SourceLoader::loadImports(size_t fileIndex) {
       }
       if (ec || !fs::is_regular_file(canonical, ec)) {
         std::vector<std::string> modules;
-        for (const fs::path& file : findPipeFiles(options_.stdlibDir)) modules.push_back("std/" + file.stem().string());
+        for (const fs::path& file : findPipeFiles(options_.stdlibDir, {options_.stdlibDir}))
+          modules.push_back("std/" + file.stem().string());
         Diagnostic& d =
             sink_.report(DiagCode::R103, import.range, fmt::format("no standard library module `{}`", import.path));
         if (auto suggestion = closestSpelling(import.path, modules)) {

@@ -87,6 +87,15 @@ std::optional<std::string> readSourceFile(const std::filesystem::path& path);
 // Every `*.pipe` below a directory, sorted, skipping hidden directories.
 // `canonicalLinks`: a file that is a symbolic link is given by its canonical
 // path (what the listing says of each entry: no system call per file).
-std::vector<std::filesystem::path> findPipeFiles(const std::filesystem::path& directory, bool canonicalLinks = false);
+// A link that leads outside every folder of `roots` (canonical) is left out,
+// and its path as listed is added to `outside` when given: the compiler
+// never reads or writes a file outside the project root (checks.md §4).
+std::vector<std::filesystem::path> findPipeFiles(const std::filesystem::path& directory,
+                                                 const std::vector<std::filesystem::path>& roots,
+                                                 bool canonicalLinks = false,
+                                                 std::vector<std::filesystem::path>* outside = nullptr);
+
+// True when canonical `path` is `root` or lies below it.
+bool isWithinFolder(const std::filesystem::path& path, const std::filesystem::path& root);
 
 }  // namespace pipelang

@@ -935,3 +935,36 @@ TEST_F(PipecCli, JobsDoNotChangeThePlansWritten) {
     EXPECT_EQ(slurpFile(dir_ / "many" / name), slurpFile(dir_ / "one" / name)) << name;
   }
 }
+
+// checks.md §4: the compiler never reads or prints a file outside the
+// project root. A `.pipe` link in a folder it lists that leads outside is
+// neither read (`check`, whose output must not show the target's bytes) nor
+// rewritten (`fmt`); it is named as listed, with exit status 2. A link that
+// stays inside the project is followed.
+TEST_F(PipecCli, AListedLinkLeadingOutsideTheProjectIsNeitherReadNorRewritten) {
+  write("project/pipe.project", "");
+  write("outside/secret.pipe", "SECRET_TOKEN=hunter2\n");
+  write("outside/template.pipe", "template   X {\n artifact=\"x\"\n}\n");
+  write("project/common/shared.pipe", "template Shared {\n  artifact = \"s\"\n}\n");
+  fs::create_directories(dir_ / "project/services");
+  fs::create_symlink(dir_ / "outside/secret.pipe", dir_ / "project/services/secret.pipe");
+  fs::create_symlink(dir_ / "outside/template.pipe", dir_ / "project/services/template.pipe");
+  fs::create_symlink(dir_ / "project/common/shared.pipe", dir_ / "project/services/shared.pipe");
+
+  PipecRun check = pipec("check", "project");
+  EXPECT_EQ(check.status, 2) << check.err;
+  EXPECT_NE(
+      check.err.find("pipec: error: cannot read `services/secret.pipe`: a link that leads outside the project root"),
+      std::string::npos)
+      << check.err;
+  EXPECT_EQ((check.out + check.err).find("SECRET_TOKEN"), std::string::npos) << check.out << check.err;
+  // The link inside is followed: the same file as common/shared.pipe, counted once.
+  EXPECT_NE((check.out + check.err).find("0 errors, 0 warnings in 1 file\n"), std::string::npos) << check.err;
+
+  PipecRun fmt = pipec("fmt", "project");
+  EXPECT_EQ(fmt.status, 2) << fmt.err;
+  EXPECT_NE(fmt.err.find("cannot read `./services/template.pipe`: a link that leads outside the project root"),
+            std::string::npos)
+      << fmt.err;
+  EXPECT_EQ(slurpFile(dir_ / "outside/template.pipe"), "template   X {\n artifact=\"x\"\n}\n");
+}

@@ -148,7 +148,7 @@ std::string readFile(const fs::path& path) {
 TEST(FormatTest, IdempotentOnEveryParsableFileOfTheRepository) {
   size_t checked = 0;
   for (const char* directory : {"examples", "stdlib", "tests/golden"}) {
-    for (const fs::path& file : findPipeFiles(fs::path(PIPE_SOURCE_DIR) / directory)) {
+    for (const fs::path& file : findPipeFiles(fs::path(PIPE_SOURCE_DIR) / directory, {fs::path(PIPE_SOURCE_DIR)})) {
       FormatOutcome first = formatSource(readFile(file), file.string());
       if (!first.ok) continue;
       FormatOutcome second = formatSource(first.text, file.string());
@@ -162,7 +162,7 @@ TEST(FormatTest, IdempotentOnEveryParsableFileOfTheRepository) {
 
 TEST(FormatTest, ExamplesAndStdlibAreCanonical) {
   for (const char* directory : {"examples", "stdlib"}) {
-    for (const fs::path& file : findPipeFiles(fs::path(PIPE_SOURCE_DIR) / directory)) {
+    for (const fs::path& file : findPipeFiles(fs::path(PIPE_SOURCE_DIR) / directory, {fs::path(PIPE_SOURCE_DIR)})) {
       std::string text = readFile(file);
       FormatOutcome outcome = formatSource(text, file.string());
       if (outcome.ok) {
