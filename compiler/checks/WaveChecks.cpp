@@ -50,7 +50,7 @@ void noRegions(const model::Pipeline& p, DiagnosticSink& sink) {
       d.help = "name the regions it deploys, e.g. `regions = [...]`, or remove the stage";
     }
   for (const model::Wave& wave : p.prod->waves)
-    if (wave.regions.value.empty()) {
+    if (wave.regions.value.empty() && wave.unknownRegions == 0) {  // else S208 said why: no follow-on
       Diagnostic& d =
           reportAt(sink, DiagCode::S223, wave.regions.origin.range.valid() ? wave.regions.origin : wave.origin,
                    "wave " + std::to_string(wave.number) + " deploys no region");

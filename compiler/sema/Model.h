@@ -213,6 +213,7 @@ struct Wave {
   int64_t number = 0;
   Located<std::vector<std::string>> regions;  // `rest` already expanded
   std::vector<SourceRange> regionRanges;      // added: each written region's range (empty for `rest`)
+  size_t unknownRegions = 0;                  // written but not in the topology: S208, left out of `regions`
   bool isRest = false;
   Located<int64_t> bakeMs;      // 0 when not set (S203)
   Located<int64_t> zoneBakeMs;  // default 0

@@ -385,7 +385,10 @@ class PipelineBuilder {
         } else if (auto list = reader_.names(w, "regions", &wave.regionRanges)) {
           regionRefs(list->value, wave.regionRanges, list->origin, DiagCode::S208);
           for (size_t r = 0; r < list->value.size(); ++r) {
-            if (p_.topology && !p_.topology->findRegion(list->value[r])) continue;
+            if (p_.topology && !p_.topology->findRegion(list->value[r])) {
+              ++wave.unknownRegions;
+              continue;
+            }
             wave.regions.value.push_back(list->value[r]);
           }
           // Keep the ranges parallel to the regions that remain.

@@ -252,7 +252,14 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
         decl->kind == ast::DeclKind::Template && (extended.count(decl) || sources.file(decl->nameRange.file).isStdlib);
     DiagnosticSink own;
     model::Pipeline pipeline = sema::buildPipeline(resolved, *program, names, own);
-    slot.clean = resolved.ok && own.errorCount() == 0 && !invalidAlong(resolved.chain);
+    // Only an R-error (or any other that leaves the model incomplete) keeps
+    // the safety checks off (docs/checks.md); a safety error the builder
+    // reports leaves a whole model (S208's unknown regions are left out of
+    // their wave), so the other checks still run on it.
+    bool incomplete = std::any_of(own.diagnostics().begin(), own.diagnostics().end(), [](const Diagnostic& d) {
+      return d.severity == Severity::Error && !diagKind(d.code).name.starts_with("S");
+    });
+    slot.clean = resolved.ok && !incomplete && !invalidAlong(resolved.chain);
     // A chain cut by a failed import (R103, R104) lacks what that file would
     // have brought (metrics, alarms): its unknown names are not reported again.
     bool cutByImport = false;
