@@ -181,7 +181,9 @@ std::unique_ptr<model::Program> resolveProgram(std::vector<LoadedFile>& files, c
       if (syntaxErrors && containsSyntaxError(sink, decl->range)) damaged.insert(decl.get());
       size_t before = local.diagnostics().size();
       sema::validateDeclaration(*decl, damaged.count(decl.get()) ? discarded : local);
-      if (syntaxErrors || errorsIn(local, before)) invalid.insert(decl.get());
+      // Only the declaration the parser had to repair: the file's others are
+      // checked (docs/diagnostics.md "Guarantees").
+      if (damaged.count(decl.get()) || errorsIn(local, before)) invalid.insert(decl.get());
     }
   }
 
