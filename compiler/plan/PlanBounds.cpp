@@ -3,6 +3,7 @@
 #include "compiler/plan/PlanAnalysis.h"
 #include "compiler/plan/PlanTimes.h"
 #include "compiler/plan/ThroughputCheck.h"
+#include "compiler/plan/WindowHorizon.h"
 
 #include <fmt/format.h>
 
@@ -93,6 +94,7 @@ void report(const model::Pipeline& pipeline, const BoundsFacts& facts, Diagnosti
 }  // namespace
 
 void checkPlanBounds(const model::Pipeline& pipeline, DiagnosticSink& sink) {
+  plan::checkWindowsOpenWithinHorizon(pipeline, sink);
   if (hasBounds(pipeline)) report(pipeline, computeFacts(pipeline), sink);
   checkThroughputFloor(pipeline, sink);
 }
@@ -105,7 +107,8 @@ PlanBoundsChecker::PlanBoundsChecker() = default;
 PlanBoundsChecker::~PlanBoundsChecker() = default;
 
 void PlanBoundsChecker::check(const model::Pipeline& pipeline, DiagnosticSink& sink) {
-  checkThroughputFloor(pipeline, sink);  // S227, only where the policy sets a floor
+  plan::checkWindowsOpenWithinHorizon(pipeline, sink);  // S215 of dated windows, whatever the policy
+  checkThroughputFloor(pipeline, sink);                 // S227, only where the policy sets a floor
   if (!hasBounds(pipeline)) return;
   auto shared = pipeline.planShapeOf ? byShape_.find(pipeline.planShapeOf) : byShape_.end();
   if (shared != byShape_.end()) {
