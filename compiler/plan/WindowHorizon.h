@@ -9,10 +9,11 @@
 
 namespace pipelang::plan {
 
-// Reports S215 when a pipeline's windows, dates included, do not open in the
-// 400 days from the analysis' reference start (Monday 2026-01-05 09:00 in the
-// windows' zone), while their weekly view does open (else WindowChecks has
-// said so). Windows without dated rules are the weekly view: nothing to add.
+// Reports S215 (once) when a pipeline's windows, dates included, do not open
+// in the 400 days from the analysis' reference start (Monday 2026-01-05 09:00
+// in the windows' zone) or from the first day of a later dated deny, while
+// their weekly view does open (else WindowChecks has said so). Windows
+// without dated rules are the weekly view: nothing to add.
 void checkWindowsOpenWithinHorizon(const model::Pipeline& pipeline, DiagnosticSink& sink);
 
 }  // namespace pipelang::plan
