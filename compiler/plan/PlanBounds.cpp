@@ -107,8 +107,8 @@ PlanBoundsChecker::PlanBoundsChecker() = default;
 PlanBoundsChecker::~PlanBoundsChecker() = default;
 
 void PlanBoundsChecker::check(const model::Pipeline& pipeline, DiagnosticSink& sink) {
-  plan::checkWindowsOpenWithinHorizon(pipeline, sink);  // S215 of dated windows, whatever the policy
-  checkThroughputFloor(pipeline, sink);                 // S227, only where the policy sets a floor
+  horizon_.check(pipeline, sink);        // S215 of dated windows, whatever the policy
+  checkThroughputFloor(pipeline, sink);  // S227, only where the policy sets a floor
   if (!hasBounds(pipeline)) return;
   auto shared = pipeline.planShapeOf ? byShape_.find(pipeline.planShapeOf) : byShape_.end();
   if (shared != byShape_.end()) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/diag/Diagnostic.h"
+#include "compiler/plan/WindowHorizon.h"
 #include "compiler/sema/Model.h"
 
 #include <map>
@@ -26,6 +27,7 @@ class PlanBoundsChecker {
 
  private:
   struct Facts;
+  plan::WindowHorizon horizon_;  // S215 of dated windows, remembered per windows
   std::map<const void*, const Facts*> byShape_;
   std::unordered_map<std::string, std::unique_ptr<Facts>> byKey_;
 };
