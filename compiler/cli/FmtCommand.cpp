@@ -12,6 +12,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -64,6 +65,13 @@ bool handleChange(const std::string& name, const std::string& before, const std:
 int runFmt() {
   std::vector<std::string> arguments(opt::fmtPaths.begin(), opt::fmtPaths.end());
   if (arguments.empty()) arguments.push_back(".");
+  // Standard input goes to standard output: given with files, the files would
+  // be rewritten in place while the caller reads stdout for one file.
+  if (arguments.size() > 1 && std::find(arguments.begin(), arguments.end(), "-") != arguments.end()) {
+    llvm::errs() << "pipec: error: `-` (standard input) cannot be formatted together with files: give one or the "
+                    "other\n";
+    return kExitUsage;
+  }
   bool anyChanged = false, anyInvalid = false, anyUnreadable = false;
   for (const std::string& argument : arguments) {
     if (argument == "-") {

@@ -6,6 +6,7 @@
 
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -172,8 +173,18 @@ int runInit() {
     }
     llvm::outs() << "wrote " << (dir / path).string() << "\n";
   }
-  llvm::outs() << "next: `pipec check " << dir.string() << "` and `pipec plan " << dir.string()
-               << "/services --explain`\n";
+  // Quoted for a shell where needed, so the line can be pasted ("my proj").
+  auto quoted = [](const std::string& path) {
+    bool plain = !path.empty() && std::all_of(path.begin(), path.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/';
+    });
+    if (plain) return path;
+    std::string out = "'";
+    for (char c : path) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
+  llvm::outs() << "next: `pipec check " << quoted(dir.string()) << "` and `pipec plan "
+               << quoted((dir / "services").string()) << " --explain`\n";
   return kExitOk;
 }
 

@@ -968,3 +968,15 @@ TEST_F(PipecCli, AListedLinkLeadingOutsideTheProjectIsNeitherReadNorRewritten) {
       << fmt.err;
   EXPECT_EQ(slurpFile(dir_ / "outside/template.pipe"), "template   X {\n artifact=\"x\"\n}\n");
 }
+
+// `pipec fmt -` writes the canonical form of stdin to stdout; given with
+// files it would also rewrite them in place: refused, nothing rewritten.
+TEST_F(PipecCli, FmtOfStdinWithFilesIsRefused) {
+  write("a.pipe", "template   A {\n artifact=\"a\"\n}\n");
+  PipecRun run = pipec("fmt - a.pipe < a.pipe");
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err,
+            "pipec: error: `-` (standard input) cannot be formatted together with files: give one or the other\n");
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(slurpFile(dir_ / "a.pipe"), "template   A {\n artifact=\"a\"\n}\n");
+}

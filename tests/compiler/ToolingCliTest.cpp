@@ -93,6 +93,23 @@ TEST_F(ToolingCli, InitWritesAProjectThatPassesCheckFmtAndPlan) {
             std::string::npos);
 }
 
+// The line init ends with can be pasted into a shell as it is, also for a
+// folder whose name holds a space or a quote.
+TEST_F(ToolingCli, InitSuggestsCommandsThatCanBePasted) {
+  Outcome plain = pipec("init orders");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_NE(plain.out.find("next: `pipec check orders` and `pipec plan orders/services --explain`\n"),
+            std::string::npos)
+      << plain.out;
+  Outcome spaced = pipec("init \"my proj\"");
+  ASSERT_EQ(spaced.status, 0) << spaced.err;
+  EXPECT_NE(spaced.out.find("next: `pipec check 'my proj'` and `pipec plan 'my proj/services' --explain`\n"),
+            std::string::npos)
+      << spaced.out;
+  Outcome check = pipec("check 'my proj'");  // as printed
+  EXPECT_EQ(check.status, 0) << check.err;
+}
+
 TEST_F(ToolingCli, InitNeverOverwritesAndChecksTheName) {
   write("here/pipe.project", "keep\n");
   Outcome again = pipec("init here");
