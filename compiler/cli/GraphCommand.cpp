@@ -65,7 +65,9 @@ int runGraph() {
         llvm::outs() << (opt::graphFormat == opt::GraphFormat::Dot ? plan::graphDot(plan) : plan::graphMermaid(plan));
         return kExitOk;
       }
-  llvm::errs() << "pipec: error: no pipeline named `" << opt::graphPipeline << "` in `" << opt::graphFile << "`\n";
+  std::string why = noPipelineNamed(*compilation, opt::graphPipeline);
+  if (why.starts_with("no pipeline")) why += " in `" + opt::graphFile + "`";
+  llvm::errs() << "pipec: error: " << why << "\n";
   return kExitUsage;
 }
 

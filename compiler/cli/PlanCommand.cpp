@@ -170,7 +170,7 @@ int runPlan() {
     for (const model::Pipeline& pipeline : llvm::make_pointee_range(compilation->program->pipelines))
       if (opt::planPipeline.empty() || pipeline.name == opt::planPipeline) pipelines.push_back(&pipeline);
   if (!opt::planPipeline.empty() && pipelines.empty()) {
-    llvm::errs() << "pipec: error: no pipeline named `" << opt::planPipeline << "`\n";
+    llvm::errs() << "pipec: error: " << noPipelineNamed(*compilation, opt::planPipeline) << "\n";
     return kExitUsage;
   }
   bool toStdout = opt::planOutputDir.empty() && !opt::planExplain;

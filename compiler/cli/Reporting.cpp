@@ -4,6 +4,7 @@
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
 #include "compiler/diag/DiagnosticRenderer.h"
+#include "compiler/sema/Model.h"
 
 #include <llvm/Support/raw_ostream.h>
 
@@ -38,6 +39,14 @@ int reportDiagnostics(const Compilation& compilation) {
   if (!compilation.ioErrors.empty()) return kExitUsage;
   if (errors > 0 || (opt::werror && warnings > 0)) return kExitErrors;
   return kExitOk;
+}
+
+std::string noPipelineNamed(const Compilation& compilation, const std::string& name) {
+  if (compilation.program)
+    for (const model::Pipeline& declared : compilation.program->all)
+      if (declared.name == name && declared.isTemplate)
+        return "`" + name + "` is a template, not a pipeline: name a pipeline that extends it";
+  return "no pipeline named `" + name + "`";
 }
 
 }  // namespace pipelang::cli

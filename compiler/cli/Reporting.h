@@ -4,8 +4,14 @@
 
 #include "compiler/driver/Frontend.h"
 
+#include <string>
+
 namespace pipelang::cli {
 
 int reportDiagnostics(const Compilation& compilation);
+
+// "no pipeline named `NAME`", or, when NAME is a template, that it is one
+// and what to give instead (`pipec plan --pipeline`, `pipec graph`).
+std::string noPipelineNamed(const Compilation& compilation, const std::string& name);
 
 }  // namespace pipelang::cli

@@ -980,3 +980,22 @@ TEST_F(PipecCli, FmtOfStdinWithFilesIsRefused) {
   EXPECT_EQ(run.out, "");
   EXPECT_EQ(slurpFile(dir_ / "a.pipe"), "template   A {\n artifact=\"a\"\n}\n");
 }
+
+// `--pipeline` names a pipeline; naming a template says so, with exit 2 as
+// for an unknown name.
+TEST_F(PipecCli, PlanOrGraphOfATemplateSaysItIsATemplate) {
+  write("svc.pipe",
+        "import \"std/templates\"\ntemplate TeamService extends StandardService {\n  deploy { run = \"d\" }\n}\n"
+        "pipeline Svc extends TeamService {\n  artifact = \"a\"\n}\n");
+  const std::string said =
+      "pipec: error: `TeamService` is a template, not a pipeline: name a pipeline that extends it\n";
+  PipecRun plan = pipec("plan svc.pipe --pipeline TeamService");
+  EXPECT_EQ(plan.status, 2);
+  EXPECT_NE(plan.err.find(said), std::string::npos) << plan.err;
+  PipecRun graph = pipec("graph svc.pipe --pipeline TeamService");
+  EXPECT_EQ(graph.status, 2);
+  EXPECT_NE(graph.err.find(said), std::string::npos) << graph.err;
+  PipecRun unknown = pipec("plan svc.pipe --pipeline Nope");
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("pipec: error: no pipeline named `Nope`\n"), std::string::npos) << unknown.err;
+}
