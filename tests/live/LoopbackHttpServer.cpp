@@ -46,8 +46,11 @@ void LoopbackHttpServer::answer(int client) {
   std::string request;
   char buffer[4096];
   do {
-    if (!answerOne(client, request)) return;
-  } while (keepAlive_ && !stop_ && [&] {  // the next request on this connection, until the client closes
+    if (!answerOne(client, request)) return;  // an answer that said `Connection: close` closed it
+    // Whether to keep the connection was decided with the answer just sent:
+    // setKeepAlive(false) between two requests must not drop a connection the
+    // client was told it may reuse (that made a read retry on a new one).
+  } while (!stop_ && [&] {  // the next request on this connection, until the client closes
     while (request.find("\r\n\r\n") == std::string::npos) {
       pollfd readable{client, POLLIN, 0};
       if (::poll(&readable, 1, 50) < 0 || stop_) return false;
