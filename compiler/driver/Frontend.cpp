@@ -146,10 +146,18 @@ std::unique_ptr<Compilation> Frontend::run(const FrontendOptions& options) {
     scope.importTargets = &compilation->importTargets;
     scope.prelude = prelude;
     std::mutex projectMutex;  // the index scans the project on its first call, perhaps from two threads
-    scope.declaredInProject = [&project, &projectMutex](const std::string& name) {
+    // Then the standard library's modules (`topology = aws` without `import
+    // "std/aws"`), scanned only when the project does not declare the name.
+    std::optional<ProjectIndex> stdlib;
+    scope.declaredInProject = [&project, &projectMutex, &stdlib, &load](const std::string& name) {
       std::lock_guard<std::mutex> lock(projectMutex);
       std::optional<std::pair<std::string, std::string>> result;
-      if (auto found = project.declaring(name)) result.emplace(found->kind, found->path.string());
+      if (auto found = project.declaring(name)) {
+        result.emplace(found->kind, found->path.string());
+        return result;
+      }
+      if (!stdlib) stdlib.emplace(std::vector<fs::path>{load.stdlibDir});
+      if (auto found = stdlib->declaring(name)) result.emplace(found->kind, "std/" + found->path.stem().string());
       return result;
     };
     // S218/S219 need the plan's analysis (time to global, recovery).

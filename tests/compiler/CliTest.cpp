@@ -999,3 +999,16 @@ TEST_F(PipecCli, PlanOrGraphOfATemplateSaysItIsATemplate) {
   EXPECT_EQ(unknown.status, 2);
   EXPECT_NE(unknown.err.find("pipec: error: no pipeline named `Nope`\n"), std::string::npos) << unknown.err;
 }
+
+// A name the standard library declares in a module the file does not import
+// gets the import to add, as a name declared elsewhere in the project does.
+TEST_F(PipecCli, ANameFromAStandardModuleNotImportedSaysWhichImportToAdd) {
+  write("svc.pipe", "template T {\n  topology = aws\n  artifact = \"a\"\n}\n");
+  PipecRun run = pipec("check svc.pipe");
+  EXPECT_EQ(run.status, 1);
+  EXPECT_NE(run.err.find("error[R101]: unknown topology `aws`"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("help: topology `aws` is declared in a file this one does not import: add `import "
+                         "\"std/aws\"`"),
+            std::string::npos)
+      << run.err;
+}
