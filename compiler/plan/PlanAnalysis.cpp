@@ -101,8 +101,7 @@ void walkTimes(const PlanLayout& plan, Analysis& result) {
   planformat::WindowCalendar::Scope zone(clock);  // one zone switch for the whole walk
   std::optional<WindowOpenings> remembered;       // answers shared with every plan with these windows
   if (calendar) remembered.emplace(*calendar);
-  planformat::LocalTime monday{kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1};
-  int64_t reference = clock.fromLocal(monday);
+  int64_t reference = referenceStart(clock);
   result.referenceStart = reference;
 
   size_t count = plan.steps.size();

@@ -18,6 +18,11 @@ namespace pipelang::plan {
 // week holds no common holiday a `deny` rule would usually name.
 inline constexpr int kReferenceYear = 2026, kReferenceMonth = 1, kReferenceDay = 5, kReferenceHour = 9;
 
+// The walk's start in `calendar`'s zone, in unix seconds (Monday 2026-01-05 09:00 local).
+inline int64_t referenceStart(const planformat::WindowCalendar& calendar) {
+  return calendar.fromLocal({kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1});
+}
+
 struct StepExposure {
   int step = 0;
   double globalTraffic = 0;

@@ -67,7 +67,7 @@ std::string explainPlan(const llvm::json::Value& plan) {
       llvm::consumeError(parsed.takeError());
   }
   planformat::WindowCalendar calendar(spec);
-  int64_t reference = calendar.fromLocal({kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1});
+  int64_t reference = referenceStart(calendar);
   const llvm::json::Object* analysis = root->getObject("analysis");
 
   // Exposure once a stage is done: every prod region deployed so far, in full.

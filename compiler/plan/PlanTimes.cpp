@@ -95,8 +95,7 @@ Analysis analyzeTimes(const model::Pipeline& pipeline) {
   planformat::WindowCalendar utc{planformat::WindowSpec{}};
   const planformat::WindowCalendar& clock = calendar ? *calendar : utc;
   planformat::WindowCalendar::Scope zone(clock);
-  planformat::LocalTime monday{kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1};
-  int64_t reference = clock.fromLocal(monday);
+  int64_t reference = referenceStart(clock);
   result.referenceStart = reference;
 
   // PlanBuilder::collectRegions.

@@ -15,8 +15,7 @@ namespace {
 // Where `spec`'s windows stay closed for the whole horizon, if anywhere.
 std::optional<WindowHorizon::Closed> findClosure(const planformat::WindowSpec& spec) {
   planformat::WindowCalendar calendar(spec);
-  planformat::LocalTime monday{kReferenceYear, kReferenceMonth, kReferenceDay, kReferenceHour, 0, 0, 1};
-  int64_t reference = calendar.fromLocal(monday);
+  int64_t reference = referenceStart(calendar);
   // A stage may be ready at the start or on any later day: asked at the start
   // and where each dated deny begins after it (a freeze that outlasts the
   // horizon holds every stage ready inside it).
