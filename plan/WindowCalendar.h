@@ -75,8 +75,10 @@ class WindowCalendar {
 
   // Some allow matches and no deny does.
   bool allowsStart(std::int64_t t) const;
+  // How far nextAllowedStart looks by default, in days.
+  static constexpr int kHorizonDays = 400;
   // The first instant >= t at which a start is allowed, within maxDays; none if never.
-  std::optional<std::int64_t> nextAllowedStart(std::int64_t t, int maxDays = 400) const;
+  std::optional<std::int64_t> nextAllowedStart(std::int64_t t, int maxDays = kHorizonDays) const;
   // t lies inside some allow rule (denies ignored): decides the off-hours bake multiplier.
   bool insideAllow(std::int64_t t) const;
   // insideAllow for every instant of the UTC minute [60 * minute, 60 * minute + 60),

@@ -5,6 +5,7 @@
 #include "plan/WindowCalendar.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -44,10 +45,11 @@ std::optional<WindowHorizon::Closed> findClosure(const planformat::WindowSpec& s
 void report(const model::Windows& windows, const WindowHorizon::Closed& closed, DiagnosticSink& sink) {
   const model::WindowRule* culprit =
       closed.deny >= 0 && static_cast<size_t>(closed.deny) < windows.deny.size() ? &windows.deny[closed.deny] : nullptr;
-  Diagnostic& d = sink.report(
-      DiagCode::S215, culprit ? culprit->origin.range : windows.origin.range,
-      culprit ? "deny `" + culprit->name + "` keeps every window closed for more than 400 days: no stage could start"
-              : "the windows stay closed for more than 400 days: no stage could start");
+  std::string closedFor = "closed for more than " + std::to_string(planformat::WindowCalendar::kHorizonDays) + " days";
+  Diagnostic& d =
+      sink.report(DiagCode::S215, culprit ? culprit->origin.range : windows.origin.range,
+                  culprit ? "deny `" + culprit->name + "` keeps every window " + closedFor + ": no stage could start"
+                          : "the windows stay " + closedFor + ": no stage could start");
   d.notes = culprit ? culprit->origin.via : windows.origin.via;
   d.help = "a freeze is a few days or weeks, e.g. `dates = [\"2026-12-20\"..\"2027-01-03\"]`";
 }
